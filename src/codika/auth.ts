@@ -1,0 +1,44 @@
+import { Webhook } from 'standardwebhooks';
+
+/** How a request proves it may reach a Codika process instance. */
+export type CodikaAuth =
+  /** `X-API-Key` header: the default, and what the Codika docs show first. */
+  | { mode: 'header'; apiKey: string }
+  /** `?api_key=` query parameter, for platforms that cannot set headers. */
+  | { mode: 'query'; apiKey: string }
+  /** Standard Webhooks signature headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+  | { mode: 'signature'; webhookSecret: string };
+
+/** Name of an auth mode, as configured on the worker (`CODIKA_AUTH_MODE`). */
+export type CodikaAuthMode = CodikaAuth['mode'];
+
+export const AUTH_MODES: readonly CodikaAuthMode[] = ['header', 'query', 'signature'];
+
+/** The secret inside an auth value, so it can be redacted from anything we print. */
+export function secretOf(auth: CodikaAuth): string {
+  return auth.mode === 'signature' ? auth.webhookSecret : auth.apiKey;
+}
+
+/**
+ * Adds credentials to an outgoing request: a header, a query parameter or signature headers over
+ * the exact body bytes. A fresh `webhook-id` per request: receivers reject a replayed id, and
+ * retries are distinct deliveries (idempotency is carried by `Idempotency-Key` instead).
+ */
+export function applyAuth(auth: CodikaAuth, url: URL, headers: Record<string, string>, body: string): void {
+  switch (auth.mode) {
+    case 'header':
+      headers['X-API-Key'] = auth.apiKey;
+      return;
+    case 'query':
+      url.searchParams.set('api_key', auth.apiKey);
+      return;
+    case 'signature': {
+      const id = `msg_${crypto.randomUUID()}`;
+      const timestamp = new Date();
+      headers['webhook-id'] = id;
+      headers['webhook-timestamp'] = String(Math.floor(timestamp.getTime() / 1000));
+      headers['webhook-signature'] = new Webhook(auth.webhookSecret).sign(id, timestamp, body);
+      return;
+    }
+  }
+}

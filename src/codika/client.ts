@@ -1,0 +1,197 @@
+import { applyAuth, secretOf, type CodikaAuth } from './auth';
+import { CodikaError, CodikaValidationError, type CodikaErrorKind } from './errors';
+import { classifyFetchFailure, kindForStatus } from './http-errors';
+import { redactAndTruncate } from './redact';
+import { parseRetryAfter } from './retry-after';
+import {
+  DEFAULT_FAILURE_MESSAGE,
+  type CodikaExecutionStatus,
+  type CodikaRequestOptions,
+  type CodikaStatusRequest,
+  type CodikaTriggerRequest,
+  type CodikaTriggerResult,
+} from './types';
+import { validateId, validatePayload } from './validation';
+
+/** Codika's public API. */
+export const DEFAULT_CODIKA_BASE_URL = 'https://api.codika.io';
+/** Per-request timeout. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Options of {@link CodikaClient}. */
+export interface CodikaClientOptions {
+  /** Root of the API; `webhook/…` and `status/…` are appended. @default 'https://api.codika.io' */
+  baseUrl?: string;
+  /** Credentials, fixed or chosen per process instance (Codika keys belong to one instance). */
+  auth: CodikaAuth | ((processInstanceId: string) => CodikaAuth);
+  /** Abort a request that has not completed after this many milliseconds. @default 30000 */
+  timeoutMs?: number;
+}
+
+/**
+ * A plain HTTP client for Codika's two endpoints. One request per call, no retries: the caller
+ * (a Temporal activity) owns retry policy. Errors are {@link CodikaError}s whose text never holds
+ * a credential.
+ */
+export class CodikaClient {
+  readonly baseUrl: string;
+  private readonly resolveAuth: (processInstanceId: string) => CodikaAuth;
+  private readonly timeoutMs: number;
+
+  /** @throws CodikaValidationError when `baseUrl` is not an http(s) URL or `timeoutMs` is not positive. */
+  constructor(options: CodikaClientOptions) {
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CODIKA_BASE_URL);
+    const auth = options.auth;
+    this.resolveAuth = typeof auth === 'function' ? auth : () => auth;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0)) throw new CodikaValidationError('timeoutMs', 'must be a positive number of milliseconds');
+  }
+
+  /**
+   * Starts an execution: `POST webhook/{processInstanceId}/{workflowId}` with `{"payload": …}`.
+   *
+   * @throws CodikaValidationError on a bad id or payload, before any request.
+   * @throws CodikaError on any failed request, or `protocol` when the response has neither `executionId` nor `id`.
+   */
+  async trigger(request: CodikaTriggerRequest, options: CodikaRequestOptions = {}): Promise<CodikaTriggerResult> {
+    const processInstanceId = validateId('processInstanceId', request.processInstanceId);
+    const workflowId = validateId('workflowId', request.workflowId);
+    const payload = validatePayload(request.payload);
+    const path = `/webhook/${encodeURIComponent(processInstanceId)}/${encodeURIComponent(workflowId)}`;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
+    const data = await this.send('POST', path, processInstanceId, headers, JSON.stringify({ payload }), options);
+    const executionId = data.executionId ?? data.id;
+    if (typeof executionId !== 'string' || executionId === '') {
+      throw new CodikaError(`Codika accepted POST ${path} but its response has no executionId or id`, {
+        kind: 'protocol',
+        request: `POST ${path}`,
+        status: 200,
+        body: this.clean(JSON.stringify(data), processInstanceId),
+      });
+    }
+    return { executionId, message: typeof data.message === 'string' ? data.message : undefined };
+  }
+
+  /**
+   * Reads an execution's state: `GET status/{processInstanceId}/{executionId}`.
+   *
+   * @throws CodikaValidationError on a bad id, before any request.
+   * @throws CodikaError on any failed request, or `protocol` when the body has no `execution` object.
+   */
+  async getStatus(request: CodikaStatusRequest, options: CodikaRequestOptions = {}): Promise<CodikaExecutionStatus> {
+    const processInstanceId = validateId('processInstanceId', request.processInstanceId);
+    const executionId = validateId('executionId', request.executionId);
+    const path = `/status/${encodeURIComponent(processInstanceId)}/${encodeURIComponent(executionId)}`;
+    const data = await this.send('GET', path, processInstanceId, {}, '', options);
+    const execution = data.execution;
+    if (typeof execution !== 'object' || execution === null) {
+      throw new CodikaError(`Codika answered GET ${path} without an execution object`, {
+        kind: 'protocol',
+        request: `GET ${path}`,
+        status: 200,
+        body: this.clean(JSON.stringify(data), processInstanceId),
+      });
+    }
+    const { status, resultData, errorDetails } = execution as Record<string, unknown>;
+    if (status === 'success') return { status: 'success', resultData: resultData ?? null };
+    if (status === 'failed') {
+      const message = (errorDetails as { message?: unknown } | undefined)?.message;
+      return { status: 'failed', errorMessage: typeof message === 'string' && message ? message : DEFAULT_FAILURE_MESSAGE };
+    }
+    return status === 'pending' ? { status: 'pending' } : { status: 'pending', reportedStatus: String(status) };
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    processInstanceId: string,
+    headers: Record<string, string>,
+    body: string,
+    options: CodikaRequestOptions,
+  ): Promise<Record<string, unknown>> {
+    const request = `${method} ${path}`;
+    const url = new URL(this.baseUrl + path);
+    applyAuth(this.resolveAuth(processInstanceId), url, headers, body);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, body: method === 'POST' ? body : undefined, signal });
+      text = await response.text();
+    } catch (err) {
+      // The caller's own abort (activity cancellation) is not a Codika failure: surface it as is.
+      if (options.signal?.aborted) throw options.signal.reason;
+      const kind: CodikaErrorKind = timeout.aborted ? 'timeout' : classifyFetchFailure(err);
+      const reason = kind === 'timeout' ? `no response within ${this.timeoutMs} ms` : describeCause(err);
+      throw new CodikaError(this.clean(`Codika request ${request} failed (${kind}): ${reason}`, processInstanceId), {
+        kind,
+        request,
+        cause: kind === 'timeout' ? undefined : this.cleanCause(err, processInstanceId),
+      });
+    }
+
+    if (!response.ok) {
+      const kind = kindForStatus(response.status);
+      const retryAfterMs = kind === 'rate_limited' || kind === 'server' ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+      const snippet = this.clean(text, processInstanceId);
+      throw new CodikaError(`Codika request ${request} failed with status ${response.status} (${kind})${snippet ? `: ${snippet}` : ''}`, {
+        kind,
+        request,
+        status: response.status,
+        retryAfterMs,
+        body: snippet,
+      });
+    }
+
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      return parsed as Record<string, unknown>;
+    } catch {
+      const snippet = this.clean(text, processInstanceId);
+      throw new CodikaError(`Codika request ${request} returned status ${response.status} with a body that is not a JSON object: ${snippet}`, {
+        kind: 'protocol',
+        request,
+        status: response.status,
+        body: snippet,
+      });
+    }
+  }
+
+  private clean(text: string, processInstanceId: string): string {
+    return redactAndTruncate(text, [secretOf(this.resolveAuth(processInstanceId))]);
+  }
+
+  /** Keeps the cause's message for debugging, minus anything secret (undici puts the URL in some messages). */
+  private cleanCause(err: unknown, processInstanceId: string): Error {
+    const cause = new Error(this.clean(describeCause(err), processInstanceId));
+    cause.name = err instanceof Error ? err.name : 'Error';
+    return cause;
+  }
+}
+
+function normalizeBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new CodikaValidationError('baseUrl', `"${baseUrl}" is not a URL; use e.g. ${DEFAULT_CODIKA_BASE_URL}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CodikaValidationError('baseUrl', `must use http or https, got ${url.protocol}`);
+  }
+  if (url.search || url.username || url.password) {
+    throw new CodikaValidationError('baseUrl', 'must not carry a query string or credentials; configure the API key instead');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function describeCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err.cause as { code?: string } | undefined)?.code;
+  const inner = err.cause instanceof Error ? err.cause.message : undefined;
+  return [err.message, code, inner && inner !== err.message ? inner : undefined].filter(Boolean).join(': ');
+}

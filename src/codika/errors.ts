@@ -1,0 +1,65 @@
+/** What went wrong talking to Codika; decides whether a retry can help. */
+export type CodikaErrorKind =
+  | 'auth'
+  | 'not_found'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'protocol';
+
+const RETRYABLE_KINDS: ReadonlySet<CodikaErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'protocol']);
+
+/** Context carried by every {@link CodikaError}. Never contains a credential. */
+export interface CodikaErrorDetails {
+  kind: CodikaErrorKind;
+  /** HTTP method and path of the request, without query string. */
+  request: string;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** Delay Codika asked for with `Retry-After`, in milliseconds. */
+  retryAfterMs?: number;
+  /** The response body, truncated and redacted. */
+  body?: string;
+  cause?: unknown;
+}
+
+/**
+ * Thrown when a request to Codika fails: an HTTP error status, a network failure, a timeout
+ * or a response that does not follow the API. The message names the request and the cause.
+ */
+export class CodikaError extends Error {
+  override readonly name = 'CodikaError';
+  readonly kind: CodikaErrorKind;
+  readonly request: string;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly body?: string;
+  /** True when the same request may succeed later (5xx, 429, network, timeout, protocol). */
+  readonly retryable: boolean;
+
+  constructor(message: string, details: CodikaErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = details.kind;
+    this.request = details.request;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+    this.body = details.body;
+    this.retryable = RETRYABLE_KINDS.has(details.kind);
+  }
+}
+
+/**
+ * Thrown before any request when an input is unusable (an id with `/`, an empty id, a payload
+ * that is not an object). `field` names the input; the message says how to fix it.
+ */
+export class CodikaValidationError extends Error {
+  override readonly name = 'CodikaValidationError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`Invalid ${field}: ${message}`);
+  }
+}

@@ -1,0 +1,41 @@
+/** What to run: a Codika workflow of a process instance, with its input. */
+export interface CodikaTriggerRequest {
+  processInstanceId: string;
+  /** The workflowTemplateId from the use case's config, e.g. `http-direct-messaging`. */
+  workflowId: string;
+  /** Fields matching the workflow's input schema. Sent as `{"payload": …}`; absent sends `{}`. */
+  payload?: Record<string, unknown>;
+  /** Sent as `Idempotency-Key` so a retried trigger does not start a second execution. */
+  idempotencyKey?: string;
+}
+
+/** Codika accepted the trigger. */
+export interface CodikaTriggerResult {
+  executionId: string;
+  /** Codika's own message, e.g. "Execution started". */
+  message?: string;
+}
+
+/** Which execution to ask about. */
+export interface CodikaStatusRequest {
+  processInstanceId: string;
+  executionId: string;
+}
+
+/**
+ * The state of an execution. An unknown status value counts as `pending` (still running), with
+ * the value kept in `reportedStatus` so it can be seen.
+ */
+export type CodikaExecutionStatus =
+  | { status: 'pending'; reportedStatus?: string }
+  | { status: 'success'; resultData: unknown }
+  | { status: 'failed'; errorMessage: string };
+
+/** Per-call options. */
+export interface CodikaRequestOptions {
+  /** Aborts the request, e.g. when a Temporal activity is cancelled. */
+  signal?: AbortSignal;
+}
+
+/** Used when Codika reports `failed` without `errorDetails.message`. */
+export const DEFAULT_FAILURE_MESSAGE = 'Codika reported the execution as failed without an error message';

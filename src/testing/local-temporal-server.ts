@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findOrBuildTemporalCli, type TemporalCliSource } from './temporal-cli';
+
+/** Options of {@link LocalTemporalServer.start}. */
+export interface LocalTemporalServerOptions {
+  /** gRPC port. @default a free port */
+  port?: number;
+  /** Serve the Web UI. @default false */
+  ui?: boolean;
+  /** Web UI port when `ui` is on. @default a free port */
+  uiPort?: number;
+  /** SQLite file that keeps state across restarts. @default in memory */
+  dbFilename?: string;
+  /** How long to wait for the server to answer. @default 120000 (two busy cores can be slow) */
+  startTimeoutMs?: number;
+  /** Where the server's own output goes. @default a file in the OS temp folder */
+  logFile?: string;
+  /** Progress messages. @default stderr */
+  log?: (message: string) => void;
+}
+
+/**
+ * A Temporal dev server on 127.0.0.1, started from the provisioned CLI binary (see
+ * {@link findOrBuildTemporalCli}) and awaited with a generous timeout. Falls back to the SDK's
+ * own download when no binary can be found or built.
+ */
+export class LocalTemporalServer {
+  private constructor(
+    /** `host:port` of the gRPC frontend. */
+    readonly address: string,
+    /** Web UI URL, when the UI is on. */
+    readonly uiUrl: string | undefined,
+    /** Where the binary came from, or `sdk-download`. */
+    readonly source: TemporalCliSource | 'sdk-download',
+    /** The server's output, for diagnosing a failed start. */
+    readonly logFile: string | undefined,
+    private readonly stopServer: () => Promise<void>,
+  ) {}
+
+  /** Provisions the CLI if needed, starts the server and resolves once it answers. @throws Error when it does not start in time. */
+  static async start(options: LocalTemporalServerOptions = {}): Promise<LocalTemporalServer> {
+    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const cli = await findOrBuildTemporalCli({ log });
+    const port = options.port ?? (await freePort());
+    const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
+
+    if (!cli) {
+      log('No Temporal CLI found and no Go toolchain to build one: letting the Temporal SDK download it…');
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: { ip: '127.0.0.1', port, ui: options.ui ?? false, uiPort, dbFilename: options.dbFilename },
+      });
+      return new LocalTemporalServer(env.address, uiPort ? `http://127.0.0.1:${uiPort}` : undefined, 'sdk-download', undefined, () =>
+        env.teardown(),
+      );
+    }
+
+    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+    args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
+    if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+    const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
+    const out = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(out);
+    child.stderr!.pipe(out);
+    const address = `127.0.0.1:${port}`;
+    try {
+      await waitUntilServing(address, child, options.startTimeoutMs ?? 120_000, logFile);
+    } catch (err) {
+      await stopProcess(child);
+      throw err;
+    }
+    const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
+    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, () => stopProcess(child));
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.stopServer();
+  }
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`Temporal dev server exited during start; see ${logFile}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import type { MockExecutionScript, MockFault } from './mock-scripts';
+
+/** Options of {@link MockCodikaServer}. With no credential configured, every request is accepted. */
+export interface MockCodikaServerOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** A key accepted for every process instance (header or `api_key` query). */
+  apiKey?: string;
+  /** Keys accepted per process instance; an instance listed here accepts only its own key. */
+  apiKeys?: Record<string, string>;
+  /** Standard Webhooks secret (`whsec_…`) accepted for signed requests. */
+  webhookSecret?: string;
+  /** Scripts per Codika workflowId. */
+  scripts?: Record<string, MockExecutionScript>;
+  /** Script for workflowIds without one. @default succeed at once with `{ echo: payload }` */
+  defaultScript?: MockExecutionScript;
+  /** Return the same executionId for a repeated `Idempotency-Key`. @default true */
+  honourIdempotencyKey?: boolean;
+}
+
+/** One request as the mock saw it. Credentials are recorded so tests can check what was sent. */
+export interface MockRequestRecord {
+  at: number;
+  method: string;
+  endpoint: 'trigger' | 'status' | 'other';
+  path: string;
+  processInstanceId?: string;
+  workflowId?: string;
+  executionId?: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string>;
+  body: string;
+  auth: 'header' | 'query' | 'signature' | 'none';
+  /** HTTP status answered, or `dropped` when the connection was destroyed. */
+  outcome: number | 'dropped';
+}
+
+/** An execution the mock started. */
+export interface MockExecution {
+  executionId: string;
+  processInstanceId: string;
+  workflowId: string;
+  payload: unknown;
+  idempotencyKey?: string;
+  createdAt: number;
+  finishesAt: number;
+  script: MockExecutionScript;
+}
+
+const TRIGGER_PATH = /^\/webhook\/([^/]+)\/([^/]+)\/?$/;
+const STATUS_PATH = /^\/status\/([^/]+)\/([^/]+)\/?$/;
+
+/**
+ * A real HTTP server on 127.0.0.1 that behaves like Codika's public API: trigger and status
+ * endpoints, the three auth modes (signatures verified, stale or replayed ones rejected),
+ * `Idempotency-Key`, scripted executions and injected faults. Records every request.
+ */
+export class MockCodikaServer {
+  readonly requests: MockRequestRecord[] = [];
+  readonly executions = new Map<string, MockExecution>();
+  private readonly options: MockCodikaServerOptions;
+  private readonly scripts = new Map<string, MockExecutionScript>();
+  private readonly faults = new Map<string, MockFault[]>();
+  private readonly idempotency = new Map<string, string>();
+  private readonly seenMessageIds = new Set<string>();
+  private readonly webhook?: Webhook;
+  private server?: Server;
+  private baseUrl?: string;
+
+  constructor(options: MockCodikaServerOptions = {}) {
+    this.options = options;
+    if (options.webhookSecret) this.webhook = new Webhook(options.webhookSecret);
+    for (const [workflowId, script] of Object.entries(options.scripts ?? {})) this.script(workflowId, script);
+  }
+
+  /** Base URL to give a Codika client, e.g. `http://127.0.0.1:43121`. @throws Error before `start()`. */
+  get url(): string {
+    if (!this.baseUrl) throw new Error('MockCodikaServer is not started: call start() first');
+    return this.baseUrl;
+  }
+
+  /** Starts listening; resolves with the base URL. */
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve);
+    });
+    this.server = server;
+    const { address, port } = server.address() as AddressInfo;
+    this.baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    return this.baseUrl;
+  }
+
+  /** Stops listening and closes open connections. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Sets (replaces) the script of a Codika workflowId, including its fault queues. */
+  script(workflowId: string, script: MockExecutionScript): this {
+    this.scripts.set(workflowId, script);
+    this.faults.set(`trigger:${workflowId}`, expandFaults(script.faults?.trigger));
+    this.faults.set(`status:${workflowId}`, expandFaults(script.faults?.status));
+    return this;
+  }
+
+  /** Appends faults to a workflowId's queues without changing its script. */
+  injectFaults(workflowId: string, faults: { trigger?: MockFault[]; status?: MockFault[] }): this {
+    this.queue(`trigger:${workflowId}`).push(...expandFaults(faults.trigger));
+    this.queue(`status:${workflowId}`).push(...expandFaults(faults.status));
+    return this;
+  }
+
+  /** Recorded requests to one endpoint, optionally for one Codika workflowId. */
+  requestsTo(endpoint: 'trigger' | 'status', workflowId?: string): MockRequestRecord[] {
+    return this.requests.filter((r) => r.endpoint === endpoint && (!workflowId || r.workflowId === workflowId));
+  }
+
+  /** Executions started for one Codika workflowId. */
+  executionsOf(workflowId: string): MockExecution[] {
+    return [...this.executions.values()].filter((e) => e.workflowId === workflowId);
+  }
+
+  /** Ends a running execution now (its scripted outcome applies). @throws Error for an unknown id. */
+  finishNow(executionId: string): void {
+    const execution = this.executions.get(executionId);
+    if (!execution) throw new Error(`MockCodikaServer has no execution ${executionId}`);
+    execution.finishesAt = Date.now();
+  }
+
+  private queue(key: string): MockFault[] {
+    let queue = this.faults.get(key);
+    if (!queue) this.faults.set(key, (queue = []));
+    return queue;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const body = await readBody(req);
+    const record: MockRequestRecord = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      endpoint: 'other',
+      path: url.pathname,
+      headers: { ...req.headers },
+      query: Object.fromEntries(url.searchParams),
+      body,
+      auth: 'none',
+      outcome: 0,
+    };
+    this.requests.push(record);
+    const send = (status: number, payload: unknown, extraHeaders: Record<string, string> = {}, raw?: string) => {
+      record.outcome = status;
+      res.writeHead(status, { 'Content-Type': 'application/json', ...extraHeaders });
+      res.end(raw ?? JSON.stringify(payload));
+    };
+
+    const trigger = req.method === 'POST' ? TRIGGER_PATH.exec(url.pathname) : null;
+    const status = req.method === 'GET' ? STATUS_PATH.exec(url.pathname) : null;
+    if (!trigger && !status) return send(404, { success: false, error: `No route for ${req.method} ${url.pathname}` });
+
+    const processInstanceId = decodeURIComponent((trigger ?? status)![1]);
+    record.endpoint = trigger ? 'trigger' : 'status';
+    record.processInstanceId = processInstanceId;
+    if (trigger) record.workflowId = decodeURIComponent(trigger[2]);
+    else {
+      record.executionId = decodeURIComponent(status![2]);
+      record.workflowId = this.executions.get(record.executionId)?.workflowId;
+    }
+
+    const authError = this.authenticate(req, url, body, processInstanceId, record);
+    if (authError) return send(401, { success: false, error: authError });
+
+    const fault = record.workflowId ? this.faults.get(`${record.endpoint}:${record.workflowId}`)?.shift() : undefined;
+    if (fault) {
+      switch (fault.kind) {
+        case 'http': {
+          const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'application/json' };
+          if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+          return send(fault.status, undefined, headers, fault.body ?? JSON.stringify({ success: false, error: 'Injected fault' }));
+        }
+        case 'drop':
+          record.outcome = 'dropped';
+          req.socket.destroy();
+          return;
+        case 'malformed':
+          return send(200, undefined, {}, '{"success": true, "executionId": ');
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          if (res.destroyed) return;
+          break;
+        default:
+          break;
+      }
+    }
+
+    if (trigger) return this.handleTrigger(record, body, req, fault, send);
+    return this.handleStatus(record, fault, send);
+  }
+
+  private handleTrigger(
+    record: MockRequestRecord,
+    body: string,
+    req: IncomingMessage,
+    fault: MockFault | undefined,
+    send: (status: number, payload: unknown) => void,
+  ): void {
+    let parsed: unknown = {};
+    if (body.trim() !== '') {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return send(400, { success: false, error: 'Request body is not valid JSON' });
+      }
+    }
+    const payload = isObject(parsed) && 'payload' in parsed ? parsed.payload : parsed;
+    const workflowId = record.workflowId!;
+    const processInstanceId = record.processInstanceId!;
+    const script = this.scripts.get(workflowId) ?? this.options.defaultScript ?? {};
+    if (fault?.kind === 'missing_id') return send(200, { success: true, message: 'Execution started' });
+
+    const idempotencyKey = header(req, 'idempotency-key');
+    const scope = `${processInstanceId}/${workflowId}/${idempotencyKey}`;
+    let executionId = idempotencyKey && this.options.honourIdempotencyKey !== false ? this.idempotency.get(scope) : undefined;
+    if (!executionId) {
+      executionId = randomUUID();
+      const now = Date.now();
+      this.executions.set(executionId, {
+        executionId,
+        processInstanceId,
+        workflowId,
+        payload,
+        idempotencyKey,
+        createdAt: now,
+        finishesAt: now + (script.durationMs ?? 0),
+        script,
+      });
+      if (idempotencyKey) this.idempotency.set(scope, executionId);
+    }
+    record.executionId = executionId;
+    send(200, { success: true, [script.idField ?? 'executionId']: executionId, message: 'Execution started' });
+  }
+
+  private handleStatus(record: MockRequestRecord, fault: MockFault | undefined, send: (status: number, payload: unknown) => void): void {
+    const execution = this.executions.get(record.executionId!);
+    if (!execution || execution.processInstanceId !== record.processInstanceId) {
+      return send(404, { success: false, error: `Execution ${record.executionId} not found` });
+    }
+    if (fault?.kind === 'status_value') return send(200, { execution: { status: fault.value } });
+    if (Date.now() < execution.finishesAt) return send(200, { execution: { status: 'pending' } });
+    const { script } = execution;
+    if (script.failWithoutMessage) return send(200, { execution: { status: 'failed' } });
+    if (script.failWith !== undefined) {
+      return send(200, { execution: { status: 'failed', errorDetails: { message: script.failWith } } });
+    }
+    const resultData =
+      typeof script.resultData === 'function'
+        ? (script.resultData as (p: unknown) => unknown)(execution.payload)
+        : (script.resultData ?? { echo: execution.payload });
+    send(200, { execution: { status: 'success', resultData } });
+  }
+
+  /** Returns an error message when the request's credentials are missing or wrong. */
+  private authenticate(
+    req: IncomingMessage,
+    url: URL,
+    body: string,
+    processInstanceId: string,
+    record: MockRequestRecord,
+  ): string | undefined {
+    const { apiKey, apiKeys, webhookSecret } = this.options;
+    const expectedKey = apiKeys?.[processInstanceId] ?? apiKey;
+    if (!expectedKey && !webhookSecret) return undefined;
+
+    const signature = header(req, 'webhook-signature');
+    if (signature) {
+      record.auth = 'signature';
+      if (!this.webhook) return 'Signature authentication is not enabled for this instance';
+      const id = header(req, 'webhook-id') ?? '';
+      try {
+        this.webhook.verify(body, {
+          'webhook-id': id,
+          'webhook-timestamp': header(req, 'webhook-timestamp') ?? '',
+          'webhook-signature': signature,
+        });
+      } catch (err) {
+        return `Invalid webhook signature: ${(err as Error).message}`;
+      }
+      if (this.seenMessageIds.has(id)) return `Replayed webhook-id ${id}`;
+      this.seenMessageIds.add(id);
+      return undefined;
+    }
+    const given = header(req, 'x-api-key') ?? url.searchParams.get('api_key') ?? undefined;
+    record.auth = header(req, 'x-api-key') ? 'header' : url.searchParams.has('api_key') ? 'query' : 'none';
+    if (!given) return 'Missing API key';
+    if (!expectedKey || given !== expectedKey) return 'Invalid API key';
+    return undefined;
+  }
+}
+
+function expandFaults(faults: MockFault[] | undefined): MockFault[] {
+  return (faults ?? []).flatMap((fault) => Array.from({ length: fault.times ?? 1 }, () => fault));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,186 @@
+/**
+ * Validates docker-compose.yml against the Compose Specification using
+ * tools/compose-validate (compose-go, the loader `docker compose` uses).
+ * No Docker engine is needed: the file is only loaded, never run.
+ */
+import { execFileSync } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { homedir, tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+const repoRoot = resolve(__dirname, '..', '..');
+const composeFile = join(repoRoot, 'docker-compose.yml');
+const validatorSrc = join(repoRoot, 'tools', 'compose-validate');
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codika-temporal');
+const validatorBin = join(cacheDir, 'compose-validate');
+
+interface ComposePort {
+  target: number;
+  published?: string;
+  protocol?: string;
+}
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile?: string };
+  command?: string[];
+  ports?: ComposePort[];
+  environment?: Record<string, string | null>;
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
+  healthcheck?: { test?: string[] };
+  volumes?: { type: string; source?: string; target: string }[];
+}
+interface ComposeProject {
+  name: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+// Interpolation reads the process environment; drop CODIKA_* so the file's
+// own defaults are what gets asserted, whatever the caller's shell exports.
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('CODIKA_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function validate(file: string, args: string[] = [], env: NodeJS.ProcessEnv = cleanEnv()): ComposeProject {
+  const out = execFileSync(validatorBin, ['--project-name', 'codika-temporal', ...args, file], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out) as ComposeProject;
+}
+
+function runExpectingFailure(file: string): { status: number | null; stderr: string } {
+  try {
+    execFileSync(validatorBin, [file], {
+      encoding: 'utf8',
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const e = err as { status: number | null; stderr: string | Buffer };
+    return { status: e.status, stderr: String(e.stderr) };
+  }
+  throw new Error(`validator accepted ${file}, expected it to reject it`);
+}
+
+function publishedPorts(svc: ComposeService): string[] {
+  return (svc.ports ?? []).map((p) => `${p.published}:${p.target}`);
+}
+
+beforeAll(() => {
+  mkdirSync(cacheDir, { recursive: true });
+  // Always build: Go's build cache makes this a no-op when nothing changed.
+  try {
+    execFileSync('go', ['build', '-buildvcs=false', '-o', validatorBin, '.'], {
+      cwd: validatorSrc,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const e = err as { message: string; stderr?: string };
+    throw new Error(`building tools/compose-validate failed: ${e.stderr || e.message}`);
+  }
+}, 300_000);
+
+describe('docker-compose.yml', () => {
+  test('is valid without profiles: temporal + worker only', () => {
+    const project = validate(composeFile);
+    expect(Object.keys(project.services).sort()).toEqual(['temporal', 'worker']);
+
+    const temporal = project.services.temporal;
+    expect(temporal.image).toBe('temporalio/temporal:1.5.1');
+    expect(temporal.command).toEqual(
+      expect.arrayContaining(['server', 'start-dev', '--db-filename', '/data/temporal.db']),
+    );
+    expect(publishedPorts(temporal).sort()).toEqual(['7233:7233', '8233:8233']);
+    expect(temporal.healthcheck?.test).toEqual(expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']));
+    expect(temporal.volumes).toEqual([
+      expect.objectContaining({ type: 'volume', source: 'temporal-data', target: '/data' }),
+    ]);
+    expect(project.volumes).toHaveProperty('temporal-data');
+
+    const worker = project.services.worker;
+    expect(worker.build?.context).toBe('.');
+    expect(worker.command).toEqual(['node', 'dist/worker.js']);
+    expect(worker.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(worker.environment).toEqual({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      CODIKA_TASK_QUEUE: 'codika',
+      CODIKA_BASE_URL: 'https://api.codika.io',
+      CODIKA_API_KEY: '',
+      CODIKA_API_KEYS: '',
+      CODIKA_WEBHOOK_SECRET: '',
+      CODIKA_AUTH_MODE: 'header',
+    });
+  });
+
+  test('with --profile mock adds mock-codika on 8787', () => {
+    const project = validate(composeFile, ['--profile', 'mock']);
+    expect(Object.keys(project.services).sort()).toEqual(['mock-codika', 'temporal', 'worker']);
+
+    const mock = project.services['mock-codika'];
+    expect(mock.profiles).toEqual(['mock']);
+    expect(mock.build?.context).toBe('.');
+    expect(mock.command).toEqual(['node', 'dist/testing/mock-codika-main.js']);
+    expect(publishedPorts(mock)).toEqual(['8787:8787']);
+    expect(mock.environment).toEqual({
+      CODIKA_MOCK_PORT: '8787',
+      CODIKA_MOCK_HOST: '0.0.0.0',
+      CODIKA_MOCK_API_KEY: 'ck_demo_key',
+    });
+  });
+
+  test('interpolates the worker settings from the environment', () => {
+    const project = validate(
+      composeFile,
+      ['--profile', 'mock'],
+      cleanEnv({ CODIKA_BASE_URL: 'http://mock-codika:8787', CODIKA_API_KEY: 'ck_demo_key' }),
+    );
+    expect(project.services.worker.environment).toMatchObject({
+      CODIKA_BASE_URL: 'http://mock-codika:8787',
+      CODIKA_API_KEY: 'ck_demo_key',
+      CODIKA_AUTH_MODE: 'header',
+    });
+  });
+});
+
+describe('compose-validate rejects invalid files', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compose-validate-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('ports must be a list', () => {
+    const file = join(dir, 'bad-ports.yml');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx\n    ports: "not-a-list"\n');
+    const { status, stderr } = runExpectingFailure(file);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/services\.web\.ports must be a array/);
+  });
+
+  test('unknown top-level keys are rejected', () => {
+    const file = join(dir, 'bad-key.yml');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx\nbogus: true\n');
+    const { status, stderr } = runExpectingFailure(file);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/additional properties 'bogus' not allowed/);
+  });
+
+  test('depends_on an undefined service is rejected', () => {
+    const file = join(dir, 'bad-depends.yml');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx\n    depends_on: [db]\n');
+    const { status, stderr } = runExpectingFailure(file);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/depends on undefined service "db"/);
+  });
+});
