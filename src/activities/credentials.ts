@@ -1,0 +1,56 @@
+import { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from '../codika/auth';
+import { CodikaValidationError } from '../codika/errors';
+
+/** Credentials the worker holds. Workflows only ever name a process instance. */
+export interface CodikaCredentials {
+  /** How requests authenticate. @default 'signature' when only `webhookSecret` is set, else 'header' */
+  authMode?: CodikaAuthMode;
+  /** Key used for any process instance without its own entry in `apiKeys`. */
+  apiKey?: string;
+  /** Keys per process instance (Codika keys are scoped to one instance). */
+  apiKeys?: Record<string, string>;
+  /** Standard Webhooks secret (`whsec_…`) for the `signature` mode. */
+  webhookSecret?: string;
+}
+
+/** Thrown when the worker holds no credential for the process instance a workflow names. */
+export class CodikaCredentialsMissingError extends Error {
+  override readonly name = 'CodikaCredentialsMissingError';
+  constructor(readonly processInstanceId: string) {
+    super(
+      `No Codika API key for process instance "${processInstanceId}": set CODIKA_API_KEY, or add it to CODIKA_API_KEYS on the worker`,
+    );
+  }
+}
+
+/**
+ * Checks credentials once, when activities are created, and returns the per-instance resolver.
+ *
+ * @throws CodikaValidationError when the mode is unknown or has no credential to use.
+ */
+export function credentialResolver(credentials: CodikaCredentials): (processInstanceId: string) => CodikaAuth {
+  const { apiKey, apiKeys = {}, webhookSecret } = credentials;
+  const mode = credentials.authMode ?? (webhookSecret && !apiKey && Object.keys(apiKeys).length === 0 ? 'signature' : 'header');
+  if (!AUTH_MODES.includes(mode)) {
+    throw new CodikaValidationError('authMode', `"${String(mode)}" is not one of ${AUTH_MODES.join(', ')}`);
+  }
+  if (mode === 'signature') {
+    if (!webhookSecret) throw new CodikaValidationError('webhookSecret', 'is required when authMode is "signature"');
+    return () => ({ mode, webhookSecret });
+  }
+  if (!apiKey && Object.keys(apiKeys).length === 0) {
+    throw new CodikaValidationError('apiKey', `set apiKey or apiKeys (authMode "${mode}" sends an API key)`);
+  }
+  return (processInstanceId) => {
+    const key = Object.hasOwn(apiKeys, processInstanceId) ? apiKeys[processInstanceId] : apiKey;
+    if (!key) throw new CodikaCredentialsMissingError(processInstanceId);
+    return { mode, apiKey: key };
+  };
+}
+
+/** Every secret the credentials hold, for redaction. */
+export function allSecrets(credentials: CodikaCredentials): string[] {
+  return [credentials.apiKey, credentials.webhookSecret, ...Object.values(credentials.apiKeys ?? {})].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}

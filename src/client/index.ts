@@ -1,0 +1,6 @@
+export {
+  DEFAULT_TASK_QUEUE,
+  executeCodikaExecution,
+  startCodikaExecution,
+  type StartCodikaExecutionOptions,
+} from './start-codika-execution';

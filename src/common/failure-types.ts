@@ -1,0 +1,25 @@
+import type { CodikaErrorKind } from '../codika/errors';
+
+/**
+ * `ApplicationFailure.type` per kind of Codika HTTP failure. These are wire identifiers: they end
+ * up in workflow histories and in users' `nonRetryableErrorTypes`, so never rename one.
+ */
+export const CODIKA_FAILURE_TYPES: Readonly<Record<CodikaErrorKind, string>> = {
+  auth: 'CodikaAuthError',
+  not_found: 'CodikaNotFoundError',
+  bad_request: 'CodikaBadRequestError',
+  rate_limited: 'CodikaRateLimitedError',
+  server: 'CodikaServerError',
+  network: 'CodikaNetworkError',
+  timeout: 'CodikaTimeoutError',
+  protocol: 'CodikaProtocolError',
+};
+
+/** An input failed validation before any request; details carry `{ field }`. */
+export const CODIKA_VALIDATION_FAILURE = 'CodikaValidationError';
+/** The worker has no credential for the process instance; details carry `{ processInstanceId }`. */
+export const CODIKA_CREDENTIALS_MISSING = 'CodikaCredentialsMissing';
+/** Codika reported the execution `failed`; the message is Codika's, details carry the ids. */
+export const CODIKA_EXECUTION_FAILED = 'CodikaExecutionFailed';
+/** The execution did not finish before the step's deadline; it may still run in Codika. */
+export const CODIKA_EXECUTION_TIMED_OUT = 'CodikaExecutionTimedOut';

@@ -1,0 +1,41 @@
+/** Public entry for non-workflow code: client helpers, activities, worker, errors. */
+export {
+  CodikaClient,
+  CodikaError,
+  CodikaValidationError,
+  DEFAULT_CODIKA_BASE_URL,
+  parseRetryAfter,
+  type CodikaAuth,
+  type CodikaAuthMode,
+  type CodikaClientOptions,
+  type CodikaErrorKind,
+  type CodikaExecutionStatus,
+} from './codika';
+export {
+  createCodikaActivities,
+  CodikaCredentialsMissingError,
+  type CodikaActivities,
+  type CodikaActivitiesOptions,
+  type CodikaCredentials,
+} from './activities';
+export {
+  DEFAULT_TASK_QUEUE,
+  executeCodikaExecution,
+  startCodikaExecution,
+  type StartCodikaExecutionOptions,
+} from './client';
+export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
+export { readWorkerEnv, type CodikaWorkerEnv } from './worker-options';
+export type {
+  CodikaExecutionInput,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaPollOptions,
+} from './common/execution-types';
+export {
+  CODIKA_CREDENTIALS_MISSING,
+  CODIKA_EXECUTION_FAILED,
+  CODIKA_EXECUTION_TIMED_OUT,
+  CODIKA_FAILURE_TYPES,
+  CODIKA_VALIDATION_FAILURE,
+} from './common/failure-types';

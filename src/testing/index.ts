@@ -1,0 +1,18 @@
+/** `codika-temporal/testing`: a mock Codika API and a local Temporal server, for tests and demos. */
+export {
+  MockCodikaServer,
+  type MockCodikaServerOptions,
+  type MockExecution,
+  type MockRequestRecord,
+} from './mock-codika-server';
+export type { MockExecutionScript, MockFault } from './mock-scripts';
+export { DEMO_SCRIPTS } from './demo-scripts';
+export { LocalTemporalServer, freePort, type LocalTemporalServerOptions } from './local-temporal-server';
+export {
+  findOrBuildTemporalCli,
+  temporalCliCacheDir,
+  TEMPORAL_CLI_VERSION,
+  type FindTemporalCliOptions,
+  type TemporalCli,
+  type TemporalCliSource,
+} from './temporal-cli';

@@ -1,0 +1,57 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
+import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
+import { readWorkerEnv } from './worker-options';
+
+/** Options of {@link createCodikaWorker}. */
+export interface CodikaWorkerOptions {
+  /** Connection to Temporal; the caller owns (and closes) it. */
+  connection: NativeConnection;
+  /** @default 'default' */
+  namespace?: string;
+  /** @default 'codika' */
+  taskQueue?: string;
+  /** Codika base URL and the worker's credentials. */
+  codika: CodikaActivitiesOptions;
+  /** Anything else for `Worker.create` (e.g. a prebuilt `workflowBundle`, extra activities, concurrency). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/**
+ * Creates a worker that runs the Codika workflows and activities. Credentials stay in this process.
+ *
+ * @throws CodikaValidationError when the Codika options are unusable (checked before connecting).
+ */
+export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<Worker> {
+  const activities = createCodikaActivities(options.codika);
+  const { workerOptions = {} } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
+    ...workerOptions,
+    activities: { ...activities, ...(workerOptions.activities ?? {}) },
+  });
+}
+
+/** Runs the worker from environment variables until SIGINT or SIGTERM (the SDK drains on both). */
+async function main(): Promise<void> {
+  const env = readWorkerEnv(process.env);
+  createCodikaActivities(env.codika); // fail on bad credentials before connecting
+  const connection = await NativeConnection.connect({ address: env.temporalAddress });
+  try {
+    const worker = await createCodikaWorker({ connection, namespace: env.namespace, taskQueue: env.taskQueue, codika: env.codika });
+    console.log(`codika-temporal worker: task queue "${env.taskQueue}" on ${env.temporalAddress} (${env.namespace})`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`codika-temporal worker failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,77 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
+import type { CodikaPollOptions } from '../common/execution-types';
+
+/** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
+export interface PollSettings {
+  firstPollAfterMs: number;
+  backoffCoefficient: number;
+  maxPollIntervalMs: number;
+  deadlineMs: number;
+  activityTimeoutMs: number;
+}
+
+/** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
+export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
+  firstPollAfterMs: 1_500,
+  backoffCoefficient: 1.5,
+  maxPollIntervalMs: 30_000,
+  deadlineMs: 60 * 60_000,
+  activityTimeoutMs: 45_000,
+};
+
+const KNOWN_KEYS = new Set<string>(['firstPollAfter', 'backoffCoefficient', 'maxPollInterval', 'deadline', 'activityTimeout']);
+
+/**
+ * Applies defaults and checks every poll option.
+ *
+ * @throws ApplicationFailure (non-retryable, type `CodikaValidationError`) naming the bad field.
+ */
+export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'poll'): PollSettings {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(path, 'expected an object of poll options');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
+  }
+  const settings: PollSettings = {
+    firstPollAfterMs: duration(options.firstPollAfter, DEFAULT_POLL_SETTINGS.firstPollAfterMs, `${path}.firstPollAfter`),
+    backoffCoefficient: options.backoffCoefficient ?? DEFAULT_POLL_SETTINGS.backoffCoefficient,
+    maxPollIntervalMs: duration(options.maxPollInterval, DEFAULT_POLL_SETTINGS.maxPollIntervalMs, `${path}.maxPollInterval`),
+    deadlineMs: duration(options.deadline, DEFAULT_POLL_SETTINGS.deadlineMs, `${path}.deadline`),
+    activityTimeoutMs: duration(options.activityTimeout, DEFAULT_POLL_SETTINGS.activityTimeoutMs, `${path}.activityTimeout`),
+  };
+  if (typeof settings.backoffCoefficient !== 'number' || !(settings.backoffCoefficient >= 1)) {
+    throw invalid(`${path}.backoffCoefficient`, 'must be a number >= 1 (1 polls at a fixed interval)');
+  }
+  if (settings.maxPollIntervalMs < settings.firstPollAfterMs) {
+    throw invalid(`${path}.maxPollInterval`, 'must not be shorter than firstPollAfter');
+  }
+  if (settings.deadlineMs <= settings.firstPollAfterMs) {
+    throw invalid(`${path}.deadline`, 'must be longer than firstPollAfter, or the execution is never checked');
+  }
+  return settings;
+}
+
+function duration(value: string | number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  let ms: number;
+  try {
+    ms = msToNumber(value as never);
+  } catch {
+    throw invalid(field, `"${String(value)}" is not a duration; use milliseconds or a string like '30 seconds'`);
+  }
+  if (!Number.isFinite(ms) || ms <= 0) throw invalid(field, `must be a positive duration, got ${String(value)}`);
+  return ms;
+}
+
+/** A non-retryable validation failure naming the field; retrying the same input cannot help. */
+export function invalid(field: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: CODIKA_VALIDATION_FAILURE,
+    message: `Invalid ${field}: ${message}`,
+    nonRetryable: true,
+    details: [{ field }],
+  });
+}
