@@ -1,0 +1,116 @@
+import { API_KEY, PI, clientFor, onlyRequest, startMock, stopMocks } from './mock-fixture';
+
+afterEach(stopMocks);
+
+describe('trigger request', () => {
+  test('posts the payload wrapped as {"payload": …} with a JSON content type', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const payload = { phone_numbers: ['32477123456'], message_content: 'Hello!', nested: { n: 1, ok: true } };
+
+    const result = await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'http-direct-messaging', payload });
+
+    const record = onlyRequest(mock);
+    expect(record.method).toBe('POST');
+    expect(record.endpoint).toBe('trigger');
+    expect(record.path).toBe(`/webhook/${PI}/http-direct-messaging`);
+    expect(record.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(record.body)).toEqual({ payload });
+    expect(mock.executions.get(result.executionId)?.payload).toEqual(payload);
+  });
+
+  test('without a payload it sends {"payload": {}}', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'scheduled-report' });
+
+    expect(onlyRequest(mock).body).toBe('{"payload":{}}');
+  });
+
+  test('a payload of {} is sent as {"payload": {}} too', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'scheduled-report', payload: {} });
+
+    expect(onlyRequest(mock).body).toBe('{"payload":{}}');
+  });
+
+  test("returns the executionId and Codika's message", async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    const result = await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'wf' });
+
+    expect(result).toEqual({ executionId: expect.any(String), message: 'Execution started' });
+    expect([...mock.executions.keys()]).toEqual([result.executionId]);
+  });
+
+  test('falls back to the id field when the response has no executionId', async () => {
+    const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { idField: 'id' } } });
+
+    const result = await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'wf' });
+
+    expect([...mock.executions.keys()]).toEqual([result.executionId]);
+  });
+
+  test('sends the Idempotency-Key header when one is given', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'wf', idempotencyKey: 'key-123' });
+
+    expect(onlyRequest(mock).headers['idempotency-key']).toBe('key-123');
+  });
+
+  test('sends no Idempotency-Key header when none is given', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'wf' });
+
+    expect(onlyRequest(mock).headers).not.toHaveProperty('idempotency-key');
+  });
+
+  test('a retried trigger with the same Idempotency-Key returns the first execution', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const client = clientFor(mock);
+
+    const first = await client.trigger({ processInstanceId: PI, workflowId: 'wf', idempotencyKey: 'k' });
+    const second = await client.trigger({ processInstanceId: PI, workflowId: 'wf', idempotencyKey: 'k' });
+
+    expect(second.executionId).toBe(first.executionId);
+    expect(mock.executions.size).toBe(1);
+  });
+});
+
+describe('ids in the URL', () => {
+  test.each([
+    ['@ ? # %', 'pi@org?x=1#frag%41', 'wf?#&=+'],
+    ['unicode', 'instance-é-日本-😀', 'flux-ü'],
+    ['percent sequences', '%2F%2e%2E', '%25'],
+  ])('ids with %s reach Codika decoded identically', async (_label, processInstanceId, workflowId) => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const client = clientFor(mock);
+
+    const { executionId } = await client.trigger({ processInstanceId, workflowId, payload: { x: 1 } });
+    const status = await client.getStatus({ processInstanceId, executionId });
+
+    expect(status.status).toBe('success');
+    const [trigger, poll] = mock.requests;
+    expect(trigger.endpoint).toBe('trigger');
+    expect(trigger.processInstanceId).toBe(processInstanceId);
+    expect(trigger.workflowId).toBe(workflowId);
+    expect(trigger.query).toEqual({});
+    expect(poll.endpoint).toBe('status');
+    expect(poll.processInstanceId).toBe(processInstanceId);
+    expect(poll.executionId).toBe(executionId);
+    expect(mock.executions.get(executionId)).toMatchObject({ processInstanceId, workflowId });
+  });
+
+  test('an executionId with reserved characters reaches the status endpoint decoded identically', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+
+    const err = await clientFor(mock)
+      .getStatus({ processInstanceId: PI, executionId: 'exec?#%@é' })
+      .catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ kind: 'not_found' });
+    expect(onlyRequest(mock)).toMatchObject({ endpoint: 'status', processInstanceId: PI, executionId: 'exec?#%@é' });
+  });
+});

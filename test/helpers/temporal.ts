@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker, type WorkerOptions, type LogEntry } from '@temporalio/worker';
+import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
+import { createCodikaWorker } from '../../src/worker';
+
+/** Worker log lines of this test file, so tests can search them for secrets. */
+export const workerLogs: LogEntry[] = [];
+let runtimeInstalled = false;
+
+/** Connects to the jest run's Temporal server (see test/setup/global-setup.ts). */
+export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests with `npm test` (jest globalSetup starts the server)');
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => void workerLogs.push(entry)) });
+  }
+  return TestWorkflowEnvironment.createFromExistingServer({ address });
+}
+
+/** A task queue no other test uses. */
+export function uniqueTaskQueue(name: string): string {
+  return `test-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A worker on the test server running the prebuilt test bundle with real Codika activities. */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  codika: CodikaActivitiesOptions,
+  workerOptions: Partial<WorkerOptions> = {},
+): Promise<Worker> {
+  const codePath = process.env.CODIKA_TEST_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('CODIKA_TEST_WORKFLOW_BUNDLE is not set: run the tests with `npm test`');
+  return createCodikaWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    codika,
+    workerOptions: { workflowBundle: { codePath }, ...workerOptions },
+  });
+}

@@ -1,0 +1,27 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
+
+/**
+ * Starts one Temporal dev server for the whole jest run and bundles the workflows once; test files
+ * find both through environment variables. `TEMPORAL_TEST_ADDRESS` set beforehand reuses a running server.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'codika-temporal-test-'));
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../fixtures/workflows'),
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+  });
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.CODIKA_TEST_WORKFLOW_BUNDLE = bundlePath;
+
+  if (!process.env.TEMPORAL_TEST_ADDRESS) {
+    const server = await LocalTemporalServer.start({ logFile: join(dir, 'temporal-server.log') });
+    (globalThis as { __temporalServer?: LocalTemporalServer }).__temporalServer = server;
+    process.env.TEMPORAL_TEST_ADDRESS = server.address;
+    process.env.TEMPORAL_TEST_SERVER_LOG = server.logFile;
+  }
+}
