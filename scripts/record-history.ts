@@ -1,0 +1,79 @@
+/**
+ * Records workflow histories for the replay tests (`npm run record-history`). Run it when a change
+ * to workflow code is meant to be compatible: the new code must replay what the old code wrote.
+ * Writes test/fixtures/histories/<scenario>.json, one file per run of each scenario.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { LocalTemporalServer } from '../src/testing/local-temporal-server';
+import { createCodikaWorker } from '../src/worker';
+import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
+
+const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
+const API_KEY = 'ck_recording_key';
+const POLL = { firstPollAfter: 200, backoffCoefficient: 1.5, maxPollInterval: 600 };
+
+const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
+  success: { processInstanceId: 'pi_rec', workflowId: 'rec-success', payload: { text_input: 'hello' }, poll: POLL },
+  'codika-failed': { processInstanceId: 'pi_rec', workflowId: 'rec-failed', poll: POLL },
+  'transient-errors': { processInstanceId: 'pi_rec', workflowId: 'rec-flaky', poll: POLL },
+  'continue-as-new': { processInstanceId: 'pi_rec', workflowId: 'rec-long', poll: POLL, continueAsNewAfterPolls: 2 },
+  'timed-out': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: { ...POLL, deadline: '2 seconds' } },
+};
+
+async function main(): Promise<void> {
+  const server = await LocalTemporalServer.start();
+  const mock = new MockCodikaServer({
+    apiKey: API_KEY,
+    scripts: {
+      'rec-success': { durationMs: 700, resultData: { summary: 'hello' } },
+      'rec-failed': { durationMs: 400, failWith: 'Workflow input is missing text_input' },
+      'rec-flaky': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 503 }], status: [{ kind: 'http', status: 502 }] } },
+      'rec-long': { durationMs: 2_000 },
+      'rec-forever': { durationMs: Infinity },
+    },
+  });
+  await mock.start();
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  try {
+    const taskQueue = `record-${Date.now()}`;
+    const worker = await createCodikaWorker({ connection: nativeConnection, taskQueue, codika: { baseUrl: mock.url, apiKey: API_KEY } });
+    await worker.runUntil(async () => {
+      mkdirSync(OUT_DIR, { recursive: true });
+      for (const [name, input] of Object.entries(SCENARIOS)) {
+        const handle = await client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+          taskQueue,
+          workflowId: `record-${name}`,
+          args: [input],
+        });
+        await handle.result().catch(() => undefined);
+        // Every run of the chain, so continue-as-new runs are replayed too.
+        let runId: string | undefined = handle.firstExecutionRunId;
+        for (let run = 1; runId; run++) {
+          const runHandle = client.workflow.getHandle(`record-${name}`, runId);
+          const history = await runHandle.fetchHistory();
+          const file = join(OUT_DIR, `${name}${run > 1 ? `-run${run}` : ''}.json`);
+          writeFileSync(file, historyToJSON(history));
+          console.log(`recorded ${file} (${history.events?.length} events)`);
+          runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        }
+      }
+    });
+  } finally {
+    await nativeConnection.close();
+    await connection.close();
+    await mock.stop();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
