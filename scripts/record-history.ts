@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type History } from '@temporalio/worker';
 import { MockCodikaServer } from '../src/testing/mock-codika-server';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker';
@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     scripts: {
       'rec-success': { durationMs: 700, resultData: { summary: 'hello' } },
       'rec-failed': { durationMs: 400, failWith: 'Workflow input is missing text_input' },
-      'rec-flaky': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 503 }], status: [{ kind: 'http', status: 502 }] } },
+      'rec-flaky': {
+        durationMs: 500,
+        faults: { trigger: [{ kind: 'http', status: 503 }], status: [{ kind: 'http', status: 502 }] },
+      },
       'rec-long': { durationMs: 2_000 },
       'rec-forever': { durationMs: Infinity },
     },
@@ -43,7 +46,11 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   try {
     const taskQueue = `record-${Date.now()}`;
-    const worker = await createCodikaWorker({ connection: nativeConnection, taskQueue, codika: { baseUrl: mock.url, apiKey: API_KEY } });
+    const worker = await createCodikaWorker({
+      connection: nativeConnection,
+      taskQueue,
+      codika: { baseUrl: mock.url, apiKey: API_KEY },
+    });
     await worker.runUntil(async () => {
       mkdirSync(OUT_DIR, { recursive: true });
       for (const [name, input] of Object.entries(SCENARIOS)) {
@@ -56,12 +63,12 @@ async function main(): Promise<void> {
         // Every run of the chain, so continue-as-new runs are replayed too.
         let runId: string | undefined = handle.firstExecutionRunId;
         for (let run = 1; runId; run++) {
-          const runHandle = client.workflow.getHandle(`record-${name}`, runId);
-          const history = await runHandle.fetchHistory();
+          const history: History = await client.workflow.getHandle(`record-${name}`, runId).fetchHistory();
           const file = join(OUT_DIR, `${name}${run > 1 ? `-run${run}` : ''}.json`);
           writeFileSync(file, historyToJSON(history));
           console.log(`recorded ${file} (${history.events?.length} events)`);
-          runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+          runId =
+            history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
         }
       }
     });

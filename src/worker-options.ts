@@ -42,7 +42,10 @@ function parseKeyMap(raw: string | undefined): Record<string, string> | undefine
     parsed = JSON.parse(raw);
   } catch {
     // The value holds keys: never echo it.
-    throw new CodikaValidationError('CODIKA_API_KEYS', 'is not valid JSON; expected {"<processInstanceId>": "<api key>", …}');
+    throw new CodikaValidationError(
+      'CODIKA_API_KEYS',
+      'is not valid JSON; expected {"<processInstanceId>": "<api key>", …}',
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CodikaValidationError('CODIKA_API_KEYS', 'must be a JSON object mapping processInstanceId to API key');

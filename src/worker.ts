@@ -41,7 +41,12 @@ async function main(): Promise<void> {
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
   const connection = await NativeConnection.connect({ address: env.temporalAddress });
   try {
-    const worker = await createCodikaWorker({ connection, namespace: env.namespace, taskQueue: env.taskQueue, codika: env.codika });
+    const worker = await createCodikaWorker({
+      connection,
+      namespace: env.namespace,
+      taskQueue: env.taskQueue,
+      codika: env.codika,
+    });
     console.log(`codika-temporal worker: task queue "${env.taskQueue}" on ${env.temporalAddress} (${env.namespace})`);
     await worker.run();
   } finally {

@@ -30,7 +30,8 @@ export class CodikaCredentialsMissingError extends Error {
  */
 export function credentialResolver(credentials: CodikaCredentials): (processInstanceId: string) => CodikaAuth {
   const { apiKey, apiKeys = {}, webhookSecret } = credentials;
-  const mode = credentials.authMode ?? (webhookSecret && !apiKey && Object.keys(apiKeys).length === 0 ? 'signature' : 'header');
+  const mode =
+    credentials.authMode ?? (webhookSecret && !apiKey && Object.keys(apiKeys).length === 0 ? 'signature' : 'header');
   if (!AUTH_MODES.includes(mode)) {
     throw new CodikaValidationError('authMode', `"${String(mode)}" is not one of ${AUTH_MODES.join(', ')}`);
   }

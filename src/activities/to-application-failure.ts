@@ -1,11 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CodikaError, CodikaValidationError } from '../codika/errors';
 import { redact } from '../codika/redact';
-import {
-  CODIKA_CREDENTIALS_MISSING,
-  CODIKA_FAILURE_TYPES,
-  CODIKA_VALIDATION_FAILURE,
-} from '../common/failure-types';
+import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
 import { CodikaCredentialsMissingError } from './credentials';
 
 /**
@@ -43,7 +39,9 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[]): 
         message: redact(err.message, secrets),
         nonRetryable: !err.retryable,
         nextRetryDelay: err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
-        details: [{ kind: err.kind, request: err.request, status: err.status ?? null, retryAfterMs: err.retryAfterMs ?? null }],
+        details: [
+          { kind: err.kind, request: err.request, status: err.status ?? null, retryAfterMs: err.retryAfterMs ?? null },
+        ],
       }),
     );
   }

@@ -44,7 +44,8 @@ export class CodikaClient {
     const auth = options.auth;
     this.resolveAuth = typeof auth === 'function' ? auth : () => auth;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (!(this.timeoutMs > 0)) throw new CodikaValidationError('timeoutMs', 'must be a positive number of milliseconds');
+    if (!(this.timeoutMs > 0))
+      throw new CodikaValidationError('timeoutMs', 'must be a positive number of milliseconds');
   }
 
   /**
@@ -97,7 +98,10 @@ export class CodikaClient {
     if (status === 'success') return { status: 'success', resultData: resultData ?? null };
     if (status === 'failed') {
       const message = (errorDetails as { message?: unknown } | undefined)?.message;
-      return { status: 'failed', errorMessage: typeof message === 'string' && message ? message : DEFAULT_FAILURE_MESSAGE };
+      return {
+        status: 'failed',
+        errorMessage: typeof message === 'string' && message ? message : DEFAULT_FAILURE_MESSAGE,
+      };
     }
     return status === 'pending' ? { status: 'pending' } : { status: 'pending', reportedStatus: String(status) };
   }
@@ -135,15 +139,19 @@ export class CodikaClient {
 
     if (!response.ok) {
       const kind = kindForStatus(response.status);
-      const retryAfterMs = kind === 'rate_limited' || kind === 'server' ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+      const retryAfterMs =
+        kind === 'rate_limited' || kind === 'server' ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
       const snippet = this.clean(text, processInstanceId);
-      throw new CodikaError(`Codika request ${request} failed with status ${response.status} (${kind})${snippet ? `: ${snippet}` : ''}`, {
-        kind,
-        request,
-        status: response.status,
-        retryAfterMs,
-        body: snippet,
-      });
+      throw new CodikaError(
+        `Codika request ${request} failed with status ${response.status} (${kind})${snippet ? `: ${snippet}` : ''}`,
+        {
+          kind,
+          request,
+          status: response.status,
+          retryAfterMs,
+          body: snippet,
+        },
+      );
     }
 
     try {
@@ -152,12 +160,15 @@ export class CodikaClient {
       return parsed as Record<string, unknown>;
     } catch {
       const snippet = this.clean(text, processInstanceId);
-      throw new CodikaError(`Codika request ${request} returned status ${response.status} with a body that is not a JSON object: ${snippet}`, {
-        kind: 'protocol',
-        request,
-        status: response.status,
-        body: snippet,
-      });
+      throw new CodikaError(
+        `Codika request ${request} returned status ${response.status} with a body that is not a JSON object: ${snippet}`,
+        {
+          kind: 'protocol',
+          request,
+          status: response.status,
+          body: snippet,
+        },
+      );
     }
   }
 
@@ -184,7 +195,10 @@ function normalizeBaseUrl(baseUrl: string): string {
     throw new CodikaValidationError('baseUrl', `must use http or https, got ${url.protocol}`);
   }
   if (url.search || url.username || url.password) {
-    throw new CodikaValidationError('baseUrl', 'must not carry a query string or credentials; configure the API key instead');
+    throw new CodikaValidationError(
+      'baseUrl',
+      'must not carry a query string or credentials; configure the API key instead',
+    );
   }
   return url.toString().replace(/\/+$/, '');
 }

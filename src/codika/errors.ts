@@ -1,15 +1,14 @@
 /** What went wrong talking to Codika; decides whether a retry can help. */
 export type CodikaErrorKind =
-  | 'auth'
-  | 'not_found'
-  | 'bad_request'
-  | 'rate_limited'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'protocol';
+  'auth' | 'not_found' | 'bad_request' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'protocol';
 
-const RETRYABLE_KINDS: ReadonlySet<CodikaErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'protocol']);
+const RETRYABLE_KINDS: ReadonlySet<CodikaErrorKind> = new Set([
+  'rate_limited',
+  'server',
+  'network',
+  'timeout',
+  'protocol',
+]);
 
 /** Context carried by every {@link CodikaError}. Never contains a credential. */
 export interface CodikaErrorDetails {

@@ -14,6 +14,7 @@ export function kindForStatus(status: number): CodikaErrorKind {
 export function classifyFetchFailure(err: unknown): CodikaErrorKind {
   const name = (err as { name?: string } | undefined)?.name;
   const code = ((err as { cause?: { code?: string } } | undefined)?.cause ?? {}).code;
-  if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return 'timeout';
   return 'network';
 }

@@ -75,8 +75,12 @@ export class LocalTemporalServer {
           extraArgs: dynamicConfigArgs,
         },
       });
-      return new LocalTemporalServer(env.address, uiPort ? `http://127.0.0.1:${uiPort}` : undefined, 'sdk-download', undefined, () =>
-        env.teardown(),
+      return new LocalTemporalServer(
+        env.address,
+        uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+        'sdk-download',
+        undefined,
+        () => env.teardown(),
       );
     }
 
@@ -118,7 +122,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -138,7 +147,9 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`);
+  throw new Error(
+    `Temporal dev server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`,
+  );
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

@@ -189,7 +189,12 @@ export class MockCodikaServer {
         case 'http': {
           const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'application/json' };
           if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
-          return send(fault.status, undefined, headers, fault.body ?? JSON.stringify({ success: false, error: 'Injected fault' }));
+          return send(
+            fault.status,
+            undefined,
+            headers,
+            fault.body ?? JSON.stringify({ success: false, error: 'Injected fault' }),
+          );
         }
         case 'drop':
           record.outcome = 'dropped';
@@ -233,7 +238,8 @@ export class MockCodikaServer {
 
     const idempotencyKey = header(req, 'idempotency-key');
     const scope = `${processInstanceId}/${workflowId}/${idempotencyKey}`;
-    let executionId = idempotencyKey && this.options.honourIdempotencyKey !== false ? this.idempotency.get(scope) : undefined;
+    let executionId =
+      idempotencyKey && this.options.honourIdempotencyKey !== false ? this.idempotency.get(scope) : undefined;
     if (!executionId) {
       executionId = randomUUID();
       const now = Date.now();
@@ -253,7 +259,11 @@ export class MockCodikaServer {
     send(200, { success: true, [script.idField ?? 'executionId']: executionId, message: 'Execution started' });
   }
 
-  private handleStatus(record: MockRequestRecord, fault: MockFault | undefined, send: (status: number, payload: unknown) => void): void {
+  private handleStatus(
+    record: MockRequestRecord,
+    fault: MockFault | undefined,
+    send: (status: number, payload: unknown) => void,
+  ): void {
     const execution = this.executions.get(record.executionId!);
     if (!execution || execution.processInstanceId !== record.processInstanceId) {
       return send(404, { success: false, error: `Execution ${record.executionId} not found` });

@@ -65,7 +65,12 @@ export async function findOrBuildTemporalCli(options: FindTemporalCliOptions = {
   return { path: cached, source: 'go install' };
 }
 
-async function buildWithGo(go: string, cacheDir: string, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<void> {
+async function buildWithGo(
+  go: string,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+): Promise<void> {
   mkdirSync(cacheDir, { recursive: true });
   // A second process (demo and tests started together) waits for the first build instead of racing it.
   const lock = join(cacheDir, '.build-lock');
@@ -97,7 +102,8 @@ async function acquireLock(lock: string, log: (m: string) => void): Promise<() =
       mkdirSync(lock);
       return () => rmSync(lock, { recursive: true, force: true });
     } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > staleAfterMs) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > staleAfterMs)
+        rmSync(lock, { recursive: true, force: true });
       if (waited === 0) log('Another process is building the Temporal CLI; waiting for it…');
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }

@@ -37,11 +37,15 @@ const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'poll'
 export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInput): Promise<CodikaExecutionResult> {
   const { poll, continueAsNewAfterPolls, resume, ...execution } = input ?? ({} as CodikaExecutionWorkflowInput);
   for (const key of Object.keys(input ?? {})) {
-    if (!KNOWN_KEYS.has(key)) throw invalid(`input.${key}`, `unknown field; expected one of ${[...KNOWN_KEYS].join(', ')}`);
+    if (!KNOWN_KEYS.has(key))
+      throw invalid(`input.${key}`, `unknown field; expected one of ${[...KNOWN_KEYS].join(', ')}`);
   }
   const valid = validateExecutionInput(execution) as Required<CodikaExecutionInput>;
   const settings = resolvePollSettings(poll);
-  if (continueAsNewAfterPolls !== undefined && !(Number.isInteger(continueAsNewAfterPolls) && continueAsNewAfterPolls > 0)) {
+  if (
+    continueAsNewAfterPolls !== undefined &&
+    !(Number.isInteger(continueAsNewAfterPolls) && continueAsNewAfterPolls > 0)
+  ) {
     throw invalid('input.continueAsNewAfterPolls', 'must be a positive integer');
   }
   if (resume) validateId('executionId', resume.executionId);

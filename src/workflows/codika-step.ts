@@ -1,10 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  sleep,
-  TimeoutFailure,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, sleep, TimeoutFailure } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaExecutionState } from '../common/execution-types';
 import { CODIKA_EXECUTION_FAILED, CODIKA_EXECUTION_TIMED_OUT } from '../common/failure-types';

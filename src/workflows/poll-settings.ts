@@ -21,7 +21,13 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   activityTimeoutMs: 45_000,
 };
 
-const KNOWN_KEYS = new Set<string>(['firstPollAfter', 'backoffCoefficient', 'maxPollInterval', 'deadline', 'activityTimeout']);
+const KNOWN_KEYS = new Set<string>([
+  'firstPollAfter',
+  'backoffCoefficient',
+  'maxPollInterval',
+  'deadline',
+  'activityTimeout',
+]);
 
 /**
  * Applies defaults and checks every poll option.
@@ -33,14 +39,27 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     throw invalid(path, 'expected an object of poll options');
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
+    if (!KNOWN_KEYS.has(key))
+      throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
   }
   const settings: PollSettings = {
-    firstPollAfterMs: duration(options.firstPollAfter, DEFAULT_POLL_SETTINGS.firstPollAfterMs, `${path}.firstPollAfter`),
+    firstPollAfterMs: duration(
+      options.firstPollAfter,
+      DEFAULT_POLL_SETTINGS.firstPollAfterMs,
+      `${path}.firstPollAfter`,
+    ),
     backoffCoefficient: options.backoffCoefficient ?? DEFAULT_POLL_SETTINGS.backoffCoefficient,
-    maxPollIntervalMs: duration(options.maxPollInterval, DEFAULT_POLL_SETTINGS.maxPollIntervalMs, `${path}.maxPollInterval`),
+    maxPollIntervalMs: duration(
+      options.maxPollInterval,
+      DEFAULT_POLL_SETTINGS.maxPollIntervalMs,
+      `${path}.maxPollInterval`,
+    ),
     deadlineMs: duration(options.deadline, DEFAULT_POLL_SETTINGS.deadlineMs, `${path}.deadline`),
-    activityTimeoutMs: duration(options.activityTimeout, DEFAULT_POLL_SETTINGS.activityTimeoutMs, `${path}.activityTimeout`),
+    activityTimeoutMs: duration(
+      options.activityTimeout,
+      DEFAULT_POLL_SETTINGS.activityTimeoutMs,
+      `${path}.activityTimeout`,
+    ),
   };
   if (typeof settings.backoffCoefficient !== 'number' || !(settings.backoffCoefficient >= 1)) {
     throw invalid(`${path}.backoffCoefficient`, 'must be a number >= 1 (1 polls at a fixed interval)');

@@ -15,7 +15,8 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     throw invalid(path, 'expected an object with processInstanceId, workflowId and an optional payload');
   }
   for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) throw invalid(`${path}.${key}`, 'unknown field; expected processInstanceId, workflowId, payload');
+    if (!KNOWN_KEYS.has(key))
+      throw invalid(`${path}.${key}`, 'unknown field; expected processInstanceId, workflowId, payload');
   }
   try {
     return {
@@ -24,7 +25,8 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
       payload: validatePayload(input.payload),
     };
   } catch (err) {
-    if (err instanceof CodikaValidationError) throw invalid(`${path}.${err.field}`, err.message.replace(/^Invalid [^:]+: /, ''));
+    if (err instanceof CodikaValidationError)
+      throw invalid(`${path}.${err.field}`, err.message.replace(/^Invalid [^:]+: /, ''));
     throw err;
   }
 }

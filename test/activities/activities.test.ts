@@ -1,10 +1,62 @@
 import { CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
 import { CodikaValidationError } from '../../src/codika/errors';
-import { API_KEY, PI, WEBHOOK_SECRET, rejectionOf, sleep, startMock, stopMocks } from '../codika/mock-fixture';
+import { API_KEY, PI, WEBHOOK_SECRET, delayFault, drainMockDelays, rejectionOf, sleep, startMock, stopMocks } from '../codika/mock-fixture';
+import { activityEnv } from './activity-env';
 
 afterEach(stopMocks);
+afterAll(drainMockDelays);
+
+describe('while a request is in flight', () => {
+  test('cancelling the activity aborts a hanging status request promptly, long before Codika would answer', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
+    const { executionId } = await activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+    mock.injectFaults('wf', { status: [delayFault(5_000)] });
+    const env = activityEnv();
+
+    const started = Date.now();
+    const running = env.run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId });
+    setTimeout(() => env.cancel(), 300);
+    const err = await rejectionOf(running);
+    const elapsed = Date.now() - started;
+
+    expect(err).toBeInstanceOf(CancelledFailure);
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(2000);
+    expect(mock.requestsTo('status')).toHaveLength(1);
+  });
+
+  test('the activity heartbeats so that cancellation can reach it', async () => {
+    const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 2300 }] } } } });
+    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
+    const env = activityEnv();
+    let heartbeats = 0;
+    env.on('heartbeat', () => heartbeats++);
+
+    await env.run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+
+    expect(heartbeats).toBeGreaterThanOrEqual(1);
+  });
+
+  test('cancellation closes the connection: the mock never gets to answer it', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
+    const { executionId } = await activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+    mock.injectFaults('wf', { status: [{ kind: 'delay', ms: 1200 }] });
+    const env = activityEnv();
+
+    const running = env.run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId });
+    setTimeout(() => env.cancel(), 200);
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    // Past the delay, the mock looks at the response: destroyed, so it writes nothing (outcome stays 0).
+    // Had the connection stayed open, it would have answered 200.
+    await sleep(1400);
+
+    const [status] = mock.requestsTo('status');
+    expect(status.outcome).toBe(0);
+  });
+});
 
 describe('createCodikaActivities checks its configuration at creation', () => {
   test.each<[string, CodikaActivitiesOptions, string]>([
@@ -33,7 +85,7 @@ describe('trigger and status activities', () => {
     const mock = await startMock({ apiKey: API_KEY });
     const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
 
-    const result = await new MockActivityEnvironment().run(activities.triggerCodikaExecution, {
+    const result = await activityEnv().run(activities.triggerCodikaExecution, {
       processInstanceId: PI,
       workflowId: 'wf',
       payload: { text_input: 'Hello' },
@@ -47,7 +99,7 @@ describe('trigger and status activities', () => {
   test('getCodikaExecutionStatus reports the execution outcome', async () => {
     const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { durationMs: Infinity, resultData: { total_sent: 2 } } } });
     const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
-    const env = new MockActivityEnvironment();
+    const env = activityEnv();
     const { executionId } = await env.run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
 
     const pending = await env.run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId });
@@ -62,7 +114,7 @@ describe('trigger and status activities', () => {
     const mock = await startMock({ webhookSecret: WEBHOOK_SECRET });
     const activities = createCodikaActivities({ baseUrl: mock.url, webhookSecret: WEBHOOK_SECRET });
 
-    await new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+    await activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
 
     expect(mock.requests[0]).toMatchObject({ auth: 'signature', outcome: 200 });
   });
@@ -71,7 +123,7 @@ describe('trigger and status activities', () => {
     const mock = await startMock({ apiKeys: { [PI]: API_KEY } });
     const activities = createCodikaActivities({ baseUrl: mock.url, authMode: 'query', apiKeys: { [PI]: API_KEY } });
 
-    await new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+    await activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
 
     expect(mock.requests[0]).toMatchObject({ auth: 'query', query: { api_key: API_KEY }, outcome: 200 });
   });
@@ -82,7 +134,7 @@ describe('Idempotency-Key of the trigger activity', () => {
 
   async function triggerWith(mockUrl: string, overrides: Partial<typeof info> & { attempt?: number }) {
     const activities = createCodikaActivities({ baseUrl: mockUrl, apiKey: API_KEY });
-    return new MockActivityEnvironment({ ...info, ...overrides }).run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
+    return activityEnv({ ...info, ...overrides }).run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
   }
 
   test('is the same on every attempt of one activity, so a retried trigger reuses the execution', async () => {
@@ -117,56 +169,5 @@ describe('Idempotency-Key of the trigger activity', () => {
     await triggerWith(mock.url, { workflowExecution: { workflowId: 'customer-jane@example.com', runId: 'r' } });
 
     expect(String(mock.requests[0].headers['idempotency-key'])).not.toContain('jane');
-  });
-});
-
-describe('while a request is in flight', () => {
-  test('the activity heartbeats so that cancellation can reach it', async () => {
-    const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 2300 }] } } } });
-    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
-    const env = new MockActivityEnvironment();
-    let heartbeats = 0;
-    env.on('heartbeat', () => heartbeats++);
-
-    await env.run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
-
-    expect(heartbeats).toBeGreaterThanOrEqual(1);
-  });
-
-  test('cancelling the activity aborts a hanging status request promptly', async () => {
-    const mock = await startMock({ apiKey: API_KEY });
-    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
-    const { executionId } = await new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
-    mock.injectFaults('wf', { status: [{ kind: 'delay', ms: 10_000 }] });
-    const env = new MockActivityEnvironment();
-
-    const started = Date.now();
-    const running = env.run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId });
-    setTimeout(() => env.cancel(), 300);
-    const err = await rejectionOf(running);
-    const elapsed = Date.now() - started;
-
-    expect(err).toBeInstanceOf(CancelledFailure);
-    expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(2000);
-    expect(mock.requestsTo('status')).toHaveLength(1);
-  });
-
-  test('cancellation closes the connection: the mock never gets to answer it', async () => {
-    const mock = await startMock({ apiKey: API_KEY });
-    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
-    const { executionId } = await new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' });
-    mock.injectFaults('wf', { status: [{ kind: 'delay', ms: 1200 }] });
-    const env = new MockActivityEnvironment();
-
-    const running = env.run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId });
-    setTimeout(() => env.cancel(), 200);
-    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    // Past the delay, the mock looks at the response: destroyed, so it writes nothing (outcome stays 0).
-    // Had the connection stayed open, it would have answered 200.
-    await sleep(1400);
-
-    const [status] = mock.requestsTo('status');
-    expect(status.outcome).toBe(0);
   });
 });

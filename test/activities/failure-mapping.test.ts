@@ -1,14 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
 import { toApplicationFailure } from '../../src/activities/to-application-failure';
 import type { CodikaErrorKind } from '../../src/codika/errors';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../../src/common/failure-types';
 import type { MockCodikaServerOptions } from '../../src/testing/mock-codika-server';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, OTHER_KEY, PI, WEBHOOK_SECRET, rejectionOf, startMock, stopMocks } from '../codika/mock-fixture';
+import { API_KEY, OTHER_KEY, PI, WEBHOOK_SECRET, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from '../codika/mock-fixture';
+import { activityEnv } from './activity-env';
 
 afterEach(stopMocks);
+afterAll(drainMockDelays);
 
 /** Runs the trigger activity against a mock whose workflow `wf` answers with `fault`; returns what the activity threw. */
 async function triggerFailure(
@@ -19,7 +20,7 @@ async function triggerFailure(
   const mock = await startMock({ ...mockOptions, scripts: { wf: { faults: { trigger: fault ? [fault] : [] } } } });
   const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY, ...activityOptions });
   const failure = await rejectionOf<ApplicationFailure>(
-    new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' }),
+    activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: 'wf' }),
   );
   expect(failure).toBeInstanceOf(ApplicationFailure);
   return failure;
@@ -56,7 +57,7 @@ describe('Codika failures become ApplicationFailures', () => {
     const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
 
     const failure = await rejectionOf<ApplicationFailure>(
-      new MockActivityEnvironment().run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId: 'missing' }),
+      activityEnv().run(activities.getCodikaExecutionStatus, { processInstanceId: PI, executionId: 'missing' }),
     );
 
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -72,7 +73,7 @@ describe('Codika failures become ApplicationFailures', () => {
   });
 
   test('a response slower than requestTimeoutMs is a retryable CodikaTimeoutError', async () => {
-    const failure = await triggerFailure({ kind: 'delay', ms: 2000 }, { requestTimeoutMs: 200 });
+    const failure = await triggerFailure(delayFault(2000), { requestTimeoutMs: 200 });
 
     expect(failure.type).toBe('CodikaTimeoutError');
     expect(failure.nonRetryable).toBe(false);
@@ -106,7 +107,7 @@ describe('Codika failures become ApplicationFailures', () => {
     const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
 
     const failure = await rejectionOf<ApplicationFailure>(
-      new MockActivityEnvironment().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: '../admin' }),
+      activityEnv().run(activities.triggerCodikaExecution, { processInstanceId: PI, workflowId: '../admin' }),
     );
 
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -122,7 +123,7 @@ describe('Codika failures become ApplicationFailures', () => {
     const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
 
     const failure = await rejectionOf<ApplicationFailure>(
-      new MockActivityEnvironment().run(activities.triggerCodikaExecution, {
+      activityEnv().run(activities.triggerCodikaExecution, {
         processInstanceId: PI,
         workflowId: 'wf',
         payload: [1, 2] as unknown as Record<string, unknown>,
@@ -139,7 +140,7 @@ describe('Codika failures become ApplicationFailures', () => {
     async (which) => {
       const mock = await startMock({ apiKeys: { 'pi-other': OTHER_KEY } });
       const activities = createCodikaActivities({ baseUrl: mock.url, apiKeys: { 'pi-other': OTHER_KEY } });
-      const env = new MockActivityEnvironment();
+      const env = activityEnv();
 
       const failure = await rejectionOf<ApplicationFailure>(
         which === 'trigger'

@@ -1,8 +1,9 @@
 import { CodikaError, type CodikaErrorKind } from '../../src/codika/errors';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, PI, clientFor, rejectionOf, startMock, stopMocks } from './mock-fixture';
+import { API_KEY, PI, clientFor, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from './mock-fixture';
 
 afterEach(stopMocks);
+afterAll(drainMockDelays);
 
 /** Starts a mock whose workflow `wf` answers the next trigger with `fault`, and returns the client's error. */
 async function triggerError(fault: MockFault, timeoutMs?: number): Promise<CodikaError> {
@@ -132,7 +133,7 @@ describe('transport failures', () => {
 
   test('a response slower than timeoutMs is a retryable timeout, raised at the timeout', async () => {
     const started = Date.now();
-    const err = await triggerError({ kind: 'delay', ms: 2000 }, 200);
+    const err = await triggerError(delayFault(2000), 200);
     const elapsed = Date.now() - started;
 
     expect(err.kind).toBe('timeout');

@@ -2,9 +2,10 @@ import type { CodikaAuth } from '../../src/codika/auth';
 import { CodikaError } from '../../src/codika/errors';
 import { MAX_BODY_IN_ERROR } from '../../src/codika/redact';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, PI, WEBHOOK_SECRET, clientFor, rejectionOf, startMock, stopMocks } from './mock-fixture';
+import { API_KEY, PI, WEBHOOK_SECRET, clientFor, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from './mock-fixture';
 
 afterEach(stopMocks);
+afterAll(drainMockDelays);
 
 async function triggerError(fault: MockFault, auth: CodikaAuth = { mode: 'header', apiKey: API_KEY }): Promise<CodikaError> {
   const mock = await startMock({ scripts: { wf: { faults: { trigger: [fault] } } } });
@@ -75,7 +76,7 @@ describe('secrets never reach error text', () => {
   });
 
   test('a timeout in query mode does not show the key', async () => {
-    const mock = await startMock({ scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 2000 }] } } } });
+    const mock = await startMock({ scripts: { wf: { faults: { trigger: [delayFault(2000)] } } } });
     const client = clientFor(mock, { auth: { mode: 'query', apiKey: API_KEY }, timeoutMs: 150 });
 
     const err = await rejectionOf<CodikaError>(client.trigger({ processInstanceId: PI, workflowId: 'wf' }));

@@ -18,7 +18,10 @@ function decodePayloadData(value: unknown): unknown {
     if (key === 'data' && typeof inner === 'string') out[key] = Buffer.from(inner, 'base64').toString('utf8');
     else if (key === 'metadata' && typeof inner === 'object' && inner !== null) {
       out[key] = Object.fromEntries(
-        Object.entries(inner).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v]),
+        Object.entries(inner).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v,
+        ]),
       );
     } else out[key] = decodePayloadData(inner);
   }

@@ -11,7 +11,10 @@ let runtimeInstalled = false;
 /** Connects to the jest run's Temporal server (see test/setup/global-setup.ts). */
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests with `npm test` (jest globalSetup starts the server)');
+  if (!address)
+    throw new Error(
+      'TEMPORAL_TEST_ADDRESS is not set: run the tests with `npm test` (jest globalSetup starts the server)',
+    );
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => void workerLogs.push(entry)) });

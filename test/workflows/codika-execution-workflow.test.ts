@@ -89,10 +89,7 @@ test('retries transient 5xx on trigger and status, then succeeds with a single e
     resultData: { ok: true },
     faults: {
       trigger: [{ kind: 'http', status: 503, times: 2 }],
-      status: [
-        { kind: 'http', status: 502 },
-        { kind: 'drop' },
-      ],
+      status: [{ kind: 'http', status: 502 }, { kind: 'drop' }],
     },
   });
   const result = await run({ processInstanceId: 'pi_1', workflowId: 'wf-flaky', poll: FAST_POLL });
@@ -100,7 +97,12 @@ test('retries transient 5xx on trigger and status, then succeeds with a single e
   expect(result.resultData).toEqual({ ok: true });
   expect(mock.requestsTo('trigger', 'wf-flaky').map((r) => r.outcome)).toEqual([503, 503, 200]);
   expect(mock.executionsOf('wf-flaky')).toHaveLength(1);
-  expect(mock.requestsTo('status', 'wf-flaky').slice(0, 2).map((r) => r.outcome)).toEqual([502, 'dropped']);
+  expect(
+    mock
+      .requestsTo('status', 'wf-flaky')
+      .slice(0, 2)
+      .map((r) => r.outcome),
+  ).toEqual([502, 'dropped']);
 });
 
 test('waits as long as Retry-After says on 429 before retrying the trigger', async () => {
@@ -155,14 +157,21 @@ test('answers the state query while polling: phase, executionId, polls, last sta
     const handle = await env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
       taskQueue,
       workflowId: `${taskQueue}-wf`,
-      args: [{ processInstanceId: 'pi_q', workflowId: 'wf-slow', poll: { firstPollAfter: 300, backoffCoefficient: 1 } }],
+      args: [
+        { processInstanceId: 'pi_q', workflowId: 'wf-slow', poll: { firstPollAfter: 300, backoffCoefficient: 1 } },
+      ],
     });
     let state = await handle.query(codikaExecutionStateQuery);
     for (let i = 0; i < 50 && state.polls < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       state = await handle.query(codikaExecutionStateQuery);
     }
-    expect(state).toMatchObject({ phase: 'polling', processInstanceId: 'pi_q', workflowId: 'wf-slow', lastStatus: 'pending' });
+    expect(state).toMatchObject({
+      phase: 'polling',
+      processInstanceId: 'pi_q',
+      workflowId: 'wf-slow',
+      lastStatus: 'pending',
+    });
     expect(state.executionId).toBe(mock.executionsOf('wf-slow')[0].executionId);
     expect(state.polls).toBeGreaterThanOrEqual(2);
     expect(Date.parse(state.deadlineAt) - Date.parse(state.startedAt)).toBe(3_600_000);

@@ -31,7 +31,12 @@ test('a new worker finishes a run whose worker stopped mid-poll, with a single C
   mock.script('wf-handover', {
     durationMs: 4_000,
     resultData: { done: true },
-    faults: { status: [{ kind: 'http', status: 200, body: '{"execution":{"status":"pending"}}' }, { kind: 'delay', ms: 5_000 }] },
+    faults: {
+      status: [
+        { kind: 'http', status: 200, body: '{"execution":{"status":"pending"}}' },
+        { kind: 'delay', ms: 5_000 },
+      ],
+    },
   });
   const taskQueue = uniqueTaskQueue('handover');
   const first = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
@@ -39,7 +44,9 @@ test('a new worker finishes a run whose worker stopped mid-poll, with a single C
   const handle = await env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
     taskQueue,
     workflowId: `${taskQueue}-wf`,
-    args: [{ processInstanceId: 'pi_d', workflowId: 'wf-handover', poll: { firstPollAfter: 200, backoffCoefficient: 1 } }],
+    args: [
+      { processInstanceId: 'pi_d', workflowId: 'wf-handover', poll: { firstPollAfter: 200, backoffCoefficient: 1 } },
+    ],
   });
   await waitFor(() => mock.requestsTo('status', 'wf-handover').length >= 2, 'the hanging status call');
   first.shutdown();

@@ -11,18 +11,30 @@ const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, 
 
 test('recorded histories cover success, failure, retries, timeout and continue-as-new', () => {
   expect(files).toEqual(
-    expect.arrayContaining(['success.json', 'codika-failed.json', 'transient-errors.json', 'timed-out.json', 'continue-as-new.json', 'continue-as-new-run2.json']),
+    expect.arrayContaining([
+      'success.json',
+      'codika-failed.json',
+      'transient-errors.json',
+      'timed-out.json',
+      'continue-as-new.json',
+      'continue-as-new-run2.json',
+    ]),
   );
 });
 
 test.each(files)('current workflow code replays %s without nondeterminism', async (file) => {
   const codePath = process.env.CODIKA_TEST_WORKFLOW_BUNDLE!;
-  await expect(Worker.runReplayHistory({ workflowBundle: { codePath } }, load(file), `replay-${file}`)).resolves.toBeUndefined();
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: { codePath } }, load(file), `replay-${file}`),
+  ).resolves.toBeUndefined();
 });
 
 test('an incompatible change to the workflow is caught by replay', async () => {
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../fixtures/changed-workflows'), logger: quietLogger });
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, load('success.json'), 'replay-changed')).rejects.toBeInstanceOf(
-    DeterminismViolationError,
-  );
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../fixtures/changed-workflows'),
+    logger: quietLogger,
+  });
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: bundle }, load('success.json'), 'replay-changed'),
+  ).rejects.toBeInstanceOf(DeterminismViolationError);
 });

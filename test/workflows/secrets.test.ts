@@ -1,7 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
-import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../../src/workflows/codika-execution-workflow';
+import type {
+  codikaExecutionWorkflow,
+  CodikaExecutionWorkflowInput,
+} from '../../src/workflows/codika-execution-workflow';
 import { readableHistory, stringifyAll } from '../helpers/readable-history';
 import { connectTestEnv, createTestWorker, uniqueTaskQueue, workerLogs } from '../helpers/temporal';
 
@@ -16,13 +19,22 @@ let mock: MockCodikaServer;
 
 beforeAll(async () => {
   env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: DEFAULT_KEY, apiKeys: { pi_vip: INSTANCE_KEY }, webhookSecret: WEBHOOK_SECRET });
+  mock = new MockCodikaServer({
+    apiKey: DEFAULT_KEY,
+    apiKeys: { pi_vip: INSTANCE_KEY },
+    webhookSecret: WEBHOOK_SECRET,
+  });
   await mock.start();
   mock.script('ok', { durationMs: 200 });
   mock.script('fails', { durationMs: 200, failWith: 'Template rendering failed' });
-  mock.script('retried', { durationMs: 200, faults: { trigger: [{ kind: 'http', status: 500 }], status: [{ kind: 'drop' }] } });
+  mock.script('retried', {
+    durationMs: 200,
+    faults: { trigger: [{ kind: 'http', status: 500 }], status: [{ kind: 'drop' }] },
+  });
   // A careless server that echoes the credential it was given in its error body.
-  mock.script('echoes-key', { faults: { trigger: [{ kind: 'http', status: 400, body: `bad request for key ${INSTANCE_KEY}` }] } });
+  mock.script('echoes-key', {
+    faults: { trigger: [{ kind: 'http', status: 400, body: `bad request for key ${INSTANCE_KEY}` }] },
+  });
 });
 afterAll(async () => {
   await mock?.stop();
@@ -39,27 +51,45 @@ async function historyOf(codika: CodikaActivitiesOptions, input: CodikaExecution
   });
   await worker.runUntil(handle.result().catch(() => undefined));
   const described = await handle.describe();
-  return [readableHistory(await handle.fetchHistory()), stringifyAll(described.memo), stringifyAll(described.searchAttributes)].join('\n');
+  return [
+    readableHistory(await handle.fetchHistory()),
+    stringifyAll(described.memo),
+    stringifyAll(described.searchAttributes),
+  ].join('\n');
 }
 
 test.each([
   ['header', 'a success', { apiKey: DEFAULT_KEY, apiKeys: { pi_vip: INSTANCE_KEY } }, 'pi_vip', 'ok'],
-  ['query', 'a Codika failure', { authMode: 'query', apiKey: DEFAULT_KEY, apiKeys: { pi_vip: INSTANCE_KEY } }, 'pi_vip', 'fails'],
+  [
+    'query',
+    'a Codika failure',
+    { authMode: 'query', apiKey: DEFAULT_KEY, apiKeys: { pi_vip: INSTANCE_KEY } },
+    'pi_vip',
+    'fails',
+  ],
   ['query', 'retried calls', { authMode: 'query', apiKey: DEFAULT_KEY }, 'pi_other', 'retried'],
   ['signature', 'retried calls', { authMode: 'signature', webhookSecret: WEBHOOK_SECRET }, 'pi_other', 'retried'],
   ['header', 'an error body echoing the key', { apiKeys: { pi_vip: INSTANCE_KEY } }, 'pi_vip', 'echoes-key'],
-] as const)('%s auth: no secret in the history, memo or search attributes of %s', async (_mode, _what, codika, pi, workflowId) => {
-  const before = mock.requestsTo('trigger', workflowId).length;
-  const history = await historyOf(codika as CodikaActivitiesOptions, { processInstanceId: pi, workflowId });
+] as const)(
+  '%s auth: no secret in the history, memo or search attributes of %s',
+  async (_mode, _what, codika, pi, workflowId) => {
+    const before = mock.requestsTo('trigger', workflowId).length;
+    const history = await historyOf(codika as CodikaActivitiesOptions, { processInstanceId: pi, workflowId });
 
-  expect(mock.requestsTo('trigger', workflowId).length).toBeGreaterThan(before); // the secret really was used
-  expect(history).toContain(workflowId);
-  for (const secret of SECRETS) expect(history).not.toContain(secret);
-});
+    expect(mock.requestsTo('trigger', workflowId).length).toBeGreaterThan(before); // the secret really was used
+    expect(history).toContain(workflowId);
+    for (const secret of SECRETS) expect(history).not.toContain(secret);
+  },
+);
 
 test('the echoed key is redacted, not dropped: the failure still says what happened', async () => {
-  mock.injectFaults('echoes-key', { trigger: [{ kind: 'http', status: 400, body: `bad request for key ${INSTANCE_KEY}` }] });
-  const history = await historyOf({ apiKeys: { pi_vip: INSTANCE_KEY } }, { processInstanceId: 'pi_vip', workflowId: 'echoes-key' });
+  mock.injectFaults('echoes-key', {
+    trigger: [{ kind: 'http', status: 400, body: `bad request for key ${INSTANCE_KEY}` }],
+  });
+  const history = await historyOf(
+    { apiKeys: { pi_vip: INSTANCE_KEY } },
+    { processInstanceId: 'pi_vip', workflowId: 'echoes-key' },
+  );
   expect(history).toContain('bad request for key [REDACTED]');
 });
 

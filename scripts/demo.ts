@@ -1,0 +1,121 @@
+/**
+ * The demo (`npm run demo`): a local Temporal server with its Web UI, the mock Codika API, the
+ * worker, and five Codika executions run to the end, one failing with Codika's message.
+ * Stays up for browsing the UI until Ctrl+C; `--once` (or no terminal, as in CI) exits at the end.
+ */
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startCodikaExecution } from '../src/client';
+import { DEMO_SCRIPTS } from '../src/testing/demo-scripts';
+import { LocalTemporalServer } from '../src/testing/local-temporal-server';
+import { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { createCodikaWorker } from '../src/worker';
+import type { CodikaExecutionInput } from '../src/common/execution-types';
+
+const DEMO_KEY = 'ck_demo_key';
+const INSTANCE = 'pi_demo';
+const RUNS: { input: CodikaExecutionInput; expect: 'success' | 'failed' }[] = [
+  {
+    input: {
+      processInstanceId: INSTANCE,
+      workflowId: 'text-summarizer',
+      payload: { text_input: 'Temporal makes Codika executions durable across crashes and deploys' },
+    },
+    expect: 'success',
+  },
+  {
+    input: {
+      processInstanceId: INSTANCE,
+      workflowId: 'http-direct-messaging',
+      payload: { phone_numbers: ['32477123456', '32477654321'], message_content: 'Hello!' },
+    },
+    expect: 'success',
+  },
+  { input: { processInstanceId: INSTANCE, workflowId: 'scheduled-report' }, expect: 'success' },
+  { input: { processInstanceId: INSTANCE, workflowId: 'flaky-import', payload: { source: 'crm' } }, expect: 'success' },
+  {
+    input: { processInstanceId: INSTANCE, workflowId: 'invoice-check', payload: { invoice: 'INV-2026-118' } },
+    expect: 'failed',
+  },
+];
+
+async function main(): Promise<void> {
+  // The demo prints its own story; the SDK's per-run INFO and WARN lines (the failing run is
+  // expected) would drown it. Errors still show.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const once = process.argv.includes('--once') || !process.stdout.isTTY;
+  const log = (line: string) => console.log(line);
+  log('Starting a local Temporal server with the Web UI (the first run builds the Temporal CLI: several minutes)…');
+  const server = await LocalTemporalServer.start({
+    ui: true,
+    port: (await isFree(7233)) ? 7233 : undefined,
+    uiPort: (await isFree(8233)) ? 8233 : undefined,
+    log,
+  });
+  const mock = new MockCodikaServer({ apiKey: DEMO_KEY, scripts: DEMO_SCRIPTS });
+  await mock.start();
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const shutdown = async () => {
+    await nativeConnection.close();
+    await connection.close();
+    await mock.stop();
+    await server.stop();
+  };
+
+  try {
+    log(`Temporal ${server.address} · Web UI ${server.uiUrl} · mock Codika ${mock.url}`);
+    const worker = await createCodikaWorker({
+      connection: nativeConnection,
+      codika: { baseUrl: mock.url, apiKey: DEMO_KEY },
+    });
+    // The SDK stops the worker on Ctrl+C (SIGINT) or SIGTERM by itself.
+    const running = worker.run();
+    const outcomes = await (async () => {
+      const handles = await Promise.all(RUNS.map((run) => startCodikaExecution(client, run.input)));
+      log(`Started ${handles.length} Codika executions; each is a workflow: trigger once, then durable polling.\n`);
+      return Promise.all(
+        handles.map(async (handle, i) => {
+          const { workflowId } = RUNS[i].input;
+          const link = `${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`;
+          try {
+            const result = await handle.result();
+            log(
+              `✔ ${workflowId.padEnd(22)} success after ${result.polls} poll${result.polls === 1 ? '' : 's'}: ${JSON.stringify(result.resultData)}\n    ${link}`,
+            );
+            return RUNS[i].expect === 'success';
+          } catch (err) {
+            const message = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
+            log(`✘ ${workflowId.padEnd(22)} failed: ${message}\n    ${link}`);
+            return RUNS[i].expect === 'failed';
+          }
+        }),
+      );
+    })();
+    const requests = mock.requests.length;
+    log(
+      `\nThe mock answered ${requests} requests (${mock.requestsTo('trigger').length} triggers, two of them refused with 503 and retried by Temporal).`,
+    );
+    if (once) worker.shutdown();
+    else log(`\nOpen ${server.uiUrl} to inspect the runs. The worker keeps running: press Ctrl+C to stop everything.`);
+    await running;
+    if (!outcomes.every(Boolean)) throw new Error('an execution did not end as the demo expects');
+  } finally {
+    await shutdown();
+  }
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
