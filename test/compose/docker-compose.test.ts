@@ -96,12 +96,12 @@ describe('docker-compose.yml', () => {
     const temporal = project.services.temporal;
     expect(temporal.image).toBe('temporalio/temporal:1.5.1');
     expect(temporal.command).toEqual(
-      expect.arrayContaining(['server', 'start-dev', '--db-filename', '/data/temporal.db']),
+      expect.arrayContaining(['server', 'start-dev', '--db-filename', '/home/temporal/temporal.db']),
     );
     expect(publishedPorts(temporal).sort()).toEqual(['7233:7233', '8233:8233']);
     expect(temporal.healthcheck?.test).toEqual(expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']));
     expect(temporal.volumes).toEqual([
-      expect.objectContaining({ type: 'volume', source: 'temporal-data', target: '/data' }),
+      expect.objectContaining({ type: 'volume', source: 'temporal-data', target: '/home/temporal' }),
     ]);
     expect(project.volumes).toHaveProperty('temporal-data');
 
