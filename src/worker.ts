@@ -39,7 +39,9 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
 async function main(): Promise<void> {
   const env = readWorkerEnv(process.env);
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
-  const connection = await NativeConnection.connect({ address: env.temporalAddress });
+  const connection = await NativeConnection.connect({ address: env.temporalAddress }).catch((err: unknown) => {
+    throw new Error(`cannot reach Temporal at ${env.temporalAddress} (TEMPORAL_ADDRESS): ${String(err)}`);
+  });
   try {
     const worker = await createCodikaWorker({
       connection,

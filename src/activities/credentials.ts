@@ -36,11 +36,19 @@ export function credentialResolver(credentials: CodikaCredentials): (processInst
     throw new CodikaValidationError('authMode', `"${String(mode)}" is not one of ${AUTH_MODES.join(', ')}`);
   }
   if (mode === 'signature') {
-    if (!webhookSecret) throw new CodikaValidationError('webhookSecret', 'is required when authMode is "signature"');
+    if (!webhookSecret) {
+      throw new CodikaValidationError(
+        'webhookSecret',
+        'is required when authMode is "signature" (CODIKA_WEBHOOK_SECRET)',
+      );
+    }
     return () => ({ mode, webhookSecret });
   }
   if (!apiKey && Object.keys(apiKeys).length === 0) {
-    throw new CodikaValidationError('apiKey', `set apiKey or apiKeys (authMode "${mode}" sends an API key)`);
+    throw new CodikaValidationError(
+      'apiKey',
+      `set apiKey or apiKeys (CODIKA_API_KEY or CODIKA_API_KEYS): authMode "${mode}" sends an API key`,
+    );
   }
   return (processInstanceId) => {
     const key = Object.hasOwn(apiKeys, processInstanceId) ? apiKeys[processInstanceId] : apiKey;

@@ -95,6 +95,14 @@ export class CodikaClient {
       });
     }
     const { status, resultData, errorDetails } = execution as Record<string, unknown>;
+    if (typeof status !== 'string') {
+      throw new CodikaError(`Codika answered GET ${path} with an execution that has no status`, {
+        kind: 'protocol',
+        request: `GET ${path}`,
+        status: 200,
+        body: this.clean(JSON.stringify(data), processInstanceId),
+      });
+    }
     if (status === 'success') return { status: 'success', resultData: resultData ?? null };
     if (status === 'failed') {
       const message = (errorDetails as { message?: unknown } | undefined)?.message;
@@ -103,7 +111,7 @@ export class CodikaClient {
         errorMessage: typeof message === 'string' && message ? message : DEFAULT_FAILURE_MESSAGE,
       };
     }
-    return status === 'pending' ? { status: 'pending' } : { status: 'pending', reportedStatus: String(status) };
+    return status === 'pending' ? { status: 'pending' } : { status: 'pending', reportedStatus: status };
   }
 
   private async send(
@@ -123,7 +131,14 @@ export class CodikaClient {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body: method === 'POST' ? body : undefined, signal });
+      // Never follow a redirect: it would carry the API key to whatever host the Location names.
+      response = await fetch(url, {
+        method,
+        headers,
+        body: method === 'POST' ? body : undefined,
+        signal,
+        redirect: 'manual',
+      });
       text = await response.text();
     } catch (err) {
       // The caller's own abort (activity cancellation) is not a Codika failure: surface it as is.
@@ -137,6 +152,12 @@ export class CodikaClient {
       });
     }
 
+    if (response.status >= 300 && response.status < 400) {
+      throw new CodikaError(
+        `Codika request ${request} was redirected (status ${response.status}); redirects are not followed so credentials stay with Codika: check baseUrl`,
+        { kind: 'bad_request', request, status: response.status },
+      );
+    }
     if (!response.ok) {
       const kind = kindForStatus(response.status);
       const retryAfterMs =
@@ -194,10 +215,10 @@ function normalizeBaseUrl(baseUrl: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CodikaValidationError('baseUrl', `must use http or https, got ${url.protocol}`);
   }
-  if (url.search || url.username || url.password) {
+  if (baseUrl.includes('?') || baseUrl.includes('#') || url.username || url.password) {
     throw new CodikaValidationError(
       'baseUrl',
-      'must not carry a query string or credentials; configure the API key instead',
+      'must not carry a query string, a fragment or credentials; configure the API key instead',
     );
   }
   return url.toString().replace(/\/+$/, '');

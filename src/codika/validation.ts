@@ -24,7 +24,9 @@ export function validateId(field: CodikaIdField | string, value: unknown): strin
   if (value.includes('/') || value.includes('\\')) {
     throw new CodikaValidationError(field, 'must not contain "/" or "\\" (it is a single URL path segment)');
   }
-  if (value.includes('..')) throw new CodikaValidationError(field, 'must not contain ".."');
+  if (value.includes('..') || value === '.') {
+    throw new CodikaValidationError(field, 'must not be "." or contain ".." (URL parsers drop such path segments)');
+  }
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
     throw new CodikaValidationError(field, 'must not contain whitespace or control characters');

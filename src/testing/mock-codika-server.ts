@@ -37,8 +37,8 @@ export interface MockRequestRecord {
   query: Record<string, string>;
   body: string;
   auth: 'header' | 'query' | 'signature' | 'none';
-  /** HTTP status answered, or `dropped` when the connection was destroyed. */
-  outcome: number | 'dropped';
+  /** HTTP status answered; `dropped` when the mock destroyed the connection, `closed` when the client went away first. */
+  outcome: number | 'dropped' | 'closed';
 }
 
 /** An execution the mock started. */
@@ -69,6 +69,8 @@ export class MockCodikaServer {
   private readonly faults = new Map<string, MockFault[]>();
   private readonly idempotency = new Map<string, string>();
   private readonly seenMessageIds = new Set<string>();
+  /** Ends injected delays early on stop(), so no timer outlives the server. */
+  private readonly pendingDelays = new Set<() => void>();
   private readonly webhook?: Webhook;
   private server?: Server;
   private baseUrl?: string;
@@ -87,7 +89,12 @@ export class MockCodikaServer {
 
   /** Starts listening; resolves with the base URL. */
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ success: false, error: `Mock failure: ${(err as Error).message}` }));
+      });
+    });
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -104,6 +111,7 @@ export class MockCodikaServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const release of this.pendingDelays) release();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -140,6 +148,18 @@ export class MockCodikaServer {
     execution.finishesAt = Date.now();
   }
 
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.pendingDelays.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.pendingDelays.add(release);
+    });
+  }
+
   private queue(key: string): MockFault[] {
     let queue = this.faults.get(key);
     if (!queue) this.faults.set(key, (queue = []));
@@ -171,12 +191,17 @@ export class MockCodikaServer {
     const status = req.method === 'GET' ? STATUS_PATH.exec(url.pathname) : null;
     if (!trigger && !status) return send(404, { success: false, error: `No route for ${req.method} ${url.pathname}` });
 
-    const processInstanceId = decodeURIComponent((trigger ?? status)![1]);
+    const [, rawInstance, rawSecond] = (trigger ?? status)!;
+    const processInstanceId = safeDecode(rawInstance);
+    const second = safeDecode(rawSecond);
+    if (processInstanceId === undefined || second === undefined) {
+      return send(400, { success: false, error: 'Malformed percent-encoding in the path' });
+    }
     record.endpoint = trigger ? 'trigger' : 'status';
     record.processInstanceId = processInstanceId;
-    if (trigger) record.workflowId = decodeURIComponent(trigger[2]);
+    if (trigger) record.workflowId = second;
     else {
-      record.executionId = decodeURIComponent(status![2]);
+      record.executionId = second;
       record.workflowId = this.executions.get(record.executionId)?.workflowId;
     }
 
@@ -203,8 +228,12 @@ export class MockCodikaServer {
         case 'malformed':
           return send(200, undefined, {}, '{"success": true, "executionId": ');
         case 'delay':
-          await new Promise((resolve) => setTimeout(resolve, fault.ms));
-          if (res.destroyed) return;
+          await this.delay(fault.ms);
+          if (res.destroyed || !this.server) {
+            record.outcome = 'closed';
+            if (!res.destroyed) req.socket.destroy();
+            return;
+          }
           break;
         default:
           break;
@@ -322,6 +351,14 @@ export class MockCodikaServer {
 
 function expandFaults(faults: MockFault[] | undefined): MockFault[] {
   return (faults ?? []).flatMap((fault) => Array.from({ length: fault.times ?? 1 }, () => fault));
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -2,14 +2,26 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
 import { toApplicationFailure } from '../../src/activities/to-application-failure';
 import type { CodikaErrorKind } from '../../src/codika/errors';
-import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../../src/common/failure-types';
+import {
+  CODIKA_CREDENTIALS_MISSING,
+  CODIKA_FAILURE_TYPES,
+  CODIKA_VALIDATION_FAILURE,
+} from '../../src/common/failure-types';
 import type { MockCodikaServerOptions } from '../../src/testing/mock-codika-server';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, OTHER_KEY, PI, WEBHOOK_SECRET, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from '../codika/mock-fixture';
+import {
+  API_KEY,
+  OTHER_KEY,
+  PI,
+  WEBHOOK_SECRET,
+  delayFault,
+  rejectionOf,
+  startMock,
+  stopMocks,
+} from '../codika/mock-fixture';
 import { activityEnv } from './activity-env';
 
 afterEach(stopMocks);
-afterAll(drainMockDelays);
 
 /** Runs the trigger activity against a mock whose workflow `wf` answers with `fault`; returns what the activity threw. */
 async function triggerFailure(
@@ -36,14 +48,17 @@ describe('Codika failures become ApplicationFailures', () => {
     ['503', { kind: 'http', status: 503 }, 'server', 503, false],
     ['a non-JSON 200', { kind: 'malformed' }, 'protocol', 200, false],
     ['a 200 without id', { kind: 'missing_id' }, 'protocol', 200, false],
-  ])('%s maps to the failure type of kind %s with nonRetryable as expected', async (_label, fault, kind, status, nonRetryable) => {
-    const failure = await triggerFailure(fault);
+  ])(
+    '%s maps to the failure type of kind %s with nonRetryable as expected',
+    async (_label, fault, kind, status, nonRetryable) => {
+      const failure = await triggerFailure(fault);
 
-    expect(failure.type).toBe(CODIKA_FAILURE_TYPES[kind]);
-    expect(failure.nonRetryable).toBe(nonRetryable);
-    expect(failure.nextRetryDelay).toBeUndefined();
-    expect(failure.details).toEqual([{ kind, request: `POST /webhook/${PI}/wf`, status, retryAfterMs: null }]);
-  });
+      expect(failure.type).toBe(CODIKA_FAILURE_TYPES[kind]);
+      expect(failure.nonRetryable).toBe(nonRetryable);
+      expect(failure.nextRetryDelay).toBeUndefined();
+      expect(failure.details).toEqual([{ kind, request: `POST /webhook/${PI}/wf`, status, retryAfterMs: null }]);
+    },
+  );
 
   test('a wrong API key is a non-retryable CodikaAuthError', async () => {
     const failure = await triggerFailure(undefined, { apiKey: OTHER_KEY });
@@ -85,7 +100,9 @@ describe('Codika failures become ApplicationFailures', () => {
     expect(failure.type).toBe('CodikaRateLimitedError');
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(7000);
-    expect(failure.details).toEqual([{ kind: 'rate_limited', request: `POST /webhook/${PI}/wf`, status: 429, retryAfterMs: 7000 }]);
+    expect(failure.details).toEqual([
+      { kind: 'rate_limited', request: `POST /webhook/${PI}/wf`, status: 429, retryAfterMs: 7000 },
+    ]);
   });
 
   test('503 with Retry-After also sets nextRetryDelay', async () => {

@@ -142,7 +142,9 @@ describe('per-instance keys', () => {
     const mock = await startMock({ apiKeys: keys });
     const client = new CodikaClient({ baseUrl: mock.url, auth: { mode: 'header', apiKey: keys['pi-a'] } });
 
-    await expect(client.trigger({ processInstanceId: 'pi-a', workflowId: 'wf' })).resolves.toHaveProperty('executionId');
+    await expect(client.trigger({ processInstanceId: 'pi-a', workflowId: 'wf' })).resolves.toHaveProperty(
+      'executionId',
+    );
     const err = await rejectionOf<CodikaError>(client.trigger({ processInstanceId: 'pi-b', workflowId: 'wf' }));
 
     expect(err.kind).toBe('auth');

@@ -1,14 +1,15 @@
 import { CodikaError, type CodikaErrorKind } from '../../src/codika/errors';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, PI, clientFor, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from './mock-fixture';
+import { API_KEY, PI, clientFor, delayFault, rejectionOf, startMock, stopMocks } from './mock-fixture';
 
 afterEach(stopMocks);
-afterAll(drainMockDelays);
 
 /** Starts a mock whose workflow `wf` answers the next trigger with `fault`, and returns the client's error. */
 async function triggerError(fault: MockFault, timeoutMs?: number): Promise<CodikaError> {
   const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { faults: { trigger: [fault] } } } });
-  const err = await rejectionOf<CodikaError>(clientFor(mock, { timeoutMs }).trigger({ processInstanceId: PI, workflowId: 'wf' }));
+  const err = await rejectionOf<CodikaError>(
+    clientFor(mock, { timeoutMs }).trigger({ processInstanceId: PI, workflowId: 'wf' }),
+  );
   expect(err).toBeInstanceOf(CodikaError);
   return err;
 }
@@ -48,7 +49,9 @@ describe('HTTP error statuses', () => {
   test('the status of an unknown executionId is a non-retryable not_found with status 404', async () => {
     const mock = await startMock({ apiKey: API_KEY });
 
-    const err = await rejectionOf<CodikaError>(clientFor(mock).getStatus({ processInstanceId: PI, executionId: 'no-such-execution' }));
+    const err = await rejectionOf<CodikaError>(
+      clientFor(mock).getStatus({ processInstanceId: PI, executionId: 'no-such-execution' }),
+    );
 
     expect(err.kind).toBe('not_found');
     expect(err.status).toBe(404);
@@ -144,7 +147,10 @@ describe('transport failures', () => {
   });
 
   test('a slow response within timeoutMs succeeds', async () => {
-    const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 300 }] } } } });
+    const mock = await startMock({
+      apiKey: API_KEY,
+      scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 300 }] } } },
+    });
 
     const result = await clientFor(mock, { timeoutMs: 2000 }).trigger({ processInstanceId: PI, workflowId: 'wf' });
 
@@ -183,7 +189,12 @@ describe('protocol violations', () => {
   });
 
   test('an HTML page answered with 200 is a protocol error quoting the page', async () => {
-    const err = await triggerError({ kind: 'http', status: 200, contentType: 'text/html', body: '<html><body>Maintenance</body></html>' });
+    const err = await triggerError({
+      kind: 'http',
+      status: 200,
+      contentType: 'text/html',
+      body: '<html><body>Maintenance</body></html>',
+    });
 
     expect(err.kind).toBe('protocol');
     expect(err.status).toBe(200);

@@ -27,7 +27,10 @@ describe('execution status', () => {
   });
 
   test('resultData computed from the payload comes back as Codika sent it', async () => {
-    const { status } = await execution({ resultData: (p: unknown) => ({ doubled: (p as { n: number }).n * 2 }) }, { n: 21 });
+    const { status } = await execution(
+      { resultData: (p: unknown) => ({ doubled: (p as { n: number }).n * 2 }) },
+      { n: 21 },
+    );
 
     expect(await status()).toEqual({ status: 'success', resultData: { doubled: 42 } });
   });

@@ -7,7 +7,11 @@ describe('trigger request', () => {
     const mock = await startMock({ apiKey: API_KEY });
     const payload = { phone_numbers: ['32477123456'], message_content: 'Hello!', nested: { n: 1, ok: true } };
 
-    const result = await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'http-direct-messaging', payload });
+    const result = await clientFor(mock).trigger({
+      processInstanceId: PI,
+      workflowId: 'http-direct-messaging',
+      payload,
+    });
 
     const record = onlyRequest(mock);
     expect(record.method).toBe('POST');

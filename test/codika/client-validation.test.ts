@@ -41,7 +41,9 @@ describe('id validation, before any request', () => {
   test.each(BAD_IDS)('a workflowId %s is rejected on trigger', async (_label, id) => {
     const mock = await startMock({ apiKey: API_KEY });
 
-    const err = await rejectionOf<CodikaValidationError>(clientFor(mock).trigger({ processInstanceId: PI, workflowId: id as string }));
+    const err = await rejectionOf<CodikaValidationError>(
+      clientFor(mock).trigger({ processInstanceId: PI, workflowId: id as string }),
+    );
 
     expect(err).toBeInstanceOf(CodikaValidationError);
     expect(err.field).toBe('workflowId');
@@ -51,7 +53,9 @@ describe('id validation, before any request', () => {
   test.each(BAD_IDS)('an executionId %s is rejected on status', async (_label, id) => {
     const mock = await startMock({ apiKey: API_KEY });
 
-    const err = await rejectionOf<CodikaValidationError>(clientFor(mock).getStatus({ processInstanceId: PI, executionId: id as string }));
+    const err = await rejectionOf<CodikaValidationError>(
+      clientFor(mock).getStatus({ processInstanceId: PI, executionId: id as string }),
+    );
 
     expect(err).toBeInstanceOf(CodikaValidationError);
     expect(err.field).toBe('executionId');
@@ -61,7 +65,9 @@ describe('id validation, before any request', () => {
   test('a processInstanceId is checked on status too', async () => {
     const mock = await startMock({ apiKey: API_KEY });
 
-    const err = await rejectionOf<CodikaValidationError>(clientFor(mock).getStatus({ processInstanceId: '../x', executionId: 'e' }));
+    const err = await rejectionOf<CodikaValidationError>(
+      clientFor(mock).getStatus({ processInstanceId: '../x', executionId: 'e' }),
+    );
 
     expect(err.field).toBe('processInstanceId');
     expect(mock.requests.length).toBe(0);
@@ -72,7 +78,9 @@ describe('id validation, before any request', () => {
     const client = clientFor(mock);
 
     await client.trigger({ processInstanceId: PI, workflowId: 'w'.repeat(MAX_ID_LENGTH) });
-    const err = await rejectionOf<CodikaValidationError>(client.trigger({ processInstanceId: PI, workflowId: 'w'.repeat(MAX_ID_LENGTH + 1) }));
+    const err = await rejectionOf<CodikaValidationError>(
+      client.trigger({ processInstanceId: PI, workflowId: 'w'.repeat(MAX_ID_LENGTH + 1) }),
+    );
 
     expect(err.field).toBe('workflowId');
     expect(err.message).toContain(`${MAX_ID_LENGTH + 1} characters`);
@@ -107,7 +115,11 @@ describe('payload validation, before any request', () => {
   test('a null payload is sent as an empty payload', async () => {
     const mock = await startMock({ apiKey: API_KEY });
 
-    await clientFor(mock).trigger({ processInstanceId: PI, workflowId: 'wf', payload: null as unknown as Record<string, unknown> });
+    await clientFor(mock).trigger({
+      processInstanceId: PI,
+      workflowId: 'wf',
+      payload: null as unknown as Record<string, unknown>,
+    });
 
     expect(mock.requests[0].body).toBe('{"payload":{}}');
   });
@@ -132,9 +144,13 @@ describe('client options', () => {
   });
 
   test('the baseUrl rejection does not repeat the api_key it carried', () => {
-    expect(() => new CodikaClient({ baseUrl: 'https://api.codika.io/?api_key=ck_secret', auth: { mode: 'header', apiKey: API_KEY } })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('ck_secret') }),
-    );
+    expect(
+      () =>
+        new CodikaClient({
+          baseUrl: 'https://api.codika.io/?api_key=ck_secret',
+          auth: { mode: 'header', apiKey: API_KEY },
+        }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('ck_secret') }));
   });
 
   test('a baseUrl with a path prefix and trailing slash is kept as the API root', async () => {

@@ -1,5 +1,9 @@
 import { CodikaClient, type CodikaClientOptions } from '../../src/codika/client';
-import { MockCodikaServer, type MockCodikaServerOptions, type MockRequestRecord } from '../../src/testing/mock-codika-server';
+import {
+  MockCodikaServer,
+  type MockCodikaServerOptions,
+  type MockRequestRecord,
+} from '../../src/testing/mock-codika-server';
 import type { MockFault } from '../../src/testing/mock-scripts';
 
 /** Shared setup for tests that talk to a real MockCodikaServer over HTTP on 127.0.0.1. */
@@ -49,19 +53,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-let delaysEndAt = 0;
-
-/**
- * A `delay` fault. The mock's delay timer outlives `stop()` (it is neither cleared nor unref'd), which
- * keeps a jest worker alive past its last test; files using this call `afterAll(drainMockDelays)`.
- */
+/** A `delay` fault: the mock answers normally after `ms` (stop() ends pending delays early). */
 export function delayFault(ms: number): MockFault {
-  delaysEndAt = Math.max(delaysEndAt, Date.now() + ms + 100);
   return { kind: 'delay', ms };
-}
-
-/** Waits until every delay handed out by {@link delayFault} has run out. */
-export async function drainMockDelays(): Promise<void> {
-  const left = delaysEndAt - Date.now();
-  if (left > 0) await sleep(left);
 }

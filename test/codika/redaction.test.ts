@@ -2,14 +2,18 @@ import type { CodikaAuth } from '../../src/codika/auth';
 import { CodikaError } from '../../src/codika/errors';
 import { MAX_BODY_IN_ERROR } from '../../src/codika/redact';
 import type { MockFault } from '../../src/testing/mock-scripts';
-import { API_KEY, PI, WEBHOOK_SECRET, clientFor, delayFault, drainMockDelays, rejectionOf, startMock, stopMocks } from './mock-fixture';
+import { API_KEY, PI, WEBHOOK_SECRET, clientFor, delayFault, rejectionOf, startMock, stopMocks } from './mock-fixture';
 
 afterEach(stopMocks);
-afterAll(drainMockDelays);
 
-async function triggerError(fault: MockFault, auth: CodikaAuth = { mode: 'header', apiKey: API_KEY }): Promise<CodikaError> {
+async function triggerError(
+  fault: MockFault,
+  auth: CodikaAuth = { mode: 'header', apiKey: API_KEY },
+): Promise<CodikaError> {
   const mock = await startMock({ scripts: { wf: { faults: { trigger: [fault] } } } });
-  const err = await rejectionOf<CodikaError>(clientFor(mock, { auth }).trigger({ processInstanceId: PI, workflowId: 'wf' }));
+  const err = await rejectionOf<CodikaError>(
+    clientFor(mock, { auth }).trigger({ processInstanceId: PI, workflowId: 'wf' }),
+  );
   expect(err).toBeInstanceOf(CodikaError);
   return err;
 }
@@ -53,7 +57,10 @@ describe('secrets never reach error text', () => {
   });
 
   test('a webhook secret echoed in an error body is redacted in signature mode', async () => {
-    const err = await triggerError({ kind: 'http', status: 502, body: `secret=${WEBHOOK_SECRET}` }, { mode: 'signature', webhookSecret: WEBHOOK_SECRET });
+    const err = await triggerError(
+      { kind: 'http', status: 502, body: `secret=${WEBHOOK_SECRET}` },
+      { mode: 'signature', webhookSecret: WEBHOOK_SECRET },
+    );
 
     expect(printed(err)).not.toContain(WEBHOOK_SECRET);
     expect(err.body).toBe('secret=[REDACTED]');

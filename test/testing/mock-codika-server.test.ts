@@ -2,6 +2,10 @@ import { Webhook } from 'standardwebhooks';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { API_KEY, OTHER_KEY, WEBHOOK_SECRET, sleep, startMock, stopMocks } from '../codika/mock-fixture';
 
+// Response bodies are asserted by shape with toEqual/toMatchObject, so they need no precise type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ResponseBody = Record<string, any>;
+
 afterEach(stopMocks);
 
 /** Raw HTTP against the mock, so these tests see its wire behaviour and not the client's. */
@@ -11,12 +15,12 @@ async function post(mock: MockCodikaServer, path: string, body: unknown, headers
     headers: { 'Content-Type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as ResponseBody };
 }
 
 async function get(mock: MockCodikaServer, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(mock.url + path, { headers });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as ResponseBody };
 }
 
 function signedHeaders(id: string, at: Date, body: string, secret = WEBHOOK_SECRET): Record<string, string> {
@@ -159,7 +163,9 @@ describe('API keys', () => {
     const defaultElsewhere = await post(mock, '/webhook/pi-any/wf', { payload: {} }, KEY);
     const ownElsewhere = await post(mock, '/webhook/pi-any/wf', { payload: {} }, { 'X-API-Key': OTHER_KEY });
 
-    expect([defaultOnOwn.status, ownOnOwn.status, defaultElsewhere.status, ownElsewhere.status]).toEqual([401, 200, 200, 401]);
+    expect([defaultOnOwn.status, ownOnOwn.status, defaultElsewhere.status, ownElsewhere.status]).toEqual([
+      401, 200, 200, 401,
+    ]);
   });
 });
 
@@ -293,7 +299,18 @@ describe('scripted executions', () => {
 describe('faults', () => {
   test('trigger faults are consumed in order, then responses are normal', async () => {
     const mock = await startMock({
-      scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 503, retryAfter: 4 }, { kind: 'drop' }, { kind: 'malformed' }, { kind: 'missing_id' }] } } },
+      scripts: {
+        wf: {
+          faults: {
+            trigger: [
+              { kind: 'http', status: 503, retryAfter: 4 },
+              { kind: 'drop' },
+              { kind: 'malformed' },
+              { kind: 'missing_id' },
+            ],
+          },
+        },
+      },
     });
 
     const r1 = await fetch(`${mock.url}/webhook/pi/wf`, { method: 'POST', body: '{}' });
@@ -317,7 +334,9 @@ describe('faults', () => {
   });
 
   test('times repeats a fault', async () => {
-    const mock = await startMock({ scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 500, times: 3 }] } } } });
+    const mock = await startMock({
+      scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 500, times: 3 }] } } },
+    });
 
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await post(mock, '/webhook/pi/wf', {})).status);
@@ -327,7 +346,11 @@ describe('faults', () => {
 
   test('an http fault answers with its body, content type and status', async () => {
     const mock = await startMock({
-      scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }] } } },
+      scripts: {
+        wf: {
+          faults: { trigger: [{ kind: 'http', status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }] },
+        },
+      },
     });
 
     const res = await fetch(`${mock.url}/webhook/pi/wf`, { method: 'POST', body: '{}' });
@@ -341,7 +364,12 @@ describe('faults', () => {
     const mock = await startMock();
     const { json } = await post(mock, '/webhook/pi/wf', {});
     const other = await post(mock, '/webhook/pi/other', {});
-    mock.injectFaults('wf', { status: [{ kind: 'status_value', value: 'running' }, { kind: 'http', status: 429 }] });
+    mock.injectFaults('wf', {
+      status: [
+        { kind: 'status_value', value: 'running' },
+        { kind: 'http', status: 429 },
+      ],
+    });
 
     const otherStatus = await get(mock, `/status/pi/${other.json.executionId}`);
     const s1 = await get(mock, `/status/pi/${json.executionId}`);
@@ -381,7 +409,10 @@ describe('faults', () => {
   });
 
   test('a request refused for auth does not consume a fault', async () => {
-    const mock = await startMock({ apiKey: API_KEY, scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 503 }] } } } });
+    const mock = await startMock({
+      apiKey: API_KEY,
+      scripts: { wf: { faults: { trigger: [{ kind: 'http', status: 503 }] } } },
+    });
 
     const refused = await post(mock, '/webhook/pi/wf', {});
     const faulted = await post(mock, '/webhook/pi/wf', {}, KEY);
@@ -393,7 +424,12 @@ describe('faults', () => {
 describe('request records', () => {
   test('records endpoint, ids, headers, query, body and outcome', async () => {
     const mock = await startMock({ apiKey: API_KEY });
-    const trigger = await post(mock, '/webhook/pi%40x/wf?trace=1', { payload: { a: 1 } }, { ...KEY, 'Idempotency-Key': 'idem' });
+    const trigger = await post(
+      mock,
+      '/webhook/pi%40x/wf?trace=1',
+      { payload: { a: 1 } },
+      { ...KEY, 'Idempotency-Key': 'idem' },
+    );
     await get(mock, `/status/pi%40x/${trigger.json.executionId}`, KEY);
     await get(mock, '/status/pi/unknown', KEY);
     await get(mock, '/nowhere');
@@ -412,7 +448,14 @@ describe('request records', () => {
       outcome: 200,
     });
     expect(t.headers['idempotency-key']).toBe('idem');
-    expect(s).toMatchObject({ method: 'GET', endpoint: 'status', processInstanceId: 'pi@x', workflowId: 'wf', executionId: trigger.json.executionId, outcome: 200 });
+    expect(s).toMatchObject({
+      method: 'GET',
+      endpoint: 'status',
+      processInstanceId: 'pi@x',
+      workflowId: 'wf',
+      executionId: trigger.json.executionId,
+      outcome: 200,
+    });
     expect(unknown).toMatchObject({ endpoint: 'status', executionId: 'unknown', workflowId: undefined, outcome: 404 });
     expect(other).toMatchObject({ endpoint: 'other', path: '/nowhere', outcome: 404 });
     expect(mock.requestsTo('trigger')).toEqual([t]);
