@@ -1,21 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CodikaValidationError } from '../../src/codika/errors';
 import { executeCodikaExecution, startCodikaExecution } from '../../src/client';
-import { MockCodikaServer } from '../../src/testing/mock-codika-server';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: 'ck_client_helper_key' });
-  await mock.start();
-});
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: 'ck_client_helper_key' })));
+afterAll(() => stopTestbed({ env, mock }));
 
 test('executeCodikaExecution runs one execution through Temporal and returns its result', async () => {
   mock.script('scheduled-report', { durationMs: 300, resultData: { rows: 3 } });

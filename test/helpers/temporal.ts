@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkerOptions, type LogEntry } from '@temporalio/worker';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
+import { MockCodikaServer, type MockCodikaServerOptions } from '../../src/testing/mock-codika-server';
 import { createCodikaWorker } from '../../src/worker';
 
 /** Worker log lines of this test file, so tests can search them for secrets. */
@@ -42,4 +43,24 @@ export async function createTestWorker(
     codika,
     workerOptions: { workflowBundle: { codePath }, ...workerOptions },
   });
+}
+
+/** What a workflow test file needs: the shared Temporal server and its own mock Codika. */
+export interface Testbed {
+  env: TestWorkflowEnvironment;
+  mock: MockCodikaServer;
+}
+
+/** Connects to the test server and starts a mock Codika; call in beforeAll. */
+export async function startTestbed(mockOptions: MockCodikaServerOptions): Promise<Testbed> {
+  const env = await connectTestEnv();
+  const mock = new MockCodikaServer(mockOptions);
+  await mock.start();
+  return { env, mock };
+}
+
+/** Undoes {@link startTestbed}; call in afterAll (safe when beforeAll failed half-way). */
+export async function stopTestbed(bed: Partial<Testbed>): Promise<void> {
+  await bed.mock?.stop();
+  await bed.env?.teardown();
 }

@@ -1,10 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { codikaExecutionStateQuery, type CodikaExecutionWorkflowInput } from '../../src/workflows';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 const API_KEY = 'ck_workflow_test_key_7f3a9';
 const FAST_POLL = { firstPollAfter: 100, maxPollInterval: 300 };
@@ -12,15 +12,8 @@ const FAST_POLL = { firstPollAfter: 100, maxPollInterval: 300 };
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: API_KEY });
-  await mock.start();
-});
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+afterAll(() => stopTestbed({ env, mock }));
 
 async function run(input: CodikaExecutionWorkflowInput, taskQueue = uniqueTaskQueue('exec')) {
   const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });

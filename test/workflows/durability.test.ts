@@ -1,22 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 const API_KEY = 'ck_durability_key_51c2e';
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: API_KEY });
-  await mock.start();
-});
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+afterAll(() => stopTestbed({ env, mock }));
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,12 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
-import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type {
   codikaExecutionWorkflow,
   CodikaExecutionWorkflowInput,
 } from '../../src/workflows/codika-execution-workflow';
 import { readableHistory, stringifyAll } from '../helpers/readable-history';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue, workerLogs } from '../helpers/temporal';
+import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue, workerLogs } from '../helpers/temporal';
 
 const DEFAULT_KEY = 'ck_default_secret_9d81f';
 const INSTANCE_KEY = 'ck_instance_secret_4b7e2';
@@ -18,13 +18,11 @@ let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
 beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({
+  ({ env, mock } = await startTestbed({
     apiKey: DEFAULT_KEY,
     apiKeys: { pi_vip: INSTANCE_KEY },
     webhookSecret: WEBHOOK_SECRET,
-  });
-  await mock.start();
+  }));
   mock.script('ok', { durationMs: 200 });
   mock.script('fails', { durationMs: 200, failWith: 'Template rendering failed' });
   mock.script('retried', {
@@ -36,10 +34,7 @@ beforeAll(async () => {
     faults: { trigger: [{ kind: 'http', status: 400, body: `bad request for key ${INSTANCE_KEY}` }] },
   });
 });
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+afterAll(() => stopTestbed({ env, mock }));
 
 async function historyOf(codika: CodikaActivitiesOptions, input: CodikaExecutionWorkflowInput): Promise<string> {
   const taskQueue = uniqueTaskQueue('secrets');

@@ -1,20 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { chainedReportWorkflow } from '../fixtures/user-workflows';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: 'ck_user_wf_key' });
-  await mock.start();
-});
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: 'ck_user_wf_key' })));
+afterAll(() => stopTestbed({ env, mock }));
 
 test('a user workflow chains two Codika steps, feeding the first result into the second', async () => {
   mock.script('summarize', { durationMs: 300, resultData: { summary: 'Q3 sales up 12%' } });
