@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CodikaError, CodikaValidationError } from '../codika/errors';
 import { redact } from '../codika/redact';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
+import { withoutStack } from '../common/without-stack';
 import { CodikaCredentialsMissingError } from './credentials';
 
 /**
@@ -46,9 +47,4 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[]): 
     );
   }
   return err;
-}
-
-function withoutStack(failure: ApplicationFailure): ApplicationFailure {
-  failure.stack = `${failure.name}: ${failure.message}`;
-  return failure;
 }

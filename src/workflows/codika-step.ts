@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities, sleep, TimeoutFai
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaExecutionState } from '../common/execution-types';
 import { CODIKA_EXECUTION_FAILED, CODIKA_EXECUTION_TIMED_OUT } from '../common/failure-types';
+import { withoutStack } from '../common/without-stack';
 import type { PollSettings } from './poll-settings';
 
 /** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
@@ -110,12 +111,14 @@ export async function executeCodikaStep(
     }
     if (status.status === 'failed') {
       state.phase = 'failed';
-      throw ApplicationFailure.create({
-        type: CODIKA_EXECUTION_FAILED,
-        message: `Codika execution ${executionId} of "${input.workflowId}" failed: ${status.errorMessage}`,
-        nonRetryable: true,
-        details: [{ ...ids(input, executionId), codikaMessage: status.errorMessage, polls: state.polls }],
-      });
+      throw withoutStack(
+        ApplicationFailure.create({
+          type: CODIKA_EXECUTION_FAILED,
+          message: `Codika execution ${executionId} of "${input.workflowId}" failed: ${status.errorMessage}`,
+          nonRetryable: true,
+          details: [{ ...ids(input, executionId), codikaMessage: status.errorMessage, polls: state.polls }],
+        }),
+      );
     }
     intervalMs = Math.min(intervalMs * settings.backoffCoefficient, settings.maxPollIntervalMs);
     await hooks.afterPoll?.({ executionId, polls: state.polls, startedAtMs, deadlineAtMs, nextIntervalMs: intervalMs });
@@ -139,15 +142,17 @@ function executionTimedOut(
   const what = state.executionId
     ? `Codika execution ${state.executionId} of "${input.workflowId}" did not finish`
     : `Codika workflow "${input.workflowId}" could not be triggered`;
-  return ApplicationFailure.create({
-    type: CODIKA_EXECUTION_TIMED_OUT,
-    message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks)${
-      state.executionId ? '; it may still be running in Codika' : ''
-    }`,
-    nonRetryable: true,
-    details: [{ ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null }],
-    cause: cause instanceof Error ? cause : undefined,
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_EXECUTION_TIMED_OUT,
+      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks)${
+        state.executionId ? '; it may still be running in Codika' : ''
+      }`,
+      nonRetryable: true,
+      details: [{ ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null }],
+      cause: cause instanceof Error ? cause : undefined,
+    }),
+  );
 }
 
 function ids(input: Required<CodikaExecutionInput>, executionId: string | undefined) {

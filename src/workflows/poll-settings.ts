@@ -2,6 +2,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
 import type { CodikaPollOptions } from '../common/execution-types';
+import { withoutStack } from '../common/without-stack';
 
 /** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
 export interface PollSettings {
@@ -87,10 +88,12 @@ function duration(value: string | number | undefined, fallback: number, field: s
 
 /** A non-retryable validation failure naming the field; retrying the same input cannot help. */
 export function invalid(field: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: CODIKA_VALIDATION_FAILURE,
-    message: `Invalid ${field}: ${message}`,
-    nonRetryable: true,
-    details: [{ field }],
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_VALIDATION_FAILURE,
+      message: `Invalid ${field}: ${message}`,
+      nonRetryable: true,
+      details: [{ field }],
+    }),
+  );
 }
