@@ -91,6 +91,10 @@ export class LocalTemporalServer {
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // If the parent exits without stop() (a crash, process.exit), the server must not outlive it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     const address = `127.0.0.1:${port}`;
