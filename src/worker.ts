@@ -13,7 +13,11 @@ export interface CodikaWorkerOptions {
   taskQueue?: string;
   /** Codika base URL and the worker's credentials. */
   codika: CodikaActivitiesOptions;
-  /** Anything else for `Worker.create` (e.g. a prebuilt `workflowBundle`, extra activities, concurrency). */
+  /**
+   * Anything else for `Worker.create`: extra activities, concurrency, a prebuilt `workflowBundle`.
+   * A `workflowsPath` of your own replaces the library's: re-export `codikaExecutionWorkflow` from
+   * `codika-temporal/workflows` in it if you also start that workflow.
+   */
   workerOptions?: Partial<WorkerOptions>;
 }
 

@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from '../codika/auth';
 import { CodikaValidationError } from '../codika/errors';
 
@@ -42,6 +43,14 @@ export function credentialResolver(credentials: CodikaCredentials): (processInst
         'is required when authMode is "signature" (CODIKA_WEBHOOK_SECRET)',
       );
     }
+    try {
+      new Webhook(webhookSecret);
+    } catch {
+      throw new CodikaValidationError(
+        'webhookSecret',
+        'is not a Standard Webhooks secret: expected "whsec_" followed by base64',
+      );
+    }
     return () => ({ mode, webhookSecret });
   }
   if (!apiKey && Object.keys(apiKeys).length === 0) {
@@ -50,6 +59,8 @@ export function credentialResolver(credentials: CodikaCredentials): (processInst
       `set apiKey or apiKeys (CODIKA_API_KEY or CODIKA_API_KEYS): authMode "${mode}" sends an API key`,
     );
   }
+  checkHeaderSafe('apiKey', apiKey);
+  for (const [instance, key] of Object.entries(apiKeys)) checkHeaderSafe(`apiKeys["${instance}"]`, key);
   return (processInstanceId) => {
     const key = Object.hasOwn(apiKeys, processInstanceId) ? apiKeys[processInstanceId] : apiKey;
     if (!key) throw new CodikaCredentialsMissingError(processInstanceId);
@@ -62,4 +73,14 @@ export function allSecrets(credentials: CodikaCredentials): string[] {
   return [credentials.apiKey, credentials.webhookSecret, ...Object.values(credentials.apiKeys ?? {})].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
+}
+
+/** A key with a space, newline or non-ASCII character would make every request fail as a network error. */
+function checkHeaderSafe(field: string, key: string | undefined): void {
+  if (key !== undefined && !/^[\x21-\x7e]+$/.test(key)) {
+    throw new CodikaValidationError(
+      field,
+      'must be printable ASCII without spaces (check for a stray newline or quote)',
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { CodikaError, CodikaValidationError } from '../codika/errors';
 import { redact } from '../codika/redact';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
@@ -9,7 +9,8 @@ import { CodikaCredentialsMissingError } from './credentials';
  * Turns what the Codika client threw into the failure Temporal records and retries by:
  * non-retryable for what a retry cannot fix (auth, not found, bad request, validation, missing
  * credentials), `nextRetryDelay` from `Retry-After`, ordinary retries for the rest. Anything
- * unexpected keeps its message (redacted) and stays retryable. Stacks are dropped: they would
+ * unexpected keeps its type and stays retryable, with its message redacted in place. Temporal's own
+ * failures (a cancellation) pass through untouched. Stacks are dropped: they would
  * only repeat library frames into the history.
  */
 export function toApplicationFailure(err: unknown, secrets: readonly string[]): unknown {
@@ -45,6 +46,11 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[]): 
         ],
       }),
     );
+  }
+  if (err instanceof Error && !(err instanceof TemporalFailure)) {
+    // The stack repeats the message it was built with, so both are cleaned.
+    err.message = redact(err.message, secrets);
+    if (err.stack) err.stack = redact(err.stack, secrets);
   }
   return err;
 }

@@ -14,6 +14,8 @@ export interface StartCodikaExecutionOptions {
   workflowId?: string;
   /** How to wait for the result. */
   poll?: CodikaPollOptions;
+  /** Continue as new after this many status checks in one run. @default when Temporal suggests it */
+  continueAsNewAfterPolls?: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function startCodikaExecution(
   const payload = validatePayload(input.payload);
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload };
   if (options.poll) args.poll = options.poll;
+  if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: options.workflowId ?? readableWorkflowId(processInstanceId, workflowId),

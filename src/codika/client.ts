@@ -64,12 +64,16 @@ export class CodikaClient {
     const data = await this.send('POST', path, processInstanceId, headers, JSON.stringify({ payload }), options);
     const executionId = data.executionId ?? data.id;
     if (typeof executionId !== 'string' || executionId === '') {
-      throw new CodikaError(`Codika accepted POST ${path} but its response has no executionId or id`, {
-        kind: 'protocol',
-        request: `POST ${path}`,
-        status: 200,
-        body: this.clean(JSON.stringify(data), processInstanceId),
-      });
+      throw new CodikaError(
+        `Codika accepted POST ${path} but its response has no executionId or id; it may have started an execution, so the trigger is not repeated`,
+        {
+          kind: 'protocol',
+          request: `POST ${path}`,
+          status: 200,
+          body: this.clean(JSON.stringify(data), processInstanceId),
+          retryable: false,
+        },
+      );
     }
     return { executionId, message: typeof data.message === 'string' ? data.message : undefined };
   }
@@ -181,14 +185,13 @@ export class CodikaClient {
       return parsed as Record<string, unknown>;
     } catch {
       const snippet = this.clean(text, processInstanceId);
+      // A POST that got a 2xx may have started an execution: repeating it could start a second one.
+      const accepted = method === 'POST';
       throw new CodikaError(
-        `Codika request ${request} returned status ${response.status} with a body that is not a JSON object: ${snippet}`,
-        {
-          kind: 'protocol',
-          request,
-          status: response.status,
-          body: snippet,
-        },
+        `Codika request ${request} returned status ${response.status} with a body that is not a JSON object${
+          accepted ? ' (it may have started an execution, so the trigger is not repeated)' : ''
+        }: ${snippet}`,
+        { kind: 'protocol', request, status: response.status, body: snippet, retryable: !accepted },
       );
     }
   }
@@ -210,7 +213,8 @@ function normalizeBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new CodikaValidationError('baseUrl', `"${baseUrl}" is not a URL; use e.g. ${DEFAULT_CODIKA_BASE_URL}`);
+    // The value is not echoed: a mistyped one may hold a key (`host/?api_key=…`).
+    throw new CodikaValidationError('baseUrl', `is not an absolute http(s) URL; use e.g. ${DEFAULT_CODIKA_BASE_URL}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CodikaValidationError('baseUrl', `must use http or https, got ${url.protocol}`);

@@ -22,6 +22,8 @@ export interface CodikaErrorDetails {
   /** The response body, truncated and redacted. */
   body?: string;
   cause?: unknown;
+  /** Overrides the kind's default, e.g. a trigger Codika may have accepted must not be re-sent. */
+  retryable?: boolean;
 }
 
 /**
@@ -35,7 +37,10 @@ export class CodikaError extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly body?: string;
-  /** True when the same request may succeed later (5xx, 429, network, timeout, protocol). */
+  /**
+   * True when sending the same request again may succeed (5xx, 429, network, timeout, protocol),
+   * except a trigger answered 2xx with an unusable body: Codika may have started that execution.
+   */
   readonly retryable: boolean;
 
   constructor(message: string, details: CodikaErrorDetails) {
@@ -45,7 +50,7 @@ export class CodikaError extends Error {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.body = details.body;
-    this.retryable = RETRYABLE_KINDS.has(details.kind);
+    this.retryable = details.retryable ?? RETRYABLE_KINDS.has(details.kind);
   }
 }
 

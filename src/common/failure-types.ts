@@ -18,7 +18,7 @@ export const CODIKA_FAILURE_TYPES: Readonly<Record<CodikaErrorKind, string>> = {
 /** An input failed validation before any request; details carry `{ field }`. */
 export const CODIKA_VALIDATION_FAILURE = 'CodikaValidationError';
 /** The worker has no credential for the process instance; details carry `{ processInstanceId }`. */
-export const CODIKA_CREDENTIALS_MISSING = 'CodikaCredentialsMissing';
+export const CODIKA_CREDENTIALS_MISSING = 'CodikaCredentialsMissingError';
 /** Codika reported the execution `failed`; the message is Codika's, details carry the ids. */
 export const CODIKA_EXECUTION_FAILED = 'CodikaExecutionFailed';
 /** The execution did not finish before the step's deadline; it may still run in Codika. */

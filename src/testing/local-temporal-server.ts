@@ -96,6 +96,7 @@ export class LocalTemporalServer {
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.once('error', (err) => out.write(`failed to start ${cli.path}: ${err.message}\n`));
     // If the parent exits without stop() (a crash, process.exit), the server must not outlive it.
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
@@ -107,10 +108,14 @@ export class LocalTemporalServer {
       await waitUntilServing(address, child, options.startTimeoutMs ?? 120_000, logFile);
     } catch (err) {
       await stopProcess(child);
+      out.end();
       throw err;
     }
     const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, () => stopProcess(child));
+    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, async () => {
+      await stopProcess(child);
+      out.end();
+    });
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice. */
@@ -140,6 +145,7 @@ async function waitUntilServing(
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
+  child.once('error', () => (exited = true));
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`Temporal dev server exited during start; see ${logFile}`);
@@ -162,7 +168,7 @@ async function waitUntilServing(
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

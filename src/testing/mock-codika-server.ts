@@ -285,6 +285,11 @@ export class MockCodikaServer {
       if (idempotencyKey) this.idempotency.set(scope, executionId);
     }
     record.executionId = executionId;
+    if (fault?.kind === 'accept_then_drop') {
+      record.outcome = 'dropped';
+      req.socket.destroy();
+      return;
+    }
     send(200, { success: true, [script.idField ?? 'executionId']: executionId, message: 'Execution started' });
   }
 

@@ -11,6 +11,11 @@ export type MockFault =
   | { kind: 'malformed'; times?: number }
   /** Destroy the connection without answering. */
   | { kind: 'drop'; times?: number }
+  /**
+   * Trigger only: start the execution (recording its `Idempotency-Key`), then destroy the
+   * connection. The client sees a network error although Codika accepted: the case the key is for.
+   */
+  | { kind: 'accept_then_drop'; times?: number }
   /** Trigger only: answer 200 with neither `executionId` nor `id`. */
   | { kind: 'missing_id'; times?: number }
   /** Status only: report this status value (e.g. `running`) instead of the real one. */

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,21 +83,26 @@ async function buildWithGo(
 ): Promise<void> {
   mkdirSync(cacheDir, { recursive: true });
   // A second process (demo and tests started together) waits for the first build instead of racing it.
-  const lock = join(cacheDir, '.build-lock');
-  const release = await acquireLock(lock, log);
+  const release = await acquireLock(join(cacheDir, '.build-lock'), log);
   try {
-    if (isExecutable(join(cacheDir, 'temporal'))) return;
+    const binary = join(cacheDir, 'temporal');
+    if (isExecutable(binary)) return;
     const target = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
     log(`Building the Temporal CLI (${target}) into ${cacheDir}: first run only, takes several minutes…`);
     const started = Date.now();
+    // Built elsewhere and renamed into place, so an interrupted build never leaves a half binary that looks cached.
+    const staging = mkdtempSync(join(cacheDir, '.build-'));
     try {
       await promisify(execFile)(go, ['install', target], {
-        env: { ...env, GOBIN: cacheDir, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+        env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
         maxBuffer: 64 * 1024 * 1024,
       });
+      renameSync(join(staging, 'temporal'), binary);
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? '';
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new Error(`go install ${target} failed:\n${stderr.split('\n').slice(-20).join('\n')}`);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
     log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
@@ -95,18 +110,40 @@ async function buildWithGo(
   }
 }
 
+/** A lock folder holding its owner's pid; a lock whose owner died (Ctrl+C during the build) is taken over. */
 async function acquireLock(lock: string, log: (m: string) => void): Promise<() => void> {
-  const staleAfterMs = 30 * 60_000;
-  for (let waited = 0; ; waited += 2000) {
+  const owner = join(lock, 'pid');
+  for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
       return () => rmSync(lock, { recursive: true, force: true });
     } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > staleAfterMs)
+      if (!isAlive(readPid(owner))) {
         rmSync(lock, { recursive: true, force: true });
-      if (waited === 0) log('Another process is building the Temporal CLI; waiting for it…');
+        continue;
+      }
+      if (attempt === 0) log('Another process is building the Temporal CLI; waiting for it…');
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8')) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,4 +1,5 @@
 import { continueAsNew, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CodikaValidationError } from '../codika/errors';
 import { validateId } from '../codika/validation';
 import type {
   CodikaExecutionInput,
@@ -48,7 +49,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
   ) {
     throw invalid('input.continueAsNewAfterPolls', 'must be a positive integer');
   }
-  if (resume) validateId('executionId', resume.executionId);
+  if (resume !== undefined) validateResume(resume);
 
   const state = initialStepState(valid, resume);
   setHandler(codikaExecutionStateQuery, () => state);
@@ -60,8 +61,31 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       const pollsThisRun = progress.polls - pollsAtRunStart;
       const tooLong = continueAsNewAfterPolls !== undefined && pollsThisRun >= continueAsNewAfterPolls;
       if (tooLong || workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof codikaExecutionWorkflow>({ ...input, resume: progress });
+        // The payload was only needed for the trigger; leaving it out keeps every later run's history small.
+        await continueAsNew<typeof codikaExecutionWorkflow>({ ...input, payload: undefined, resume: progress });
       }
     },
   });
+}
+
+/** `resume` is written by the workflow itself, but input is input: a bad one must fail the run, not loop its task. */
+function validateResume(resume: CodikaStepProgress): void {
+  if (typeof resume !== 'object' || resume === null)
+    throw invalid('input.resume', 'expected the progress object a continued run carries');
+  try {
+    validateId('executionId', resume.executionId);
+  } catch (err) {
+    if (err instanceof CodikaValidationError)
+      throw invalid('input.resume.executionId', err.message.replace(/^Invalid [^:]+: /, ''));
+    throw err;
+  }
+  for (const field of ['polls', 'startedAtMs', 'deadlineAtMs', 'nextIntervalMs'] as const) {
+    const value = resume[field];
+    const ok = typeof value === 'number' && Number.isFinite(value) && (field === 'polls' ? value >= 0 : value > 0);
+    if (!ok)
+      throw invalid(
+        `input.resume.${field}`,
+        `must be a ${field === 'polls' ? 'non-negative' : 'positive'} finite number`,
+      );
+  }
 }

@@ -13,6 +13,8 @@ export interface CodikaStepProgress {
   deadlineAtMs: number;
   /** The wait before the next status check. */
   nextIntervalMs: number;
+  /** The last status Codika reported, so the state query still shows it after continuing. */
+  lastStatus?: string;
 }
 
 /** Hooks for the workflows built on the step. */
@@ -31,6 +33,7 @@ export function initialStepState(input: CodikaExecutionInput, resume?: CodikaSte
     workflowId: input.workflowId,
     executionId: resume?.executionId,
     polls: resume?.polls ?? 0,
+    lastStatus: resume?.lastStatus,
     startedAt: '',
     deadlineAt: '',
   };
@@ -38,6 +41,13 @@ export function initialStepState(input: CodikaExecutionInput, resume?: CodikaSte
 
 /** Activity retries: transient failures keep being retried until the step's deadline. */
 const ACTIVITY_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+/**
+ * The activities heartbeat every second while a request is in flight; this lets a cancellation or
+ * a dead worker be noticed within seconds instead of at the 45 s start-to-close timeout.
+ */
+const HEARTBEAT_TIMEOUT = '10 seconds';
+/** A last status check that starts at the deadline may take this long: one final look, bounded. */
+const FINAL_CHECK_GRACE_MS = 1000;
 
 /**
  * Triggers one Codika execution (unless resuming) and polls it to the end with durable timers and
@@ -60,13 +70,15 @@ export async function executeCodikaStep(
   const activities = () =>
     proxyActivities<CodikaActivities>({
       startToCloseTimeout: settings.activityTimeoutMs,
-      scheduleToCloseTimeout: Math.max(deadlineAtMs - Date.now(), 1000),
+      scheduleToCloseTimeout: Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS),
+      heartbeatTimeout: HEARTBEAT_TIMEOUT,
       retry: ACTIVITY_RETRY,
     });
-  const timedOut = (cause?: unknown) => {
+  const settle = (err: unknown): unknown => {
+    if (!reachedDeadline(err)) return codikaFailureOf(err);
     state.phase = 'timed_out';
     state.nextPollAt = undefined;
-    return executionTimedOut(input, state, settings.deadlineMs, cause);
+    return executionTimedOut(input, state, settings.deadlineMs, err);
   };
 
   let executionId = hooks.resume?.executionId;
@@ -75,7 +87,7 @@ export async function executeCodikaStep(
     try {
       ({ executionId } = await activities().triggerCodikaExecution(input));
     } catch (err) {
-      throw isDeadlineTimeout(err) ? timedOut(err) : err;
+      throw settle(err);
     }
   }
   state.executionId = executionId;
@@ -84,7 +96,7 @@ export async function executeCodikaStep(
   let intervalMs = hooks.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
   for (;;) {
     const remainingMs = deadlineAtMs - Date.now();
-    if (remainingMs <= 0) throw timedOut();
+    if (remainingMs <= 0) throw settle(undefined);
     const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
     state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
     await sleep(waitMs);
@@ -94,7 +106,7 @@ export async function executeCodikaStep(
     try {
       status = await activities().getCodikaExecutionStatus({ processInstanceId: input.processInstanceId, executionId });
     } catch (err) {
-      throw isDeadlineTimeout(err) ? timedOut(err) : err;
+      throw settle(err);
     }
     state.polls += 1;
     state.lastStatus = status.status === 'pending' ? (status.reportedStatus ?? 'pending') : status.status;
@@ -121,15 +133,47 @@ export async function executeCodikaStep(
       );
     }
     intervalMs = Math.min(intervalMs * settings.backoffCoefficient, settings.maxPollIntervalMs);
-    await hooks.afterPoll?.({ executionId, polls: state.polls, startedAtMs, deadlineAtMs, nextIntervalMs: intervalMs });
+    await hooks.afterPoll?.({
+      executionId,
+      polls: state.polls,
+      startedAtMs,
+      deadlineAtMs,
+      nextIntervalMs: intervalMs,
+      lastStatus: state.lastStatus,
+    });
   }
 }
 
-function isDeadlineTimeout(err: unknown): boolean {
+/**
+ * The deadline ended it: the activity's schedule-to-close timeout fired, or the server refused to
+ * schedule a retry past it (the failure then carries the last error with retry state TIMEOUT).
+ * `undefined` stands for the loop finding no time left.
+ */
+function reachedDeadline(err: unknown): boolean {
+  if (err === undefined) return true;
+  if (!(err instanceof ActivityFailure)) return false;
   return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof TimeoutFailure &&
-    err.cause.timeoutType === 'SCHEDULE_TO_CLOSE'
+    err.retryState === 'TIMEOUT' ||
+    (err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_CLOSE')
+  );
+}
+
+/**
+ * Surfaces a Codika failure (auth, not found, bad request…) as the `ApplicationFailure` the
+ * activity raised, so callers match one `type` whether the failure came from the activity or the
+ * workflow. The activity failure stays attached as the cause.
+ */
+function codikaFailureOf(err: unknown): unknown {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return err;
+  const failure = err.cause;
+  return withoutStack(
+    ApplicationFailure.create({
+      type: failure.type ?? undefined,
+      message: failure.message,
+      nonRetryable: true,
+      details: failure.details ?? undefined,
+      cause: err,
+    }),
   );
 }
 
@@ -141,12 +185,12 @@ function executionTimedOut(
 ): ApplicationFailure {
   const what = state.executionId
     ? `Codika execution ${state.executionId} of "${input.workflowId}" did not finish`
-    : `Codika workflow "${input.workflowId}" could not be triggered`;
+    : `Codika workflow "${input.workflowId}" was not confirmed as triggered`;
   return withoutStack(
     ApplicationFailure.create({
       type: CODIKA_EXECUTION_TIMED_OUT,
-      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks)${
-        state.executionId ? '; it may still be running in Codika' : ''
+      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks answered)${
+        state.executionId ? '; it may still be running in Codika' : '; a last attempt may still have started it'
       }`,
       nonRetryable: true,
       details: [{ ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null }],

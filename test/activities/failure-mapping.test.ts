@@ -46,8 +46,8 @@ describe('Codika failures become ApplicationFailures', () => {
     ['500', { kind: 'http', status: 500 }, 'server', 500, false],
     ['502', { kind: 'http', status: 502 }, 'server', 502, false],
     ['503', { kind: 'http', status: 503 }, 'server', 503, false],
-    ['a non-JSON 200', { kind: 'malformed' }, 'protocol', 200, false],
-    ['a 200 without id', { kind: 'missing_id' }, 'protocol', 200, false],
+    ['a non-JSON 200', { kind: 'malformed' }, 'protocol', 200, true],
+    ['a 200 without id', { kind: 'missing_id' }, 'protocol', 200, true],
   ])(
     '%s maps to the failure type of kind %s with nonRetryable as expected',
     async (_label, fault, kind, status, nonRetryable) => {
@@ -167,7 +167,7 @@ describe('Codika failures become ApplicationFailures', () => {
 
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect(failure.type).toBe(CODIKA_CREDENTIALS_MISSING);
-      expect(failure.type).toBe('CodikaCredentialsMissing');
+      expect(failure.type).toBe('CodikaCredentialsMissingError');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.details).toEqual([{ processInstanceId: PI }]);
       expect(failure.message).toContain(PI);

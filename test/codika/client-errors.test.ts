@@ -170,13 +170,14 @@ describe('transport failures', () => {
 });
 
 describe('protocol violations', () => {
-  test('a 200 trigger response that is not JSON is a retryable protocol error', async () => {
+  test('a 200 trigger response that is not JSON is a protocol error that is not retried: Codika may have started it', async () => {
     const err = await triggerError({ kind: 'malformed' });
 
     expect(err.kind).toBe('protocol');
     expect(err.status).toBe(200);
-    expect(err.retryable).toBe(true);
+    expect(err.retryable).toBe(false);
     expect(err.message).toContain('not a JSON object');
+    expect(err.message).toContain('may have started an execution');
   });
 
   test('a 200 trigger response without executionId or id is a protocol error', async () => {
@@ -185,6 +186,7 @@ describe('protocol violations', () => {
     expect(err.kind).toBe('protocol');
     expect(err.status).toBe(200);
     expect(err.message).toContain('no executionId or id');
+    expect(err.retryable).toBe(false);
     expect(err.body).toContain('Execution started');
   });
 
@@ -216,9 +218,10 @@ describe('protocol violations', () => {
     expect(err.message).toContain('without an execution object');
   });
 
-  test('a malformed status body is a protocol error', async () => {
+  test('a malformed status body is a retryable protocol error: asking again is harmless', async () => {
     const err = await statusError({ kind: 'malformed' });
 
     expect(err.kind).toBe('protocol');
+    expect(err.retryable).toBe(true);
   });
 });

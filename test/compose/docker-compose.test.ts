@@ -117,7 +117,8 @@ describe('docker-compose.yml', () => {
       CODIKA_API_KEY: '',
       CODIKA_API_KEYS: '',
       CODIKA_WEBHOOK_SECRET: '',
-      CODIKA_AUTH_MODE: 'header',
+      // Empty lets the worker choose: signature when only a webhook secret is set, header otherwise.
+      CODIKA_AUTH_MODE: '',
     });
   });
 
@@ -141,12 +142,16 @@ describe('docker-compose.yml', () => {
     const project = validate(
       composeFile,
       ['--profile', 'mock'],
-      cleanEnv({ CODIKA_BASE_URL: 'http://mock-codika:8787', CODIKA_API_KEY: 'ck_demo_key' }),
+      cleanEnv({
+        CODIKA_BASE_URL: 'http://mock-codika:8787',
+        CODIKA_API_KEY: 'ck_demo_key',
+        CODIKA_AUTH_MODE: 'query',
+      }),
     );
     expect(project.services.worker.environment).toMatchObject({
       CODIKA_BASE_URL: 'http://mock-codika:8787',
       CODIKA_API_KEY: 'ck_demo_key',
-      CODIKA_AUTH_MODE: 'header',
+      CODIKA_AUTH_MODE: 'query',
     });
   });
 });

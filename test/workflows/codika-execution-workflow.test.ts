@@ -122,9 +122,11 @@ test('fails at once without retrying when Codika refuses the key', async () => {
     )
     .catch((e: unknown) => e);
 
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ActivityFailure);
-  expect((cause as ActivityFailure).cause).toMatchObject({ type: 'CodikaAuthError', nonRetryable: true });
+  // The activity's failure surfaces with its own type, as the workflow's failure; the activity failure stays its cause.
+  const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause).toMatchObject({ type: 'CodikaAuthError', nonRetryable: true });
+  expect(cause.cause).toBeInstanceOf(ActivityFailure);
   expect(mock.requestsTo('trigger', 'wf-auth')).toHaveLength(1);
   expect(JSON.stringify(cause)).not.toContain('ck_wrong_key_1234');
 });
@@ -173,4 +175,44 @@ test('answers the state query while polling: phase, executionId, polls, last sta
     expect(final.phase).toBe('succeeded');
     expect(final.nextPollAt).toBeUndefined();
   });
+});
+
+test('keeps retrying a Codika that answers 503 until the deadline, then fails as CodikaExecutionTimedOut', async () => {
+  mock.script('wf-down', { faults: { status: [{ kind: 'http', status: 503, times: 1000 }] } });
+  const started = Date.now();
+  const cause = await failureOf(
+    run({ processInstanceId: 'pi_1', workflowId: 'wf-down', poll: { ...FAST_POLL, deadline: '4 seconds' } }),
+  );
+
+  expect(cause).toMatchObject({ type: 'CodikaExecutionTimedOut', nonRetryable: true });
+  expect(cause.message).toMatch(
+    /did not finish within the 4 s deadline \(0 status checks answered\); it may still be running in Codika/,
+  );
+  expect(mock.requestsTo('status', 'wf-down').length).toBeGreaterThanOrEqual(2);
+  expect(Date.now() - started).toBeLessThan(12_000);
+});
+
+test('a Retry-After longer than the time left ends the step as timed out at once instead of waiting past the deadline', async () => {
+  mock.script('wf-throttled', { faults: { trigger: [{ kind: 'http', status: 429, retryAfter: 60 }] } });
+  const started = Date.now();
+  const cause = await failureOf(
+    run({ processInstanceId: 'pi_1', workflowId: 'wf-throttled', poll: { ...FAST_POLL, deadline: '5 seconds' } }),
+  );
+
+  expect(cause).toMatchObject({ type: 'CodikaExecutionTimedOut' });
+  expect(cause.message).toMatch(/was not confirmed as triggered within the 5 s deadline/);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(mock.executionsOf('wf-throttled')).toHaveLength(0);
+});
+
+test('a malformed resume fails the run with a validation error instead of looping its workflow task', async () => {
+  const cause = await failureOf(
+    run({
+      processInstanceId: 'pi_1',
+      workflowId: 'wf-x',
+      resume: { executionId: 'a/b', polls: 0, startedAtMs: 1, deadlineAtMs: 2, nextIntervalMs: 100 },
+    }),
+  );
+  expect(cause).toMatchObject({ type: 'CodikaValidationError' });
+  expect(cause.message).toMatch(/input\.resume\.executionId/);
 });

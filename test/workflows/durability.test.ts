@@ -71,6 +71,7 @@ test('continue-as-new carries the executionId forward and never triggers again',
         {
           processInstanceId: 'pi_d',
           workflowId: 'wf-long',
+          payload: { customer_phone: '32477123456' },
           poll: { firstPollAfter: 150, backoffCoefficient: 1 },
           continueAsNewAfterPolls: 2,
         },
@@ -91,5 +92,7 @@ test('continue-as-new carries the executionId forward and never triggers again',
   const continued = firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
   expect(continued).toBeTruthy();
   const carried = JSON.parse(Buffer.from(continued!.input!.payloads![0].data!).toString('utf8'));
-  expect(carried.resume).toMatchObject({ executionId, polls: 2 });
+  expect(carried.resume).toMatchObject({ executionId, polls: 2, lastStatus: 'pending' });
+  // The payload served the trigger only; later runs do not carry it.
+  expect(carried).not.toHaveProperty('payload');
 });
