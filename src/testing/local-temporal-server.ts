@@ -77,7 +77,7 @@ export class LocalTemporalServer {
       }).catch((err: unknown) => {
         throw new Error(
           `No Temporal server binary: none at TEMPORAL_CLI_PATH or on PATH, no Go toolchain to build one, and the SDK's download failed (${String(err)}). ` +
-            'Install Go 1.24+ (the build is automatic), or put the Temporal CLI on PATH, or set TEMPORAL_CLI_PATH.',
+            'Install Go 1.25+ (the build is automatic), or put the Temporal CLI on PATH, or set TEMPORAL_CLI_PATH.',
         );
       });
       return new LocalTemporalServer(
