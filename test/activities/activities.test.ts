@@ -84,7 +84,11 @@ describe('createCodikaActivities checks its configuration at creation', () => {
     ['an unknown authMode', { authMode: 'bearer' as never, apiKey: API_KEY }, 'authMode'],
     ['a baseUrl that is not http(s)', { baseUrl: 'ftp://codika', apiKey: API_KEY }, 'baseUrl'],
     ['a non-positive request timeout', { apiKey: API_KEY, requestTimeoutMs: 0 }, 'timeoutMs'],
-    ['a webhook secret that is not base64', { authMode: 'signature', webhookSecret: 'whsec_not base64!' }, 'webhookSecret'],
+    [
+      'a webhook secret that is not base64',
+      { authMode: 'signature', webhookSecret: 'whsec_not base64!' },
+      'webhookSecret',
+    ],
     ['an API key with a trailing newline', { apiKey: `${API_KEY}\n` }, 'apiKey'],
     ['an instance key with a space', { apiKeys: { pi_a: 'ck one' } }, 'apiKeys["pi_a"]'],
   ])('throws CodikaValidationError for %s', (_label, options, field) => {
