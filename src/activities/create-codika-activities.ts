@@ -4,6 +4,7 @@ import { CodikaClient } from '../codika/client';
 import type { CodikaExecutionStatus, CodikaTriggerResult } from '../codika/types';
 import type { GetCodikaExecutionStatusInput, TriggerCodikaExecutionInput } from '../common/execution-types';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
+import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
@@ -15,7 +16,7 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
 }
 
 /** Activities registered on a worker; workflows reach them through `proxyActivities`. */
-export interface CodikaActivities {
+export interface CodikaActivities extends CodikaPollingActivities {
   triggerCodikaExecution(input: TriggerCodikaExecutionInput): Promise<CodikaTriggerResult>;
   getCodikaExecutionStatus(input: GetCodikaExecutionStatusInput): Promise<CodikaExecutionStatus>;
 }
@@ -50,6 +51,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   }
 
   return {
+    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets),
     async triggerCodikaExecution(input) {
       const idempotencyKey = idempotencyKeyFor(Context.current().info);
       return call((signal) => client.trigger({ ...input, idempotencyKey }, { signal }));

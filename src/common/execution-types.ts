@@ -8,8 +8,21 @@ export interface CodikaExecutionInput {
   payload?: Record<string, unknown>;
 }
 
+/**
+ * How the workflow waits between status checks:
+ * - `timer`: a durable workflow timer, then one status activity, per check. Holds nothing on the
+ *   worker between checks; about 11 history events per check.
+ * - `activity`: one long-running activity checks in a loop and heartbeats its progress. Almost no
+ *   history per check and the lowest latency, but it holds an activity slot for the whole wait.
+ * - `retry`: the status activity fails (benignly) while Codika says pending and its retry policy is
+ *   the loop. No history per check; suits long waits.
+ */
+export type CodikaPollStrategy = 'timer' | 'activity' | 'retry';
+
 /** How to wait for the result. Durations are milliseconds or strings such as `'30 seconds'`. */
 export interface CodikaPollOptions {
+  /** @default 'timer' */
+  strategy?: CodikaPollStrategy;
   /** Wait before the first status check. @default '1.5 seconds' (as in Codika's docs) */
   firstPollAfter?: string | number;
   /** Each wait is the previous one times this. @default 1.5 */
@@ -61,3 +74,15 @@ export interface GetCodikaExecutionStatusInput {
   processInstanceId: string;
   executionId: string;
 }
+
+/** Input of the `pollCodikaExecution` activity (the `activity` strategy). */
+export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput {
+  firstPollAfterMs: number;
+  backoffCoefficient: number;
+  maxPollIntervalMs: number;
+}
+
+/** How an execution ended, and how many status checks it took to see it. */
+export type CodikaFinalStatus = (
+  { status: 'success'; resultData: unknown } | { status: 'failed'; errorMessage: string }
+) & { polls: number };

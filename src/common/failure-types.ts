@@ -23,3 +23,8 @@ export const CODIKA_CREDENTIALS_MISSING = 'CodikaCredentialsMissingError';
 export const CODIKA_EXECUTION_FAILED = 'CodikaExecutionFailed';
 /** The execution did not finish before the step's deadline; it may still run in Codika. */
 export const CODIKA_EXECUTION_TIMED_OUT = 'CodikaExecutionTimedOut';
+/**
+ * `retry` strategy: the status check found the execution still running. Benign: it drives the
+ * retry loop and is not an error worth an alert.
+ */
+export const CODIKA_EXECUTION_PENDING = 'CodikaExecutionPending';

@@ -1,11 +1,12 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
-import type { CodikaPollOptions } from '../common/execution-types';
+import type { CodikaPollOptions, CodikaPollStrategy } from '../common/execution-types';
 import { withoutStack } from '../common/without-stack';
 
 /** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
 export interface PollSettings {
+  strategy: CodikaPollStrategy;
   firstPollAfterMs: number;
   backoffCoefficient: number;
   maxPollIntervalMs: number;
@@ -15,6 +16,7 @@ export interface PollSettings {
 
 /** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
 export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
+  strategy: 'timer',
   firstPollAfterMs: 1_500,
   backoffCoefficient: 1.5,
   maxPollIntervalMs: 30_000,
@@ -22,7 +24,10 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   activityTimeoutMs: 45_000,
 };
 
+const STRATEGIES: readonly CodikaPollStrategy[] = ['timer', 'activity', 'retry'];
+
 const KNOWN_KEYS = new Set<string>([
+  'strategy',
   'firstPollAfter',
   'backoffCoefficient',
   'maxPollInterval',
@@ -43,7 +48,12 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     if (!KNOWN_KEYS.has(key))
       throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
   }
+  const strategy = options.strategy ?? DEFAULT_POLL_SETTINGS.strategy;
+  if (!STRATEGIES.includes(strategy)) {
+    throw invalid(`${path}.strategy`, `"${String(strategy)}" is not one of ${STRATEGIES.join(', ')}`);
+  }
   const settings: PollSettings = {
+    strategy,
     firstPollAfterMs: duration(
       options.firstPollAfter,
       DEFAULT_POLL_SETTINGS.firstPollAfterMs,

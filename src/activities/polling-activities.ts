@@ -1,0 +1,92 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { CodikaError } from '../codika/errors';
+import type { CodikaExecutionStatus } from '../codika/types';
+import type {
+  CodikaFinalStatus,
+  GetCodikaExecutionStatusInput,
+  PollCodikaExecutionInput,
+} from '../common/execution-types';
+import { CODIKA_EXECUTION_PENDING } from '../common/failure-types';
+import { toApplicationFailure } from './to-application-failure';
+
+/** Activities behind the `activity` and `retry` poll strategies. */
+export interface CodikaPollingActivities {
+  pollCodikaExecution(input: PollCodikaExecutionInput): Promise<CodikaFinalStatus>;
+  checkCodikaExecution(input: GetCodikaExecutionStatusInput): Promise<CodikaFinalStatus>;
+}
+
+/** What the polling activity checkpoints, so a retry after a worker crash resumes instead of restarting. */
+export interface PollHeartbeat {
+  executionId: string;
+  polls: number;
+  lastStatus?: string;
+  nextIntervalMs: number;
+}
+
+/** Heartbeats while waiting this often; the workflow's heartbeat timeout is a few times longer. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+type GetStatus = (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => Promise<CodikaExecutionStatus>;
+
+/** Builds the polling activities around one status call. */
+export function createPollingActivities(getStatus: GetStatus, secrets: readonly string[]): CodikaPollingActivities {
+  return {
+    async pollCodikaExecution(input) {
+      const context = Context.current();
+      const saved = context.info.heartbeatDetails as PollHeartbeat | undefined;
+      const progress: PollHeartbeat = saved ?? {
+        executionId: input.executionId,
+        polls: 0,
+        nextIntervalMs: input.firstPollAfterMs,
+      };
+      for (;;) {
+        await sleepHeartbeating(context, progress.nextIntervalMs, progress);
+        let waitAtLeastMs = 0;
+        try {
+          const status = await getStatus(input, context.cancellationSignal);
+          progress.polls += 1;
+          if (status.status !== 'pending') return { ...status, polls: progress.polls };
+          progress.lastStatus = status.reportedStatus ?? 'pending';
+        } catch (err) {
+          // Like the seed's loop, a transient failure is just a check that found nothing new.
+          if (!(err instanceof CodikaError && err.retryable)) throw toApplicationFailure(err, secrets);
+          progress.lastStatus = `error (${err.kind})`;
+          waitAtLeastMs = err.retryAfterMs ?? 0;
+        }
+        progress.nextIntervalMs = Math.max(
+          Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
+          waitAtLeastMs,
+        );
+        context.heartbeat(progress);
+      }
+    },
+
+    async checkCodikaExecution(input) {
+      const context = Context.current();
+      let status: CodikaExecutionStatus;
+      try {
+        status = await getStatus(input, context.cancellationSignal);
+      } catch (err) {
+        throw toApplicationFailure(err, secrets);
+      }
+      const polls = context.info.attempt;
+      if (status.status !== 'pending') return { ...status, polls };
+      const reported = status.reportedStatus ?? 'pending';
+      throw ApplicationFailure.create({
+        type: CODIKA_EXECUTION_PENDING,
+        message: `Codika execution ${input.executionId} is still ${reported}`,
+        category: 'BENIGN',
+        details: [{ polls, lastStatus: reported }],
+      });
+    },
+  };
+}
+
+/** Waits in short slices, heartbeating between them; a cancellation ends the wait at once. */
+async function sleepHeartbeating(context: Context, ms: number, details: PollHeartbeat): Promise<void> {
+  for (let left = ms; left > 0; left -= HEARTBEAT_EVERY_MS) {
+    context.heartbeat(details);
+    await context.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
+  }
+}

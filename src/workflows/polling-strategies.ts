@@ -1,0 +1,114 @@
+import { condition, sleep } from '@temporalio/workflow';
+import type { CodikaActivities } from '../activities/create-codika-activities';
+import type { CodikaExecutionState, CodikaFinalStatus } from '../common/execution-types';
+import type { CodikaStepProgress } from './codika-step';
+import type { PollSettings } from './poll-settings';
+
+/** What every strategy needs to wait for one triggered execution. */
+export interface PollingContext {
+  processInstanceId: string;
+  executionId: string;
+  settings: PollSettings;
+  state: CodikaExecutionState;
+  startedAtMs: number;
+  deadlineAtMs: number;
+  /** Where a continued run resumes (`timer` only). */
+  resume?: CodikaStepProgress;
+  /** Runs after each check that was not final (`timer` only); may continue-as-new. */
+  afterPoll?(progress: CodikaStepProgress): Promise<void>;
+  /** True when someone asked for a check now (`timer` only); reset once honoured. */
+  pollNow?: { requested: boolean };
+  /** Activities bounded by the deadline. */
+  activities(options?: ActivityShape): CodikaActivities;
+  /** The failure to throw when no time is left. */
+  deadlineReached(): Error;
+}
+
+/** How a strategy's activity differs from a single short call. */
+export interface ActivityShape {
+  heartbeatTimeoutMs?: number;
+  /** A retry policy that is the poll loop (`retry` strategy). */
+  retry?: RetryLoop;
+  /** Runs until the deadline rather than for one call (`activity` strategy). */
+  longRunning?: boolean;
+}
+
+/** A retry policy used as the poll loop (`retry` strategy). */
+export interface RetryLoop {
+  initialInterval: number;
+  backoffCoefficient: number;
+  maximumInterval: number;
+}
+
+/** Waits with a durable timer before each status activity; backs off; may continue as new. */
+export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings, state } = ctx;
+  let intervalMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
+  for (;;) {
+    const remainingMs = ctx.deadlineAtMs - Date.now();
+    if (remainingMs <= 0) throw ctx.deadlineReached();
+    const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
+    state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
+    if (ctx.pollNow) {
+      await condition(() => ctx.pollNow!.requested, waitMs);
+      ctx.pollNow.requested = false;
+    } else {
+      await sleep(waitMs);
+    }
+    state.nextPollAt = undefined;
+
+    const status = await ctx
+      .activities()
+      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+    state.polls += 1;
+    if (status.status !== 'pending') return { ...status, polls: state.polls };
+    state.lastStatus = status.reportedStatus ?? 'pending';
+
+    intervalMs = Math.min(intervalMs * settings.backoffCoefficient, settings.maxPollIntervalMs);
+    await ctx.afterPoll?.({
+      executionId: ctx.executionId,
+      polls: state.polls,
+      startedAtMs: ctx.startedAtMs,
+      deadlineAtMs: ctx.deadlineAtMs,
+      nextIntervalMs: intervalMs,
+      lastStatus: state.lastStatus,
+    });
+  }
+}
+
+/**
+ * Heartbeats arrive every 2 s while the activity waits; a worker that dies is noticed after this,
+ * and the retry resumes from the last heartbeat.
+ */
+const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
+
+/** One long-running activity polls and heartbeats; the workflow just awaits it. */
+export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings } = ctx;
+  const activities = ctx.activities({ heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS, longRunning: true });
+  const final = await activities.pollCodikaExecution({
+    processInstanceId: ctx.processInstanceId,
+    executionId: ctx.executionId,
+    firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+    backoffCoefficient: settings.backoffCoefficient,
+    maxPollIntervalMs: settings.maxPollIntervalMs,
+  });
+  return { ...final, polls: ctx.state.polls + final.polls };
+}
+
+/** The status activity fails benignly while pending; its retry policy is the poll loop. */
+export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings } = ctx;
+  const firstWaitMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
+  await sleep(Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now())));
+  const final = await ctx
+    .activities({
+      retry: {
+        initialInterval: firstWaitMs,
+        backoffCoefficient: settings.backoffCoefficient,
+        maximumInterval: settings.maxPollIntervalMs,
+      },
+    })
+    .checkCodikaExecution({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+  return { ...final, polls: ctx.state.polls + final.polls };
+}
