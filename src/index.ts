@@ -31,6 +31,7 @@ export type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaPollOptions,
+  CodikaPollStrategy,
 } from './common/execution-types';
 export {
   CODIKA_CREDENTIALS_MISSING,

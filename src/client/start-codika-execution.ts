@@ -1,4 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { validateId, validatePayload } from '../codika/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
@@ -28,7 +28,7 @@ export async function startCodikaExecution(
   client: Client,
   input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
-): Promise<WorkflowHandle<typeof codikaExecutionWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>> {
   const processInstanceId = validateId('processInstanceId', input.processInstanceId);
   const workflowId = validateId('workflowId', input.workflowId);
   const payload = validatePayload(input.payload);

@@ -1,4 +1,4 @@
-import { continueAsNew, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
 import { CodikaValidationError } from '../codika/errors';
 import { validateId } from '../codika/validation';
 import type {
@@ -27,6 +27,12 @@ export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {
 /** Query: where the execution is (phase, executionId, polls, last status, next poll time). */
 export const codikaExecutionStateQuery = defineQuery<CodikaExecutionState>('codikaExecutionState');
 
+/**
+ * Signal: check Codika's status now instead of at the next timer, e.g. when a Codika workflow
+ * calls back at its end. Honoured by the `timer` strategy; the others poll on their own schedule.
+ */
+export const codikaPollNowSignal = defineSignal('codikaPollNow');
+
 const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'poll', 'continueAsNewAfterPolls', 'resume']);
 
 /**
@@ -53,10 +59,13 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 
   const state = initialStepState(valid, resume);
   setHandler(codikaExecutionStateQuery, () => state);
+  const pollNow = { requested: false };
+  setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
   const pollsAtRunStart = state.polls;
 
   return executeCodikaStep(valid, settings, state, {
     resume,
+    pollNow,
     async afterPoll(progress) {
       const pollsThisRun = progress.polls - pollsAtRunStart;
       const tooLong = continueAsNewAfterPolls !== undefined && pollsThisRun >= continueAsNewAfterPolls;

@@ -6,6 +6,7 @@ export { runCodikaExecution } from './run-codika-execution';
 export {
   codikaExecutionWorkflow,
   codikaExecutionStateQuery,
+  codikaPollNowSignal,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
 export type { CodikaStepProgress } from './codika-step';
@@ -16,6 +17,7 @@ export type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaPollOptions,
+  CodikaPollStrategy,
 } from '../common/execution-types';
 export {
   CODIKA_EXECUTION_FAILED,

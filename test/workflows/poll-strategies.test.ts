@@ -1,0 +1,142 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { CodikaPollStrategy } from '../../src/common/execution-types';
+import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import { codikaPollNowSignal, type CodikaExecutionWorkflowInput } from '../../src/workflows';
+import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
+import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '../helpers/temporal';
+
+const API_KEY = 'ck_strategies_key_77';
+const FIXED_200MS = { firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 };
+const STRATEGIES: CodikaPollStrategy[] = ['timer', 'activity', 'retry'];
+
+let env: TestWorkflowEnvironment;
+let mock: MockCodikaServer;
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+afterAll(() => stopTestbed({ env, mock }));
+
+async function start(taskQueue: string, input: CodikaExecutionWorkflowInput) {
+  return env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+    taskQueue,
+    workflowId: `${taskQueue}-wf`,
+    args: [input],
+  });
+}
+
+async function runWith(strategy: CodikaPollStrategy, codikaWorkflowId: string, poll = {}) {
+  const taskQueue = uniqueTaskQueue(strategy);
+  const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+  return worker.runUntil(async () => {
+    const handle = await start(taskQueue, {
+      processInstanceId: 'pi_s',
+      workflowId: codikaWorkflowId,
+      poll: { ...FIXED_200MS, ...poll, strategy },
+    });
+    const outcome = await handle.result().then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: (error as WorkflowFailedError).cause }),
+    );
+    const history = await handle.fetchHistory();
+    return { ...outcome, events: history.events ?? [] };
+  });
+}
+
+describe.each(STRATEGIES)('strategy %s', (strategy) => {
+  test('returns the result, counting every status check Codika answered', async () => {
+    const id = `ok-${strategy}`;
+    mock.script(id, { durationMs: 1_200, resultData: { strategy } });
+    const { result } = await runWith(strategy, id);
+
+    expect(result?.resultData).toEqual({ strategy });
+    expect(mock.executionsOf(id)).toHaveLength(1);
+    expect(result?.polls).toBe(mock.requestsTo('status', id).length);
+    expect(result?.polls).toBeGreaterThanOrEqual(3);
+  });
+
+  test("ends with Codika's failure message", async () => {
+    const id = `fail-${strategy}`;
+    mock.script(id, { durationMs: 500, failWith: `boom from ${strategy}` });
+    const { error } = await runWith(strategy, id);
+    expect(error).toMatchObject({ type: 'CodikaExecutionFailed' });
+    expect(error?.message).toContain(`boom from ${strategy}`);
+  });
+
+  test('ends as CodikaExecutionTimedOut at the deadline', async () => {
+    const id = `forever-${strategy}`;
+    mock.script(id, { durationMs: Infinity });
+    const started = Date.now();
+    const { error } = await runWith(strategy, id, { deadline: '3 seconds' });
+    expect(error).toMatchObject({ type: 'CodikaExecutionTimedOut' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+test('the activity and retry strategies write far less history per poll than timers', async () => {
+  const events: Record<string, number> = {};
+  for (const strategy of STRATEGIES) {
+    const id = `cost-${strategy}`;
+    mock.script(id, { durationMs: 2_500 });
+    const run = await runWith(strategy, id);
+    expect(run.result?.polls).toBeGreaterThanOrEqual(8);
+    events[strategy] = run.events.length;
+  }
+  // Timers add a timer and an activity (about 11 events) per check; the others a fixed handful in all.
+  expect(events.timer).toBeGreaterThan(80);
+  expect(events.activity).toBeLessThan(25);
+  expect(events.retry).toBeLessThan(25);
+});
+
+test('the polling activity resumes from its last heartbeat on a new worker instead of starting over', async () => {
+  mock.script('handover-activity', { durationMs: 5_000, resultData: { done: true } });
+  const taskQueue = uniqueTaskQueue('activity-handover');
+  const first = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+  const firstRun = first.run();
+  const handle = await start(taskQueue, {
+    processInstanceId: 'pi_s',
+    workflowId: 'handover-activity',
+    poll: { ...FIXED_200MS, strategy: 'activity' },
+  });
+  while (mock.requestsTo('status', 'handover-activity').length < 4) await new Promise((r) => setTimeout(r, 50));
+  first.shutdown();
+  await firstRun;
+  const checksBeforeHandover = mock.requestsTo('status', 'handover-activity').length;
+
+  const second = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+  const result = await second.runUntil(handle.result());
+
+  expect(result.resultData).toEqual({ done: true });
+  expect(mock.requestsTo('trigger', 'handover-activity')).toHaveLength(1);
+  // Counting restarted at zero would report only the second worker's checks.
+  expect(result.polls).toBeGreaterThan(mock.requestsTo('status', 'handover-activity').length - checksBeforeHandover);
+  expect(result.polls).toBeGreaterThanOrEqual(checksBeforeHandover);
+});
+
+test('the pollNow signal makes the timer strategy check at once instead of at its next timer', async () => {
+  mock.script('woken', { durationMs: 300, resultData: { woke: true } });
+  const taskQueue = uniqueTaskQueue('poll-now');
+  const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+  const elapsed = await worker.runUntil(async () => {
+    const handle = await start(taskQueue, {
+      processInstanceId: 'pi_s',
+      workflowId: 'woken',
+      poll: { firstPollAfter: '1 minute', maxPollInterval: '1 minute' },
+    });
+    while (mock.executionsOf('woken').length === 0) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const signalledAt = Date.now();
+    await handle.signal(codikaPollNowSignal);
+    const result = await handle.result();
+    expect(result.resultData).toEqual({ woke: true });
+    return Date.now() - signalledAt;
+  });
+  expect(elapsed).toBeLessThan(5_000);
+  expect(mock.requestsTo('status', 'woken')).toHaveLength(1);
+});
+
+test('an unknown strategy is refused before anything is triggered', async () => {
+  const before = mock.requests.length;
+  const { error } = await runWith('sometimes' as CodikaPollStrategy, 'never');
+  expect(error).toMatchObject({ type: 'CodikaValidationError' });
+  expect(error?.message).toMatch(/poll\.strategy.*timer, activity, retry/);
+  expect(mock.requests.length).toBe(before);
+});
