@@ -1,9 +1,10 @@
 /**
  * Records workflow histories for the replay tests (`npm run record-history`). Run it when a change
  * to workflow code is meant to be compatible: the new code must replay what the old code wrote.
- * Writes test/fixtures/histories/<scenario>.json, one file per run of each scenario.
+ * Writes test/fixtures/histories/<scenario>.json, one file per run of each scenario. Histories
+ * already recorded are kept (they are what older code wrote); `--force` records them again.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
@@ -23,6 +24,12 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   'transient-errors': { processInstanceId: 'pi_rec', workflowId: 'rec-flaky', poll: POLL },
   'continue-as-new': { processInstanceId: 'pi_rec', workflowId: 'rec-long', poll: POLL, continueAsNewAfterPolls: 2 },
   'timed-out': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: { ...POLL, deadline: '2 seconds' } },
+  'strategy-activity': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-success',
+    poll: { ...POLL, strategy: 'activity' },
+  },
+  'strategy-retry': { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: { ...POLL, strategy: 'retry' } },
 };
 
 async function main(): Promise<void> {
@@ -53,7 +60,9 @@ async function main(): Promise<void> {
     });
     await worker.runUntil(async () => {
       mkdirSync(OUT_DIR, { recursive: true });
+      const force = process.argv.includes('--force');
       for (const [name, input] of Object.entries(SCENARIOS)) {
+        if (!force && existsSync(join(OUT_DIR, `${name}.json`))) continue;
         const handle = await client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
           taskQueue,
           workflowId: `record-${name}`,
