@@ -1,4 +1,12 @@
-import { continueAsNew, defineQuery, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { CodikaValidationError } from '../codika/errors';
 import { validateId } from '../codika/validation';
 import type {
@@ -29,7 +37,8 @@ export const codikaExecutionStateQuery = defineQuery<CodikaExecutionState>('codi
 
 /**
  * Signal: check Codika's status now instead of at the next timer, e.g. when a Codika workflow
- * calls back at its end. Honoured by the `timer` strategy; the others poll on their own schedule.
+ * calls back at its end. Every strategy honours it; the `activity` and `retry` strategies check beside their own
+ * loop and keep it running when the answer is still pending.
  */
 export const codikaPollNowSignal = defineSignal('codikaPollNow');
 
@@ -70,6 +79,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       const pollsThisRun = progress.polls - pollsAtRunStart;
       const tooLong = continueAsNewAfterPolls !== undefined && pollsThisRun >= continueAsNewAfterPolls;
       if (tooLong || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
         // The payload was only needed for the trigger; leaving it out keeps every later run's history small.
         await continueAsNew<typeof codikaExecutionWorkflow>({ ...input, payload: undefined, resume: progress });
       }

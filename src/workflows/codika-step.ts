@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type {
   CodikaExecutionInput,
@@ -99,6 +99,7 @@ export async function executeCodikaStep(
       scheduleToCloseTimeout: remainingMs,
       heartbeatTimeout: shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT,
       retry: shape.retry ?? ACTIVITY_RETRY,
+      cancellationType: shape.tryCancel ? ActivityCancellationType.TRY_CANCEL : undefined,
     });
   };
 

@@ -1,4 +1,4 @@
-import { condition, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type { CodikaExecutionState, CodikaFinalStatus } from '../common/execution-types';
 import type { CodikaStepProgress } from './codika-step';
@@ -31,6 +31,8 @@ export interface ActivityShape {
   retry?: RetryLoop;
   /** Runs until the deadline rather than for one call (`activity` strategy). */
   longRunning?: boolean;
+  /** Abandon at once when cancelled, without waiting for the activity to notice (used on wake-up). */
+  tryCancel?: boolean;
 }
 
 /** A retry policy used as the poll loop (`retry` strategy). */
@@ -85,30 +87,70 @@ const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
 /** One long-running activity polls and heartbeats; the workflow just awaits it. */
 export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings } = ctx;
-  const activities = ctx.activities({ heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS, longRunning: true });
-  const final = await activities.pollCodikaExecution({
-    processInstanceId: ctx.processInstanceId,
-    executionId: ctx.executionId,
-    firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
-    backoffCoefficient: settings.backoffCoefficient,
-    maxPollIntervalMs: settings.maxPollIntervalMs,
+  const activities = ctx.activities({
+    heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    longRunning: true,
+    tryCancel: true,
   });
-  return { ...final, polls: ctx.state.polls + final.polls };
+  return checkAtOnceWhenWoken(ctx, async () => {
+    const final = await activities.pollCodikaExecution({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+      firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+      backoffCoefficient: settings.backoffCoefficient,
+      maxPollIntervalMs: settings.maxPollIntervalMs,
+    });
+    return { ...final, polls: ctx.state.polls + final.polls };
+  });
 }
 
 /** The status activity fails benignly while pending; its retry policy is the poll loop. */
 export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings } = ctx;
   const firstWaitMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
-  await sleep(Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now())));
-  const final = await ctx
-    .activities({
-      retry: {
-        initialInterval: firstWaitMs,
-        backoffCoefficient: settings.backoffCoefficient,
-        maximumInterval: settings.maxPollIntervalMs,
-      },
-    })
-    .checkCodikaExecution({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
-  return { ...final, polls: ctx.state.polls + final.polls };
+  const activities = ctx.activities({
+    tryCancel: true,
+    retry: {
+      initialInterval: firstWaitMs,
+      backoffCoefficient: settings.backoffCoefficient,
+      maximumInterval: settings.maxPollIntervalMs,
+    },
+  });
+  return checkAtOnceWhenWoken(ctx, async () => {
+    await sleep(Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now())));
+    const final = await activities.checkCodikaExecution({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+    });
+    return { ...final, polls: ctx.state.polls + final.polls };
+  });
+}
+
+/**
+ * Runs a strategy's own wait, and on each `pollNow` request checks once at once beside it. A final
+ * answer from that check abandons the wait (its activity is cancelled without waiting for it).
+ */
+async function checkAtOnceWhenWoken(
+  ctx: PollingContext,
+  wait: () => Promise<CodikaFinalStatus>,
+): Promise<CodikaFinalStatus> {
+  const scope = new CancellationScope();
+  const waiting = scope.run(wait);
+  const pollNow = ctx.pollNow;
+  if (!pollNow) return waiting;
+  for (;;) {
+    const woken = await Promise.race([waiting.then(() => false), condition(() => pollNow.requested).then(() => true)]);
+    if (!woken) return waiting;
+    pollNow.requested = false;
+    const status = await ctx
+      .activities()
+      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+    ctx.state.polls += 1;
+    if (status.status !== 'pending') {
+      scope.cancel();
+      waiting.catch(() => undefined); // the abandoned wait ends in a cancellation nobody needs
+      return { ...status, polls: ctx.state.polls };
+    }
+    ctx.state.lastStatus = status.reportedStatus ?? 'pending';
+  }
 }

@@ -111,27 +111,31 @@ test('the polling activity resumes from its last heartbeat on a new worker inste
   expect(result.polls).toBeGreaterThanOrEqual(checksBeforeHandover);
 });
 
-test('the pollNow signal makes the timer strategy check at once instead of at its next timer', async () => {
-  mock.script('woken', { durationMs: 300, resultData: { woke: true } });
-  const taskQueue = uniqueTaskQueue('poll-now');
-  const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
-  const elapsed = await worker.runUntil(async () => {
-    const handle = await start(taskQueue, {
-      processInstanceId: 'pi_s',
-      workflowId: 'woken',
-      poll: { firstPollAfter: '1 minute', maxPollInterval: '1 minute' },
+test.each(STRATEGIES)(
+  'the pollNow signal makes the %s strategy check at once instead of after its interval',
+  async (strategy) => {
+    const id = `woken-${strategy}`;
+    mock.script(id, { durationMs: 300, resultData: { woke: true } });
+    const taskQueue = uniqueTaskQueue('poll-now');
+    const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+    const elapsed = await worker.runUntil(async () => {
+      const handle = await start(taskQueue, {
+        processInstanceId: 'pi_s',
+        workflowId: id,
+        poll: { strategy, firstPollAfter: '1 minute', maxPollInterval: '1 minute' },
+      });
+      while (mock.executionsOf(id).length === 0) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const signalledAt = Date.now();
+      await handle.signal(codikaPollNowSignal);
+      const result = await handle.result();
+      expect(result.resultData).toEqual({ woke: true });
+      return Date.now() - signalledAt;
     });
-    while (mock.executionsOf('woken').length === 0) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500));
-    const signalledAt = Date.now();
-    await handle.signal(codikaPollNowSignal);
-    const result = await handle.result();
-    expect(result.resultData).toEqual({ woke: true });
-    return Date.now() - signalledAt;
-  });
-  expect(elapsed).toBeLessThan(5_000);
-  expect(mock.requestsTo('status', 'woken')).toHaveLength(1);
-});
+    expect(elapsed).toBeLessThan(5_000);
+    expect(mock.requestsTo('status', id)).toHaveLength(1);
+  },
+);
 
 test('an unknown strategy is refused before anything is triggered', async () => {
   const before = mock.requests.length;
