@@ -22,6 +22,9 @@ export {
   DEFAULT_TASK_QUEUE,
   executeCodikaExecution,
   startCodikaExecution,
+  startCodikaCallbackReceiver,
+  type CodikaCallbackReceiver,
+  type CodikaCallbackReceiverOptions,
   type StartCodikaExecutionOptions,
 } from './client';
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker';

@@ -4,3 +4,8 @@ export {
   startCodikaExecution,
   type StartCodikaExecutionOptions,
 } from './start-codika-execution';
+export {
+  startCodikaCallbackReceiver,
+  type CodikaCallbackReceiver,
+  type CodikaCallbackReceiverOptions,
+} from './callback-receiver';

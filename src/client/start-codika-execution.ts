@@ -2,6 +2,7 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import { validateId, validatePayload } from '../codika/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
+import type { CodikaCallbackReceiver } from './callback-receiver';
 
 /** Task queue the bundled worker listens on. */
 export const DEFAULT_TASK_QUEUE = 'codika';
@@ -16,6 +17,11 @@ export interface StartCodikaExecutionOptions {
   poll?: CodikaPollOptions;
   /** Continue as new after this many status checks in one run. @default when Temporal suggests it */
   continueAsNewAfterPolls?: number;
+  /**
+   * Tell the Codika workflow where to call back when it ends: the run's callback URL (from a
+   * `startCodikaCallbackReceiver`) is added to the payload under `payloadField`.
+   */
+  callback?: { receiver: Pick<CodikaCallbackReceiver, 'callbackUrlFor'>; payloadField: string };
 }
 
 /**
@@ -31,13 +37,16 @@ export async function startCodikaExecution(
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>> {
   const processInstanceId = validateId('processInstanceId', input.processInstanceId);
   const workflowId = validateId('workflowId', input.workflowId);
-  const payload = validatePayload(input.payload);
+  const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
+  const payload = { ...validatePayload(input.payload) };
+  if (options.callback)
+    payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload };
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId: options.workflowId ?? readableWorkflowId(processInstanceId, workflowId),
+    workflowId: temporalWorkflowId,
     args: [args],
   });
 }

@@ -1,6 +1,7 @@
 /** `codika-temporal/testing`: a mock Codika API and a local Temporal server, for tests and demos. */
 export {
   MockCodikaServer,
+  type MockCallbackRecord,
   type MockCodikaServerOptions,
   type MockExecution,
   type MockRequestRecord,

@@ -22,6 +22,16 @@ export interface MockCodikaServerOptions {
   defaultScript?: MockExecutionScript;
   /** Return the same executionId for a repeated `Idempotency-Key`. @default true */
   honourIdempotencyKey?: boolean;
+  /** Secret (`whsec_…`) that signs the callbacks of scripts with `callsBack`. */
+  callbackSecret?: string;
+}
+
+/** A callback the mock made at the end of an execution. */
+export interface MockCallbackRecord {
+  executionId: string;
+  url: string;
+  /** HTTP status answered, or the error message when the request failed. */
+  outcome: number | string;
 }
 
 /** One request as the mock saw it. Credentials are recorded so tests can check what was sent. */
@@ -64,6 +74,8 @@ const STATUS_PATH = /^\/status\/([^/]+)\/([^/]+)\/?$/;
 export class MockCodikaServer {
   readonly requests: MockRequestRecord[] = [];
   readonly executions = new Map<string, MockExecution>();
+  readonly callbacks: MockCallbackRecord[] = [];
+  private readonly callbackTimers = new Set<NodeJS.Timeout>();
   private readonly options: MockCodikaServerOptions;
   private readonly scripts = new Map<string, MockExecutionScript>();
   private readonly faults = new Map<string, MockFault[]>();
@@ -112,6 +124,7 @@ export class MockCodikaServer {
     if (!server) return;
     this.server = undefined;
     for (const release of this.pendingDelays) release();
+    for (const timer of this.callbackTimers) clearTimeout(timer);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -146,6 +159,40 @@ export class MockCodikaServer {
     const execution = this.executions.get(executionId);
     if (!execution) throw new Error(`MockCodikaServer has no execution ${executionId}`);
     execution.finishesAt = Date.now();
+  }
+
+  private scheduleCallback(execution: MockExecution): void {
+    const field = execution.script.callsBack?.urlField;
+    const url = field && isObject(execution.payload) ? execution.payload[field] : undefined;
+    if (typeof url !== 'string' || !Number.isFinite(execution.finishesAt)) return;
+    const timer = setTimeout(() => {
+      this.callbackTimers.delete(timer);
+      void this.sendCallback(execution, url);
+    }, execution.finishesAt - Date.now());
+    this.callbackTimers.add(timer);
+  }
+
+  private async sendCallback(execution: MockExecution, url: string): Promise<void> {
+    const record: MockCallbackRecord = { executionId: execution.executionId, url, outcome: 0 };
+    this.callbacks.push(record);
+    const body = JSON.stringify({
+      executionId: execution.executionId,
+      status: execution.script.failWith ? 'failed' : 'success',
+    });
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (this.options.callbackSecret) {
+      const id = `msg_${randomUUID()}`;
+      const at = new Date();
+      headers['webhook-id'] = id;
+      headers['webhook-timestamp'] = String(Math.floor(at.getTime() / 1000));
+      headers['webhook-signature'] = new Webhook(this.options.callbackSecret).sign(id, at, body);
+    }
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+      record.outcome = response.status;
+    } catch (err) {
+      record.outcome = (err as Error).message;
+    }
   }
 
   private delay(ms: number): Promise<void> {
@@ -283,6 +330,7 @@ export class MockCodikaServer {
         script,
       });
       if (idempotencyKey) this.idempotency.set(scope, executionId);
+      this.scheduleCallback(this.executions.get(executionId)!);
     }
     record.executionId = executionId;
     if (fault?.kind === 'accept_then_drop') {

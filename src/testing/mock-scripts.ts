@@ -33,6 +33,11 @@ export interface MockExecutionScript {
   failWithoutMessage?: boolean;
   /** Which field carries the new id in the trigger response. @default 'executionId' */
   idField?: 'executionId' | 'id';
+  /**
+   * Calls back when the execution ends, as a Codika workflow with a final HTTP node would: a
+   * Standard Webhooks-signed POST (the server's `callbackSecret`) to the URL in this payload field.
+   */
+  callsBack?: { urlField: string };
   /** Faults to inject, consumed in order. */
   faults?: { trigger?: MockFault[]; status?: MockFault[] };
 }

@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Webhook } from 'standardwebhooks';
+import { CodikaValidationError } from '../codika/errors';
+import { codikaPollNowSignal } from '../workflows/codika-execution-workflow';
+
+/** Options of {@link startCodikaCallbackReceiver}. */
+export interface CodikaCallbackReceiverOptions {
+  /** Temporal client used to signal the waiting workflow. */
+  client: Client;
+  /** Standard Webhooks secret (`whsec_…`) the Codika workflow signs its callback with. */
+  webhookSecret: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+}
+
+/** A running receiver. */
+export interface CodikaCallbackReceiver {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The URL a Codika workflow should call when the given Temporal workflow's execution ends. */
+  callbackUrlFor(temporalWorkflowId: string): string;
+  stop(): Promise<void>;
+}
+
+const CALLBACK_PATH = /^\/codika\/callback\/([^/]+)$/;
+/** Replayed webhook-ids are refused; the memory of them is bounded. */
+const REMEMBERED_MESSAGE_IDS = 10_000;
+
+/**
+ * Receives "execution finished" callbacks from Codika workflows and wakes the waiting
+ * `codikaExecutionWorkflow` with the `codikaPollNow` signal, so the result arrives at once instead
+ * of at the next poll. The callback only triggers a status check: the result still comes from
+ * Codika's status endpoint, so polling remains the safety net and a callback carries no authority.
+ * Requests must be signed (Standard Webhooks); stale, forged or replayed ones are refused.
+ *
+ * `POST /codika/callback/{temporalWorkflowId}` → 202 signalled, 401 bad signature, 404 no such workflow.
+ *
+ * @throws CodikaValidationError when the secret is not a Standard Webhooks secret.
+ */
+export async function startCodikaCallbackReceiver(
+  options: CodikaCallbackReceiverOptions,
+): Promise<CodikaCallbackReceiver> {
+  let webhook: Webhook;
+  try {
+    webhook = new Webhook(options.webhookSecret);
+  } catch {
+    throw new CodikaValidationError(
+      'webhookSecret',
+      'is not a Standard Webhooks secret: expected "whsec_" followed by base64',
+    );
+  }
+  const seen = new Set<string>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const reply = (status: number, error?: string) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(error ? { error } : { signalled: true }));
+    };
+    const match =
+      req.method === 'POST' ? CALLBACK_PATH.exec(new URL(req.url ?? '/', 'http://receiver').pathname) : null;
+    if (!match) return reply(404, 'expected POST /codika/callback/{temporalWorkflowId}');
+    const body = await readBody(req);
+    const id = String(req.headers['webhook-id'] ?? '');
+    try {
+      webhook.verify(body, {
+        'webhook-id': id,
+        'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+        'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
+      });
+    } catch (err) {
+      return reply(401, `invalid signature: ${(err as Error).message}`);
+    }
+    if (seen.has(id)) return reply(401, `replayed webhook-id ${id}`);
+    remember(seen, id);
+    let workflowId: string;
+    try {
+      workflowId = decodeURIComponent(match[1]);
+    } catch {
+      return reply(400, 'malformed workflow id');
+    }
+    try {
+      await options.client.workflow.getHandle(workflowId).signal(codikaPollNowSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return reply(404, `no running workflow ${workflowId}`);
+      throw err;
+    }
+    reply(202);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: `could not signal: ${(err as Error).message}` }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  return {
+    url,
+    callbackUrlFor: (temporalWorkflowId) => `${url}/codika/callback/${encodeURIComponent(temporalWorkflowId)}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function remember(seen: Set<string>, id: string): void {
+  seen.add(id);
+  if (seen.size > REMEMBERED_MESSAGE_IDS) seen.delete(seen.values().next().value as string);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
