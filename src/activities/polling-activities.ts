@@ -4,6 +4,7 @@ import { CodikaError } from '../codika/errors';
 import type { CodikaExecutionStatus } from '../codika/types';
 import type {
   CodikaFinalStatus,
+  CodikaPollResult,
   GetCodikaExecutionStatusInput,
   PollCodikaExecutionInput,
 } from '../common/execution-types';
@@ -12,7 +13,7 @@ import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
 export interface CodikaPollingActivities {
-  pollCodikaExecution(input: PollCodikaExecutionInput): Promise<CodikaFinalStatus>;
+  pollCodikaExecution(input: PollCodikaExecutionInput): Promise<CodikaPollResult>;
   checkCodikaExecution(input: GetCodikaExecutionStatusInput): Promise<CodikaFinalStatus>;
 }
 
@@ -22,6 +23,8 @@ export interface PollHeartbeat {
   polls: number;
   lastStatus?: string;
   nextIntervalMs: number;
+  /** When this activity first started, across retries (for `stopAfterMs`). */
+  startedAtMs: number;
 }
 
 /** Heartbeats while waiting this often; the workflow's heartbeat timeout is a few times longer. */
@@ -39,8 +42,13 @@ export function createPollingActivities(getStatus: GetStatus, secrets: readonly 
         executionId: input.executionId,
         polls: 0,
         nextIntervalMs: input.firstPollAfterMs,
+        startedAtMs: Date.now(),
       };
       for (;;) {
+        const elapsedMs = Date.now() - progress.startedAtMs;
+        if (input.stopAfterMs !== undefined && elapsedMs + progress.nextIntervalMs > input.stopAfterMs) {
+          return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
+        }
         await sleepHeartbeating(context, progress.nextIntervalMs, progress);
         let waitAtLeastMs = 0;
         try {

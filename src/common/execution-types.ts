@@ -16,8 +16,10 @@ export interface CodikaExecutionInput {
  *   history per check and the lowest latency, but it holds an activity slot for the whole wait.
  * - `retry`: the status activity fails (benignly) while Codika says pending and its retry policy is
  *   the loop. No history per check; suits long waits.
+ * - `auto`: the activity loop for a short first phase (most executions finish quickly), then
+ *   retries with a wide backoff for long waits; its own measured schedule, not the interval options.
  */
-export type CodikaPollStrategy = 'timer' | 'activity' | 'retry';
+export type CodikaPollStrategy = 'timer' | 'activity' | 'retry' | 'auto';
 
 /** How to wait for the result. Durations are milliseconds or strings such as `'30 seconds'`. */
 export interface CodikaPollOptions {
@@ -80,7 +82,12 @@ export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput 
   firstPollAfterMs: number;
   backoffCoefficient: number;
   maxPollIntervalMs: number;
+  /** Return `pending` instead of checking again once this long has passed (`auto`'s first phase). */
+  stopAfterMs?: number;
 }
+
+/** What the polling activity returns: the end, or `pending` when it was told to stop early. */
+export type CodikaPollResult = CodikaFinalStatus | { status: 'pending'; polls: number; lastStatus?: string };
 
 /** How an execution ended, and how many status checks it took to see it. */
 export type CodikaFinalStatus = (

@@ -81,7 +81,13 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       if (tooLong || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         // The payload was only needed for the trigger; leaving it out keeps every later run's history small.
-        await continueAsNew<typeof codikaExecutionWorkflow>({ ...input, payload: undefined, resume: progress });
+        // The strategy is pinned, so a default that changes later never switches a running execution.
+        await continueAsNew<typeof codikaExecutionWorkflow>({
+          ...input,
+          payload: undefined,
+          poll: { ...poll, strategy: settings.strategy },
+          resume: progress,
+        });
       }
     },
   });

@@ -8,6 +8,7 @@ import type {
 } from '../common/execution-types';
 import type { PollSettings } from './poll-settings';
 import {
+  pollAuto,
   pollInActivity,
   pollWithRetries,
   pollWithTimers,
@@ -66,6 +67,7 @@ const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Prom
   timer: pollWithTimers,
   activity: pollInActivity,
   retry: pollWithRetries,
+  auto: pollAuto,
 };
 
 /**

@@ -24,7 +24,7 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   activityTimeoutMs: 45_000,
 };
 
-const STRATEGIES: readonly CodikaPollStrategy[] = ['timer', 'activity', 'retry'];
+const STRATEGIES: readonly CodikaPollStrategy[] = ['timer', 'activity', 'retry', 'auto'];
 
 const KNOWN_KEYS = new Set<string>([
   'strategy',

@@ -1,6 +1,6 @@
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
-import type { CodikaExecutionState, CodikaFinalStatus } from '../common/execution-types';
+import type { CodikaExecutionState, CodikaFinalStatus, CodikaPollResult } from '../common/execution-types';
 import type { CodikaStepProgress } from './codika-step';
 import type { PollSettings } from './poll-settings';
 
@@ -93,31 +93,78 @@ export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalSt
     tryCancel: true,
   });
   return checkAtOnceWhenWoken(ctx, async () => {
-    const final = await activities.pollCodikaExecution({
-      processInstanceId: ctx.processInstanceId,
-      executionId: ctx.executionId,
-      firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
-      backoffCoefficient: settings.backoffCoefficient,
-      maxPollIntervalMs: settings.maxPollIntervalMs,
-    });
-    return { ...final, polls: ctx.state.polls + final.polls };
+    for (;;) {
+      const result = await activities.pollCodikaExecution({
+        processInstanceId: ctx.processInstanceId,
+        executionId: ctx.executionId,
+        firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+        backoffCoefficient: settings.backoffCoefficient,
+        maxPollIntervalMs: settings.maxPollIntervalMs,
+      });
+      if (result.status !== 'pending') return { ...result, polls: ctx.state.polls + result.polls };
+      ctx.state.polls += result.polls; // only with stopAfterMs, which this strategy does not set
+    }
   });
 }
 
 /** The status activity fails benignly while pending; its retry policy is the poll loop. */
 export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings } = ctx;
-  const firstWaitMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
-  const activities = ctx.activities({
-    tryCancel: true,
-    retry: {
-      initialInterval: firstWaitMs,
-      backoffCoefficient: settings.backoffCoefficient,
-      maximumInterval: settings.maxPollIntervalMs,
-    },
+  return retryLoop(ctx, {
+    initialInterval: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+    backoffCoefficient: settings.backoffCoefficient,
+    maximumInterval: settings.maxPollIntervalMs,
   });
+}
+
+/**
+ * `auto`'s schedule, chosen from the benchmark (bench/): a first phase in the activity loop with
+ * checks every second (detection well under a second for executions of up to a minute, a few
+ * heartbeats), then retries backing off from 5 s to 2 min (a handful of actions per long wait).
+ */
+export const AUTO_SCHEDULE = {
+  activityPhaseMs: 60_000,
+  activityIntervalMs: 1_000,
+  retryInitialMs: 5_000,
+  retryCoefficient: 2,
+  retryMaxMs: 120_000,
+} as const;
+
+/** The activity loop for the first phase, then retries with a wide backoff. */
+export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const activities = ctx.activities({
+    heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    longRunning: true,
+    tryCancel: true,
+  });
+  const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
+    const result = await activities.pollCodikaExecution({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+      firstPollAfterMs: Math.min(ctx.settings.firstPollAfterMs, AUTO_SCHEDULE.activityPhaseMs),
+      backoffCoefficient: 1,
+      maxPollIntervalMs: AUTO_SCHEDULE.activityIntervalMs,
+      stopAfterMs: AUTO_SCHEDULE.activityPhaseMs,
+    });
+    return { ...result, polls: ctx.state.polls + result.polls };
+  });
+  if (firstPhase.status !== 'pending') return firstPhase;
+  ctx.state.polls = firstPhase.polls;
+  ctx.state.lastStatus = firstPhase.lastStatus ?? 'pending';
+  return retryLoop(ctx, {
+    initialInterval: AUTO_SCHEDULE.retryInitialMs,
+    backoffCoefficient: AUTO_SCHEDULE.retryCoefficient,
+    maximumInterval: AUTO_SCHEDULE.retryMaxMs,
+  });
+}
+
+/** Waits the first interval with a timer, then lets the retry policy of a benignly failing check loop. */
+async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {
+  const firstWaitMs = loop.initialInterval;
   return checkAtOnceWhenWoken(ctx, async () => {
     await sleep(Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now())));
+    // Created after the wait, so the retry loop's schedule-to-close is the time left now.
+    const activities = ctx.activities({ tryCancel: true, retry: loop });
     const final = await activities.checkCodikaExecution({
       processInstanceId: ctx.processInstanceId,
       executionId: ctx.executionId,
@@ -130,10 +177,10 @@ export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalS
  * Runs a strategy's own wait, and on each `pollNow` request checks once at once beside it. A final
  * answer from that check abandons the wait (its activity is cancelled without waiting for it).
  */
-async function checkAtOnceWhenWoken(
+async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
   ctx: PollingContext,
-  wait: () => Promise<CodikaFinalStatus>,
-): Promise<CodikaFinalStatus> {
+  wait: () => Promise<T>,
+): Promise<T | CodikaFinalStatus> {
   const scope = new CancellationScope();
   const waiting = scope.run(wait);
   const pollNow = ctx.pollNow;

@@ -8,7 +8,7 @@ import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '..
 
 const API_KEY = 'ck_strategies_key_77';
 const FIXED_200MS = { firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 };
-const STRATEGIES: CodikaPollStrategy[] = ['timer', 'activity', 'retry'];
+const STRATEGIES: CodikaPollStrategy[] = ['timer', 'activity', 'retry', 'auto'];
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -44,7 +44,7 @@ async function runWith(strategy: CodikaPollStrategy, codikaWorkflowId: string, p
 describe.each(STRATEGIES)('strategy %s', (strategy) => {
   test('returns the result, counting every status check Codika answered', async () => {
     const id = `ok-${strategy}`;
-    mock.script(id, { durationMs: 1_200, resultData: { strategy } });
+    mock.script(id, { durationMs: 2_500, resultData: { strategy } });
     const { result } = await runWith(strategy, id);
 
     expect(result?.resultData).toEqual({ strategy });
@@ -141,6 +141,6 @@ test('an unknown strategy is refused before anything is triggered', async () => 
   const before = mock.requests.length;
   const { error } = await runWith('sometimes' as CodikaPollStrategy, 'never');
   expect(error).toMatchObject({ type: 'CodikaValidationError' });
-  expect(error?.message).toMatch(/poll\.strategy.*timer, activity, retry/);
+  expect(error?.message).toMatch(/poll\.strategy.*timer, activity, retry, auto/);
   expect(mock.requests.length).toBe(before);
 });
