@@ -79,10 +79,10 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
 }
 
 /**
- * Heartbeats arrive every 2 s while the activity waits; a worker that dies is noticed after this,
- * and the retry resumes from the last heartbeat.
+ * A worker that dies is noticed after this, and the retry resumes from the last heartbeat. The SDK
+ * sends at most one heartbeat per 0.8 × this (24 s), and each that reaches the server is billed.
  */
-const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
+const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** One long-running activity polls and heartbeats; the workflow just awaits it. */
 export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
@@ -120,14 +120,14 @@ export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalS
 /**
  * `auto`'s schedule, chosen from the benchmark (bench/): a first phase in the activity loop with
  * checks every second (detection well under a second for executions of up to a minute, a few
- * heartbeats), then retries backing off from 5 s to 2 min (a handful of actions per long wait).
+ * heartbeats), then retries backing off from 10 s to 3 min (a handful of actions per long wait).
  */
 export const AUTO_SCHEDULE = {
   activityPhaseMs: 60_000,
   activityIntervalMs: 1_000,
-  retryInitialMs: 5_000,
+  retryInitialMs: 10_000,
   retryCoefficient: 2,
-  retryMaxMs: 120_000,
+  retryMaxMs: 180_000,
 } as const;
 
 /** The activity loop for the first phase, then retries with a wide backoff. */

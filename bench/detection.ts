@@ -1,0 +1,95 @@
+import type { BenchEnv } from './bench-env';
+import { pollWithStrategy, runLibraryExecution } from './library-run';
+import type { BenchPlan } from './plan';
+import { median, summarize, type Summary } from './stats';
+
+/** One execution of the detection scenario. */
+export interface DetectionSample {
+  strategy: string;
+  durationMs: number;
+  /** From the instant the mock marked the execution finished to the result in the caller's hands. */
+  detectionMs?: number;
+  polls?: number;
+  error?: string;
+}
+
+/** Detection latency of one strategy, with the library's default poll schedule. */
+export interface DetectionRow {
+  strategy: string;
+  available: boolean;
+  /** Over every duration. */
+  overall: Summary;
+  /** Median per execution duration, in the plan's order. */
+  medianByDurationMs: Record<number, number | null>;
+  failures: number;
+  errors: string[];
+}
+
+/** What the detection scenario measured. */
+export interface DetectionResult {
+  rows: DetectionRow[];
+  samples: DetectionSample[];
+}
+
+const STUCK_AFTER_MS = 60_000;
+
+/**
+ * Per strategy, one batch of executions of every duration at once, polled with the library's
+ * defaults; strategies run one after another so they do not compete for the worker.
+ */
+export async function measureDetection(env: BenchEnv, plan: BenchPlan): Promise<DetectionResult> {
+  const { durationsMs, perDuration } = plan.detection;
+  for (const durationMs of durationsMs) env.mock.script(scriptName(durationMs), { durationMs, resultData: {} });
+  const rows: DetectionRow[] = [];
+  const samples: DetectionSample[] = [];
+  for (const strategy of plan.strategies) {
+    const batch = durationsMs.flatMap((durationMs) => Array.from({ length: perDuration }, () => durationMs));
+    const measured = await Promise.all(
+      batch.map(async (durationMs): Promise<DetectionSample & { rejected: boolean }> => {
+        const run = await runLibraryExecution(
+          env,
+          scriptName(durationMs),
+          pollWithStrategy({}, strategy),
+          2 * durationMs + STUCK_AFTER_MS,
+        );
+        const finishesAt = run.executionId ? env.mock.executions.get(run.executionId)?.finishesAt : undefined;
+        return {
+          strategy,
+          durationMs,
+          detectionMs: finishesAt === undefined ? undefined : run.endedAtMs - finishesAt,
+          polls: run.polls,
+          error: run.error,
+          rejected: run.strategyRejected,
+        };
+      }),
+    );
+    const available = !measured.some((s) => s.rejected);
+    samples.push(...measured.map(({ rejected: _rejected, ...sample }) => sample));
+    rows.push(detectionRow(strategy, available, measured, durationsMs));
+  }
+  return { rows, samples };
+}
+
+function detectionRow(
+  strategy: string,
+  available: boolean,
+  samples: DetectionSample[],
+  durationsMs: number[],
+): DetectionRow {
+  const ok = samples.filter((s) => s.error === undefined && s.detectionMs !== undefined);
+  const latencies = (list: DetectionSample[]) => list.map((s) => s.detectionMs!);
+  return {
+    strategy,
+    available,
+    overall: summarize(latencies(ok)),
+    medianByDurationMs: Object.fromEntries(
+      durationsMs.map((d) => [d, median(latencies(ok.filter((s) => s.durationMs === d)))]),
+    ),
+    failures: available ? samples.length - ok.length : 0,
+    errors: [...new Set(samples.flatMap((s) => (s.error === undefined ? [] : [s.error])))],
+  };
+}
+
+function scriptName(durationMs: number): string {
+  return `bench-detection-${durationMs}ms`;
+}

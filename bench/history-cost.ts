@@ -1,0 +1,138 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+
+/** One run's history, as the client fetches it. */
+export type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** Billable actions estimated from history, by kind. */
+export interface ActionCounts {
+  /** The first start and every continue-as-new. */
+  workflowStarts: number;
+  timers: number;
+  activities: number;
+  /** Attempts after the first, as `ActivityTaskStarted.attempt - 1` shows them. */
+  activityRetries: number;
+  signals: number;
+  /** Estimated from each activity's run time and heartbeat timeout; see {@link estimateHeartbeats}. */
+  heartbeats: number;
+}
+
+/** What one workflow execution cost, summed over its continue-as-new chain. */
+export interface HistoryCost {
+  runs: number;
+  events: number;
+  actions: number;
+  byKind: ActionCounts;
+}
+
+/**
+ * Heartbeats that reach the server are billed too, but never appear in history: they are
+ * estimated from each activity's run time and the SDK's heartbeat throttling.
+ */
+export const HEARTBEATS_ESTIMATED =
+  'heartbeats reaching the server are estimated: the SDK sends the first at once and then at most one per 0.8 × heartbeat timeout';
+
+/** Bounds the walk along a continue-as-new chain. */
+const MAX_RUNS = 200;
+
+/**
+ * Fetches every run of a workflow, following continue-as-new from the first run.
+ *
+ * @throws Error when the chain is longer than 200 runs.
+ */
+export async function fetchHistoryChain(client: Client, workflowId: string, firstRunId: string): Promise<History[]> {
+  const chain: History[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    if (chain.length >= MAX_RUNS)
+      throw new Error(`${workflowId}: more than ${MAX_RUNS} runs in its continue-as-new chain`);
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    chain.push(history);
+    const continued = history.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes);
+    runId = continued?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return chain;
+}
+
+/** Counts the history events of a continue-as-new chain and the Temporal Cloud billable actions they show. */
+export function historyCost(chain: History[]): HistoryCost {
+  const byKind: ActionCounts = {
+    workflowStarts: 0,
+    timers: 0,
+    activities: 0,
+    activityRetries: 0,
+    signals: 0,
+    heartbeats: 0,
+  };
+  let events = 0;
+  const allEvents = chain.flatMap((history) => history.events ?? []);
+  byKind.heartbeats = estimateHeartbeats(allEvents);
+  for (const event of allEvents) {
+    events += 1;
+    if (event.workflowExecutionStartedEventAttributes) byKind.workflowStarts += 1;
+    if (event.timerStartedEventAttributes) byKind.timers += 1;
+    if (event.activityTaskScheduledEventAttributes) byKind.activities += 1;
+    const attempt = event.activityTaskStartedEventAttributes?.attempt;
+    if (attempt) byKind.activityRetries += attempt - 1;
+    if (event.workflowExecutionSignaledEventAttributes) byKind.signals += 1;
+  }
+  const actions =
+    byKind.workflowStarts +
+    byKind.timers +
+    byKind.activities +
+    byKind.activityRetries +
+    byKind.signals +
+    byKind.heartbeats;
+  return { runs: chain.length, events, actions, byKind };
+}
+
+type HistoryEvent = NonNullable<History['events']>[number];
+
+/** The library's short calls heartbeat only after 1 s; the polling activity heartbeats as it starts. */
+const SHORT_CALL_FIRST_HEARTBEAT_MS = 1_000;
+const HEARTBEATING_AT_START = new Set(['pollCodikaExecution']);
+
+/**
+ * Estimates heartbeats that reached the server: per activity attempt that ran, the first one
+ * (at start for the polling activity, after 1 s for short calls) plus one per throttle interval
+ * (0.8 × heartbeat timeout) of its run time.
+ */
+export function estimateHeartbeats(events: HistoryEvent[]): number {
+  const scheduled = new Map<string, { type: string; throttleMs: number }>();
+  const started = new Map<string, number>();
+  let total = 0;
+  for (const event of events) {
+    const id = String(event.eventId);
+    const at = timeMs(event);
+    const s = event.activityTaskScheduledEventAttributes;
+    if (s) {
+      const timeoutMs = durationMs(s.heartbeatTimeout);
+      scheduled.set(id, { type: s.activityType?.name ?? '', throttleMs: timeoutMs > 0 ? 0.8 * timeoutMs : 0 });
+    }
+    const st = event.activityTaskStartedEventAttributes;
+    if (st) started.set(String(st.scheduledEventId), at);
+    const end =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
+    if (end && 'scheduledEventId' in end) {
+      const key = String(end.scheduledEventId);
+      const activity = scheduled.get(key);
+      const startedAt = started.get(key);
+      if (!activity || startedAt === undefined || activity.throttleMs === 0) continue;
+      const runMs = at - startedAt;
+      const firstAt = HEARTBEATING_AT_START.has(activity.type) ? 0 : SHORT_CALL_FIRST_HEARTBEAT_MS;
+      if (runMs >= firstAt) total += 1 + Math.floor((runMs - firstAt) / activity.throttleMs);
+    }
+  }
+  return total;
+}
+
+function timeMs(event: HistoryEvent): number {
+  const t = event.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+}
+
+function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return d ? Number(d.seconds ?? 0) * 1000 + Math.floor((d.nanos ?? 0) / 1e6) : 0;
+}

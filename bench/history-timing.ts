@@ -1,0 +1,68 @@
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { History } from './history-cost';
+
+/**
+ * Where the time of each timer-strategy poll goes, in ms, from the server's event times: the timer
+ * firing late, the workflow task that schedules the status check, its dispatch to the worker, the
+ * activity itself (HTTP call and completion), and the workflow task that reads its result.
+ */
+export interface PollPhases {
+  timerLateness: number[];
+  workflowTaskAfterTimer: number[];
+  activityDispatch: number[];
+  activityRun: number[];
+  workflowTaskAfterActivity: number[];
+}
+
+/** An empty {@link PollPhases}, to fill with {@link addPollPhases}. */
+export function emptyPollPhases(): PollPhases {
+  return {
+    timerLateness: [],
+    workflowTaskAfterTimer: [],
+    activityDispatch: [],
+    activityRun: [],
+    workflowTaskAfterActivity: [],
+  };
+}
+
+/** Adds the phases of every poll in a continue-as-new chain (only activities that follow a timer count). */
+export function addPollPhases(chain: History[], phases: PollPhases): void {
+  for (const history of chain) {
+    const timerDueAt = new Map<string, number>();
+    const scheduledAt = new Map<string, number>();
+    let timerFiredAt: number | undefined;
+    let activityDoneAt: number | undefined;
+    for (const event of history.events ?? []) {
+      const at = tsToMs(event.eventTime);
+      const eventId = String(event.eventId);
+      if (event.timerStartedEventAttributes) {
+        const { timerId, startToFireTimeout } = event.timerStartedEventAttributes;
+        timerDueAt.set(timerId ?? '', at + tsToMs(startToFireTimeout));
+      }
+      if (event.timerStartedEventAttributes || event.workflowExecutionCompletedEventAttributes) {
+        if (activityDoneAt !== undefined) phases.workflowTaskAfterActivity.push(at - activityDoneAt);
+        activityDoneAt = undefined;
+      }
+      const fired = event.timerFiredEventAttributes;
+      const due = fired ? timerDueAt.get(fired.timerId ?? '') : undefined;
+      if (due !== undefined) {
+        phases.timerLateness.push(at - due);
+        timerFiredAt = at;
+      }
+      if (event.activityTaskScheduledEventAttributes && timerFiredAt !== undefined) {
+        phases.workflowTaskAfterTimer.push(at - timerFiredAt);
+        scheduledAt.set(eventId, at);
+        timerFiredAt = undefined;
+      }
+      const started = event.activityTaskStartedEventAttributes;
+      const scheduled = started ? scheduledAt.get(String(started.scheduledEventId)) : undefined;
+      if (scheduled !== undefined) phases.activityDispatch.push(at - scheduled);
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed && scheduledAt.has(String(completed.scheduledEventId))) {
+        const startedEvent = history.events?.find((e) => String(e.eventId) === String(completed.startedEventId));
+        if (startedEvent) phases.activityRun.push(at - tsToMs(startedEvent.eventTime));
+        activityDoneAt = at;
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { startCodikaExecution } from '../src/client';
+import type { CodikaExecutionResult, CodikaPollOptions } from '../src/common/execution-types';
+import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
+
+/** One execution run through the library, as the caller saw it. */
+export interface LibraryRun {
+  /** Temporal workflow id and first run id; absent when the start itself was refused. */
+  workflowId?: string;
+  firstRunId?: string;
+  /** `Date.now()` just before the start call, and once the result was in hand. */
+  startedAtMs: number;
+  endedAtMs: number;
+  executionId?: string;
+  polls?: number;
+  /** Why the run did not succeed. */
+  error?: string;
+  /** The workflow code on the worker refused `poll.strategy`: that strategy is not available. */
+  strategyRejected: boolean;
+}
+
+const STRATEGY_REJECTED = /Invalid poll\.strategy/;
+
+/**
+ * Poll options for a strategy. `timer` adds nothing, so the harness also runs against workflow
+ * code that predates `poll.strategy`.
+ */
+export function pollWithStrategy(poll: CodikaPollOptions, strategy: string): CodikaPollOptions {
+  if (strategy === 'timer') return poll;
+  // The strategy comes from the command line; the workflow validates it and may refuse it.
+  return { ...poll, strategy } as CodikaPollOptions;
+}
+
+/**
+ * Starts `codikaExecutionWorkflow` for one execution of the mock's `codikaWorkflowId` and waits
+ * for its result. Never throws: failures are recorded in the returned run. A run still going after
+ * `timeoutMs` is terminated and recorded as failed.
+ */
+export async function runLibraryExecution(
+  env: BenchEnv,
+  codikaWorkflowId: string,
+  poll: CodikaPollOptions,
+  timeoutMs: number,
+): Promise<LibraryRun> {
+  const startedAtMs = Date.now();
+  const run: LibraryRun = { startedAtMs, endedAtMs: startedAtMs, strategyRejected: false };
+  try {
+    const handle = await startCodikaExecution(
+      env.client,
+      { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
+      { taskQueue: env.taskQueue, poll },
+    );
+    run.workflowId = handle.workflowId;
+    run.firstRunId = handle.firstExecutionRunId;
+    const result = await withTimeout(handle.result(), timeoutMs, async () => {
+      await handle.terminate('benchmark time limit').catch(() => undefined);
+    });
+    run.endedAtMs = Date.now();
+    const { executionId, polls } = result as CodikaExecutionResult;
+    Object.assign(run, { executionId, polls });
+  } catch (err) {
+    run.endedAtMs = Date.now();
+    run.error = describe(err);
+    run.strategyRejected = STRATEGY_REJECTED.test(run.error);
+  }
+  return run;
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Promise<void>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error(`no result within the benchmark's ${timeoutMs} ms limit`));
+    timer = setTimeout(() => void onTimeout().finally(fail), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof WorkflowFailedError && err.cause) return `${err.cause.name}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

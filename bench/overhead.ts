@@ -1,0 +1,138 @@
+import { runBaselineExecution } from './baseline';
+import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
+import { fetchHistoryChain, historyCost } from './history-cost';
+import { addPollPhases, emptyPollPhases, type PollPhases } from './history-timing';
+import { runLibraryExecution } from './library-run';
+import type { BenchPlan } from './plan';
+import { linearFit, median, summarize, type Summary } from './stats';
+
+/** One execution of the overhead scenario: time from start to result in the caller's hands. */
+export interface OverheadSample {
+  runner: 'baseline' | 'library';
+  durationMs: number;
+  timeMs: number;
+  polls?: number;
+  /** From the instant the mock marked the execution finished to the result in hand. */
+  detectionMs?: number;
+  /** History events of the library run. */
+  events?: number;
+  error?: string;
+}
+
+/** Baseline against library for one execution duration. */
+export interface OverheadRow {
+  durationMs: number;
+  baseline: Summary;
+  library: Summary;
+  baselinePolls: number | null;
+  libraryPolls: number | null;
+  /** (median library time − median baseline time) / median library polls. */
+  perPollOverheadMs: number | null;
+  failures: number;
+}
+
+/** What the overhead scenario measured. */
+export interface OverheadResult {
+  rows: OverheadRow[];
+  samples: OverheadSample[];
+  /**
+   * The library's extra time split by least squares over the durations: a fixed part per
+   * execution and a marginal part per poll.
+   */
+  fit: { fixedMs: number; perPollMs: number } | null;
+  /** Start to result of the first library executions after the worker started (not measured above). */
+  coldStartMs: number[];
+  /** Where each of the library's polls spent its time, from the histories. */
+  phases: PollPhases;
+}
+
+/** Slack on top of an execution's duration before a run counts as stuck. */
+const STUCK_AFTER_MS = 30_000;
+
+/**
+ * For each duration: the baseline's executions all at once, then the library's, both polling
+ * every 1.5 s against the same mock script. One unmeasured batch first warms the worker up: its
+ * first workflows take a few hundred milliseconds longer.
+ */
+export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<OverheadResult> {
+  const { durationsMs, perDuration, pollIntervalMs } = plan.overhead;
+  const poll = { firstPollAfter: pollIntervalMs, backoffCoefficient: 1, maxPollInterval: pollIntervalMs };
+  const coldStartMs = await warmUp(env, perDuration);
+  const samples: OverheadSample[] = [];
+  const phases = emptyPollPhases();
+  const rows: OverheadRow[] = [];
+  for (const durationMs of durationsMs) {
+    const codikaWorkflowId = `bench-overhead-${durationMs}ms`;
+    env.mock.script(codikaWorkflowId, { durationMs, resultData: { done: true } });
+    const finishedAt = (executionId: string | undefined) =>
+      executionId ? env.mock.executions.get(executionId)?.finishesAt : undefined;
+
+    const baseline = await Promise.all(
+      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+        const startedAt = Date.now();
+        try {
+          const result = await runBaselineExecution(
+            env.target,
+            { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
+            { pollIntervalMs, maxWaitMs: durationMs + STUCK_AFTER_MS },
+          );
+          const endedAt = Date.now();
+          const detectionMs = endedAt - (finishedAt(result.executionId) ?? endedAt);
+          return { runner: 'baseline', durationMs, timeMs: endedAt - startedAt, polls: result.polls, detectionMs };
+        } catch (err) {
+          return { runner: 'baseline', durationMs, timeMs: Date.now() - startedAt, error: String(err) };
+        }
+      }),
+    );
+    const library = await Promise.all(
+      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+        const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
+        const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
+        if (run.error !== undefined) return { ...sample, error: run.error };
+        const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
+        addPollPhases(chain, phases);
+        const detectionMs = run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs);
+        return { ...sample, polls: run.polls, detectionMs, events: historyCost(chain).events };
+      }),
+    );
+    samples.push(...baseline, ...library);
+    rows.push(overheadRow(durationMs, baseline, library));
+  }
+  const fit = linearFit(
+    rows.flatMap((r) =>
+      r.library.median === null || r.baseline.median === null || r.libraryPolls === null
+        ? []
+        : [{ x: r.libraryPolls, y: r.library.median - r.baseline.median }],
+    ),
+  );
+  return {
+    rows,
+    samples,
+    fit: fit && { fixedMs: fit.intercept, perPollMs: fit.slope },
+    coldStartMs,
+    phases,
+  };
+}
+
+/** Runs `count` quick executions at once through a fresh worker, so its start-up costs stay out of the measurements. */
+async function warmUp(env: BenchEnv, count: number): Promise<number[]> {
+  const codikaWorkflowId = 'bench-warm-up';
+  env.mock.script(codikaWorkflowId, { durationMs: 0, resultData: {} });
+  const poll = { firstPollAfter: 100, maxPollInterval: 100 };
+  const runs = await Promise.all(
+    Array.from({ length: count }, () => runLibraryExecution(env, codikaWorkflowId, poll, STUCK_AFTER_MS)),
+  );
+  return runs.map((r) => r.endedAtMs - r.startedAtMs);
+}
+
+function overheadRow(durationMs: number, baseline: OverheadSample[], library: OverheadSample[]): OverheadRow {
+  const ok = (samples: OverheadSample[]) => samples.filter((s) => s.error === undefined);
+  const base = summarize(ok(baseline).map((s) => s.timeMs));
+  const lib = summarize(ok(library).map((s) => s.timeMs));
+  const baselinePolls = median(ok(baseline).map((s) => s.polls ?? 0));
+  const libraryPolls = median(ok(library).map((s) => s.polls ?? 0));
+  const perPollOverheadMs =
+    lib.median !== null && base.median !== null && libraryPolls ? (lib.median - base.median) / libraryPolls : null;
+  const failures = baseline.length + library.length - ok(baseline).length - ok(library).length;
+  return { durationMs, baseline: base, library: lib, baselinePolls, libraryPolls, perPollOverheadMs, failures };
+}
