@@ -24,6 +24,9 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   'transient-errors': { processInstanceId: 'pi_rec', workflowId: 'rec-flaky', poll: POLL },
   'continue-as-new': { processInstanceId: 'pi_rec', workflowId: 'rec-long', poll: POLL, continueAsNewAfterPolls: 2 },
   'timed-out': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: { ...POLL, deadline: '2 seconds' } },
+  // No poll options at all: the default strategy decides (`default-options-before-auto.json` was
+  // recorded when it was timer).
+  'default-options': { processInstanceId: 'pi_rec', workflowId: 'rec-success' },
   'strategy-activity': {
     processInstanceId: 'pi_rec',
     workflowId: 'rec-success',

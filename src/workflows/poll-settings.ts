@@ -1,5 +1,5 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
 import type { CodikaPollOptions, CodikaPollStrategy } from '../common/execution-types';
 import { withoutStack } from '../common/without-stack';
@@ -14,9 +14,18 @@ export interface PollSettings {
   activityTimeoutMs: number;
 }
 
+/**
+ * Executions started before `auto` became the default chose `timer`; this patch keeps their
+ * replays on `timer` while new executions get `auto`.
+ */
+export const AUTO_BY_DEFAULT_PATCH = 'codika-auto-strategy-by-default';
+
+/** Options that shape a timer or retry schedule; setting one without a strategy implies `timer`. */
+const INTERVAL_KEYS = ['firstPollAfter', 'backoffCoefficient', 'maxPollInterval'] as const;
+
 /** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
 export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
-  strategy: 'timer',
+  strategy: 'auto',
   firstPollAfterMs: 1_500,
   backoffCoefficient: 1.5,
   maxPollIntervalMs: 30_000,
@@ -48,7 +57,7 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     if (!KNOWN_KEYS.has(key))
       throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
   }
-  const strategy = options.strategy ?? DEFAULT_POLL_SETTINGS.strategy;
+  const strategy = options.strategy ?? defaultStrategy(options);
   if (!STRATEGIES.includes(strategy)) {
     throw invalid(`${path}.strategy`, `"${String(strategy)}" is not one of ${STRATEGIES.join(', ')}`);
   }
@@ -82,6 +91,15 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     throw invalid(`${path}.deadline`, 'must be longer than firstPollAfter, or the execution is never checked');
   }
   return settings;
+}
+
+/**
+ * `auto` follows its own measured schedule, so whoever sets intervals without naming a strategy
+ * gets `timer`, which honours them. The patch check comes last so it is recorded only when it decides.
+ */
+function defaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
+  if (INTERVAL_KEYS.some((key) => options[key] !== undefined)) return 'timer';
+  return patched(AUTO_BY_DEFAULT_PATCH) ? 'auto' : 'timer';
 }
 
 function duration(value: string | number | undefined, fallback: number, field: string): number {

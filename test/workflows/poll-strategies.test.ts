@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaPollStrategy } from '../../src/common/execution-types';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';

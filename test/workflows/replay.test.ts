@@ -18,6 +18,10 @@ test('recorded histories cover success, failure, retries, timeout and continue-a
       'timed-out.json',
       'continue-as-new.json',
       'continue-as-new-run2.json',
+      'strategy-activity.json',
+      'strategy-retry.json',
+      'default-options-before-auto.json',
+      'default-options.json',
     ]),
   );
 });
