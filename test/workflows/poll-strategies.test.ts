@@ -137,6 +137,26 @@ test.each(STRATEGIES)(
   },
 );
 
+test('a new execution without poll options uses auto; interval options without a strategy keep timer', async () => {
+  mock.script('defaults', { durationMs: 300 });
+  const activityTypes = async (poll?: CodikaExecutionWorkflowInput['poll']) => {
+    const taskQueue = uniqueTaskQueue('defaults');
+    const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
+    const history = await worker.runUntil(async () => {
+      const handle = await start(taskQueue, { processInstanceId: 'pi_s', workflowId: 'defaults', poll });
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    return new Set(
+      history.events?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean),
+    );
+  };
+  expect(await activityTypes(undefined)).toEqual(new Set(['triggerCodikaExecution', 'pollCodikaExecution']));
+  expect(await activityTypes({ firstPollAfter: 200 })).toEqual(
+    new Set(['triggerCodikaExecution', 'getCodikaExecutionStatus']),
+  );
+});
+
 test('an unknown strategy is refused before anything is triggered', async () => {
   const before = mock.requests.length;
   const { error } = await runWith('sometimes' as CodikaPollStrategy, 'never');
