@@ -1,13 +1,14 @@
 /**
  * The benchmark (`npm run bench [-- --quick] [-- --strategies=timer,activity]`): the library
  * against the seed's fetch loop on one machine, one Temporal dev server and one mock Codika.
- * Prints a markdown table and writes JSON to `bench/results/`. Everything it starts is stopped at
- * the end, also on failure, on Ctrl+C, or when the run exceeds its time budget.
+ * Prints a markdown table and writes JSON and an SVG chart to `bench/results/`. Everything it
+ * starts is stopped at the end, also on failure, on Ctrl+C, or when the run exceeds its time budget.
  */
 import { cpus, totalmem } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/testing/local-temporal-server';
 import { startBenchEnv, type BenchEnv } from './bench-env';
+import { writeChart } from './chart';
 import { measureCost } from './cost';
 import { measureDetection } from './detection';
 import { measureOverhead } from './overhead';
@@ -69,6 +70,11 @@ async function main(): Promise<number> {
   results.elapsedMs = Date.now() - startedAtMs;
   process.stdout.write(markdownReport(results));
   log(`results written to ${writeResults(results)}`);
+  try {
+    log(`chart written to ${await writeChart(results)}`);
+  } catch (err) {
+    log(`could not render the chart (the results are kept): ${err instanceof Error ? err.message : String(err)}`);
+  }
   return results.error ? 1 : 0;
 }
 
