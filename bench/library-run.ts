@@ -21,13 +21,10 @@ export interface LibraryRun {
 
 const STRATEGY_REJECTED = /Invalid poll\.strategy/;
 
-/**
- * Poll options for a strategy. `timer` adds nothing, so the harness also runs against workflow
- * code that predates `poll.strategy`.
- */
+/** Poll options for a strategy, named explicitly whatever the current default is. */
 export function pollWithStrategy(poll: CodikaPollOptions, strategy: string): CodikaPollOptions {
-  if (strategy === 'timer') return poll;
-  // The strategy comes from the command line; the workflow validates it and may refuse it.
+  // Always explicit: the default strategy has changed before (timer, then auto). The strategy comes
+  // from the command line; the workflow validates it and may refuse it.
   return { ...poll, strategy } as CodikaPollOptions;
 }
 

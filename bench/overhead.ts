@@ -56,7 +56,12 @@ const STUCK_AFTER_MS = 30_000;
  */
 export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<OverheadResult> {
   const { durationsMs, perDuration, pollIntervalMs } = plan.overhead;
-  const poll = { firstPollAfter: pollIntervalMs, backoffCoefficient: 1, maxPollInterval: pollIntervalMs };
+  const poll = {
+    strategy: 'timer' as const,
+    firstPollAfter: pollIntervalMs,
+    backoffCoefficient: 1,
+    maxPollInterval: pollIntervalMs,
+  };
   const coldStartMs = await warmUp(env, perDuration);
   const samples: OverheadSample[] = [];
   const phases = emptyPollPhases();
