@@ -6,7 +6,7 @@ import { createCodikaWorker } from '../src/worker';
 import type { BaselineTarget } from './baseline';
 
 /** The API key the mock accepts and both the worker and the baseline send. */
-const BENCH_API_KEY = 'ck_bench';
+export const BENCH_API_KEY = 'ck_bench';
 /** Process instance every benchmark execution runs under. */
 export const BENCH_INSTANCE = 'pi_bench';
 const TASK_QUEUE = 'codika-bench';
@@ -25,11 +25,15 @@ export interface BenchEnv {
 
 /**
  * Starts a local Temporal dev server, the mock Codika API and a Codika worker on its own task
- * queue. Whatever started is stopped again if a later piece fails.
+ * queue (no worker with `worker: false`: the scale scenario runs its own in a child process).
+ * Whatever started is stopped again if a later piece fails.
  *
  * @throws Error when a piece does not start (the message says which).
  */
-export async function startBenchEnv(log: (message: string) => void): Promise<BenchEnv> {
+export async function startBenchEnv(
+  log: (message: string) => void,
+  options: { worker?: boolean } = {},
+): Promise<BenchEnv> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stops.splice(0).reverse()) {
@@ -45,6 +49,15 @@ export async function startBenchEnv(log: (message: string) => void): Promise<Ben
     stops.push(() => mock.stop());
     const connection = await Connection.connect({ address: server.address });
     stops.push(() => connection.close());
+    const env = {
+      server,
+      mock,
+      client: new Client({ connection }),
+      taskQueue: TASK_QUEUE,
+      target: { baseUrl: mock.url, apiKey: BENCH_API_KEY },
+      stop,
+    };
+    if (options.worker === false) return env;
     const nativeConnection = await NativeConnection.connect({ address: server.address });
     stops.push(() => nativeConnection.close());
 
@@ -60,14 +73,7 @@ export async function startBenchEnv(log: (message: string) => void): Promise<Ben
     const running = worker.run().catch((err: unknown) => log(`the worker stopped: ${String(err)}`));
     stops.push(() => stopWorker(worker, running));
 
-    return {
-      server,
-      mock,
-      client: new Client({ connection }),
-      taskQueue: TASK_QUEUE,
-      target: { baseUrl: mock.url, apiKey: BENCH_API_KEY },
-      stop,
-    };
+    return env;
   } catch (err) {
     await stop();
     throw err;

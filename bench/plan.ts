@@ -2,7 +2,7 @@ import type { CodikaPollOptions } from '../src/common/execution-types';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {
-  mode: 'quick' | 'full';
+  mode: 'quick' | 'full' | 'scale';
   /** Strategies to measure, in order; an unknown one is reported as not available. */
   strategies: string[];
   overhead: { durationsMs: number[]; perDuration: number; pollIntervalMs: number };
@@ -17,6 +17,50 @@ export interface BenchPlan {
   };
   /** The whole run is abandoned (and everything stopped) after this long. */
   budgetMs: number;
+  /** Only in `--scale` mode, which measures nothing else. */
+  scale?: ScalePlan;
+}
+
+/** The scale scenario: many executions in flight at once on one worker (in a child process). */
+export interface ScalePlan {
+  /** Executions started at once, one batch per count, in order. */
+  counts: number[];
+  /** Mock durations are spread uniformly over this range, from a seeded generator. */
+  minDurationMs: number;
+  maxDurationMs: number;
+  seed: number;
+  /** Workflow starts in flight at a time. */
+  startConcurrency: number;
+  /** An execution without a successful result this long after its longest possible duration is stuck. */
+  stuckAfterMs: number;
+  /** The worker's activity slots: the count plus this (`auto` holds one per execution for a minute). */
+  extraActivitySlots: number;
+}
+
+/** Counts the issue asks for; only the first is run by default. */
+export const SCALE_COUNTS = [1_000, 5_000, 10_000];
+/** Never more than this many executions in one batch. */
+export const MAX_SCALE_COUNT = 10_000;
+
+/** `--scale[=1000,5000]`: the scale scenario alone, within 15 minutes in all. */
+export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPlan {
+  return {
+    mode: 'scale',
+    strategies: ['auto'],
+    overhead: { durationsMs: [], perDuration: 0, pollIntervalMs: 0 },
+    detection: { durationsMs: [], perDuration: 0 },
+    cost: { durationsMs: [], scale: 1, perDuration: 0, poll: {} },
+    budgetMs: 15 * 60_000,
+    scale: {
+      counts,
+      minDurationMs: 5_000,
+      maxDurationMs: 60_000,
+      seed: 20_240_601,
+      startConcurrency: 50,
+      stuckAfterMs: 120_000,
+      extraActivitySlots: 100,
+    },
+  };
 }
 
 /** Strategies measured when `--strategies` is not given. */

@@ -5,6 +5,7 @@ import type { DetectionResult } from './detection';
 import { HEARTBEATS_ESTIMATED } from './history-cost';
 import type { OverheadResult, OverheadSample } from './overhead';
 import type { BenchPlan } from './plan';
+import { scaleSection, type ScaleResult } from './scale';
 import { median, summarize } from './stats';
 
 /** Everything one benchmark run measured, as written to `bench/results/`. */
@@ -17,17 +18,23 @@ export interface BenchResults {
   overhead?: OverheadResult;
   detection?: DetectionResult;
   cost?: CostRow[];
+  /** Only in `--scale` mode. */
+  scale?: ScaleResult;
   /** Set when the run stopped early; the sections measured so far are kept. */
   error?: string;
 }
 
-/** Writes `bench/results/<timestamp>.json` and `bench/results/latest.json`; returns the first path. */
+/**
+ * Writes `bench/results/<timestamp>.json` and `bench/results/latest.json` (a scale run:
+ * `scale-<timestamp>.json` and `scale-latest.json`, leaving the main results alone); returns the first path.
+ */
 export function writeResults(results: BenchResults, dir = join(__dirname, 'results')): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  const prefix = results.plan.mode === 'scale' ? 'scale-' : '';
+  const file = join(dir, `${prefix}${results.startedAt.replace(/[:.]/g, '-')}.json`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(file, json);
-  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, `${prefix}latest.json`), json);
   return file;
 }
 
@@ -43,6 +50,7 @@ export function markdownReport(results: BenchResults): string {
   if (results.overhead) lines.push('', ...overheadSection(results.overhead, plan));
   if (results.detection) lines.push('', ...detectionSection(results.detection, results.overhead, plan));
   if (results.cost) lines.push('', ...costSection(results.cost, plan));
+  if (results.scale && plan.scale) lines.push('', ...scaleSection(results.scale, plan.scale));
   if (results.error) lines.push('', `**The run stopped early:** ${results.error}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,80 @@
+/**
+ * The scale scenario's worker, in a process of its own so its memory is measured alone. Started by
+ * bench/scale.ts with `fork` (IPC channel) and its settings as JSON in the first argument. Reports
+ * `ready`, then a `sample` (RSS, CPU time) every second; shuts down on a `stop` message, or when the
+ * parent goes away.
+ */
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createCodikaWorker } from '../src/worker';
+
+/** What the parent passes in `process.argv[2]`. */
+export interface ScaleWorkerConfig {
+  address: string;
+  taskQueue: string;
+  baseUrl: string;
+  apiKey: string;
+  maxConcurrentActivityTaskExecutions: number;
+  /** The workflow bundle, prebuilt by the parent so webpack's memory is not counted here. */
+  workflowBundlePath: string;
+}
+
+/** Messages the worker sends to its parent. */
+export type ScaleWorkerMessage =
+  | { type: 'ready' }
+  | { type: 'sample'; at: number; rss: number; heapUsed: number; cpuUs: number }
+  | { type: 'error'; message: string };
+
+const SAMPLE_EVERY_MS = 1_000;
+
+async function main(): Promise<void> {
+  const send = (message: ScaleWorkerMessage) => {
+    if (process.connected) process.send?.(message);
+  };
+  const config = JSON.parse(process.argv[2] ?? '{}') as ScaleWorkerConfig;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const sample = () => {
+    const { rss, heapUsed } = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    send({ type: 'sample', at: Date.now(), rss, heapUsed, cpuUs: cpu.user + cpu.system });
+  };
+  const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+  const connection = await NativeConnection.connect({ address: config.address });
+  try {
+    const worker = await createCodikaWorker({
+      connection,
+      taskQueue: config.taskQueue,
+      codika: { baseUrl: config.baseUrl, apiKey: config.apiKey },
+      workerOptions: {
+        workflowBundle: { codePath: config.workflowBundlePath },
+        // `auto` holds an activity slot per execution for its first minute.
+        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
+        shutdownGraceTime: '1 second',
+      },
+    });
+    const stop = () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    };
+    process.on('message', (message: { type?: string }) => {
+      if (message?.type === 'stop') stop();
+    });
+    process.once('disconnect', stop);
+    process.once('SIGTERM', stop);
+    const running = worker.run();
+    send({ type: 'ready' });
+    await running;
+  } finally {
+    clearInterval(sampler);
+    sample();
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (process.connected) process.send?.({ type: 'error', message } satisfies ScaleWorkerMessage);
+    console.error(`scale worker failed: ${message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,611 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startCodikaExecution } from '../src/client';
+import type { CodikaExecutionResult } from '../src/common/execution-types';
+import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from './bench-env';
+import { MAX_SCALE_COUNT, type ScalePlan } from './plan';
+import type { ScaleWorkerConfig, ScaleWorkerMessage } from './scale-worker';
+import { summarize, type Summary } from './stats';
+
+/** CPU use in percent of one core (100 = one core busy), mean and peak over one-second samples. */
+export interface CpuUse {
+  mean: number | null;
+  peak: number | null;
+}
+
+/** One second of a scale batch. CPU in percent of one core. */
+export interface ScaleSecond {
+  /** Seconds since the first start. */
+  t: number;
+  started: number;
+  completed: number;
+  statusPolls: number;
+  workerRssMb: number | null;
+  cpu: { worker: number | null; server: number | null; harness: number; machine: number | null };
+}
+
+/** One batch of the scale scenario: `count` executions at once on one worker. */
+export interface ScaleRun {
+  count: number;
+  /** False when the run's budget or a signal stopped the batch before every execution ended. */
+  complete: boolean;
+  activitySlots: number;
+  /** From the first start until every execution ended (or was given up on). */
+  wallMs: number;
+  start: { wallMs: number; perSecond: number; failed: number };
+  completed: number;
+  completionsPerSecond: { overall: number | null; peak5s: number };
+  statusPolls: {
+    total: number;
+    perSecondMean: number | null;
+    perSecondPeak: number;
+    perExecutionMedian: number | null;
+  };
+  /** The mock marks the execution finished → result in the harness's hands. */
+  detection: Summary;
+  /** Start call → the mock saw the trigger (the mock's clock for the duration starts there). */
+  triggerLag: Summary;
+  workerPeakRssMb: number | null;
+  /** Ended, but not successfully. */
+  failed: number;
+  /** No result within the longest duration plus `stuckAfterMs` of its start (terminated afterwards). */
+  stuck: number;
+  /** Never ran: the batch was stopped before or during its start. */
+  notStarted: number;
+  /** Still in flight when the batch was stopped (terminated). */
+  stopped: number;
+  terminated: number;
+  errors: string[];
+  /** While executions were in flight (first start to last end). */
+  cpu: { worker: CpuUse; server: CpuUse; harness: CpuUse; machine: CpuUse };
+  timeline: ScaleSecond[];
+}
+
+/** What the scale scenario measured. */
+export interface ScaleResult {
+  machineCpus: number;
+  runs: ScaleRun[];
+}
+
+interface Execution {
+  index: number;
+  durationMs: number;
+  startedAtMs?: number;
+  handle?: WorkflowHandle;
+  outcome?: 'ok' | 'failed' | 'stuck' | 'aborted' | 'start-failed';
+  endedAtMs?: number;
+  detectionMs?: number;
+  triggerLagMs?: number;
+  polls?: number;
+  error?: string;
+}
+
+const WORKER_READY_TIMEOUT_MS = 180_000;
+const WORKER_EXIT_TIMEOUT_MS = 20_000;
+const TERMINATE_CONCURRENCY = 50;
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * Per count, `count` executions of `codikaExecutionWorkflow` with the `auto` strategy started at
+ * once (bounded start concurrency) against one worker in a child process, mock durations spread
+ * uniformly and deterministically over the plan's range. Stops early, and reports the batch as
+ * incomplete, when `signal` fires.
+ */
+export async function measureScale(
+  env: BenchEnv,
+  plan: ScalePlan,
+  log: (message: string) => void,
+  signal: AbortSignal,
+): Promise<ScaleResult> {
+  const result: ScaleResult = { machineCpus: cpus().length, runs: [] };
+  log('scale: bundling the workflows…');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quiet });
+  const dir = mkdtempSync(join(tmpdir(), 'codika-scale-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  try {
+    for (const count of plan.counts) {
+      if (signal.aborted) break;
+      log(`scale: ${count} executions at once…`);
+      const run = await scaleRun(env, plan, count, bundlePath, log, signal);
+      result.runs.push(run);
+      log(
+        `scale: ${count}: ${run.completed} completed, ${run.failed} failed, ${run.stuck} stuck, ` +
+          `${run.notStarted} not started, in ${(run.wallMs / 1000).toFixed(1)} s`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error() {} };
+
+async function scaleRun(
+  env: BenchEnv,
+  plan: ScalePlan,
+  count: number,
+  workflowBundlePath: string,
+  log: (message: string) => void,
+  signal: AbortSignal,
+): Promise<ScaleRun> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SCALE_COUNT) {
+    throw new Error(`scale counts must be whole numbers from 1 to ${MAX_SCALE_COUNT}; got ${count}`);
+  }
+  const random = mulberry32(plan.seed + count);
+  const executions: Execution[] = Array.from({ length: count }, (_, index) => ({
+    index,
+    durationMs: Math.round(plan.minDurationMs + random() * (plan.maxDurationMs - plan.minDurationMs)),
+  }));
+  const prefix = `bench-scale-${count}-`;
+  for (const e of executions) env.mock.script(`${prefix}${e.index}`, { durationMs: e.durationMs, resultData: {} });
+  env.mock.requests.splice(0);
+
+  const activitySlots = count + plan.extraActivitySlots;
+  const taskQueue = `codika-scale-${count}-${Date.now().toString(36)}`;
+  const worker = await startScaleWorker(
+    {
+      address: env.server.address,
+      taskQueue,
+      baseUrl: env.target.baseUrl,
+      apiKey: BENCH_API_KEY,
+      maxConcurrentActivityTaskExecutions: activitySlots,
+      workflowBundlePath,
+    },
+    log,
+  );
+  const sampler = new Sampler(env, worker);
+  let firstStartMs = 0;
+  let startWallMs = 0;
+  let terminated = 0;
+  try {
+    sampler.start();
+    firstStartMs = Date.now();
+    sampler.origin = firstStartMs;
+    const waiting: Promise<void>[] = [];
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal.aborted) resolve('aborted');
+      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    await inPool(executions, plan.startConcurrency, async (e) => {
+      if (signal.aborted) return;
+      e.startedAtMs = Date.now();
+      try {
+        e.handle = await startCodikaExecution(
+          env.client,
+          { processInstanceId: BENCH_INSTANCE, workflowId: `${prefix}${e.index}` },
+          { taskQueue, poll: { strategy: 'auto' } },
+        );
+      } catch (err) {
+        e.outcome = 'start-failed';
+        e.error = describe(err);
+        return;
+      }
+      sampler.started += 1;
+      waiting.push(awaitResult(env, e, e.startedAtMs + plan.maxDurationMs + plan.stuckAfterMs, aborted, sampler));
+    });
+    startWallMs = Date.now() - firstStartMs;
+    log(`scale: ${sampler.started} started in ${(startWallMs / 1000).toFixed(1)} s; waiting for results…`);
+    await Promise.all(waiting);
+  } finally {
+    sampler.stop();
+    const unfinished = executions.filter((e) => e.handle && (e.outcome === 'stuck' || e.outcome === 'aborted'));
+    if (unfinished.length > 0) log(`scale: terminating ${unfinished.length} unfinished executions…`);
+    await inPool(unfinished, TERMINATE_CONCURRENCY, async (e) => {
+      const done = await e
+        .handle!.terminate('scale benchmark: stuck or stopped')
+        .then(() => true)
+        .catch(() => false);
+      if (done) terminated += 1;
+    });
+    await worker.stop();
+  }
+  const lastEndMs = Math.max(firstStartMs, ...executions.map((e) => e.endedAtMs ?? 0));
+  forgetMockExecutions(env, prefix);
+  return summarizeRun(
+    count,
+    activitySlots,
+    executions,
+    sampler,
+    firstStartMs,
+    startWallMs,
+    lastEndMs,
+    terminated,
+    worker.peakRss,
+  );
+}
+
+/** Waits for one execution's result, until its deadline or the abort; never throws. */
+async function awaitResult(
+  env: BenchEnv,
+  e: Execution,
+  deadlineMs: number,
+  aborted: Promise<'aborted'>,
+  sampler: Sampler,
+): Promise<void> {
+  const handle = e.handle!;
+  const result = handle.result() as Promise<CodikaExecutionResult>;
+  result.catch(() => undefined); // may outlive the wait (stuck or aborted)
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<'stuck'>((resolve) => {
+    timer = setTimeout(() => resolve('stuck'), Math.max(0, deadlineMs - Date.now()));
+  });
+  try {
+    const outcome = await Promise.race([result, stuck, aborted]);
+    if (outcome === 'stuck' || outcome === 'aborted') {
+      e.outcome = outcome;
+      return;
+    }
+    e.endedAtMs = Date.now();
+    e.outcome = 'ok';
+    e.polls = outcome.polls;
+    sampler.completed += 1;
+    const mocked = env.mock.executions.get(outcome.executionId);
+    if (mocked) {
+      e.detectionMs = e.endedAtMs - mocked.finishesAt;
+      e.triggerLagMs = mocked.createdAt - e.startedAtMs!;
+    }
+  } catch (err) {
+    e.endedAtMs = Date.now();
+    e.outcome = 'failed';
+    e.error = describe(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function summarizeRun(
+  count: number,
+  activitySlots: number,
+  executions: Execution[],
+  sampler: Sampler,
+  firstStartMs: number,
+  startWallMs: number,
+  lastEndMs: number,
+  terminated: number,
+  peakRss: number | null,
+): ScaleRun {
+  const ok = executions.filter((e) => e.outcome === 'ok');
+  const started = executions.filter((e) => e.handle).length;
+  const ends = ok.map((e) => e.endedAtMs!).sort((a, b) => a - b);
+  const wallMs = lastEndMs - firstStartMs;
+  const inFlight = sampler.seconds.filter((s) => s.t * 1000 <= wallMs + 1000);
+  const pollCounts = inFlight.map((s) => s.statusPolls);
+  const totalPolls = sampler.seconds.reduce((sum, s) => sum + s.statusPolls, 0);
+  const polls = ok.flatMap((e) => (e.polls === undefined ? [] : [e.polls]));
+  return {
+    count,
+    complete: !executions.some((e) => e.outcome === 'aborted' || e.outcome === undefined),
+    activitySlots,
+    wallMs,
+    start: {
+      wallMs: startWallMs,
+      perSecond: startWallMs > 0 ? round((started / startWallMs) * 1000) : 0,
+      failed: executions.filter((e) => e.outcome === 'start-failed').length,
+    },
+    completed: ok.length,
+    completionsPerSecond: {
+      overall: wallMs > 0 && ends.length > 0 ? round((ok.length / wallMs) * 1000) : null,
+      peak5s: round(peakInWindow(ends, 5_000) / 5),
+    },
+    statusPolls: {
+      total: totalPolls,
+      perSecondMean: wallMs > 0 ? round((totalPolls / wallMs) * 1000) : null,
+      perSecondPeak: Math.max(0, ...pollCounts),
+      perExecutionMedian: summarize(polls).median,
+    },
+    detection: summarize(ok.flatMap((e) => (e.detectionMs === undefined ? [] : [e.detectionMs]))),
+    triggerLag: summarize(ok.flatMap((e) => (e.triggerLagMs === undefined ? [] : [e.triggerLagMs]))),
+    workerPeakRssMb: peakRss === null ? null : Math.round(peakRss / 2 ** 20),
+    failed: executions.filter((e) => e.outcome === 'failed' || e.outcome === 'start-failed').length,
+    stuck: executions.filter((e) => e.outcome === 'stuck').length,
+    notStarted: executions.filter((e) => e.outcome === undefined || (e.outcome === 'aborted' && !e.handle)).length,
+    stopped: executions.filter((e) => e.outcome === 'aborted' && e.handle).length,
+    terminated,
+    errors: [...new Set(executions.flatMap((e) => (e.error === undefined ? [] : [e.error])))].slice(0, 5),
+    cpu: {
+      worker: cpuUse(inFlight.map((s) => s.cpu.worker)),
+      server: cpuUse(inFlight.map((s) => s.cpu.server)),
+      harness: cpuUse(inFlight.map((s) => s.cpu.harness)),
+      machine: cpuUse(inFlight.map((s) => s.cpu.machine)),
+    },
+    timeline: sampler.seconds,
+  };
+}
+
+/** The scale scenario as markdown. */
+export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
+  const pct = (use: CpuUse) => (use.mean === null ? '—' : `${use.mean}% / ${use.peak}%`);
+  const lines = [
+    `### Scale: executions in flight at once on one worker (\`auto\`, mock durations uniform over ` +
+      `${plan.minDurationMs / 1000}–${plan.maxDurationMs / 1000} s, ${plan.startConcurrency} starts in flight)`,
+    '',
+    '| executions | starts/s | start → trigger (p50 / p95) | completions/s (overall / peak 5 s) | status polls/s (mean / peak) | polls per execution (p50) | detection p50 | detection p95 | worker peak RSS | lost or stuck | wall |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    ...scale.runs.map((r) =>
+      row([
+        String(r.count) + (r.complete ? '' : ' (incomplete)'),
+        String(r.start.perSecond),
+        `${ms(r.triggerLag.median)} / ${ms(r.triggerLag.p95)}`,
+        `${r.completionsPerSecond.overall ?? '—'} / ${r.completionsPerSecond.peak5s}`,
+        `${r.statusPolls.perSecondMean ?? '—'} / ${r.statusPolls.perSecondPeak}`,
+        String(r.statusPolls.perExecutionMedian ?? '—'),
+        ms(r.detection.median),
+        ms(r.detection.p95),
+        r.workerPeakRssMb === null ? '—' : `${r.workerPeakRssMb} MB`,
+        `${r.failed + r.stuck}${r.stopped ? ` (+${r.stopped} stopped)` : ''}${r.notStarted ? ` (+${r.notStarted} not started)` : ''}`,
+        `${(r.wallMs / 1000).toFixed(1)} s`,
+      ]),
+    ),
+    '',
+    `CPU while in flight, mean / peak of one-second samples, in % of one core (${scale.machineCpus} cores):`,
+    '',
+    '| executions | worker | Temporal server | harness + mock | whole machine |',
+    '| --: | --: | --: | --: | --: |',
+    ...scale.runs.map((r) =>
+      row([String(r.count), pct(r.cpu.worker), pct(r.cpu.server), pct(r.cpu.harness), pct(r.cpu.machine)]),
+    ),
+    '',
+    `One worker in a child process (workflow bundle prebuilt by the harness, so webpack is not in its RSS) with ` +
+      `\`maxConcurrentActivityTaskExecutions\` = executions + ` +
+      `${plan.extraActivitySlots} (\`auto\` holds an activity slot per execution for its first minute), other ` +
+      `worker options at the SDK's defaults. Completions per second are bounded by the spread of durations ` +
+      `(about executions / ${(plan.maxDurationMs - plan.minDurationMs) / 1000} s when nothing lags). Detection is measured from the ` +
+      `mock's finish time, which counts from the trigger; start → trigger is the lag before that. Lost or stuck: ` +
+      `failed, or no successful result within ${plan.maxDurationMs / 1000} s + ${plan.stuckAfterMs / 1000} s of ` +
+      'its start (terminated at the end).',
+  ];
+  const errors = [...new Set(scale.runs.flatMap((r) => r.errors))];
+  if (errors.length > 0) lines.push('', `Errors seen: ${errors.join('; ')}`);
+  return lines;
+}
+
+/** The worker child: started, ready, sampled, stopped. */
+async function startScaleWorker(
+  config: ScaleWorkerConfig,
+  log: (message: string) => void,
+): Promise<{ child: ChildProcess; peakRss: number | null; latest?: ScaleWorkerSample; stop(): Promise<void> }> {
+  const child = fork(join(__dirname, 'scale-worker.ts'), [JSON.stringify(config)], {
+    cwd: join(__dirname, '..'),
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const state = {
+    child,
+    peakRss: null as number | null,
+    latest: undefined as ScaleWorkerSample | undefined,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        if (child.connected) child.send({ type: 'stop' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_EXIT_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the scale worker was not ready in ${WORKER_READY_TIMEOUT_MS / 1000} s`)),
+        WORKER_READY_TIMEOUT_MS,
+      );
+      child.on('message', (message: ScaleWorkerMessage) => {
+        if (message.type === 'sample') {
+          state.latest = message;
+          state.peakRss = Math.max(state.peakRss ?? 0, message.rss);
+        } else if (message.type === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (message.type === 'error') {
+          log(`scale worker: ${message.message}`);
+          clearTimeout(timer);
+          reject(new Error(`the scale worker failed: ${message.message}`));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the scale worker exited (code ${code}) before it was ready`));
+      });
+    });
+  } catch (err) {
+    await state.stop();
+    throw err;
+  }
+  return state;
+}
+
+type ScaleWorkerSample = Extract<ScaleWorkerMessage, { type: 'sample' }>;
+
+/** Once a second: status polls the mock saw, completions, worker RSS and CPU of each process. */
+class Sampler {
+  readonly seconds: ScaleSecond[] = [];
+  origin = Date.now();
+  started = 0;
+  completed = 0;
+  private timer?: NodeJS.Timeout;
+  private previous?: { at: number; harnessUs: number; workerUs?: number; serverTicks?: number; machine?: CpuTicks };
+
+  constructor(
+    private readonly env: BenchEnv,
+    private readonly worker: { child: ChildProcess; latest?: ScaleWorkerSample },
+  ) {}
+
+  start(): void {
+    this.previous = this.snapshot().now;
+    this.timer = setInterval(() => this.tick(), 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.tick();
+  }
+
+  private snapshot() {
+    const worker = this.worker.latest;
+    const now = {
+      at: Date.now(),
+      harnessUs: harnessCpuUs(),
+      workerUs: worker?.cpuUs,
+      serverTicks: serverTicks(this.worker.child.pid),
+      machine: machineTicks(),
+    };
+    return { now, worker };
+  }
+
+  private tick(): void {
+    const { now, worker } = this.snapshot();
+    const before = this.previous!;
+    this.previous = now;
+    const seconds = (now.at - before.at) / 1000;
+    if (seconds <= 0) return;
+    // The mock records every request; count the status checks since the last tick and forget them.
+    const requests = this.env.mock.requests.splice(0);
+    const perCore = (delta: number | undefined) => (delta === undefined ? null : round((delta / seconds) * 100));
+    this.seconds.push({
+      t: Math.round((now.at - this.origin) / 1000),
+      started: this.started,
+      completed: this.completed,
+      statusPolls: requests.filter((r) => r.endpoint === 'status').length,
+      workerRssMb: worker ? Math.round(worker.rss / 2 ** 20) : null,
+      cpu: {
+        worker: perCore(
+          now.workerUs !== undefined && before.workerUs !== undefined
+            ? (now.workerUs - before.workerUs) / 1e6
+            : undefined,
+        ),
+        server: perCore(
+          now.serverTicks !== undefined && before.serverTicks !== undefined
+            ? (now.serverTicks - before.serverTicks) / TICKS_PER_SECOND
+            : undefined,
+        ),
+        harness: perCore((now.harnessUs - before.harnessUs) / 1e6)!,
+        machine:
+          now.machine && before.machine
+            ? round(
+                ((now.machine.busy - before.machine.busy) / Math.max(1, now.machine.total - before.machine.total)) *
+                  cpus().length *
+                  100,
+              )
+            : null,
+      },
+    });
+  }
+}
+
+function harnessCpuUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+interface CpuTicks {
+  busy: number;
+  total: number;
+}
+
+/** Busy and total ticks of the whole machine, from /proc/stat; undefined off Linux. */
+function machineTicks(): CpuTicks | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, v) => sum + v, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** User + system ticks of this process's children other than the worker: the Temporal dev server. */
+function serverTicks(workerPid: number | undefined): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  let ticks: number | undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === workerPid) continue;
+    const stat = procStat(Number(entry));
+    if (!stat || stat.ppid !== process.pid || !/temporal/i.test(stat.comm)) continue;
+    ticks = (ticks ?? 0) + stat.ticks;
+  }
+  return ticks;
+}
+
+function procStat(pid: number): { comm: string; ppid: number; ticks: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const fields = text
+      .slice(close + 2)
+      .split(' ')
+      .map(Number);
+    // After the command: state, ppid, … utime is the 14th field of the line, stime the 15th.
+    return { comm, ppid: fields[1], ticks: fields[11] + fields[12] };
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuUse(values: (number | null)[]): CpuUse {
+  const known = values.filter((v): v is number => v !== null);
+  if (known.length === 0) return { mean: null, peak: null };
+  return { mean: round(known.reduce((s, v) => s + v, 0) / known.length, 0), peak: round(Math.max(...known), 0) };
+}
+
+/** Most events within any window of `windowMs`, of a sorted list of times. */
+function peakInWindow(sortedMs: number[], windowMs: number): number {
+  let peak = 0;
+  let from = 0;
+  for (let to = 0; to < sortedMs.length; to += 1) {
+    while (sortedMs[to] - sortedMs[from] >= windowMs) from += 1;
+    peak = Math.max(peak, to - from + 1);
+  }
+  return peak;
+}
+
+/** Runs `task` over the items with at most `concurrency` at a time. */
+async function inPool<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+/** Drops the batch's executions from the mock, so the next batch starts with a small map. */
+function forgetMockExecutions(env: BenchEnv, prefix: string): void {
+  for (const [id, execution] of env.mock.executions) {
+    if (execution.workflowId.startsWith(prefix)) env.mock.executions.delete(id);
+  }
+}
+
+/** A small seeded generator (mulberry32): the same durations on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof WorkflowFailedError && err.cause) return `${err.cause.name}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${value.toFixed(0)} ms`;
+}
