@@ -9,6 +9,7 @@ import type {
   PollCodikaExecutionInput,
 } from '../common/execution-types';
 import { CODIKA_EXECUTION_PENDING } from '../common/failure-types';
+import { withoutStack } from '../common/without-stack';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
@@ -81,12 +82,14 @@ export function createPollingActivities(getStatus: GetStatus, secrets: readonly 
       const polls = context.info.attempt;
       if (status.status !== 'pending') return { ...status, polls };
       const reported = status.reportedStatus ?? 'pending';
-      throw ApplicationFailure.create({
-        type: CODIKA_EXECUTION_PENDING,
-        message: `Codika execution ${input.executionId} is still ${reported}`,
-        category: 'BENIGN',
-        details: [{ polls, lastStatus: reported }],
-      });
+      throw withoutStack(
+        ApplicationFailure.create({
+          type: CODIKA_EXECUTION_PENDING,
+          message: `Codika execution ${input.executionId} is still ${reported}`,
+          category: 'BENIGN',
+          details: [{ polls, lastStatus: reported }],
+        }),
+      );
     },
   };
 }
