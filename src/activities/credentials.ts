@@ -1,6 +1,6 @@
-import { Webhook } from 'standardwebhooks';
 import { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from '../codika/auth';
 import { CodikaValidationError } from '../codika/errors';
+import { webhookFor } from '../codika/webhook-signature';
 
 /** Credentials the worker holds. Workflows only ever name a process instance. */
 export interface CodikaCredentials {
@@ -43,14 +43,7 @@ export function credentialResolver(credentials: CodikaCredentials): (processInst
         'is required when authMode is "signature" (CODIKA_WEBHOOK_SECRET)',
       );
     }
-    try {
-      new Webhook(webhookSecret);
-    } catch {
-      throw new CodikaValidationError(
-        'webhookSecret',
-        'is not a Standard Webhooks secret: expected "whsec_" followed by base64',
-      );
-    }
+    webhookFor('webhookSecret', webhookSecret);
     return () => ({ mode, webhookSecret });
   }
   if (!apiKey && Object.keys(apiKeys).length === 0) {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Webhook } from 'standardwebhooks';
-import { CodikaValidationError } from '../codika/errors';
+import { readRequestBody } from '../codika/read-request-body';
+import { SignedRequestVerifier, webhookFor } from '../codika/webhook-signature';
 import { codikaPollNowSignal } from '../workflows/codika-execution-workflow';
 
 /** Options of {@link startCodikaCallbackReceiver}. */
@@ -27,8 +27,6 @@ export interface CodikaCallbackReceiver {
 }
 
 const CALLBACK_PATH = /^\/codika\/callback\/([^/]+)$/;
-/** Replayed webhook-ids are refused; the memory of them is bounded. */
-const REMEMBERED_MESSAGE_IDS = 10_000;
 
 /**
  * Receives "execution finished" callbacks from Codika workflows and wakes the waiting
@@ -44,16 +42,7 @@ const REMEMBERED_MESSAGE_IDS = 10_000;
 export async function startCodikaCallbackReceiver(
   options: CodikaCallbackReceiverOptions,
 ): Promise<CodikaCallbackReceiver> {
-  let webhook: Webhook;
-  try {
-    webhook = new Webhook(options.webhookSecret);
-  } catch {
-    throw new CodikaValidationError(
-      'webhookSecret',
-      'is not a Standard Webhooks secret: expected "whsec_" followed by base64',
-    );
-  }
-  const seen = new Set<string>();
+  const verifier = new SignedRequestVerifier(webhookFor('webhookSecret', options.webhookSecret));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, error?: string) => {
@@ -63,19 +52,8 @@ export async function startCodikaCallbackReceiver(
     const match =
       req.method === 'POST' ? CALLBACK_PATH.exec(new URL(req.url ?? '/', 'http://receiver').pathname) : null;
     if (!match) return reply(404, 'expected POST /codika/callback/{temporalWorkflowId}');
-    const body = await readBody(req);
-    const id = String(req.headers['webhook-id'] ?? '');
-    try {
-      webhook.verify(body, {
-        'webhook-id': id,
-        'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-        'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-      });
-    } catch (err) {
-      return reply(401, `invalid signature: ${(err as Error).message}`);
-    }
-    if (seen.has(id)) return reply(401, `replayed webhook-id ${id}`);
-    remember(seen, id);
+    const refused = verifier.verify(await readRequestBody(req), req.headers);
+    if (refused) return reply(401, refused);
     let workflowId: string;
     try {
       workflowId = decodeURIComponent(match[1]);
@@ -112,15 +90,4 @@ export async function startCodikaCallbackReceiver(
         server.close(() => resolve());
       }),
   };
-}
-
-function remember(seen: Set<string>, id: string): void {
-  seen.add(id);
-  if (seen.size > REMEMBERED_MESSAGE_IDS) seen.delete(seen.values().next().value as string);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { signatureHeaders } from './webhook-signature';
 
 /** How a request proves it may reach a Codika process instance. */
 export type CodikaAuth =
@@ -32,13 +33,8 @@ export function applyAuth(auth: CodikaAuth, url: URL, headers: Record<string, st
     case 'query':
       url.searchParams.set('api_key', auth.apiKey);
       return;
-    case 'signature': {
-      const id = `msg_${crypto.randomUUID()}`;
-      const timestamp = new Date();
-      headers['webhook-id'] = id;
-      headers['webhook-timestamp'] = String(Math.floor(timestamp.getTime() / 1000));
-      headers['webhook-signature'] = new Webhook(auth.webhookSecret).sign(id, timestamp, body);
+    case 'signature':
+      Object.assign(headers, signatureHeaders(new Webhook(auth.webhookSecret), body));
       return;
-    }
   }
 }

@@ -62,8 +62,9 @@ export class CodikaValidationError extends Error {
   override readonly name = 'CodikaValidationError';
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong and how to fix it, without the field name (for callers that report their own path). */
+    readonly reason: string,
   ) {
-    super(`Invalid ${field}: ${message}`);
+    super(`Invalid ${field}: ${reason}`);
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { readRequestBody } from '../codika/read-request-body';
+import { signatureHeaders, SignedRequestVerifier } from '../codika/webhook-signature';
 import type { MockExecutionScript, MockFault } from './mock-scripts';
 
 /** Options of {@link MockCodikaServer}. With no credential configured, every request is accepted. */
@@ -80,16 +82,17 @@ export class MockCodikaServer {
   private readonly scripts = new Map<string, MockExecutionScript>();
   private readonly faults = new Map<string, MockFault[]>();
   private readonly idempotency = new Map<string, string>();
-  private readonly seenMessageIds = new Set<string>();
   /** Ends injected delays early on stop(), so no timer outlives the server. */
   private readonly pendingDelays = new Set<() => void>();
-  private readonly webhook?: Webhook;
+  private readonly verifier?: SignedRequestVerifier;
+  private readonly callbackSigner?: Webhook;
   private server?: Server;
   private baseUrl?: string;
 
   constructor(options: MockCodikaServerOptions = {}) {
     this.options = options;
-    if (options.webhookSecret) this.webhook = new Webhook(options.webhookSecret);
+    if (options.webhookSecret) this.verifier = new SignedRequestVerifier(new Webhook(options.webhookSecret));
+    if (options.callbackSecret) this.callbackSigner = new Webhook(options.callbackSecret);
     for (const [workflowId, script] of Object.entries(options.scripts ?? {})) this.script(workflowId, script);
   }
 
@@ -179,14 +182,10 @@ export class MockCodikaServer {
       executionId: execution.executionId,
       status: execution.script.failWith ? 'failed' : 'success',
     });
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (this.options.callbackSecret) {
-      const id = `msg_${randomUUID()}`;
-      const at = new Date();
-      headers['webhook-id'] = id;
-      headers['webhook-timestamp'] = String(Math.floor(at.getTime() / 1000));
-      headers['webhook-signature'] = new Webhook(this.options.callbackSecret).sign(id, at, body);
-    }
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      ...(this.callbackSigner ? signatureHeaders(this.callbackSigner, body) : {}),
+    };
     try {
       const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
       record.outcome = response.status;
@@ -215,7 +214,7 @@ export class MockCodikaServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://mock');
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const record: MockRequestRecord = {
       at: Date.now(),
       method: req.method ?? 'GET',
@@ -379,20 +378,8 @@ export class MockCodikaServer {
     const signature = header(req, 'webhook-signature');
     if (signature) {
       record.auth = 'signature';
-      if (!this.webhook) return 'Signature authentication is not enabled for this instance';
-      const id = header(req, 'webhook-id') ?? '';
-      try {
-        this.webhook.verify(body, {
-          'webhook-id': id,
-          'webhook-timestamp': header(req, 'webhook-timestamp') ?? '',
-          'webhook-signature': signature,
-        });
-      } catch (err) {
-        return `Invalid webhook signature: ${(err as Error).message}`;
-      }
-      if (this.seenMessageIds.has(id)) return `Replayed webhook-id ${id}`;
-      this.seenMessageIds.add(id);
-      return undefined;
+      if (!this.verifier) return 'Signature authentication is not enabled for this instance';
+      return this.verifier.verify(body, req.headers);
     }
     const given = header(req, 'x-api-key') ?? url.searchParams.get('api_key') ?? undefined;
     record.auth = header(req, 'x-api-key') ? 'header' : url.searchParams.has('api_key') ? 'query' : 'none';
@@ -421,10 +408,4 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -7,7 +7,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { CodikaValidationError } from '../codika/errors';
 import { validateId } from '../codika/validation';
 import type {
   CodikaExecutionInput,
@@ -17,7 +16,7 @@ import type {
 } from '../common/execution-types';
 import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './codika-step';
 import { invalid, resolvePollSettings } from './poll-settings';
-import { validateExecutionInput } from './validate-input';
+import { underPath, validateExecutionInput } from './validate-input';
 
 /** Input of {@link codikaExecutionWorkflow}. */
 export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {
@@ -97,13 +96,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 function validateResume(resume: CodikaStepProgress): void {
   if (typeof resume !== 'object' || resume === null)
     throw invalid('input.resume', 'expected the progress object a continued run carries');
-  try {
-    validateId('executionId', resume.executionId);
-  } catch (err) {
-    if (err instanceof CodikaValidationError)
-      throw invalid('input.resume.executionId', err.message.replace(/^Invalid [^:]+: /, ''));
-    throw err;
-  }
+  underPath('input.resume', () => validateId('executionId', resume.executionId));
   for (const field of ['polls', 'startedAtMs', 'deadlineAtMs', 'nextIntervalMs'] as const) {
     const value = resume[field];
     const ok = typeof value === 'number' && Number.isFinite(value) && (field === 'polls' ? value >= 0 : value > 0);

@@ -18,15 +18,22 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     if (!KNOWN_KEYS.has(key))
       throw invalid(`${path}.${key}`, 'unknown field; expected processInstanceId, workflowId, payload');
   }
+  return underPath(path, () => ({
+    processInstanceId: validateId('processInstanceId', input.processInstanceId),
+    workflowId: validateId('workflowId', input.workflowId),
+    payload: validatePayload(input.payload),
+  }));
+}
+
+/**
+ * Runs the client's pure checks in workflow code, reporting a failure as a non-retryable
+ * validation failure whose field is prefixed with `path` (a plain error would only retry the task).
+ */
+export function underPath<T>(path: string, check: () => T): T {
   try {
-    return {
-      processInstanceId: validateId('processInstanceId', input.processInstanceId),
-      workflowId: validateId('workflowId', input.workflowId),
-      payload: validatePayload(input.payload),
-    };
+    return check();
   } catch (err) {
-    if (err instanceof CodikaValidationError)
-      throw invalid(`${path}.${err.field}`, err.message.replace(/^Invalid [^:]+: /, ''));
+    if (err instanceof CodikaValidationError) throw invalid(`${path}.${err.field}`, err.reason);
     throw err;
   }
 }
