@@ -66,8 +66,12 @@ export async function startBenchEnv(
       connection: nativeConnection,
       taskQueue: TASK_QUEUE,
       codika: { baseUrl: mock.url, apiKey: BENCH_API_KEY },
-      // Long-running polling activities would otherwise hold up the end of the run.
-      workerOptions: { shutdownGraceTime: '1 second' },
+      workerOptions: {
+        // The library's workflows and the bare Temporal loop the overhead scenario compares them with.
+        workflowsPath: require.resolve('./workflows'),
+        // Long-running polling activities would otherwise hold up the end of the run.
+        shutdownGraceTime: '1 second',
+      },
     });
     // A worker that dies mid-run leaves executions unfinished; the batch time limits then end the run.
     const running = worker.run().catch((err: unknown) => log(`the worker stopped: ${String(err)}`));

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startCodikaExecution } from '../src/client';
 import type { CodikaExecutionResult, CodikaPollOptions } from '../src/common/execution-types';
 import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
+import type { bareTemporalPollLoop } from './workflows';
 
 /** One execution run through the library, as the caller saw it. */
 export interface LibraryRun {
@@ -59,6 +61,35 @@ export async function runLibraryExecution(
     run.endedAtMs = Date.now();
     run.error = describe(err);
     run.strategyRejected = STRATEGY_REJECTED.test(run.error);
+  }
+  return run;
+}
+
+/** Like {@link runLibraryExecution}, for the bare Temporal loop of bench/workflows.ts (fixed interval). */
+export async function runBareTemporalLoop(
+  env: BenchEnv,
+  codikaWorkflowId: string,
+  pollIntervalMs: number,
+  timeoutMs: number,
+): Promise<LibraryRun> {
+  const startedAtMs = Date.now();
+  const run: LibraryRun = { startedAtMs, endedAtMs: startedAtMs, strategyRejected: false };
+  try {
+    const handle = await env.client.workflow.start<typeof bareTemporalPollLoop>('bareTemporalPollLoop', {
+      taskQueue: env.taskQueue,
+      workflowId: `bench-bare-${randomUUID()}`,
+      args: [{ processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId }, pollIntervalMs],
+    });
+    run.workflowId = handle.workflowId;
+    run.firstRunId = handle.firstExecutionRunId;
+    const result = await withTimeout(handle.result(), timeoutMs, async () => {
+      await handle.terminate('benchmark time limit').catch(() => undefined);
+    });
+    run.endedAtMs = Date.now();
+    Object.assign(run, result);
+  } catch (err) {
+    run.endedAtMs = Date.now();
+    run.error = describe(err);
   }
   return run;
 }

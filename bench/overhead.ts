@@ -2,13 +2,14 @@ import { runBaselineExecution } from './baseline';
 import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
 import { fetchHistoryChain, historyCost } from './history-cost';
 import { addPollPhases, emptyPollPhases, type PollPhases } from './history-timing';
-import { runLibraryExecution } from './library-run';
+import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from './library-run';
 import type { BenchPlan } from './plan';
 import { linearFit, median, summarize, type Summary } from './stats';
 
 /** One execution of the overhead scenario: time from start to result in the caller's hands. */
 export interface OverheadSample {
-  runner: 'baseline' | 'library';
+  /** The seed's loop in a plain process, the bare Temporal loop (bench/workflows.ts), the library. */
+  runner: 'baseline' | 'bare' | 'library';
   durationMs: number;
   timeMs: number;
   polls?: number;
@@ -24,10 +25,13 @@ export interface OverheadRow {
   durationMs: number;
   baseline: Summary;
   library: Summary;
+  bare: Summary;
   baselinePolls: number | null;
   libraryPolls: number | null;
   /** (median library time − median baseline time) / median library polls. */
   perPollOverheadMs: number | null;
+  /** The same for the bare Temporal loop: what any timer-and-activity poll costs on this server. */
+  perPollFloorMs: number | null;
   failures: number;
 }
 
@@ -89,6 +93,12 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
         }
       }),
     );
+    const bare = await Promise.all(
+      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+        const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
+        return sampleOf('bare', durationMs, run, finishedAt);
+      }),
+    );
     const library = await Promise.all(
       Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
         const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
@@ -100,8 +110,8 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
         return { ...sample, polls: run.polls, detectionMs, events: historyCost(chain).events };
       }),
     );
-    samples.push(...baseline, ...library);
-    rows.push(overheadRow(durationMs, baseline, library));
+    samples.push(...baseline, ...bare, ...library);
+    rows.push(overheadRow(durationMs, baseline, bare, library));
   }
   const fit = linearFit(
     rows.flatMap((r) =>
@@ -130,14 +140,43 @@ async function warmUp(env: BenchEnv, count: number): Promise<number[]> {
   return runs.map((r) => r.endedAtMs - r.startedAtMs);
 }
 
-function overheadRow(durationMs: number, baseline: OverheadSample[], library: OverheadSample[]): OverheadRow {
+function sampleOf(
+  runner: OverheadSample['runner'],
+  durationMs: number,
+  run: LibraryRun,
+  finishedAt: (executionId: string | undefined) => number | undefined,
+): OverheadSample {
+  const sample: OverheadSample = { runner, durationMs, timeMs: run.endedAtMs - run.startedAtMs };
+  if (run.error !== undefined) return { ...sample, error: run.error };
+  return { ...sample, polls: run.polls, detectionMs: run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs) };
+}
+
+function overheadRow(
+  durationMs: number,
+  baseline: OverheadSample[],
+  bare: OverheadSample[],
+  library: OverheadSample[],
+): OverheadRow {
   const ok = (samples: OverheadSample[]) => samples.filter((s) => s.error === undefined);
-  const base = summarize(ok(baseline).map((s) => s.timeMs));
-  const lib = summarize(ok(library).map((s) => s.timeMs));
-  const baselinePolls = median(ok(baseline).map((s) => s.polls ?? 0));
-  const libraryPolls = median(ok(library).map((s) => s.polls ?? 0));
-  const perPollOverheadMs =
-    lib.median !== null && base.median !== null && libraryPolls ? (lib.median - base.median) / libraryPolls : null;
-  const failures = baseline.length + library.length - ok(baseline).length - ok(library).length;
-  return { durationMs, baseline: base, library: lib, baselinePolls, libraryPolls, perPollOverheadMs, failures };
+  const time = (samples: OverheadSample[]) => summarize(ok(samples).map((s) => s.timeMs));
+  const polls = (samples: OverheadSample[]) => median(ok(samples).map((s) => s.polls ?? 0));
+  const base = time(baseline);
+  const perPoll = (samples: OverheadSample[]) => {
+    const { median: m } = time(samples);
+    const n = polls(samples);
+    return m !== null && base.median !== null && n ? (m - base.median) / n : null;
+  };
+  const all = [baseline, bare, library];
+  const failures = all.reduce((sum, samples) => sum + samples.length - ok(samples).length, 0);
+  return {
+    durationMs,
+    baseline: base,
+    library: time(library),
+    bare: time(bare),
+    baselinePolls: polls(baseline),
+    libraryPolls: polls(library),
+    perPollOverheadMs: perPoll(library),
+    perPollFloorMs: perPoll(bare),
+    failures,
+  };
 }

@@ -33,8 +33,6 @@ export interface ScalePlan {
   startConcurrency: number;
   /** An execution without a successful result this long after its longest possible duration is stuck. */
   stuckAfterMs: number;
-  /** The worker's activity slots: the count plus this (`auto` holds one per execution for a minute). */
-  extraActivitySlots: number;
 }
 
 /** Counts the issue asks for; only the first is run by default. */
@@ -57,8 +55,7 @@ export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPla
       maxDurationMs: 60_000,
       seed: 20_240_601,
       startConcurrency: 50,
-      stuckAfterMs: 120_000,
-      extraActivitySlots: 100,
+      stuckAfterMs: 300_000,
     },
   };
 }

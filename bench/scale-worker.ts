@@ -13,7 +13,6 @@ export interface ScaleWorkerConfig {
   taskQueue: string;
   baseUrl: string;
   apiKey: string;
-  maxConcurrentActivityTaskExecutions: number;
   /** The workflow bundle, prebuilt by the parent so webpack's memory is not counted here. */
   workflowBundlePath: string;
 }
@@ -44,10 +43,9 @@ async function main(): Promise<void> {
       connection,
       taskQueue: config.taskQueue,
       codika: { baseUrl: config.baseUrl, apiKey: config.apiKey },
+      // Everything else at the library's defaults: what `createCodikaWorker` gives its users.
       workerOptions: {
         workflowBundle: { codePath: config.workflowBundlePath },
-        // `auto` holds an activity slot per execution for its first minute.
-        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
         shutdownGraceTime: '1 second',
       },
     });

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { DEFAULT_STATUS_CHECKS_PER_SECOND } from '../src/activities/check-pacer';
 import { startCodikaExecution } from '../src/client';
+import { DEFAULT_ACTIVITY_SLOTS } from '../src/worker';
 import type { CodikaExecutionResult } from '../src/common/execution-types';
 import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from './bench-env';
 import { MAX_SCALE_COUNT, type ScalePlan } from './plan';
@@ -51,6 +53,8 @@ export interface ScaleRun {
   /** Start call → the mock saw the trigger (the mock's clock for the duration starts there). */
   triggerLag: Summary;
   workerPeakRssMb: number | null;
+  /** The JavaScript heap's part of it (the rest: the SDK's native core, buffers, code). */
+  workerPeakHeapMb: number | null;
   /** Ended, but not successfully. */
   failed: number;
   /** No result within the longest duration plus `stuckAfterMs` of its start (terminated afterwards). */
@@ -148,7 +152,7 @@ async function scaleRun(
   for (const e of executions) env.mock.script(`${prefix}${e.index}`, { durationMs: e.durationMs, resultData: {} });
   env.mock.requests.splice(0);
 
-  const activitySlots = count + plan.extraActivitySlots;
+  const activitySlots = DEFAULT_ACTIVITY_SLOTS;
   const taskQueue = `codika-scale-${count}-${Date.now().toString(36)}`;
   const worker = await startScaleWorker(
     {
@@ -156,7 +160,6 @@ async function scaleRun(
       taskQueue,
       baseUrl: env.target.baseUrl,
       apiKey: BENCH_API_KEY,
-      maxConcurrentActivityTaskExecutions: activitySlots,
       workflowBundlePath,
     },
     log,
@@ -169,11 +172,16 @@ async function scaleRun(
     sampler.start();
     firstStartMs = Date.now();
     sampler.origin = firstStartMs;
-    const waiting: Promise<void>[] = [];
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal.aborted) resolve('aborted');
-      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-    });
+    let starting = true;
+    const watching = watchUntilClosed(
+      env,
+      taskQueue,
+      executions,
+      (e) => e.startedAtMs! + plan.maxDurationMs + plan.stuckAfterMs,
+      () => starting,
+      signal,
+      sampler,
+    );
     await inPool(executions, plan.startConcurrency, async (e) => {
       if (signal.aborted) return;
       e.startedAtMs = Date.now();
@@ -189,11 +197,11 @@ async function scaleRun(
         return;
       }
       sampler.started += 1;
-      waiting.push(awaitResult(env, e, e.startedAtMs + plan.maxDurationMs + plan.stuckAfterMs, aborted, sampler));
     });
+    starting = false;
     startWallMs = Date.now() - firstStartMs;
     log(`scale: ${sampler.started} started in ${(startWallMs / 1000).toFixed(1)} s; waiting for results…`);
-    await Promise.all(waiting);
+    await watching;
   } finally {
     sampler.stop();
     const unfinished = executions.filter((e) => e.handle && (e.outcome === 'stuck' || e.outcome === 'aborted'));
@@ -218,46 +226,85 @@ async function scaleRun(
     startWallMs,
     lastEndMs,
     terminated,
-    worker.peakRss,
+    worker.peak,
   );
 }
 
-/** Waits for one execution's result, until its deadline or the abort; never throws. */
-async function awaitResult(
+/** How often the harness lists the executions that closed. */
+const WATCH_EVERY_MS = 1_000;
+/** Results fetched at once for executions that closed (each returns at once: the run is over). */
+const RESULT_FETCH_CONCURRENCY = 20;
+
+/**
+ * Waits for every started execution to close, until its deadline or the abort; never throws.
+ * Thousands of result long-polls held open at once would load the server as much as the
+ * executions themselves, so the harness lists closed runs (visibility) once a second and then
+ * fetches each result, which returns at once. An execution's end is the server's close time.
+ */
+async function watchUntilClosed(
   env: BenchEnv,
-  e: Execution,
-  deadlineMs: number,
-  aborted: Promise<'aborted'>,
+  taskQueue: string,
+  executions: Execution[],
+  deadlineOf: (e: Execution) => number,
+  stillStarting: () => boolean,
+  signal: AbortSignal,
   sampler: Sampler,
 ): Promise<void> {
-  const handle = e.handle!;
-  const result = handle.result() as Promise<CodikaExecutionResult>;
-  result.catch(() => undefined); // may outlive the wait (stuck or aborted)
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<'stuck'>((resolve) => {
-    timer = setTimeout(() => resolve('stuck'), Math.max(0, deadlineMs - Date.now()));
-  });
-  try {
-    const outcome = await Promise.race([result, stuck, aborted]);
-    if (outcome === 'stuck' || outcome === 'aborted') {
-      e.outcome = outcome;
-      return;
+  const byWorkflowId = new Map(executions.filter((e) => e.handle).map((e) => [e.handle!.workflowId, e]));
+  const open = () => executions.filter((e) => e.handle && e.outcome === undefined);
+  let since = new Date(Date.now() - 60_000).toISOString();
+  const fetching: Promise<void>[] = [];
+  for (;;) {
+    for (const e of executions)
+      if (e.handle && !byWorkflowId.has(e.handle.workflowId)) byWorkflowId.set(e.handle.workflowId, e);
+    const listedAt = Date.now();
+    const closed: Execution[] = [];
+    try {
+      const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus != 'Running' AND CloseTime >= '${since}'`;
+      for await (const info of env.client.workflow.list({ query })) {
+        const e = byWorkflowId.get(info.workflowId);
+        if (!e || e.outcome !== undefined || e.endedAtMs !== undefined) continue;
+        e.endedAtMs = info.closeTime?.getTime() ?? listedAt;
+        if (info.status.name === 'COMPLETED') closed.push(e);
+        else {
+          e.outcome = 'failed';
+          e.error = `closed as ${info.status.name}`;
+        }
+      }
+      // Visibility may lag a little behind the close: look back a few seconds each time.
+      since = new Date(listedAt - 10_000).toISOString();
+    } catch (err) {
+      sampler.errors.add(describe(err));
     }
-    e.endedAtMs = Date.now();
+    fetching.push(inPool(closed, RESULT_FETCH_CONCURRENCY, (e) => readResult(env, e, sampler)));
+    const now = Date.now();
+    for (const e of open()) {
+      if (e.endedAtMs === undefined && now > deadlineOf(e)) e.outcome = 'stuck';
+    }
+    if (signal.aborted) {
+      for (const e of open()) if (e.endedAtMs === undefined) e.outcome = 'aborted';
+    }
+    if (!stillStarting() && open().every((e) => e.endedAtMs !== undefined)) break;
+    await new Promise((resolve) => setTimeout(resolve, WATCH_EVERY_MS));
+  }
+  await Promise.all(fetching);
+}
+
+/** Reads the result of an execution that completed, for its poll count and the mock's timings. */
+async function readResult(env: BenchEnv, e: Execution, sampler: Sampler): Promise<void> {
+  try {
+    const result = (await e.handle!.result()) as CodikaExecutionResult;
     e.outcome = 'ok';
-    e.polls = outcome.polls;
+    e.polls = result.polls;
     sampler.completed += 1;
-    const mocked = env.mock.executions.get(outcome.executionId);
+    const mocked = env.mock.executions.get(result.executionId);
     if (mocked) {
-      e.detectionMs = e.endedAtMs - mocked.finishesAt;
+      e.detectionMs = e.endedAtMs! - mocked.finishesAt;
       e.triggerLagMs = mocked.createdAt - e.startedAtMs!;
     }
   } catch (err) {
-    e.endedAtMs = Date.now();
     e.outcome = 'failed';
     e.error = describe(err);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -270,7 +317,7 @@ function summarizeRun(
   startWallMs: number,
   lastEndMs: number,
   terminated: number,
-  peakRss: number | null,
+  peak: { rss: number; heap: number } | null,
 ): ScaleRun {
   const ok = executions.filter((e) => e.outcome === 'ok');
   const started = executions.filter((e) => e.handle).length;
@@ -303,13 +350,16 @@ function summarizeRun(
     },
     detection: summarize(ok.flatMap((e) => (e.detectionMs === undefined ? [] : [e.detectionMs]))),
     triggerLag: summarize(ok.flatMap((e) => (e.triggerLagMs === undefined ? [] : [e.triggerLagMs]))),
-    workerPeakRssMb: peakRss === null ? null : Math.round(peakRss / 2 ** 20),
+    workerPeakRssMb: peak === null ? null : Math.round(peak.rss / 2 ** 20),
+    workerPeakHeapMb: peak === null ? null : Math.round(peak.heap / 2 ** 20),
     failed: executions.filter((e) => e.outcome === 'failed' || e.outcome === 'start-failed').length,
     stuck: executions.filter((e) => e.outcome === 'stuck').length,
     notStarted: executions.filter((e) => e.outcome === undefined || (e.outcome === 'aborted' && !e.handle)).length,
     stopped: executions.filter((e) => e.outcome === 'aborted' && e.handle).length,
     terminated,
-    errors: [...new Set(executions.flatMap((e) => (e.error === undefined ? [] : [e.error])))].slice(0, 5),
+    errors: [
+      ...new Set([...sampler.errors, ...executions.flatMap((e) => (e.error === undefined ? [] : [e.error]))]),
+    ].slice(0, 5),
     cpu: {
       worker: cpuUse(inFlight.map((s) => s.cpu.worker)),
       server: cpuUse(inFlight.map((s) => s.cpu.server)),
@@ -339,7 +389,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
         String(r.statusPolls.perExecutionMedian ?? '—'),
         ms(r.detection.median),
         ms(r.detection.p95),
-        r.workerPeakRssMb === null ? '—' : `${r.workerPeakRssMb} MB`,
+        r.workerPeakRssMb === null ? '—' : `${r.workerPeakRssMb} MB (heap ${r.workerPeakHeapMb} MB)`,
         `${r.failed + r.stuck}${r.stopped ? ` (+${r.stopped} stopped)` : ''}${r.notStarted ? ` (+${r.notStarted} not started)` : ''}`,
         `${(r.wallMs / 1000).toFixed(1)} s`,
       ]),
@@ -354,12 +404,11 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
     ),
     '',
     `One worker in a child process (workflow bundle prebuilt by the harness, so webpack is not in its RSS) with ` +
-      `\`maxConcurrentActivityTaskExecutions\` = executions + ` +
-      `${plan.extraActivitySlots} (\`auto\` holds an activity slot per execution for its first minute), other ` +
-      `worker options at the SDK's defaults. Completions per second are bounded by the spread of durations ` +
+      `the options \`createCodikaWorker\` defaults to (${DEFAULT_ACTIVITY_SLOTS} activity slots, at most ` +
+      `${DEFAULT_STATUS_CHECKS_PER_SECOND} status checks/s). Completions per second are bounded by the spread of durations ` +
       `(about executions / ${(plan.maxDurationMs - plan.minDurationMs) / 1000} s when nothing lags). Detection is measured from the ` +
-      `mock's finish time, which counts from the trigger; start → trigger is the lag before that. Lost or stuck: ` +
-      `failed, or no successful result within ${plan.maxDurationMs / 1000} s + ${plan.stuckAfterMs / 1000} s of ` +
+      `mock's finish time, which counts from the trigger, to the server's close time of the run; start → trigger is ` +
+      `the lag before that. Lost or stuck: failed, or no successful result within ${plan.maxDurationMs / 1000} s + ${plan.stuckAfterMs / 1000} s of ` +
       'its start (terminated at the end).',
   ];
   const errors = [...new Set(scale.runs.flatMap((r) => r.errors))];
@@ -371,16 +420,21 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
 async function startScaleWorker(
   config: ScaleWorkerConfig,
   log: (message: string) => void,
-): Promise<{ child: ChildProcess; peakRss: number | null; latest?: ScaleWorkerSample; stop(): Promise<void> }> {
+): Promise<{
+  child: ChildProcess;
+  peak: { rss: number; heap: number } | null;
+  latest?: ScaleWorkerSample;
+  stop(): Promise<void>;
+}> {
   const child = fork(join(__dirname, 'scale-worker.ts'), [JSON.stringify(config)], {
     cwd: join(__dirname, '..'),
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const state = {
     child,
-    peakRss: null as number | null,
+    peak: null as { rss: number; heap: number } | null,
     latest: undefined as ScaleWorkerSample | undefined,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -400,7 +454,10 @@ async function startScaleWorker(
       child.on('message', (message: ScaleWorkerMessage) => {
         if (message.type === 'sample') {
           state.latest = message;
-          state.peakRss = Math.max(state.peakRss ?? 0, message.rss);
+          state.peak = {
+            rss: Math.max(state.peak?.rss ?? 0, message.rss),
+            heap: Math.max(state.peak?.heap ?? 0, message.heapUsed),
+          };
         } else if (message.type === 'ready') {
           clearTimeout(timer);
           resolve();
@@ -430,6 +487,8 @@ class Sampler {
   origin = Date.now();
   started = 0;
   completed = 0;
+  /** Harness-side failures (listing closed runs), reported with the executions' errors. */
+  readonly errors = new Set<string>();
   private timer?: NodeJS.Timeout;
   private previous?: { at: number; harnessUs: number; workerUs?: number; serverTicks?: number; machine?: CpuTicks };
 

@@ -31,8 +31,21 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
       apiKey: env.CODIKA_API_KEY || undefined,
       apiKeys: parseKeyMap(env.CODIKA_API_KEYS),
       webhookSecret: env.CODIKA_WEBHOOK_SECRET || undefined,
+      maxStatusChecksPerSecond: parseRate(env.CODIKA_MAX_STATUS_CHECKS_PER_SECOND),
     },
   };
+}
+
+function parseRate(raw: string | undefined): number | undefined {
+  if (!raw) return undefined;
+  const rate = raw === 'Infinity' ? Infinity : Number(raw);
+  if (Number.isNaN(rate) || rate <= 0) {
+    throw new CodikaValidationError(
+      'CODIKA_MAX_STATUS_CHECKS_PER_SECOND',
+      `"${raw}" is not a positive number (checks per second, or Infinity for no cap)`,
+    );
+  }
+  return rate;
 }
 
 function parseKeyMap(raw: string | undefined): Record<string, string> | undefined {

@@ -22,6 +22,14 @@ export interface CodikaWorkerOptions {
 }
 
 /**
+ * Activity slots when the caller sets neither `maxConcurrentActivityTaskExecutions` nor a `tuner`.
+ * The `auto` and `activity` strategies hold a slot per execution while they poll, idle most of the
+ * time (the status-check cap, not the slots, bounds the load). With the SDK's default of 100, the
+ * 101st execution's trigger would wait until some other execution finished.
+ */
+export const DEFAULT_ACTIVITY_SLOTS = 10_000;
+
+/**
  * Creates a worker that runs the Codika workflows and activities. Credentials stay in this process.
  *
  * @throws CodikaValidationError when the Codika options are unusable (checked before connecting).
@@ -29,11 +37,14 @@ export interface CodikaWorkerOptions {
 export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<Worker> {
   const activities = createCodikaActivities(options.codika);
   const { workerOptions = {} } = options;
+  const slotsChosen =
+    workerOptions.tuner !== undefined || workerOptions.maxConcurrentActivityTaskExecutions !== undefined;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
+    ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
     ...workerOptions,
     activities: { ...activities, ...(workerOptions.activities ?? {}) },
   });

@@ -12,6 +12,7 @@ test('reads every worker setting from the environment, with defaults', () => {
       apiKey: undefined,
       apiKeys: undefined,
       webhookSecret: undefined,
+      maxStatusChecksPerSecond: undefined,
     },
   });
   const env = readWorkerEnv({
@@ -23,6 +24,7 @@ test('reads every worker setting from the environment, with defaults', () => {
     CODIKA_API_KEYS: '{"pi_a":"ck_a"}',
     CODIKA_WEBHOOK_SECRET: 'whsec_abc',
     CODIKA_AUTH_MODE: 'query',
+    CODIKA_MAX_STATUS_CHECKS_PER_SECOND: '50',
   });
   expect(env).toEqual({
     temporalAddress: 'temporal:7233',
@@ -34,6 +36,7 @@ test('reads every worker setting from the environment, with defaults', () => {
       apiKey: 'ck_default',
       apiKeys: { pi_a: 'ck_a' },
       webhookSecret: 'whsec_abc',
+      maxStatusChecksPerSecond: 50,
     },
   });
 });
@@ -49,4 +52,15 @@ test('names the variable when CODIKA_API_KEYS is malformed, without echoing its 
 
 test('rejects an unknown CODIKA_AUTH_MODE, listing the valid ones', () => {
   expect(() => readWorkerEnv({ CODIKA_AUTH_MODE: 'bearer' })).toThrow(/CODIKA_AUTH_MODE.*header, query, signature/);
+});
+
+test('reads the status-check cap, Infinity included, and names the variable when it is not a positive number', () => {
+  expect(readWorkerEnv({ CODIKA_MAX_STATUS_CHECKS_PER_SECOND: 'Infinity' }).codika.maxStatusChecksPerSecond).toBe(
+    Infinity,
+  );
+  for (const bad of ['0', '-3', 'fast']) {
+    expect(() => readWorkerEnv({ CODIKA_MAX_STATUS_CHECKS_PER_SECOND: bad })).toThrow(
+      /CODIKA_MAX_STATUS_CHECKS_PER_SECOND.*not a positive number/,
+    );
+  }
 });

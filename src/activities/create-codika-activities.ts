@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { CodikaClient } from '../codika/client';
+import { CodikaValidationError } from '../codika/errors';
 import type { CodikaExecutionStatus, CodikaTriggerResult } from '../codika/types';
 import type { GetCodikaExecutionStatusInput, TriggerCodikaExecutionInput } from '../common/execution-types';
+import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
 import { toApplicationFailure } from './to-application-failure';
@@ -13,6 +15,13 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
   baseUrl?: string;
   /** Per-request HTTP timeout in milliseconds. @default 30000 */
   requestTimeoutMs?: number;
+  /**
+   * The most status checks this worker sends to Codika per second, all executions together. Polling
+   * loops (`activity` and `auto`'s first phase) wait their turn above it; single checks (`timer`,
+   * `retry`, wake-ups) are paced by Temporal and only counted. `Infinity` turns the cap off.
+   * @default 200
+   */
+  maxStatusChecksPerSecond?: number;
 }
 
 /** Activities registered on a worker; workflows reach them through `proxyActivities`. */
@@ -37,6 +46,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     timeoutMs: options.requestTimeoutMs,
   });
   const secrets = allSecrets(options);
+  const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
 
   async function call<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const context = Context.current();
@@ -51,15 +61,27 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   }
 
   return {
-    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets),
+    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets, pacer),
     async triggerCodikaExecution(input) {
       const idempotencyKey = idempotencyKeyFor(Context.current().info);
       return call((signal) => client.trigger({ ...input, idempotencyKey }, { signal }));
     },
     async getCodikaExecutionStatus(input) {
+      pacer.reserve();
       return call((signal) => client.getStatus(input, { signal }));
     },
   };
+}
+
+function checksPerSecond(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_STATUS_CHECKS_PER_SECOND;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new CodikaValidationError(
+      'maxStatusChecksPerSecond',
+      `must be a positive number of checks per second (or Infinity for no cap); got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
 } from '../common/execution-types';
 import { CODIKA_EXECUTION_PENDING } from '../common/failure-types';
 import { withoutStack } from '../common/without-stack';
+import type { CheckPacer } from './check-pacer';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
@@ -28,16 +29,25 @@ export interface PollHeartbeat {
   startedAtMs: number;
 }
 
-/** Heartbeats while waiting this often; the workflow's heartbeat timeout is a few times longer. */
-const HEARTBEAT_EVERY_MS = 2_000;
+/**
+ * Records progress at most this often; the workflow's heartbeat timeout is six times longer. Each
+ * heartbeat crosses into the SDK's native layer, so beating after every one-second check made
+ * thousands of calls a second with thousands of executions in flight.
+ */
+const HEARTBEAT_EVERY_MS = 5_000;
 
 type GetStatus = (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => Promise<CodikaExecutionStatus>;
 
-/** Builds the polling activities around one status call. */
-export function createPollingActivities(getStatus: GetStatus, secrets: readonly string[]): CodikaPollingActivities {
+/** Builds the polling activities around one status call, paced per worker by `pacer`. */
+export function createPollingActivities(
+  getStatus: GetStatus,
+  secrets: readonly string[],
+  pacer: CheckPacer,
+): CodikaPollingActivities {
   return {
     async pollCodikaExecution(input) {
       const context = Context.current();
+      const beat = throttledHeartbeat(context);
       const saved = context.info.heartbeatDetails as PollHeartbeat | undefined;
       const progress: PollHeartbeat = saved ?? {
         executionId: input.executionId,
@@ -50,7 +60,10 @@ export function createPollingActivities(getStatus: GetStatus, secrets: readonly 
         if (input.stopAfterMs !== undefined && elapsedMs + progress.nextIntervalMs > input.stopAfterMs) {
           return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
         }
-        await sleepHeartbeating(context, progress.nextIntervalMs, progress);
+        await sleepHeartbeating(context, progress.nextIntervalMs, () => beat(progress));
+        // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
+        const turnInMs = pacer.reserve();
+        if (turnInMs > 0) await sleepHeartbeating(context, turnInMs, () => beat(progress));
         let waitAtLeastMs = 0;
         try {
           const status = await getStatus(input, context.cancellationSignal);
@@ -67,12 +80,13 @@ export function createPollingActivities(getStatus: GetStatus, secrets: readonly 
           Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
           waitAtLeastMs,
         );
-        context.heartbeat(progress);
+        beat(progress);
       }
     },
 
     async checkCodikaExecution(input) {
       const context = Context.current();
+      pacer.reserve(); // counted, not delayed: its timing is the retry policy's
       let status: CodikaExecutionStatus;
       try {
         status = await getStatus(input, context.cancellationSignal);
@@ -94,10 +108,21 @@ export function createPollingActivities(getStatus: GetStatus, secrets: readonly 
   };
 }
 
-/** Waits in short slices, heartbeating between them; a cancellation ends the wait at once. */
-async function sleepHeartbeating(context: Context, ms: number, details: PollHeartbeat): Promise<void> {
-  for (let left = ms; left > 0; left -= HEARTBEAT_EVERY_MS) {
+/** A heartbeat that reaches the SDK at most once per {@link HEARTBEAT_EVERY_MS}; the first always does. */
+function throttledHeartbeat(context: Context): (details: PollHeartbeat) => void {
+  let lastAtMs = -Infinity;
+  return (details) => {
+    const now = Date.now();
+    if (now - lastAtMs < HEARTBEAT_EVERY_MS) return;
+    lastAtMs = now;
     context.heartbeat(details);
+  };
+}
+
+/** Waits in slices, heartbeating between them; a cancellation ends the wait at once. */
+async function sleepHeartbeating(context: Context, ms: number, beat: () => void): Promise<void> {
+  for (let left = ms; left > 0; left -= HEARTBEAT_EVERY_MS) {
+    beat();
     await context.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
   }
 }

@@ -110,7 +110,9 @@ export class MockCodikaServer {
         res.end(JSON.stringify({ success: false, error: `Mock failure: ${(err as Error).message}` }));
       });
     });
-    server.keepAliveTimeout = 1000;
+    // Clients keep idle connections a second less than the server announces; at 1 s they kept none and
+    // every request paid for a new connection (and its teardown), which swamped the scale benchmark.
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve);
