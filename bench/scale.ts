@@ -57,7 +57,7 @@ export interface ScaleRun {
   workerPeakHeapMb: number | null;
   /** Ended, but not successfully. */
   failed: number;
-  /** No result within the longest duration plus `stuckAfterMs` of its start (terminated afterwards). */
+  /** Still open when nothing had closed for `stallAfterMs` (terminated afterwards). */
   stuck: number;
   /** Never ran: the batch was stopped before or during its start. */
   notStarted: number;
@@ -173,15 +173,7 @@ async function scaleRun(
     firstStartMs = Date.now();
     sampler.origin = firstStartMs;
     let starting = true;
-    const watching = watchUntilClosed(
-      env,
-      taskQueue,
-      executions,
-      (e) => e.startedAtMs! + plan.maxDurationMs + plan.stuckAfterMs,
-      () => starting,
-      signal,
-      sampler,
-    );
+    const watching = watchUntilClosed(env, taskQueue, executions, plan.stallAfterMs, () => starting, signal, sampler);
     await inPool(executions, plan.startConcurrency, async (e) => {
       if (signal.aborted) return;
       e.startedAtMs = Date.now();
@@ -245,7 +237,7 @@ async function watchUntilClosed(
   env: BenchEnv,
   taskQueue: string,
   executions: Execution[],
-  deadlineOf: (e: Execution) => number,
+  stallAfterMs: number,
   stillStarting: () => boolean,
   signal: AbortSignal,
   sampler: Sampler,
@@ -254,6 +246,7 @@ async function watchUntilClosed(
   const open = () => executions.filter((e) => e.handle && e.outcome === undefined);
   let since = new Date(Date.now() - 60_000).toISOString();
   const fetching: Promise<void>[] = [];
+  let lastCloseAtMs = Date.now();
   for (;;) {
     for (const e of executions)
       if (e.handle && !byWorkflowId.has(e.handle.workflowId)) byWorkflowId.set(e.handle.workflowId, e);
@@ -278,8 +271,9 @@ async function watchUntilClosed(
     }
     fetching.push(inPool(closed, RESULT_FETCH_CONCURRENCY, (e) => readResult(env, e, sampler)));
     const now = Date.now();
-    for (const e of open()) {
-      if (e.endedAtMs === undefined && now > deadlineOf(e)) e.outcome = 'stuck';
+    if (closed.length > 0 || stillStarting()) lastCloseAtMs = now;
+    if (now - lastCloseAtMs > stallAfterMs) {
+      for (const e of open()) if (e.endedAtMs === undefined) e.outcome = 'stuck';
     }
     if (signal.aborted) {
       for (const e of open()) if (e.endedAtMs === undefined) e.outcome = 'aborted';
@@ -408,8 +402,8 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
       `${DEFAULT_STATUS_CHECKS_PER_SECOND} status checks/s). Completions per second are bounded by the spread of durations ` +
       `(about executions / ${(plan.maxDurationMs - plan.minDurationMs) / 1000} s when nothing lags). Detection is measured from the ` +
       `mock's finish time, which counts from the trigger, to the server's close time of the run; start → trigger is ` +
-      `the lag before that. Lost or stuck: failed, or no successful result within ${plan.maxDurationMs / 1000} s + ${plan.stuckAfterMs / 1000} s of ` +
-      'its start (terminated at the end).',
+      `the lag before that. Lost or stuck: failed, or still open when no execution had closed for ` +
+      `${plan.stallAfterMs / 1000} s or the run's budget ended (terminated at the end).`,
   ];
   const errors = [...new Set(scale.runs.flatMap((r) => r.errors))];
   if (errors.length > 0) lines.push('', `Errors seen: ${errors.join('; ')}`);

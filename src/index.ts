@@ -26,7 +26,21 @@ export {
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
   type StartCodikaExecutionOptions,
+  CodikaPipelineValidationError,
+  pipelineWorkflowArgs,
+  startCodikaPipeline,
+  type StartCodikaPipelineOptions,
 } from './client';
+export { checkPipeline, formatProblems, type PipelineCheck, type PipelineProblem } from './pipeline/check-pipeline';
+export { pipelineJsonSchema } from './pipeline/json-schema';
+export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './pipeline/definition';
+export type {
+  CodikaPipelineInput,
+  CodikaPipelineResult,
+  CodikaPipelineState,
+  CodikaPipelineStepState,
+  CodikaPipelineStepStatus,
+} from './common/pipeline-types';
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
 export { readWorkerEnv, type CodikaWorkerEnv } from './worker-options';
 export type {
@@ -42,4 +56,6 @@ export {
   CODIKA_EXECUTION_TIMED_OUT,
   CODIKA_FAILURE_TYPES,
   CODIKA_VALIDATION_FAILURE,
+  CODIKA_PIPELINE_INVALID,
+  CODIKA_TEMPLATE_ERROR,
 } from './common/failure-types';

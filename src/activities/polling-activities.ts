@@ -108,9 +108,13 @@ export function createPollingActivities(
   };
 }
 
-/** A heartbeat that reaches the SDK at most once per {@link HEARTBEAT_EVERY_MS}; the first always does. */
+/**
+ * A heartbeat that reaches the SDK at most once per {@link HEARTBEAT_EVERY_MS}, the first after one
+ * such interval: the SDK sends a first heartbeat to the server at once, and executions that end within
+ * seconds (most) then cost none. The heartbeat timeout is several intervals long.
+ */
 function throttledHeartbeat(context: Context): (details: PollHeartbeat) => void {
-  let lastAtMs = -Infinity;
+  let lastAtMs = Date.now();
   return (details) => {
     const now = Date.now();
     if (now - lastAtMs < HEARTBEAT_EVERY_MS) return;

@@ -9,3 +9,9 @@ export {
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
 } from './callback-receiver';
+export {
+  CodikaPipelineValidationError,
+  pipelineWorkflowArgs,
+  startCodikaPipeline,
+  type StartCodikaPipelineOptions,
+} from './start-codika-pipeline';

@@ -28,3 +28,7 @@ export const CODIKA_EXECUTION_TIMED_OUT = 'CodikaExecutionTimedOut';
  * retry loop and is not an error worth an alert.
  */
 export const CODIKA_EXECUTION_PENDING = 'CodikaExecutionPending';
+/** A pipeline definition failed its checks; the message lists every problem, details carry `{ problems }`. */
+export const CODIKA_PIPELINE_INVALID = 'CodikaPipelineInvalid';
+/** A step's payload template read a value that is not there when the step started. */
+export const CODIKA_TEMPLATE_ERROR = 'CodikaTemplateError';

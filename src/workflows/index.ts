@@ -3,6 +3,16 @@
  * its path as `workflowsPath` to a worker. Imports nothing from Node.
  */
 export { runCodikaExecution } from './run-codika-execution';
+export { runCodikaExecutionAsChild, type CodikaChildOptions } from './run-codika-execution-as-child';
+export { codikaPipelineWorkflow, codikaPipelineStateQuery } from './codika-pipeline-workflow';
+export type {
+  CodikaPipelineInput,
+  CodikaPipelineResult,
+  CodikaPipelineState,
+  CodikaPipelineStepState,
+  CodikaPipelineStepStatus,
+} from '../common/pipeline-types';
+export type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
 export {
   codikaExecutionWorkflow,
   codikaExecutionStateQuery,
@@ -25,4 +35,6 @@ export {
   CODIKA_FAILURE_TYPES,
   CODIKA_VALIDATION_FAILURE,
   CODIKA_CREDENTIALS_MISSING,
+  CODIKA_PIPELINE_INVALID,
+  CODIKA_TEMPLATE_ERROR,
 } from '../common/failure-types';

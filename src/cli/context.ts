@@ -1,0 +1,53 @@
+import { Client, Connection } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
+
+/** Exit codes: documented in the README, relied on by scripts. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+
+/** Options every command takes (flags, else environment, else the local defaults). */
+export interface GlobalOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  uiUrl: string;
+}
+
+/** Temporal could not be reached; the CLI exits with code 3. */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+/** Where the CLI writes: stdout for results, stderr for progress and errors. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+  stderr: NodeJS.WriteStream;
+}
+
+/** A connected client, closed by `close`. @throws TemporalUnavailableError naming the address. */
+export async function connect(options: GlobalOptions): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds' }).catch(
+    (err: unknown) => {
+      throw new TemporalUnavailableError(
+        `cannot reach Temporal at ${options.address} (--address or TEMPORAL_ADDRESS): ${(err as Error).message ?? String(err)}`,
+      );
+    },
+  );
+  return { client: new Client({ connection, namespace: options.namespace }), close: () => connection.close() };
+}
+
+/** The Temporal UI page of a run. */
+export function uiLink(options: GlobalOptions, workflowId: string, runId: string): string {
+  const base = options.uiUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+}
+
+/** Defaults of the global options, from the environment. */
+export function globalDefaults(env: NodeJS.ProcessEnv): GlobalOptions {
+  return {
+    address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.CODIKA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    uiUrl: env.TEMPORAL_UI_URL || 'http://localhost:8233',
+  };
+}

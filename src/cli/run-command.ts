@@ -1,0 +1,74 @@
+import { Command, Option } from 'commander';
+import { startCodikaExecution } from '../client/start-codika-execution';
+import type { CodikaExecutionResult, CodikaExecutionState, CodikaPollOptions } from '../common/execution-types';
+import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
+import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
+import { followRun } from './follow-run';
+import { readJsonArgument, UsageError } from './json-argument';
+
+/** `codika-temporal run <processInstanceId> <workflowId>`: one Codika execution, followed live. */
+export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
+  return new Command('run')
+    .description('trigger one Codika execution through Temporal and wait for its result')
+    .argument('<processInstanceId>', 'the Codika process instance (the worker holds its API key)')
+    .argument('<workflowId>', 'the Codika workflow to trigger, e.g. http-direct-messaging')
+    .option('--payload <json|@file>', 'input fields for the Codika workflow, inline JSON or @file.json', '{}')
+    .addOption(
+      new Option('--strategy <strategy>', 'how to wait for the result').choices(['auto', 'timer', 'activity', 'retry']),
+    )
+    .option('--deadline <duration>', 'give up after this long, e.g. "10 minutes"')
+    .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
+    .option('--json', 'print the result (or the failure) as JSON on stdout')
+    .action(async (processInstanceId: string, workflowId: string, options: RunOptions) => {
+      const payload = readJsonArgument('--payload', options.payload);
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw new UsageError('--payload: must be a JSON object, e.g. \'{"phone": "+32470000000"}\'');
+      }
+      const poll: CodikaPollOptions = {};
+      if (options.strategy) poll.strategy = options.strategy as CodikaPollOptions['strategy'];
+      if (options.deadline) poll.deadline = options.deadline;
+      const settings = globals();
+      const temporal = await connect(settings);
+      try {
+        const handle = await startCodikaExecution(
+          temporal.client,
+          { processInstanceId, workflowId, payload: payload as Record<string, unknown> },
+          { taskQueue: settings.taskQueue, workflowId: options.id, poll },
+        );
+        io.err(`Started ${handle.workflowId}\n  ${uiLink(settings, handle.workflowId, handle.firstExecutionRunId)}`);
+        setExit(
+          await followRun<CodikaExecutionState, CodikaExecutionResult>(
+            handle,
+            codikaExecutionStateQuery,
+            (state) => [
+              { text: describeExecution(state), active: state.phase === 'triggering' || state.phase === 'polling' },
+            ],
+            (result) =>
+              `✔ ${workflowId} succeeded: execution ${result.executionId}, ${result.polls} status checks\n` +
+              JSON.stringify(result.resultData, null, 2),
+            io,
+            Boolean(options.json),
+          ),
+        );
+      } finally {
+        await temporal.close();
+      }
+    });
+}
+
+interface RunOptions {
+  payload: string;
+  strategy?: string;
+  deadline?: string;
+  id?: string;
+  json?: boolean;
+}
+
+/** One line: phase, execution, checks, last status. */
+export function describeExecution(state: CodikaExecutionState): string {
+  const parts = [`${state.workflowId}: ${state.phase}`];
+  if (state.executionId) parts.push(`execution ${state.executionId}`);
+  if (state.polls > 0) parts.push(`${state.polls} checks`);
+  if (state.lastStatus && state.phase === 'polling') parts.push(`last status ${state.lastStatus}`);
+  return parts.join(', ');
+}

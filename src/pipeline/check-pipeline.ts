@@ -1,0 +1,257 @@
+/**
+ * Checks a pipeline definition as a whole before anything starts: its shape (zod), then its graph
+ * (duplicate and unknown step ids, cycles) and its templates (paths that lead nowhere, steps that are
+ * not upstream). Every problem is reported at once, each with the path of the offending value.
+ */
+import type { z } from 'zod';
+import { pipelineSchema, type CodikaPipelineDefinition } from './definition';
+import { collectRefs, pathProblem, stepOfPath } from './templates';
+
+/** One thing wrong with a definition: where (`steps[2].dependsOn[0]`) and what to do about it. */
+export interface PipelineProblem {
+  path: string;
+  message: string;
+}
+
+/** A definition that passed every check, with its steps in an order that respects `dependsOn`. */
+export interface CheckedPipeline {
+  pipeline: CodikaPipelineDefinition;
+  order: string[];
+}
+
+export type PipelineCheck = ({ ok: true } & CheckedPipeline) | { ok: false; problems: PipelineProblem[] };
+
+/** Checks `definition` (parsed JSON); never throws. */
+export function checkPipeline(definition: unknown): PipelineCheck {
+  const parsed = pipelineSchema.safeParse(definition);
+  const problems: PipelineProblem[] = parsed.success ? [] : parsed.error.issues.map(problemOf);
+  // The graph is checked even when some fields are malformed, so one run lists everything.
+  const steps = looseSteps(definition);
+  problems.push(...graphProblems(steps), ...referenceProblems(steps), ...instanceProblems(definition));
+  const order = topologicalOrder(steps);
+  if (problems.length > 0 || !parsed.success || order === undefined) {
+    return { ok: false, problems: dedupe(problems) };
+  }
+  return { ok: true, pipeline: parsed.data, order };
+}
+
+/** The problems as one message, a line each, for errors and the CLI. */
+export function formatProblems(problems: readonly PipelineProblem[]): string {
+  const plural = problems.length === 1 ? 'problem' : 'problems';
+  return [`The pipeline has ${problems.length} ${plural}:`, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join(
+    '\n',
+  );
+}
+
+interface LooseStep {
+  index: number;
+  id?: string;
+  dependsOn: { id: string; index: number }[];
+  payload?: unknown;
+  compensatePayload?: unknown;
+}
+
+function looseSteps(definition: unknown): LooseStep[] {
+  const steps = (definition as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return [];
+  return steps.map((raw: unknown, index) => {
+    const step = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const dependsOn = Array.isArray(step.dependsOn) ? step.dependsOn : [];
+    const compensate = step.compensate as { payload?: unknown } | undefined;
+    return {
+      index,
+      id: typeof step.id === 'string' ? step.id : undefined,
+      dependsOn: dependsOn.flatMap((id: unknown, i) => (typeof id === 'string' ? [{ id, index: i }] : [])),
+      payload: step.payload,
+      compensatePayload: typeof compensate === 'object' && compensate !== null ? compensate.payload : undefined,
+    };
+  });
+}
+
+function graphProblems(steps: LooseStep[]): PipelineProblem[] {
+  const problems: PipelineProblem[] = [];
+  const firstIndex = new Map<string, number>();
+  for (const step of steps) {
+    if (step.id === undefined) continue;
+    const earlier = firstIndex.get(step.id);
+    if (earlier !== undefined) {
+      problems.push({
+        path: `steps[${step.index}].id`,
+        message: `"${step.id}" is already the id of steps[${earlier}]`,
+      });
+    } else firstIndex.set(step.id, step.index);
+  }
+  for (const step of steps) {
+    const seen = new Set<string>();
+    for (const dep of step.dependsOn) {
+      const at = `steps[${step.index}].dependsOn[${dep.index}]`;
+      if (dep.id === step.id) problems.push({ path: at, message: 'a step cannot depend on itself' });
+      else if (!firstIndex.has(dep.id))
+        problems.push({ path: at, message: `no step has the id "${dep.id}"${suggest(dep.id, firstIndex.keys())}` });
+      else if (seen.has(dep.id)) problems.push({ path: at, message: `"${dep.id}" is listed twice` });
+      seen.add(dep.id);
+    }
+  }
+  for (const cycle of cycles(steps)) {
+    const start = steps.find((s) => s.id === cycle[0])!;
+    problems.push({
+      path: `steps[${start.index}].dependsOn`,
+      message: `dependsOn forms a cycle: ${[...cycle, cycle[0]].join(' → ')}; no step of it could ever start`,
+    });
+  }
+  return problems;
+}
+
+function referenceProblems(steps: LooseStep[]): PipelineProblem[] {
+  const problems: PipelineProblem[] = [];
+  const ids = new Set(steps.flatMap((s) => (s.id === undefined ? [] : [s.id])));
+  const upstreamOf = upstreamSets(steps);
+  const check = (step: LooseStep, template: unknown, at: string, selfAllowed: boolean) => {
+    for (const ref of collectRefs(template, at)) {
+      const shape = pathProblem(ref.path);
+      if (shape) {
+        problems.push({ path: ref.at, message: shape });
+        continue;
+      }
+      const source = stepOfPath(ref.path);
+      if (source === undefined) continue;
+      const upstream = upstreamOf.get(step.index) ?? new Set<string>();
+      if (!ids.has(source)) {
+        problems.push({
+          path: ref.at,
+          message: `reads step "${source}", and no step has that id${suggest(source, ids)}`,
+        });
+      } else if (!(upstream.has(source) || (selfAllowed && source === step.id))) {
+        problems.push({
+          path: ref.at,
+          message: `reads step "${source}", which is not upstream of "${step.id ?? `steps[${step.index}]`}": add "${source}" to its dependsOn`,
+        });
+      }
+    }
+  };
+  for (const step of steps) {
+    check(step, step.payload, `steps[${step.index}].payload`, false);
+    // A compensation runs after its step succeeded, so it may read that step's own result.
+    check(step, step.compensatePayload, `steps[${step.index}].compensate.payload`, true);
+  }
+  return problems;
+}
+
+/** Every step (and compensation) needs a process instance: its own or the pipeline's. */
+function instanceProblems(definition: unknown): PipelineProblem[] {
+  const pipeline = (typeof definition === 'object' && definition !== null ? definition : {}) as Record<string, unknown>;
+  if (pipeline.processInstanceId !== undefined || !Array.isArray(pipeline.steps)) return [];
+  return pipeline.steps.flatMap((raw: unknown, index) => {
+    const step = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (step.processInstanceId !== undefined) return [];
+    return [
+      {
+        path: `steps[${index}].processInstanceId`,
+        message: 'is required when the pipeline sets no processInstanceId for all its steps',
+      },
+    ];
+  });
+}
+
+/** For each step (by index), every step it depends on, directly or not. */
+function upstreamSets(steps: LooseStep[]): Map<number, Set<string>> {
+  const byId = new Map(steps.flatMap((s) => (s.id === undefined ? [] : [[s.id, s] as const])));
+  const result = new Map<number, Set<string>>();
+  for (const step of steps) {
+    const upstream = new Set<string>();
+    const stack = step.dependsOn.map((d) => d.id);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (upstream.has(id) || id === step.id) continue;
+      upstream.add(id);
+      for (const d of byId.get(id)?.dependsOn ?? []) stack.push(d.id);
+    }
+    result.set(step.index, upstream);
+  }
+  return result;
+}
+
+/** Each distinct cycle once, as the ids along it. */
+function cycles(steps: LooseStep[]): string[][] {
+  const byId = new Map(steps.flatMap((s) => (s.id === undefined ? [] : [[s.id, s] as const])));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const found: string[][] = [];
+  const trail: string[] = [];
+  const visit = (id: string) => {
+    state.set(id, 'visiting');
+    trail.push(id);
+    for (const dep of byId.get(id)?.dependsOn ?? []) {
+      if (dep.id === id || !byId.has(dep.id)) continue; // reported elsewhere
+      if (state.get(dep.id) === 'visiting') found.push(trail.slice(trail.indexOf(dep.id)));
+      else if (!state.has(dep.id)) visit(dep.id);
+    }
+    trail.pop();
+    state.set(id, 'done');
+  };
+  for (const id of byId.keys()) if (!state.has(id)) visit(id);
+  return found;
+}
+
+/** Kahn's order, keeping the file's order among ready steps; undefined when a cycle blocks it. */
+function topologicalOrder(steps: LooseStep[]): string[] | undefined {
+  const pending = steps.filter((s) => s.id !== undefined);
+  const done = new Set<string>();
+  const order: string[] = [];
+  while (pending.length > 0) {
+    const ready = pending.findIndex((s) => s.dependsOn.every((d) => done.has(d.id)));
+    if (ready < 0) return undefined;
+    const [step] = pending.splice(ready, 1);
+    done.add(step!.id!);
+    order.push(step!.id!);
+  }
+  return order;
+}
+
+function problemOf(issue: z.core.$ZodIssue): PipelineProblem {
+  const path = issue.path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
+  return { path: path || '(the pipeline)', message: messageOf(issue) };
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  return issue.message;
+}
+
+function suggest(id: string, known: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(id, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function dedupe(problems: PipelineProblem[]): PipelineProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * The declarative pipeline format: a JSON document of Codika steps joined by `dependsOn`. Pure
+ * (zod only): the CLI validates a file with it before starting anything, and the pipeline workflow
+ * validates its input with it again before the first trigger.
+ */
+import { msToNumber } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import { CodikaValidationError } from '../codika/errors';
+import { validateId } from '../codika/validation';
+
+/** A duration: milliseconds, or a string such as `'30 seconds'` (as in the poll options). */
+const duration = z.union([
+  z.number().positive(),
+  z.string().refine(
+    (text) => {
+      try {
+        return msToNumber(text as Parameters<typeof msToNumber>[0]) > 0;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a positive duration such as "30 seconds", "2m" or a number of milliseconds' },
+  ),
+]);
+
+/** Poll options, as `CodikaPollOptions`; unknown keys are refused, so a typo is not silently ignored. */
+export const pollOptionsSchema = z
+  .object({
+    strategy: z.enum(['timer', 'activity', 'retry', 'auto']).optional(),
+    firstPollAfter: duration.optional(),
+    backoffCoefficient: z.number().min(1).optional(),
+    maxPollInterval: duration.optional(),
+    deadline: duration.optional(),
+    activityTimeout: duration.optional(),
+  })
+  .strict();
+
+/** A step id: short, and safe inside a Temporal workflow id and a template path. */
+const stepId = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,63}$/,
+    'must start with a letter and hold only letters, digits, "_" and "-" (64 at most)',
+  );
+
+/** A Codika id, checked as the client checks it before any request (no `/`, `..`, control characters…). */
+const codikaId = z.string().superRefine((value, ctx) => {
+  try {
+    validateId('id', value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof CodikaValidationError ? err.reason : String(err) });
+  }
+});
+
+/**
+ * A payload template: a JSON object whose values may hold `{"$ref": "<path>"}` (replaced by the
+ * value at that path) and `${<path>}` inside strings (replaced by its text); see `templates.ts`.
+ */
+const template = z.record(z.string(), z.json());
+
+/** The Codika execution that undoes a step, run when a later step fails (saga). */
+export const compensationSchema = z
+  .object({
+    workflowId: codikaId,
+    processInstanceId: codikaId.optional(),
+    payload: template.optional(),
+  })
+  .strict();
+
+export const pipelineStepSchema = z
+  .object({
+    id: stepId,
+    /** The Codika workflowTemplateId to trigger. */
+    workflowId: codikaId,
+    /** @default the pipeline's `processInstanceId` */
+    processInstanceId: codikaId.optional(),
+    payload: template.optional(),
+    /** Steps that must succeed before this one starts. @default [] */
+    dependsOn: z.array(z.string()).optional(),
+    /** Overrides the pipeline's poll options for this step (merged key by key). */
+    poll: pollOptionsSchema.optional(),
+    /** What a failure of this step does: fail the pipeline, or let independent steps go on. @default 'fail' */
+    onFailure: z.enum(['fail', 'continue']).optional(),
+    compensate: compensationSchema.optional(),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    /** Where editors find this format's JSON Schema; ignored by the pipeline. */
+    $schema: z.string().optional(),
+    /** A name for people (UI, CLI); not used to identify anything. */
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    /** The process instance of every step without its own. */
+    processInstanceId: codikaId.optional(),
+    /** Poll options of every step; a step's own `poll` overrides them key by key. */
+    poll: pollOptionsSchema.optional(),
+    steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step'),
+  })
+  .strict();
+
+export type CodikaPipelineDefinition = z.infer<typeof pipelineSchema>;
+export type CodikaPipelineStep = z.infer<typeof pipelineStepSchema>;
+export type CodikaPipelineCompensation = z.infer<typeof compensationSchema>;

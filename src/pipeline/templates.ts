@@ -1,0 +1,140 @@
+/**
+ * Payload templates of pipeline steps. Two forms, both reading a dotted path:
+ *
+ * - `{"$ref": "steps.summarize.resultData.text"}`: replaced by the value there, of any type;
+ * - `"Summary of ${input.title}"`: the text of the value there, inside a string (objects and
+ *   arrays as JSON). Write `$${` for a literal `${`.
+ *
+ * Paths start at `input` (the pipeline's input) or `steps.<id>.resultData` / `steps.<id>.executionId`
+ * (a step this one depends on, directly or not). Array items are numbered: `input.items.0`.
+ */
+
+/** What templates can read. */
+export interface TemplateScope {
+  input: unknown;
+  steps: Record<string, { resultData?: unknown; executionId?: string }>;
+}
+
+/** A path a template reads, and where in the template it is (for error messages). */
+export interface TemplateRef {
+  path: string;
+  at: string;
+}
+
+/** A template that cannot be rendered: names where, what, and what was there instead. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+  constructor(
+    readonly at: string,
+    message: string,
+  ) {
+    super(`${at}: ${message}`);
+  }
+}
+
+const INTERPOLATION = /\$\$\{|\$\{([^}]*)\}/g;
+
+function isRef(value: unknown): value is { $ref: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    '$ref' in value
+  );
+}
+
+/** Every path `template` reads, with where; a `$ref` that is not a string is reported with an empty path. */
+export function collectRefs(template: unknown, at: string): TemplateRef[] {
+  if (isRef(template)) return [{ path: typeof template.$ref === 'string' ? template.$ref : '', at: `${at}.$ref` }];
+  if (typeof template === 'string') {
+    return [...template.matchAll(INTERPOLATION)].flatMap((m) =>
+      m[1] === undefined ? [] : [{ path: m[1].trim(), at }],
+    );
+  }
+  if (Array.isArray(template)) return template.flatMap((item, i) => collectRefs(item, `${at}[${i}]`));
+  if (typeof template === 'object' && template !== null) {
+    return Object.entries(template).flatMap(([key, value]) => collectRefs(value, `${at}.${key}`));
+  }
+  return [];
+}
+
+/** What is wrong with a path's shape (before any value exists), or undefined when it is well formed. */
+export function pathProblem(path: string): string | undefined {
+  const segments = path.split('.');
+  if (path === '' || segments.some((s) => s === ''))
+    return `"${path}" is not a path: write segments joined by dots, e.g. input.customer.name`;
+  if (segments[0] === 'input') return undefined;
+  if (segments[0] !== 'steps') return `"${path}" must start with "input" or "steps"`;
+  if (segments.length < 3 || (segments[2] !== 'resultData' && segments[2] !== 'executionId')) {
+    return `"${path}" must read steps.<id>.resultData or steps.<id>.executionId`;
+  }
+  if (segments[2] === 'executionId' && segments.length > 3)
+    return `"${path}": executionId is a string, with nothing inside`;
+  return undefined;
+}
+
+/** The step a path reads from, if any. */
+export function stepOfPath(path: string): string | undefined {
+  const [root, id] = path.split('.');
+  return root === 'steps' ? id : undefined;
+}
+
+/**
+ * Renders `template` against `scope`.
+ *
+ * @throws TemplateError naming the place and the missing part when a path leads nowhere.
+ */
+export function renderTemplate(template: unknown, scope: TemplateScope, at: string): unknown {
+  if (isRef(template)) {
+    if (typeof template.$ref !== 'string') throw new TemplateError(`${at}.$ref`, 'must be a string path');
+    return lookup(scope, template.$ref, `${at}.$ref`);
+  }
+  if (typeof template === 'string') {
+    return template.replace(INTERPOLATION, (whole, path: string | undefined) =>
+      path === undefined ? '${' : textOf(lookup(scope, path.trim(), at)),
+    );
+  }
+  if (Array.isArray(template)) return template.map((item, i) => renderTemplate(item, scope, `${at}[${i}]`));
+  if (typeof template === 'object' && template !== null) {
+    return Object.fromEntries(
+      Object.entries(template).map(([key, value]) => [key, renderTemplate(value, scope, `${at}.${key}`)]),
+    );
+  }
+  return template;
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function lookup(scope: TemplateScope, path: string, at: string): unknown {
+  const shape = pathProblem(path);
+  if (shape) throw new TemplateError(at, shape);
+  const segments = path.split('.');
+  let value: unknown = scope;
+  for (let i = 0; i < segments.length; i += 1) {
+    const segment = segments[i]!;
+    const container = value;
+    const found =
+      typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, segment);
+    if (!found) {
+      const reached = segments.slice(0, i).join('.') || '(the scope)';
+      throw new TemplateError(at, `${path} does not exist: ${reached} ${describeKeys(container)}`);
+    }
+    value = (container as Record<string, unknown>)[segment];
+  }
+  if (value === undefined) throw new TemplateError(at, `${path} does not exist`);
+  return value;
+}
+
+function describeKeys(value: unknown): string {
+  if (Array.isArray(value)) return `is an array of ${value.length}`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    return keys.length === 0
+      ? 'is an empty object'
+      : `has ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''}`;
+  }
+  return `is ${value === null ? 'null' : typeof value}`;
+}

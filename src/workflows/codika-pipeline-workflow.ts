@@ -1,0 +1,328 @@
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  isCancellation,
+  log,
+  setHandler,
+  upsertMemo,
+} from '@temporalio/workflow';
+import type { CodikaExecutionInput, CodikaExecutionResult, CodikaExecutionState } from '../common/execution-types';
+import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../common/failure-types';
+import type {
+  CodikaPipelineInput,
+  CodikaPipelineResult,
+  CodikaPipelineState,
+  CodikaPipelineStepState,
+} from '../common/pipeline-types';
+import { withoutStack } from '../common/without-stack';
+import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
+import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
+import { renderTemplate, TemplateError, type TemplateScope } from '../pipeline/templates';
+import { executeCodikaStep, initialStepState } from './codika-step';
+import { resolvePollSettings } from './poll-settings';
+import { validateExecutionInput } from './validate-input';
+
+/** Query: every step's status, executionId, polls and times, live. */
+export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');
+
+/** A step's status after which it will not run (again). */
+const DID_NOT_SUCCEED = new Set(['failed', 'skipped', 'cancelled']);
+
+/**
+ * Runs a declarative pipeline of Codika executions (see `src/pipeline/definition.ts` and the README):
+ * each step starts as soon as every step it depends on succeeded, so independent steps run side by
+ * side. A failed step with `onFailure: 'continue'` only skips the steps that depend on it; any other
+ * failure lets running steps finish, starts nothing new, runs the compensations of the steps that
+ * succeeded in reverse order, and fails the pipeline with the original failure's type.
+ *
+ * @throws ApplicationFailure `CodikaPipelineInvalid` listing every problem, before anything starts.
+ * @throws ApplicationFailure of the failed step's type (`CodikaExecutionFailed`, …), message prefixed with the step id.
+ */
+export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise<CodikaPipelineResult> {
+  const check = checkPipeline(args?.pipeline);
+  if (!check.ok) {
+    throw withoutStack(
+      ApplicationFailure.create({
+        type: CODIKA_PIPELINE_INVALID,
+        message: formatProblems(check.problems),
+        nonRetryable: true,
+        details: [{ problems: check.problems }],
+      }),
+    );
+  }
+  const { pipeline, order } = check;
+  const run = new PipelineRun(pipeline, order, args.input ?? {});
+  setHandler(codikaPipelineStateQuery, () => run.snapshot());
+  return run.execute();
+}
+
+/** One pipeline run: the steps' states, the scheduler and the saga. */
+class PipelineRun {
+  private readonly state: CodikaPipelineState;
+  private readonly stepsById: Map<string, { step: CodikaPipelineStep; index: number }>;
+  /** Executions in flight, whose polls and executionId the state query reads live. */
+  private readonly live = new Map<string, CodikaExecutionState>();
+  private readonly results = new Map<string, CodikaExecutionResult>();
+  /** Succeeded step ids in the order they finished: compensations run in reverse. */
+  private readonly finished: string[] = [];
+  private failure: { stepId: string; error: unknown } | undefined;
+  private running = 0;
+  private changes = 0;
+
+  constructor(
+    private readonly pipeline: CodikaPipelineDefinition,
+    order: string[],
+    private readonly input: unknown,
+  ) {
+    this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
+    const steps: Record<string, CodikaPipelineStepState> = {};
+    for (const step of pipeline.steps) {
+      steps[step.id] = {
+        status: 'pending',
+        workflowId: step.workflowId,
+        processInstanceId: step.processInstanceId ?? pipeline.processInstanceId!,
+        polls: 0,
+      };
+    }
+    this.state = { phase: 'running', order, steps, leftRunning: [] };
+  }
+
+  /** The state with live figures of running executions; a copy, so a query never changes the run. */
+  snapshot(): CodikaPipelineState {
+    const steps: Record<string, CodikaPipelineStepState> = {};
+    for (const [id, step] of Object.entries(this.state.steps)) {
+      const live = this.live.get(id);
+      steps[id] = live
+        ? { ...step, executionId: live.executionId, polls: live.polls, lastStatus: live.lastStatus }
+        : { ...step };
+      const compensating = this.live.get(`${id}#compensation`);
+      if (compensating && step.compensation) {
+        steps[id]!.compensation = { ...step.compensation, executionId: compensating.executionId };
+      }
+    }
+    return { ...this.state, steps, leftRunning: [...this.state.leftRunning] };
+  }
+
+  async execute(): Promise<CodikaPipelineResult> {
+    try {
+      await this.runSteps();
+    } catch (err) {
+      if (isCancellation(err)) this.recordCancellation();
+      throw err;
+    }
+    if (this.failure) {
+      await this.compensate();
+      this.state.phase = 'failed';
+      throw this.pipelineFailure(this.failure);
+    }
+    this.state.phase = 'succeeded';
+    const outputs: Record<string, unknown> = {};
+    for (const [id, result] of this.results) outputs[id] = result.resultData;
+    return { outputs, steps: this.snapshot().steps };
+  }
+
+  /** Starts every step whose dependencies succeeded, until nothing runs and nothing can start. */
+  private async runSteps(): Promise<void> {
+    for (;;) {
+      for (const id of this.state.order) {
+        const step = this.state.steps[id]!;
+        if (step.status !== 'pending') continue;
+        const dependsOn = this.stepsById.get(id)!.step.dependsOn ?? [];
+        const blocker = dependsOn.find((dep) => DID_NOT_SUCCEED.has(this.state.steps[dep]!.status));
+        if (blocker !== undefined) {
+          // The order is topological, so a skip reaches the steps below it in this same pass.
+          step.status = 'skipped';
+          step.error = `step "${blocker}" did not succeed`;
+        } else if (!this.failure && dependsOn.every((dep) => this.state.steps[dep]!.status === 'succeeded')) {
+          this.start(id);
+        }
+      }
+      if (this.running === 0) break;
+      const seen = this.changes;
+      await condition(() => this.changes !== seen);
+    }
+    for (const step of Object.values(this.state.steps)) {
+      if (step.status === 'pending') {
+        step.status = 'skipped';
+        step.error = `the pipeline stopped after step "${this.failure?.stepId}" failed`;
+      }
+    }
+  }
+
+  private start(id: string): void {
+    const step = this.state.steps[id]!;
+    step.status = 'running';
+    step.startedAt = new Date().toISOString();
+    this.running += 1;
+    this.runStep(id)
+      .then(
+        (result) => {
+          this.results.set(id, result);
+          this.finished.push(id);
+          Object.assign(step, { status: 'succeeded', executionId: result.executionId, polls: result.polls });
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) {
+            step.status = 'cancelled';
+            return;
+          }
+          step.status = 'failed';
+          step.error = messageOf(err);
+          if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
+        },
+      )
+      .finally(() => {
+        step.endedAt = new Date().toISOString();
+        this.running -= 1;
+        this.changes += 1;
+      });
+  }
+
+  private async runStep(id: string): Promise<CodikaExecutionResult> {
+    const { step, index } = this.stepsById.get(id)!;
+    const input = this.executionInput(
+      {
+        processInstanceId: this.state.steps[id]!.processInstanceId,
+        workflowId: step.workflowId,
+        payload: step.payload ?? {},
+      },
+      `steps[${index}].payload`,
+    );
+    return this.runExecution(id, index, input, (execution) => {
+      const state = this.state.steps[id]!;
+      state.executionId = execution.executionId;
+      state.polls = execution.polls;
+      state.lastStatus = execution.lastStatus;
+    });
+  }
+
+  /**
+   * Runs one Codika execution with the poll options of `steps[index]`, its live state visible to the
+   * query under `liveKey`; `record` keeps what it reached once it ends, however it ends.
+   */
+  private async runExecution(
+    liveKey: string,
+    index: number,
+    input: Required<CodikaExecutionInput>,
+    record: (execution: CodikaExecutionState) => void,
+  ): Promise<CodikaExecutionResult> {
+    const step = this.pipeline.steps[index]!;
+    const settings = resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
+    const execution = initialStepState(input);
+    this.live.set(liveKey, execution);
+    try {
+      return await executeCodikaStep(input, settings, execution);
+    } finally {
+      this.live.delete(liveKey);
+      record(execution);
+    }
+  }
+
+  /** Renders a payload template against the input and the results so far, then checks it like any input. */
+  private executionInput(
+    raw: { processInstanceId: string; workflowId: string; payload: unknown },
+    at: string,
+  ): Required<CodikaExecutionInput> {
+    const scope: TemplateScope = { input: this.input, steps: {} };
+    for (const [id, result] of this.results) {
+      scope.steps[id] = { resultData: result.resultData, executionId: result.executionId };
+    }
+    let payload: unknown;
+    try {
+      payload = renderTemplate(raw.payload, scope, at);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw withoutStack(
+        ApplicationFailure.create({
+          type: CODIKA_TEMPLATE_ERROR,
+          message: err.message,
+          nonRetryable: true,
+          details: [{ at: err.at }],
+        }),
+      );
+    }
+    return validateExecutionInput(
+      {
+        processInstanceId: raw.processInstanceId,
+        workflowId: raw.workflowId,
+        payload: payload as Record<string, unknown>,
+      },
+      at.replace(/\.payload$/, ''),
+    ) as Required<CodikaExecutionInput>;
+  }
+
+  /** The saga: compensations of the succeeded steps, last finished first. Their failures are recorded, not thrown. */
+  private async compensate(): Promise<void> {
+    this.state.phase = 'compensating';
+    for (const id of [...this.finished].reverse()) {
+      const { step, index } = this.stepsById.get(id)!;
+      const compensation = step.compensate;
+      if (!compensation) continue;
+      const state = this.state.steps[id]!;
+      state.status = 'compensating';
+      state.compensation = { status: 'running' };
+      try {
+        const input = this.executionInput(
+          {
+            processInstanceId: compensation.processInstanceId ?? state.processInstanceId,
+            workflowId: compensation.workflowId,
+            payload: compensation.payload ?? {},
+          },
+          `steps[${index}].compensate.payload`,
+        );
+        const result = await this.runExecution(`${id}#compensation`, index, input, (execution) => {
+          state.compensation!.executionId = execution.executionId;
+        });
+        state.status = 'compensated';
+        state.compensation = { status: 'succeeded', executionId: result.executionId };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        state.status = 'succeeded';
+        state.compensation = { ...state.compensation, status: 'failed', error: messageOf(err) };
+      }
+    }
+  }
+
+  /** Codika has no cancel endpoint: say which executions were left running, in the memo and the log. */
+  private recordCancellation(): void {
+    this.state.phase = 'cancelled';
+    for (const [id, step] of Object.entries(this.state.steps)) {
+      // A step whose wait was cancelled a moment earlier in this same activation is `cancelled` already.
+      if (step.status !== 'running' && step.status !== 'compensating' && step.status !== 'cancelled') continue;
+      const compensating = step.status === 'compensating';
+      const executionId = compensating
+        ? (this.live.get(`${id}#compensation`)?.executionId ?? step.compensation?.executionId)
+        : (this.live.get(id)?.executionId ?? step.executionId);
+      step.status = 'cancelled';
+      if (executionId !== undefined) this.state.leftRunning.push({ stepId: id, executionId });
+    }
+    upsertMemo({ codikaLeftRunning: this.state.leftRunning });
+    if (this.state.leftRunning.length > 0) {
+      log.warn('Pipeline cancelled: these Codika executions may still be running', {
+        leftRunning: this.state.leftRunning,
+      });
+    }
+  }
+
+  /** The first failure, keeping its type, prefixed with its step; details say what the saga did. */
+  private pipelineFailure({ stepId, error }: { stepId: string; error: unknown }): ApplicationFailure {
+    const original = error instanceof ApplicationFailure ? error : undefined;
+    const compensations = Object.entries(this.state.steps).flatMap(([id, s]) =>
+      s.compensation ? [{ stepId: id, ...s.compensation }] : [],
+    );
+    return withoutStack(
+      ApplicationFailure.create({
+        type: original?.type ?? (error instanceof Error ? error.name : 'Error'),
+        message: `Step "${stepId}" failed: ${messageOf(error)}`,
+        nonRetryable: true,
+        details: [{ stepId, executionId: this.state.steps[stepId]!.executionId, compensations }],
+        cause: error instanceof Error ? error : undefined,
+      }),
+    );
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
