@@ -32,6 +32,11 @@ export interface ScalePlan {
   /** Workflow starts in flight at a time. */
   startConcurrency: number;
   /**
+   * The worker's V8 heap limit (`--max-old-space-size`), as the README advises for production: with
+   * the default (a quarter of RAM, 4 GB here) V8 collects so lazily that RSS says little.
+   */
+  workerHeapMb: number;
+  /**
    * The batch stops waiting when no execution has closed for this long: whatever is still open
    * then is stuck (the system stopped making progress on it), not merely slow.
    */
@@ -62,6 +67,7 @@ export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPla
       maxDurationMs: 60_000,
       seed: 20_240_601,
       startConcurrency: 50,
+      workerHeapMb: 640,
       stallAfterMs: 120_000,
     },
   };

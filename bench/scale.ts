@@ -162,6 +162,7 @@ async function scaleRun(
       apiKey: BENCH_API_KEY,
       workflowBundlePath,
     },
+    plan.workerHeapMb,
     log,
   );
   const sampler = new Sampler(env, worker);
@@ -399,7 +400,8 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
     '',
     `One worker in a child process (workflow bundle prebuilt by the harness, so webpack is not in its RSS) with ` +
       `the options \`createCodikaWorker\` defaults to (${DEFAULT_ACTIVITY_SLOTS} activity slots, at most ` +
-      `${DEFAULT_STATUS_CHECKS_PER_SECOND} status checks/s). Completions per second are bounded by the spread of durations ` +
+      `${DEFAULT_STATUS_CHECKS_PER_SECOND} status checks/s) and a ${plan.workerHeapMb} MB V8 heap ` +
+      `(\`--max-old-space-size\`; the SDK sizes its workflow cache from it). Completions per second are bounded by the spread of durations ` +
       `(about executions / ${(plan.maxDurationMs - plan.minDurationMs) / 1000} s when nothing lags). Detection is measured from the ` +
       `mock's finish time, which counts from the trigger, to the server's close time of the run; start → trigger is ` +
       `the lag before that. Lost or stuck: failed, or still open when no execution had closed for ` +
@@ -413,6 +415,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
 /** The worker child: started, ready, sampled, stopped. */
 async function startScaleWorker(
   config: ScaleWorkerConfig,
+  heapMb: number,
   log: (message: string) => void,
 ): Promise<{
   child: ChildProcess;
@@ -422,7 +425,12 @@ async function startScaleWorker(
 }> {
   const child = fork(join(__dirname, 'scale-worker.ts'), [JSON.stringify(config)], {
     cwd: join(__dirname, '..'),
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      `--max-old-space-size=${heapMb}`,
+      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -12,7 +12,8 @@ import { NativeConnection, type History } from '@temporalio/worker';
 import { MockCodikaServer } from '../src/testing/mock-codika-server';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker';
-import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
+import type { CodikaPipelineInput } from '../src/common/pipeline-types';
+import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
 const API_KEY = 'ck_recording_key';
@@ -33,6 +34,33 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
     poll: { ...POLL, strategy: 'activity' },
   },
   'strategy-retry': { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: { ...POLL, strategy: 'retry' } },
+};
+
+/** Pipelines: side-by-side steps, templates, a failure that continues, and a saga that compensates. */
+const PIPELINE_POLL = { strategy: 'timer', ...POLL } as const;
+const PIPELINE_SCENARIOS: Record<string, CodikaPipelineInput> = {
+  'pipeline-success': {
+    input: { text: 'hello' },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'a', workflowId: 'rec-success', payload: { text_input: { $ref: 'input.text' } } },
+        { id: 'b', workflowId: 'rec-failed', onFailure: 'continue' },
+        { id: 'c', workflowId: 'rec-success', dependsOn: ['a'], payload: { s: '${steps.a.resultData.summary}' } },
+      ],
+    },
+  },
+  'pipeline-saga': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'a', workflowId: 'rec-success', compensate: { workflowId: 'rec-success' } },
+        { id: 'b', workflowId: 'rec-failed', dependsOn: ['a'] },
+      ],
+    },
+  },
 };
 
 async function main(): Promise<void> {
@@ -64,13 +92,13 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       mkdirSync(OUT_DIR, { recursive: true });
       const force = process.argv.includes('--force');
-      for (const [name, input] of Object.entries(SCENARIOS)) {
+      const scenarios = [
+        ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
+        ...Object.entries(PIPELINE_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
+      ];
+      for (const { name, type, input } of scenarios) {
         if (!force && existsSync(join(OUT_DIR, `${name}.json`))) continue;
-        const handle = await client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
-          taskQueue,
-          workflowId: `record-${name}`,
-          args: [input],
-        });
+        const handle = await client.workflow.start(type, { taskQueue, workflowId: `record-${name}`, args: [input] });
         await handle.result().catch(() => undefined);
         // Every run of the chain, so continue-as-new runs are replayed too.
         let runId: string | undefined = handle.firstExecutionRunId;

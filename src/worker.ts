@@ -30,14 +30,6 @@ export interface CodikaWorkerOptions {
 export const DEFAULT_ACTIVITY_SLOTS = 10_000;
 
 /**
- * Workflows kept in memory when the caller does not choose. The SDK sizes its cache from the heap
- * limit (about 2,300 on a 4 GB heap), and with thousands of executions in flight that cache held
- * most of the worker's memory. These workflows spend their time waiting on a long activity or a
- * timer, and replaying one costs a few dozen events, so a smaller cache costs little.
- */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
-
-/**
  * Creates a worker that runs the Codika workflows and activities. Credentials stay in this process.
  *
  * @throws CodikaValidationError when the Codika options are unusable (checked before connecting).
@@ -53,7 +45,6 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
-    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...workerOptions,
     activities: { ...activities, ...(workerOptions.activities ?? {}) },
   });

@@ -34,6 +34,14 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
   program.addCommand(runCommand(globals, io, setExit));
   program.addCommand(pipelineCommands(globals, io, setExit));
   program.addCommand(scheduleCommands(globals, io, setExit));
+  // Commands built with `new Command` inherit nothing: each one must throw instead of exiting, and write to `io`.
+  const configure = (command: Command) => {
+    command
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -24,7 +24,7 @@ export function pipelineCommands(
     .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (file: string, options: { input: string; id?: string; json?: boolean }) => {
-      const definition = readJsonFile('<file>', file);
+      const definition = readJsonFile('pipeline file', file);
       const input = readJsonArgument('--input', options.input);
       const settings = globals();
       const temporal = await connect(settings);
@@ -55,7 +55,7 @@ export function pipelineCommands(
     .argument('<file>', 'the pipeline definition (JSON)')
     .option('--json', 'print {"valid", "problems"} as JSON on stdout')
     .action((file: string, options: { json?: boolean }) => {
-      const check = checkPipeline(readJsonFile('<file>', file));
+      const check = checkPipeline(readJsonFile('pipeline file', file));
       if (options.json) io.out(JSON.stringify({ valid: check.ok, problems: check.ok ? [] : check.problems }, null, 2));
       if (check.ok) {
         if (!options.json) io.out(`✔ ${file}: ${check.order.length} steps, in order ${check.order.join(' → ')}`);

@@ -23,7 +23,7 @@ export type CodikaPollStrategy = 'timer' | 'activity' | 'retry' | 'auto';
 
 /** How to wait for the result. Durations are milliseconds or strings such as `'30 seconds'`. */
 export interface CodikaPollOptions {
-  /** @default 'timer' */
+  /** @default 'auto' (executions started before `auto` existed keep `timer`); interval options without a strategy mean `timer` */
   strategy?: CodikaPollStrategy;
   /** Wait before the first status check. @default '1.5 seconds' (as in Codika's docs) */
   firstPollAfter?: string | number;

@@ -153,9 +153,16 @@ function instanceProblems(definition: unknown): PipelineProblem[] {
   });
 }
 
+/** Steps by id; of duplicates, the first (the others are reported as duplicates). */
+function firstById(steps: LooseStep[]): Map<string, LooseStep> {
+  const byId = new Map<string, LooseStep>();
+  for (const step of steps) if (step.id !== undefined && !byId.has(step.id)) byId.set(step.id, step);
+  return byId;
+}
+
 /** For each step (by index), every step it depends on, directly or not. */
 function upstreamSets(steps: LooseStep[]): Map<number, Set<string>> {
-  const byId = new Map(steps.flatMap((s) => (s.id === undefined ? [] : [[s.id, s] as const])));
+  const byId = firstById(steps);
   const result = new Map<number, Set<string>>();
   for (const step of steps) {
     const upstream = new Set<string>();
@@ -173,7 +180,7 @@ function upstreamSets(steps: LooseStep[]): Map<number, Set<string>> {
 
 /** Each distinct cycle once, as the ids along it. */
 function cycles(steps: LooseStep[]): string[][] {
-  const byId = new Map(steps.flatMap((s) => (s.id === undefined ? [] : [[s.id, s] as const])));
+  const byId = firstById(steps);
   const state = new Map<string, 'visiting' | 'done'>();
   const found: string[][] = [];
   const trail: string[] = [];

@@ -20,6 +20,30 @@ export const DEMO_SCRIPTS: Record<string, MockExecutionScript> = {
     },
   },
   'scheduled-report': { durationMs: 5_000, resultData: { report: 'weekly-sales', rows: 42 } },
+  // The example chains and pipelines of examples/.
+  'extract-text': {
+    durationMs: 1_500,
+    resultData: (payload: unknown) => ({
+      text: `Quarterly report from ${String((payload as { url?: unknown } | undefined)?.url)}: revenue grew 12% while costs stayed flat.`,
+      pages: 4,
+    }),
+  },
+  summarize: {
+    durationMs: 2_000,
+    resultData: (payload: unknown) => {
+      const { text, language } = (payload ?? {}) as { text?: unknown; language?: unknown };
+      const words = String(text ?? '')
+        .split(/\s+/)
+        .slice(0, 6)
+        .join(' ');
+      return { summary: `[${String(language ?? 'en')}] ${words}…`, language: language ?? 'en' };
+    },
+  },
+  'reserve-stock': { durationMs: 1_000, resultData: { reservationId: 'res_7f3a' } },
+  'release-stock': { durationMs: 500, resultData: { released: true } },
+  'charge-card': { durationMs: 1_500, resultData: { paymentId: 'pay_91c2' } },
+  'refund-card': { durationMs: 500, resultData: { refunded: true } },
+  'create-shipment': { durationMs: 1_000, resultData: { trackingNumber: 'TRK-0042' } },
   'invoice-check': { durationMs: 2_500, failWith: 'Invoice total does not match the sum of its line items' },
   'flaky-import': {
     durationMs: 1_500,

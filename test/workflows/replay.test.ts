@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout and continue-as-new', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new and pipelines', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -22,6 +22,8 @@ test('recorded histories cover success, failure, retries, timeout and continue-a
       'strategy-retry.json',
       'default-options-before-auto.json',
       'default-options.json',
+      'pipeline-success.json',
+      'pipeline-saga.json',
     ]),
   );
 });
