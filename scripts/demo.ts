@@ -1,11 +1,14 @@
 /**
  * The demo (`npm run demo`): a local Temporal server with its Web UI, the mock Codika API, the
- * worker, and five Codika executions run to the end, one failing with Codika's message.
+ * worker, five Codika executions run to the end (one failing with Codika's message), then the
+ * example pipeline of examples/pipelines/document-digest.json.
  * Stays up for browsing the UI until Ctrl+C; `--once` (or no terminal, as in CI) exits at the end.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startCodikaExecution } from '../src/client';
+import { startCodikaExecution, startCodikaPipeline } from '../src/client';
 import { DEMO_SCRIPTS } from '../src/testing/demo-scripts';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../src/testing/mock-codika-server';
@@ -13,6 +16,7 @@ import { createCodikaWorker } from '../src/worker';
 import type { CodikaExecutionInput } from '../src/common/execution-types';
 
 const DEMO_KEY = 'ck_demo_key';
+const log = (line: string) => console.log(line);
 const INSTANCE = 'pi_demo';
 const RUNS: { input: CodikaExecutionInput; expect: 'success' | 'failed' }[] = [
   {
@@ -44,7 +48,6 @@ async function main(): Promise<void> {
   // expected) would drown it. Errors still show.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const once = process.argv.includes('--once') || !process.stdout.isTTY;
-  const log = (line: string) => console.log(line);
   log('Starting a local Temporal server with the Web UI (the first run builds the Temporal CLI: several minutes)…');
   const server = await LocalTemporalServer.start({
     ui: true,
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
         }),
       );
     })();
+    outcomes.push(await runDemoPipeline(client, server.uiUrl!, server.address));
     const requests = mock.requests.length;
     log(
       `\nThe mock answered ${requests} requests (${mock.requestsTo('trigger').length} triggers, two of them refused with 503 and retried by Temporal).`,
@@ -103,6 +107,29 @@ async function main(): Promise<void> {
     if (!outcomes.every(Boolean)) throw new Error('an execution did not end as the demo expects');
   } finally {
     await shutdown();
+  }
+}
+
+/** The example pipeline: four Codika executions, two of them side by side, as one workflow. */
+async function runDemoPipeline(client: Client, uiUrl: string, address: string): Promise<boolean> {
+  const file = 'examples/pipelines/document-digest.json';
+  const definition: unknown = JSON.parse(readFileSync(join(__dirname, '..', file), 'utf8'));
+  const input: unknown = JSON.parse(readFileSync(join(__dirname, '..', file.replace('.json', '.input.json')), 'utf8'));
+  const handle = await startCodikaPipeline(client, definition, input);
+  const link = `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`;
+  log(`\nStarted the pipeline in ${file}: extract, then two summaries side by side, then a message.`);
+  try {
+    const { steps } = await handle.result();
+    const done = Object.entries(steps).map(([id, step]) => `${id} (${step.polls} polls)`);
+    log(`✔ pipeline document-digest       ${done.join(', ')}\n    ${link}`);
+    log(
+      `    Run it yourself: npm run cli -- --address ${address} pipeline run ${file} --input @${file.replace('.json', '.input.json')}`,
+    );
+    return true;
+  } catch (err) {
+    const message = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
+    log(`✘ pipeline document-digest failed: ${message}\n    ${link}`);
+    return false;
   }
 }
 

@@ -42,6 +42,8 @@ export type {
   CodikaPipelineStepStatus,
 } from './common/pipeline-types';
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
+export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
+export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
 export { readWorkerEnv, type CodikaWorkerEnv } from './worker-options';
 export type {
   CodikaExecutionInput,

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
+import { codecFromEnv } from './codec/aes-gcm-codec';
 import { readWorkerEnv } from './worker-options';
 
 /** Options of {@link createCodikaWorker}. */
@@ -54,15 +55,18 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
 async function main(): Promise<void> {
   const env = readWorkerEnv(process.env);
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
+  codecFromEnv(process.env); // and on bad encryption keys
   const connection = await NativeConnection.connect({ address: env.temporalAddress }).catch((err: unknown) => {
     throw new Error(`cannot reach Temporal at ${env.temporalAddress} (TEMPORAL_ADDRESS): ${String(err)}`);
   });
   try {
+    const codec = codecFromEnv(process.env);
     const worker = await createCodikaWorker({
       connection,
       namespace: env.namespace,
       taskQueue: env.taskQueue,
       codika: env.codika,
+      workerOptions: codec ? { dataConverter: { payloadCodecs: [codec] } } : {},
     });
     console.log(`codika-temporal worker: task queue "${env.taskQueue}" on ${env.temporalAddress} (${env.namespace})`);
     await worker.run();

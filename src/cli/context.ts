@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
+import { codecFromEnv } from '../codec/aes-gcm-codec';
 
 /** Exit codes: documented in the README, relied on by scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
@@ -33,7 +34,14 @@ export async function connect(options: GlobalOptions): Promise<{ client: Client;
       );
     },
   );
-  return { client: new Client({ connection, namespace: options.namespace }), close: () => connection.close() };
+  // The same keys as the worker's (CODIKA_CODEC_KEYS), so inputs and results travel encrypted.
+  const codec = codecFromEnv(process.env);
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+  });
+  return { client, close: () => connection.close() };
 }
 
 /** The Temporal UI page of a run. */

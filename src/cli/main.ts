@@ -11,6 +11,7 @@ import { CodikaPipelineValidationError } from '../client/start-codika-pipeline';
 import { EXIT, globalDefaults, TemporalUnavailableError, type CliOutput, type GlobalOptions } from './context';
 import { UsageError } from './json-argument';
 import { pipelineCommands } from './pipeline-commands';
+import { codecServerCommand } from './codec-server-command';
 import { runCommand } from './run-command';
 import { scheduleCommands } from './schedule-commands';
 
@@ -34,6 +35,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
   program.addCommand(runCommand(globals, io, setExit));
   program.addCommand(pipelineCommands(globals, io, setExit));
   program.addCommand(scheduleCommands(globals, io, setExit));
+  program.addCommand(codecServerCommand(io, env));
   // Commands built with `new Command` inherit nothing: each one must throw instead of exiting, and write to `io`.
   const configure = (command: Command) => {
     command

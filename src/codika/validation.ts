@@ -11,7 +11,7 @@ export type CodikaIdField = 'processInstanceId' | 'workflowId' | 'executionId';
  * Pure (no Node imports) so workflow code can validate its input with the same rules.
  *
  * @throws CodikaValidationError when the id is not a non-empty string of sane length, or contains
- *   `/`, `\`, `..`, whitespace or control characters.
+ *   `/`, `\`, `..`, whitespace, control characters, or anything but ASCII letters, digits and `._:~-`.
  */
 export function validateId(field: CodikaIdField | string, value: unknown): string {
   if (typeof value !== 'string') {
@@ -31,6 +31,14 @@ export function validateId(field: CodikaIdField | string, value: unknown): strin
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
     throw new CodikaValidationError(field, 'must not contain whitespace or control characters');
   }
+  const odd = value.match(/[^A-Za-z0-9._:~-]/u);
+  if (odd) {
+    // `?`, `#` and `%` would change or escape the URL; other characters never occur in Codika ids.
+    throw new CodikaValidationError(
+      field,
+      `must hold only letters A-Z, digits and . _ - : ~ (Codika ids are slugs and UUIDs); found ${JSON.stringify(odd[0])}`,
+    );
+  }
   return value;
 }
 
@@ -44,12 +52,38 @@ export function validatePayload(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new CodikaValidationError('payload', `expected a JSON object, got ${describeType(value)}`);
   }
+  let json: string;
   try {
-    JSON.stringify(value);
+    json = JSON.stringify(value);
   } catch (err) {
     throw new CodikaValidationError('payload', `cannot be serialized to JSON (${(err as Error).message})`);
   }
+  const bytes = utf8Length(json);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new CodikaValidationError(
+      'payload',
+      `is ${bytes} bytes of JSON; Temporal refuses a workflow input over 2 MB (${MAX_PAYLOAD_BYTES} bytes are left for the payload): pass a reference such as a URL instead`,
+    );
+  }
   return value as Record<string, unknown>;
+}
+
+/** Temporal's default limit on one payload is 2 MiB; the rest of the workflow input needs a little room. */
+export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024 - 64 * 1024;
+
+/** UTF-8 length without Node's Buffer, so workflow code can run the same check. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00) {
+      bytes += 4; // a surrogate pair: one 4-byte character
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function describeType(value: unknown): string {

@@ -24,4 +24,5 @@ test('npm run demo -- --once runs five executions to the end, one failing with C
     /✘ invoice-check +failed: Codika execution \S+ of "invoice-check" failed: Invoice total does not match/,
   );
   expect(stdout).toMatch(/\/namespaces\/default\/workflows\/codika-invoice-check-pi_demo-/);
+  expect(stdout).toMatch(/✔ pipeline document-digest +extract \(\d+ polls\), summarize_en .*, notify \(\d+ polls\)/);
 }, 180_000);

@@ -1,0 +1,9 @@
+/** `npm run test:faults`: the fault suite (bounded in time, traffic to 127.0.0.1 only), on the same real server setup. */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  testMatch: ['<rootDir>/test/faults/**/*.faults.ts'],
+  testTimeout: 300_000,
+  maxWorkers: 1,
+};
