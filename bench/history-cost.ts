@@ -29,7 +29,7 @@ export interface HistoryCost {
  * estimated from each activity's run time and the SDK's heartbeat throttling.
  */
 export const HEARTBEATS_ESTIMATED =
-  'heartbeats reaching the server are estimated: the SDK sends the first at once and then at most one per 0.8 × heartbeat timeout';
+  'heartbeats reaching the server are estimated: the SDK sends the first at once (the polling loop makes it after 5 s) and then at most one per 0.8 × heartbeat timeout';
 
 /** Bounds the walk along a continue-as-new chain. */
 const MAX_RUNS = 200;
@@ -87,13 +87,13 @@ export function historyCost(chain: History[]): HistoryCost {
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
-/** The library's short calls heartbeat only after 1 s; the polling activity heartbeats as it starts. */
+/** When the first heartbeat reaches the SDK: after 1 s for the short calls, 5 s for the polling loop. */
+const FIRST_HEARTBEAT_MS: Record<string, number> = { pollCodikaExecution: 5_000 };
 const SHORT_CALL_FIRST_HEARTBEAT_MS = 1_000;
-const HEARTBEATING_AT_START = new Set(['pollCodikaExecution']);
 
 /**
  * Estimates heartbeats that reached the server: per activity attempt that ran, the first one
- * (at start for the polling activity, after 1 s for short calls) plus one per throttle interval
+ * (after 5 s for the polling activity, after 1 s for short calls) plus one per throttle interval
  * (0.8 × heartbeat timeout) of its run time.
  */
 export function estimateHeartbeats(events: HistoryEvent[]): number {
@@ -121,7 +121,7 @@ export function estimateHeartbeats(events: HistoryEvent[]): number {
       const startedAt = started.get(key);
       if (!activity || startedAt === undefined || activity.throttleMs === 0) continue;
       const runMs = at - startedAt;
-      const firstAt = HEARTBEATING_AT_START.has(activity.type) ? 0 : SHORT_CALL_FIRST_HEARTBEAT_MS;
+      const firstAt = FIRST_HEARTBEAT_MS[activity.type] ?? SHORT_CALL_FIRST_HEARTBEAT_MS;
       if (runMs >= firstAt) total += 1 + Math.floor((runMs - firstAt) / activity.throttleMs);
     }
   }
