@@ -3,36 +3,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { DEMO_SCRIPTS } from '../src/testing/demo-scripts';
 import type { MockCodikaServer } from '../src/testing/mock-codika-server';
-import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from './helpers/temporal';
+import { quickDemoScripts, startRunningTestbed } from './helpers/temporal';
 
 const API_KEY = 'ck_cli_key_40';
 const ROOT = join(__dirname, '..');
-const QUICK_SCRIPTS = Object.fromEntries(
-  Object.entries(DEMO_SCRIPTS).map(([id, script]) => [
-    id,
-    { ...script, durationMs: Math.min(script.durationMs ?? 0, 300) },
-  ]),
-);
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
-beforeAll(async () => {
-  ({ env, mock } = await startTestbed({ apiKey: API_KEY, scripts: QUICK_SCRIPTS }));
-  taskQueue = uniqueTaskQueue('cli');
-  worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await stopTestbed({ env, mock });
-});
+let stop: () => Promise<void>;
+beforeAll(
+  async () =>
+    ({ env, mock, taskQueue, stop } = await startRunningTestbed(
+      { apiKey: API_KEY, scripts: quickDemoScripts() },
+      'cli',
+    )),
+);
+afterAll(() => stop());
 
 interface CliRun {
   code: number;

@@ -1,41 +1,28 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { documentDigestWithChildrenWorkflow, documentDigestWorkflow } from '../examples/document-digest';
 import { startCodikaPipeline } from '../src/client/start-codika-pipeline';
 import type { CodikaPipelineResult } from '../src/common/pipeline-types';
 import { checkPipeline } from '../src/pipeline/check-pipeline';
-import { DEMO_SCRIPTS } from '../src/testing/demo-scripts';
 import type { MockCodikaServer } from '../src/testing/mock-codika-server';
-import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from './helpers/temporal';
+import { quickDemoScripts, startRunningTestbed } from './helpers/temporal';
 
 const API_KEY = 'ck_examples_key_12';
 const PIPELINES = join(__dirname, '..', 'examples', 'pipelines');
-/** The demo's Codika workflows, quicker. */
-const QUICK_SCRIPTS = Object.fromEntries(
-  Object.entries(DEMO_SCRIPTS).map(([id, script]) => [
-    id,
-    { ...script, durationMs: Math.min(script.durationMs ?? 0, 300) },
-  ]),
-);
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
-beforeAll(async () => {
-  ({ env, mock } = await startTestbed({ apiKey: API_KEY, scripts: QUICK_SCRIPTS }));
-  taskQueue = uniqueTaskQueue('examples');
-  worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await stopTestbed({ env, mock });
-});
+let stop: () => Promise<void>;
+beforeAll(
+  async () =>
+    ({ env, mock, taskQueue, stop } = await startRunningTestbed(
+      { apiKey: API_KEY, scripts: quickDemoScripts() },
+      'examples',
+    )),
+);
+afterAll(() => stop());
 
 const digestInput = {
   processInstanceId: 'pi_demo',

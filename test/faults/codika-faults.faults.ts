@@ -5,11 +5,10 @@
  */
 import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { MockFault } from '../../src/testing/mock-scripts';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
-import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '../helpers/temporal';
+import { startRunningTestbed } from '../helpers/temporal';
 
 const API_KEY = 'ck_faults_key_27';
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -109,24 +108,17 @@ const SCENARIOS: Scenario[] = [
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const rows: string[] = [];
-beforeAll(async () => {
-  ({ env, mock } = await startTestbed({ apiKey: API_KEY }));
-  taskQueue = uniqueTaskQueue('faults');
-  worker = await createTestWorker(env, taskQueue, {
-    baseUrl: mock.url,
-    apiKey: API_KEY,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-  });
-  running = worker.run();
-});
+beforeAll(
+  async () =>
+    ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'faults', {
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    })),
+);
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await stopTestbed({ env, mock });
+  await stop();
   console.log(
     ['| call | fault | outcome | executions started | time |', '| --- | --- | --- | --: | --: |', ...rows].join('\n'),
   );

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkerOptions, type LogEntry } from '@temporalio/worker';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
+import { DEMO_SCRIPTS } from '../../src/testing/demo-scripts';
 import { MockCodikaServer, type MockCodikaServerOptions } from '../../src/testing/mock-codika-server';
+import type { MockExecutionScript } from '../../src/testing/mock-scripts';
 import { createCodikaWorker } from '../../src/worker';
 
 /** Worker log lines of this test file, so tests can search them for secrets. */
@@ -63,4 +65,44 @@ export async function startTestbed(mockOptions: MockCodikaServerOptions): Promis
 export async function stopTestbed(bed: Partial<Testbed>): Promise<void> {
   await bed.mock?.stop();
   await bed.env?.teardown();
+}
+
+/** A testbed with one worker running on its own task queue, for files whose tests share it. */
+export interface RunningTestbed extends Testbed {
+  taskQueue: string;
+}
+
+/**
+ * Starts a testbed and a worker that runs until {@link stopRunningTestbed}; call in beforeAll.
+ * `codika` adds to the worker's Codika options (the mock's URL and `apiKey` are set already).
+ */
+export async function startRunningTestbed(
+  mockOptions: MockCodikaServerOptions & { apiKey: string },
+  name: string,
+  codika: Partial<CodikaActivitiesOptions> = {},
+): Promise<RunningTestbed & { stop(): Promise<void> }> {
+  const { env, mock } = await startTestbed(mockOptions);
+  const taskQueue = uniqueTaskQueue(name);
+  const worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: mockOptions.apiKey, ...codika });
+  const running = worker.run();
+  return {
+    env,
+    mock,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await stopTestbed({ env, mock });
+    },
+  };
+}
+
+/** The demo's Codika workflows (src/testing/demo-scripts.ts), each finishing within 300 ms. */
+export function quickDemoScripts(): Record<string, MockExecutionScript> {
+  return Object.fromEntries(
+    Object.entries(DEMO_SCRIPTS).map(([id, script]) => [
+      id,
+      { ...script, durationMs: Math.min(script.durationMs ?? 0, 300) },
+    ]),
+  );
 }

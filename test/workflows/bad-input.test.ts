@@ -5,7 +5,6 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { startCodikaExecution } from '../../src/client';
 import { CodikaValidationError } from '../../src/codika/errors';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
@@ -13,7 +12,7 @@ import type {
   codikaExecutionWorkflow,
   CodikaExecutionWorkflowInput,
 } from '../../src/workflows/codika-execution-workflow';
-import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '../helpers/temporal';
+import { startRunningTestbed } from '../helpers/temporal';
 
 const API_KEY = 'ck_bad_input_key_19';
 const OK = { processInstanceId: 'pi_ok', workflowId: 'wf-ok' };
@@ -63,20 +62,10 @@ const OPTION_CASES: [string, Record<string, unknown>, string, string][] = [
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
-beforeAll(async () => {
-  ({ env, mock } = await startTestbed({ apiKey: API_KEY }));
-  taskQueue = uniqueTaskQueue('bad-input');
-  worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await stopTestbed({ env, mock });
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'bad-input')));
+afterAll(() => stop());
 
 describe.each(ID_CASES)('%s', (_what, change, field, words) => {
   test('the client helper refuses it before starting anything', async () => {

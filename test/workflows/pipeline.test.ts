@@ -1,12 +1,11 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { CodikaPipelineResult, CodikaPipelineState } from '../../src/common/pipeline-types';
 import type { CodikaPipelineDefinition } from '../../src/pipeline/definition';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { codikaPipelineStateQuery } from '../../src/workflows';
 import type { codikaPipelineWorkflow } from '../../src/workflows/codika-pipeline-workflow';
-import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '../helpers/temporal';
+import { startRunningTestbed } from '../helpers/temporal';
 
 const API_KEY = 'ck_pipeline_key_64';
 /** Quick, steady polling so the timing assertions measure the pipeline, not the poll schedule. */
@@ -14,20 +13,10 @@ const FAST_POLL = { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
-beforeAll(async () => {
-  ({ env, mock } = await startTestbed({ apiKey: API_KEY }));
-  taskQueue = uniqueTaskQueue('pipeline');
-  worker = await createTestWorker(env, taskQueue, { baseUrl: mock.url, apiKey: API_KEY });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await stopTestbed({ env, mock });
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'pipeline')));
+afterAll(() => stop());
 
 let counter = 0;
 async function start(pipeline: unknown, input?: unknown): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
