@@ -11,6 +11,8 @@ export interface GlobalOptions {
   namespace: string;
   taskQueue: string;
   uiUrl: string;
+  /** The environment the CLI was started with (codec keys are read from it). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Temporal could not be reached; the CLI exits with code 3. */
@@ -35,7 +37,7 @@ export async function connect(options: GlobalOptions): Promise<{ client: Client;
     },
   );
   // The same keys as the worker's (CODIKA_CODEC_KEYS), so inputs and results travel encrypted.
-  const codec = codecFromEnv(process.env);
+  const codec = codecFromEnv(options.env);
   const client = new Client({
     connection,
     namespace: options.namespace,
@@ -57,5 +59,6 @@ export function globalDefaults(env: NodeJS.ProcessEnv): GlobalOptions {
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.CODIKA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     uiUrl: env.TEMPORAL_UI_URL || 'http://localhost:8233',
+    env,
   };
 }

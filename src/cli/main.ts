@@ -28,7 +28,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .showHelpAfterError();
-  const globals = () => program.opts<GlobalOptions>();
+  const globals = (): GlobalOptions => ({ ...program.opts<Omit<GlobalOptions, 'env'>>(), env });
   const setExit = (code: number) => {
     exitCode = code;
   };

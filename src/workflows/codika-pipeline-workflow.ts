@@ -160,7 +160,7 @@ class PipelineRun {
         (result) => {
           this.results.set(id, result);
           this.finished.push(id);
-          Object.assign(step, { status: 'succeeded', executionId: result.executionId, polls: result.polls });
+          step.status = 'succeeded'; // executionId and polls were recorded as the execution ended
         },
         (err: unknown) => {
           if (isCancellation(err)) {
