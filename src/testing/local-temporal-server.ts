@@ -54,7 +54,7 @@ export class LocalTemporalServer {
     readonly source: TemporalCliSource | 'sdk-download',
     /** The server's output, for diagnosing a failed start. */
     readonly logFile: string | undefined,
-    private readonly stopServer: () => Promise<void>,
+    private readonly stopServer: (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>,
   ) {}
 
   /** Provisions the CLI if needed, starts the server and resolves once it answers. @throws Error when it does not start in time. */
@@ -116,15 +116,23 @@ export class LocalTemporalServer {
       throw err;
     }
     const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, async () => {
-      await stopProcess(child);
+    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, async (signal) => {
+      await stopProcess(child, signal);
       out.end();
     });
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice. */
   async stop(): Promise<void> {
-    await this.stopServer();
+    await this.stopServer('SIGTERM');
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash or a lost host would: no shutdown at all. A server
+   * started with `dbFilename` comes back from it with its state when started again on that file.
+   */
+  async kill(): Promise<void> {
+    await this.stopServer('SIGKILL');
   }
 }
 
@@ -171,10 +179,10 @@ async function waitUntilServing(
   );
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);

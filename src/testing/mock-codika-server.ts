@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { readRequestBody } from '../codika/read-request-body';
 import { signatureHeaders, SignedRequestVerifier } from '../codika/webhook-signature';
-import type { MockExecutionScript, MockFault } from './mock-scripts';
+import {
+  RANDOM_FAULTS,
+  seededRandom,
+  type MockExecutionScript,
+  type MockFault,
+  type MockRandomFaults,
+} from './mock-scripts';
 
 /** Options of {@link MockCodikaServer}. With no credential configured, every request is accepted. */
 export interface MockCodikaServerOptions {
@@ -26,6 +32,8 @@ export interface MockCodikaServerOptions {
   honourIdempotencyKey?: boolean;
   /** Secret (`whsec_…`) that signs the callbacks of scripts with `callsBack`. */
   callbackSecret?: string;
+  /** Transient faults at random, on top of scripted ones. @default none */
+  randomFaults?: MockRandomFaults;
 }
 
 /** A callback the mock made at the end of an execution. */
@@ -51,6 +59,8 @@ export interface MockRequestRecord {
   auth: 'header' | 'query' | 'signature' | 'none';
   /** HTTP status answered; `dropped` when the mock destroyed the connection, `closed` when the client went away first. */
   outcome: number | 'dropped' | 'closed';
+  /** The fault injected into this response, if any. */
+  fault?: MockFault;
 }
 
 /** An execution the mock started. */
@@ -86,6 +96,7 @@ export class MockCodikaServer {
   private readonly pendingDelays = new Set<() => void>();
   private readonly verifier?: SignedRequestVerifier;
   private readonly callbackSigner?: Webhook;
+  private readonly random?: () => number;
   private server?: Server;
   private baseUrl?: string;
 
@@ -93,6 +104,11 @@ export class MockCodikaServer {
     this.options = options;
     if (options.webhookSecret) this.verifier = new SignedRequestVerifier(new Webhook(options.webhookSecret));
     if (options.callbackSecret) this.callbackSigner = new Webhook(options.callbackSecret);
+    if (options.randomFaults) {
+      const { rate } = options.randomFaults;
+      if (!(rate >= 0 && rate <= 1)) throw new RangeError(`randomFaults.rate must be between 0 and 1, got ${rate}`);
+      this.random = seededRandom(options.randomFaults.seed ?? 1);
+    }
     for (const [workflowId, script] of Object.entries(options.scripts ?? {})) this.script(workflowId, script);
   }
 
@@ -208,10 +224,30 @@ export class MockCodikaServer {
     });
   }
 
+  /**
+   * Waits `ms`, then tells whether anyone is still there to answer: false (the request recorded as
+   * `closed`) when the client went away or the server stopped meanwhile.
+   */
+  private async answerAfter(ms: number, req: IncomingMessage, res: ServerResponse, record: MockRequestRecord) {
+    await this.delay(ms);
+    if (!res.destroyed && this.server) return true;
+    record.outcome = 'closed';
+    if (!res.destroyed) req.socket.destroy();
+    return false;
+  }
+
   private queue(key: string): MockFault[] {
     let queue = this.faults.get(key);
     if (!queue) this.faults.set(key, (queue = []));
     return queue;
+  }
+
+  /** The queued fault for this call, else (sometimes) a random one. */
+  private nextFault(endpoint: 'trigger' | 'status', workflowId: string | undefined): MockFault | undefined {
+    const queued = workflowId ? this.faults.get(`${endpoint}:${workflowId}`)?.shift() : undefined;
+    if (queued || !this.random || this.random() >= this.options.randomFaults!.rate) return queued;
+    const choices = RANDOM_FAULTS[endpoint];
+    return choices[Math.floor(this.random() * choices.length)];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -256,7 +292,8 @@ export class MockCodikaServer {
     const authError = this.authenticate(req, url, body, processInstanceId, record);
     if (authError) return send(401, { success: false, error: authError });
 
-    const fault = record.workflowId ? this.faults.get(`${record.endpoint}:${record.workflowId}`)?.shift() : undefined;
+    const fault = this.nextFault(record.endpoint, record.workflowId);
+    record.fault = fault;
     if (fault) {
       switch (fault.kind) {
         case 'http': {
@@ -276,29 +313,25 @@ export class MockCodikaServer {
         case 'malformed':
           return send(200, undefined, {}, '{"success": true, "executionId": ');
         case 'delay':
-          await this.delay(fault.ms);
-          if (res.destroyed || !this.server) {
-            record.outcome = 'closed';
-            if (!res.destroyed) req.socket.destroy();
-            return;
-          }
+          if (!(await this.answerAfter(fault.ms, req, res, record))) return;
           break;
         default:
           break;
       }
     }
 
-    if (trigger) return this.handleTrigger(record, body, req, fault, send);
+    if (trigger) return this.handleTrigger(record, body, req, res, fault, send);
     return this.handleStatus(record, fault, send);
   }
 
-  private handleTrigger(
+  private async handleTrigger(
     record: MockRequestRecord,
     body: string,
     req: IncomingMessage,
+    res: ServerResponse,
     fault: MockFault | undefined,
     send: (status: number, payload: unknown) => void,
-  ): void {
+  ): Promise<void> {
     let parsed: unknown = {};
     if (body.trim() !== '') {
       try {
@@ -339,6 +372,7 @@ export class MockCodikaServer {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'slow_accept' && !(await this.answerAfter(fault.ms, req, res, record))) return;
     send(200, { success: true, [script.idField ?? 'executionId']: executionId, message: 'Execution started' });
   }
 

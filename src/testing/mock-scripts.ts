@@ -16,6 +16,11 @@ export type MockFault =
    * connection. The client sees a network error although Codika accepted: the case the key is for.
    */
   | { kind: 'accept_then_drop'; times?: number }
+  /**
+   * Trigger only: start the execution, then answer after `ms`. A caller that dies meanwhile never
+   * learns the executionId: what a worker killed mid-trigger leaves behind.
+   */
+  | { kind: 'slow_accept'; ms: number; times?: number }
   /** Trigger only: answer 200 with neither `executionId` nor `id`. */
   | { kind: 'missing_id'; times?: number }
   /** Status only: report this status value (e.g. `running`) instead of the real one. */
@@ -40,4 +45,48 @@ export interface MockExecutionScript {
   callsBack?: { urlField: string };
   /** Faults to inject, consumed in order. */
   faults?: { trigger?: MockFault[]; status?: MockFault[] };
+}
+
+/**
+ * Faults drawn at random for responses that have no queued fault: a `rate` share of trigger and
+ * status calls fail with one of the transient faults below. Seeded, so a run can be repeated.
+ */
+export interface MockRandomFaults {
+  /** Share of responses that fail, from 0 to 1. */
+  rate: number;
+  /** @default 1 */
+  seed?: number;
+}
+
+/** What a random fault can be: each one a client must retry through, none a final answer. */
+export const RANDOM_FAULTS: Readonly<Record<'trigger' | 'status', readonly MockFault[]>> = {
+  trigger: [
+    { kind: 'http', status: 500 },
+    { kind: 'http', status: 502 },
+    { kind: 'http', status: 503 },
+    { kind: 'http', status: 504 },
+    { kind: 'http', status: 429, retryAfter: 1 },
+    { kind: 'drop' },
+    { kind: 'accept_then_drop' },
+  ],
+  status: [
+    { kind: 'http', status: 500 },
+    { kind: 'http', status: 502 },
+    { kind: 'http', status: 503 },
+    { kind: 'http', status: 504 },
+    { kind: 'http', status: 429, retryAfter: 1 },
+    { kind: 'drop' },
+  ],
+};
+
+/** A small seeded generator (mulberry32): the same seed gives the same faults in the same order. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -9,6 +9,7 @@ import type { MockFault } from '../../src/testing/mock-scripts';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
 import { startRunningTestbed } from '../helpers/temporal';
+import { recordFaultRow } from './fault-report';
 
 const API_KEY = 'ck_faults_key_27';
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -111,6 +112,7 @@ let mock: MockCodikaServer;
 let taskQueue: string;
 let stop: () => Promise<void>;
 const rows: string[] = [];
+const tally = { lost: 0, duplicates: 0, retried: 0, refused: 0, slowestMs: 0 };
 beforeAll(
   async () =>
     ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'faults', {
@@ -119,6 +121,14 @@ beforeAll(
 );
 afterAll(async () => {
   await stop();
+  recordFaultRow({
+    scenario: `Codika faults, one run each: ${SCENARIOS.length} kinds on trigger and status (table below)`,
+    runs: SCENARIOS.length,
+    executions: SCENARIOS.length,
+    lost: tally.lost,
+    duplicates: tally.duplicates,
+    outcome: `${tally.retried} retried until they worked, ${tally.refused} clear non-retryable failures; slowest ${(tally.slowestMs / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s)`,
+  });
   console.log(
     ['| call | fault | outcome | executions started | time |', '| --- | --- | --- | --: | --: |', ...rows].join('\n'),
   );
@@ -153,6 +163,15 @@ test.each(SCENARIOS.map((s, i) => [`${s.endpoint}: ${s.name}`, s, i] as const))(
     rows.push(
       `| ${scenario.endpoint} | ${scenario.name} | ${outcome.ok ? 'retried, succeeded' : `${outcome.cause.type} (non-retryable)`} | ${executions} | ${(tookMs / 1000).toFixed(1)} s |`,
     );
+
+    tally.slowestMs = Math.max(tally.slowestMs, tookMs);
+    tally.duplicates += Math.max(executions - 1, 0);
+    const endedAsDesigned = scenario.expected.ok
+      ? outcome.ok
+      : !outcome.ok && outcome.cause.type === scenario.expected.type;
+    if (!endedAsDesigned) tally.lost += 1;
+    else if (outcome.ok) tally.retried += 1;
+    else tally.refused += 1;
 
     expect(tookMs).toBeLessThan(DEADLINE_MS + 5_000);
     if (scenario.expected.ok) {

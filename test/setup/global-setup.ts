@@ -10,6 +10,7 @@ import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
  */
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'codika-temporal-test-'));
+  process.env.CODIKA_TEST_DIR = dir;
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../fixtures/workflows'),
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },

@@ -419,6 +419,51 @@ describe('faults', () => {
 
     expect([refused.status, faulted.status]).toEqual([401, 503]);
   });
+
+  test('slow_accept starts the execution at once and answers only after its delay', async () => {
+    const mock = await startMock({ scripts: { wf: { faults: { trigger: [{ kind: 'slow_accept', ms: 400 }] } } } });
+
+    const sent = Date.now();
+    const answer = post(mock, '/webhook/pi/wf', {});
+    await sleep(100);
+    expect(mock.executionsOf('wf')).toHaveLength(1);
+    expect(mock.requestsTo('trigger')[0].outcome).toBe(0);
+    const { status, json } = await answer;
+
+    expect(status).toBe(200);
+    expect(json.executionId).toBe(mock.executionsOf('wf')[0].executionId);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(390);
+  });
+
+  test('random faults hit about the share asked for, only transient kinds, and the same seed repeats them', async () => {
+    const faultsOf = async (seed: number) => {
+      const mock = await startMock({ randomFaults: { rate: 0.2, seed } });
+      const { executionId } = (await post(mock, '/webhook/pi/wf', {})).json;
+      for (let i = 0; i < 200; i++)
+        await fetch(`${mock.url}/status/pi/${executionId ?? 'none'}`).catch(() => 'dropped');
+      return mock.requests.map((r) => (r.fault ? `${r.fault.kind}:${'status' in r.fault ? r.fault.status : ''}` : '-'));
+    };
+    // A seed whose first trigger is answered normally, so every status call has a real execution.
+    const first = await faultsOf(3);
+    const again = await faultsOf(3);
+    const other = await faultsOf(4);
+
+    expect(first[0]).toBe('-');
+    const share = first.filter((f) => f !== '-').length / first.length;
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThan(0.3);
+    expect(new Set(first.filter((f) => f !== '-'))).toEqual(
+      new Set(['http:500', 'http:502', 'http:503', 'http:504', 'http:429', 'drop:']),
+    );
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  test('a random fault rate outside 0..1 is refused', () => {
+    expect(() => new MockCodikaServer({ randomFaults: { rate: 10 } })).toThrow(
+      /randomFaults.rate must be between 0 and 1/,
+    );
+  });
 });
 
 describe('request records', () => {

@@ -1,0 +1,14 @@
+/** Resolves once `condition` holds, checking every `everyMs`. @throws Error naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  condition: () => boolean,
+  what: string,
+  { timeoutMs = 60_000, everyMs = 10 }: { timeoutMs?: number; everyMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

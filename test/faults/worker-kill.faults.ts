@@ -1,0 +1,151 @@
+/**
+ * The worker killed with SIGKILL five times while 50 executions are in flight (during a trigger,
+ * during a status call, between polls, and twice at random): a new worker finishes every run, with
+ * exactly one Codika execution each while Codika honours `Idempotency-Key`. The same run against a
+ * Codika that ignores the key shows the duplicates the key prevents.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockCodikaServer, type MockRequestRecord } from '../../src/testing/mock-codika-server';
+import { seededRandom } from '../../src/testing/mock-scripts';
+import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
+import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { recordFaultRow } from './fault-report';
+import { tallyOutcomes, type ExpectedEnd } from './outcomes';
+import { sleep, waitUntil } from './wait';
+import { WorkerProcess } from './worker-process';
+
+const API_KEY = 'ck_worker_kill_key_90';
+const RUNS = 50;
+/** Long enough that every run is still going through all five kills and restarts. */
+const durationOf = (i: number) => 30_000 + ((i * 3_517) % 20_000);
+const failsScripted = (i: number) => i % 10 === 9;
+
+interface Kill {
+  moment: string;
+  /** Resolves at the moment to kill. */
+  when(mock: MockCodikaServer, random: () => number): Promise<void>;
+}
+
+const inFlight = (mock: MockCodikaServer, endpoint: MockRequestRecord['endpoint'], fault?: 'slow') =>
+  mock.requests.filter(
+    (r) =>
+      r.endpoint === endpoint &&
+      r.outcome === 0 &&
+      (!fault || r.fault?.kind === 'delay' || r.fault?.kind === 'slow_accept'),
+  ).length;
+
+const KILLS: Kill[] = [
+  {
+    moment: 'during triggers (accepted by Codika, answer not yet back)',
+    when: (mock) => waitUntil(() => inFlight(mock, 'trigger', 'slow') >= 10, 'ten triggers in flight'),
+  },
+  {
+    moment: 'during status calls',
+    when: (mock) => waitUntil(() => inFlight(mock, 'status', 'slow') >= 3, 'three slow status calls in flight'),
+  },
+  {
+    moment: 'between polls (no request in flight)',
+    when: async (mock) => {
+      const polled = mock.requestsTo('status').length;
+      await waitUntil(() => mock.requestsTo('status').length >= polled + 20, 'twenty more status calls');
+      await waitUntil(
+        () => inFlight(mock, 'trigger') + inFlight(mock, 'status') === 0,
+        'a moment with no call in flight',
+        {
+          everyMs: 1,
+        },
+      );
+    },
+  },
+  { moment: 'at a random moment', when: (_mock, random) => sleep(500 + random() * 3_000) },
+  { moment: 'at a random moment', when: (_mock, random) => sleep(500 + random() * 3_000) },
+];
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => (env = await connectTestEnv()));
+afterAll(() => env?.teardown());
+
+async function killFiveTimes(honourIdempotencyKey: boolean) {
+  const mock = new MockCodikaServer({ apiKey: API_KEY, honourIdempotencyKey });
+  await mock.start();
+  const taskQueue = uniqueTaskQueue(`kill-${honourIdempotencyKey ? 'key' : 'nokey'}`);
+  const startWorker = () =>
+    WorkerProcess.start({ address: env.address, taskQueue, baseUrl: mock.url, apiKey: API_KEY });
+  const random = seededRandom(honourIdempotencyKey ? 5 : 6);
+  const killLog: string[] = [];
+  let worker = await startWorker();
+  try {
+    const ids = Array.from({ length: RUNS }, (_, i) => `kill-${i}`);
+    const expected: ExpectedEnd[] = ids.map((id, i) =>
+      failsScripted(i) ? { failedWith: `${id} refused` } : { resultData: { id } },
+    );
+    ids.forEach((id, i) =>
+      mock.script(id, {
+        durationMs: durationOf(i),
+        resultData: { id },
+        failWith: failsScripted(i) ? `${id} refused` : undefined,
+        faults: {
+          trigger: [{ kind: 'slow_accept', ms: 2_000 }],
+          status: i % 3 === 0 ? [{ kind: 'delay', ms: 2_000, times: 4 }] : [],
+        },
+      }),
+    );
+    const handles: WorkflowHandle[] = await Promise.all(
+      ids.map((id, i) =>
+        env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+          taskQueue,
+          workflowId: `${taskQueue}-${id}`,
+          // Half poll with workflow timers, half with the default (auto): kills land in both loops.
+          args: [
+            {
+              processInstanceId: 'pi_kill',
+              workflowId: id,
+              poll: i % 2 ? { strategy: 'timer', firstPollAfter: 500 } : {},
+            },
+          ],
+        }),
+      ),
+    );
+
+    for (const kill of KILLS) {
+      await kill.when(mock, random);
+      const triggers = inFlight(mock, 'trigger');
+      const statuses = inFlight(mock, 'status');
+      await worker.kill();
+      killLog.push(`${kill.moment}: ${triggers} triggers and ${statuses} status calls in flight`);
+      worker = await startWorker();
+    }
+
+    const tally = await tallyOutcomes(handles, expected, ids, mock, 180_000);
+    const triggerCalls = mock.requestsTo('trigger').length;
+    recordFaultRow({
+      scenario: `worker SIGKILL ×5 mid-run, Codika ${honourIdempotencyKey ? 'honours' : 'ignores'} Idempotency-Key`,
+      runs: 1,
+      executions: RUNS,
+      lost: tally.lost,
+      duplicates: tally.duplicates,
+      outcome: `a new worker finished all: ${tally.succeeded} succeeded, ${tally.failedAsScripted} failed as scripted; ${triggerCalls} trigger calls`,
+    });
+    console.log([`worker kills (${honourIdempotencyKey ? 'key honoured' : 'key ignored'}):`, ...killLog].join('\n  '));
+    return tally;
+  } finally {
+    await worker.stop();
+    await mock.stop();
+  }
+}
+
+test('five SIGKILLs with 50 runs in flight: every run ends right, with one Codika execution each', async () => {
+  const tally = await killFiveTimes(true);
+  expect(tally.problems).toEqual([]);
+  expect(tally.lost).toBe(0);
+  expect(tally.succeeded + tally.failedAsScripted).toBe(RUNS);
+  expect(tally.duplicates).toBe(0);
+}, 400_000);
+
+test('the same against a Codika that ignores Idempotency-Key: runs still end right, triggers cut off by a kill run twice', async () => {
+  const tally = await killFiveTimes(false);
+  expect(tally.lost).toBe(0);
+  // The kill during triggers cut off at least ten accepted triggers: each was retried and started again.
+  expect(tally.duplicates).toBeGreaterThanOrEqual(10);
+}, 400_000);
