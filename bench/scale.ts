@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_STATUS_CHECKS_PER_SECOND } from '../src/activities/check-pacer';
 import { startCodikaExecution } from '../src/client';
+import { seededRandom } from '../src/testing/seeded-random';
 import { DEFAULT_ACTIVITY_SLOTS } from '../src/worker';
 import type { CodikaExecutionResult } from '../src/common/execution-types';
 import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from './bench-env';
@@ -143,7 +144,7 @@ async function scaleRun(
   if (!Number.isInteger(count) || count < 1 || count > MAX_SCALE_COUNT) {
     throw new Error(`scale counts must be whole numbers from 1 to ${MAX_SCALE_COUNT}; got ${count}`);
   }
-  const random = mulberry32(plan.seed + count);
+  const random = seededRandom(plan.seed + count);
   const executions: Execution[] = Array.from({ length: count }, (_, index) => ({
     index,
     durationMs: Math.round(plan.minDurationMs + random() * (plan.maxDurationMs - plan.minDurationMs)),
@@ -640,18 +641,6 @@ function forgetMockExecutions(env: BenchEnv, prefix: string): void {
   for (const [id, execution] of env.mock.executions) {
     if (execution.workflowId.startsWith(prefix)) env.mock.executions.delete(id);
   }
-}
-
-/** A small seeded generator (mulberry32): the same durations on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function describe(err: unknown): string {

@@ -4,13 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { readRequestBody } from '../codika/read-request-body';
 import { signatureHeaders, SignedRequestVerifier } from '../codika/webhook-signature';
-import {
-  RANDOM_FAULTS,
-  seededRandom,
-  type MockExecutionScript,
-  type MockFault,
-  type MockRandomFaults,
-} from './mock-scripts';
+import { RANDOM_FAULTS, type MockExecutionScript, type MockFault, type MockRandomFaults } from './mock-scripts';
+import { seededRandom } from './seeded-random';
 
 /** Options of {@link MockCodikaServer}. With no credential configured, every request is accepted. */
 export interface MockCodikaServerOptions {

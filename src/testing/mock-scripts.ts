@@ -58,35 +58,17 @@ export interface MockRandomFaults {
   seed?: number;
 }
 
+const TRANSIENT_FAULTS: readonly MockFault[] = [
+  { kind: 'http', status: 500 },
+  { kind: 'http', status: 502 },
+  { kind: 'http', status: 503 },
+  { kind: 'http', status: 504 },
+  { kind: 'http', status: 429, retryAfter: 1 },
+  { kind: 'drop' },
+];
+
 /** What a random fault can be: each one a client must retry through, none a final answer. */
 export const RANDOM_FAULTS: Readonly<Record<'trigger' | 'status', readonly MockFault[]>> = {
-  trigger: [
-    { kind: 'http', status: 500 },
-    { kind: 'http', status: 502 },
-    { kind: 'http', status: 503 },
-    { kind: 'http', status: 504 },
-    { kind: 'http', status: 429, retryAfter: 1 },
-    { kind: 'drop' },
-    { kind: 'accept_then_drop' },
-  ],
-  status: [
-    { kind: 'http', status: 500 },
-    { kind: 'http', status: 502 },
-    { kind: 'http', status: 503 },
-    { kind: 'http', status: 504 },
-    { kind: 'http', status: 429, retryAfter: 1 },
-    { kind: 'drop' },
-  ],
+  trigger: [...TRANSIENT_FAULTS, { kind: 'accept_then_drop' }],
+  status: TRANSIENT_FAULTS,
 };
-
-/** A small seeded generator (mulberry32): the same seed gives the same faults in the same order. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

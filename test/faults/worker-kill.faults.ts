@@ -7,7 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MockCodikaServer, type MockRequestRecord } from '../../src/testing/mock-codika-server';
-import { seededRandom } from '../../src/testing/mock-scripts';
+import { seededRandom } from '../../src/testing/seeded-random';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
 import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal';
 import { recordFaultRow } from './fault-report';
