@@ -34,6 +34,14 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
     poll: { ...POLL, strategy: 'activity' },
   },
   'strategy-retry': { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: { ...POLL, strategy: 'retry' } },
+  // Memo and search attributes (the local server registers them): recorded once they existed.
+  indexed: { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: POLL },
+  'indexed-continue-as-new': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-long',
+    poll: POLL,
+    continueAsNewAfterPolls: 2,
+  },
 };
 
 /** Pipelines: side-by-side steps, templates, a failure that continues, and a saga that compensates. */

@@ -61,3 +61,10 @@ export {
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
 } from './common/failure-types';
+export {
+  CODIKA_SEARCH_ATTRIBUTES,
+  CODIKA_SEARCH_ATTRIBUTE_NAMES,
+  type CodikaStatusAttribute,
+} from './common/search-attributes';
+export { registeredCodikaSearchAttributes } from './search-attributes';
+export { executionSummary, pipelineSummary } from './common/run-summaries';

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
 import { codecFromEnv } from './codec/aes-gcm-codec';
+import { registeredCodikaSearchAttributes } from './search-attributes';
 import { readWorkerEnv } from './worker-options';
 
 /** Options of {@link createCodikaWorker}. */
@@ -12,7 +13,10 @@ export interface CodikaWorkerOptions {
   namespace?: string;
   /** @default 'codika' */
   taskQueue?: string;
-  /** Codika base URL and the worker's credentials. */
+  /**
+   * Codika base URL and the worker's credentials. Its `searchAttributes`, when not given, are the
+   * Codika search attributes the namespace has, asked of the server here.
+   */
   codika: CodikaActivitiesOptions;
   /**
    * Anything else for `Worker.create`: extra activities, concurrency, a prebuilt `workflowBundle`.
@@ -36,13 +40,17 @@ export const DEFAULT_ACTIVITY_SLOTS = 10_000;
  * @throws CodikaValidationError when the Codika options are unusable (checked before connecting).
  */
 export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<Worker> {
-  const activities = createCodikaActivities(options.codika);
+  createCodikaActivities(options.codika); // bad credentials fail before any call to the server
+  const namespace = options.namespace ?? 'default';
+  const searchAttributes =
+    options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
+  const activities = createCodikaActivities({ ...options.codika, searchAttributes });
   const { workerOptions = {} } = options;
   const slotsChosen =
     workerOptions.tuner !== undefined || workerOptions.maxConcurrentActivityTaskExecutions !== undefined;
   return Worker.create({
     connection: options.connection,
-    namespace: options.namespace ?? 'default',
+    namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),

@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { CodikaClient } from '../codika/client';
 import { CodikaValidationError } from '../codika/errors';
-import type { CodikaExecutionStatus, CodikaTriggerResult } from '../codika/types';
-import type { GetCodikaExecutionStatusInput, TriggerCodikaExecutionInput } from '../common/execution-types';
+import type { CodikaExecutionStatus } from '../codika/types';
+import type {
+  CodikaTriggeredExecution,
+  GetCodikaExecutionStatusInput,
+  TriggerCodikaExecutionInput,
+} from '../common/execution-types';
 import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
@@ -22,11 +26,17 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
    * @default 200
    */
   maxStatusChecksPerSecond?: number;
+  /**
+   * The Codika search attributes (`CodikaExecutionId`, `CodikaWorkflowId`, `CodikaStatus`) the
+   * namespace has; runs set only these. `createCodikaWorker` asks the server for them.
+   * @default none
+   */
+  searchAttributes?: readonly string[];
 }
 
 /** Activities registered on a worker; workflows reach them through `proxyActivities`. */
 export interface CodikaActivities extends CodikaPollingActivities {
-  triggerCodikaExecution(input: TriggerCodikaExecutionInput): Promise<CodikaTriggerResult>;
+  triggerCodikaExecution(input: TriggerCodikaExecutionInput): Promise<CodikaTriggeredExecution>;
   getCodikaExecutionStatus(input: GetCodikaExecutionStatusInput): Promise<CodikaExecutionStatus>;
 }
 
@@ -47,6 +57,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   });
   const secrets = allSecrets(options);
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
+  const searchAttributes = [...(options.searchAttributes ?? [])];
 
   async function call<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const context = Context.current();
@@ -64,7 +75,11 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets, pacer),
     async triggerCodikaExecution(input) {
       const idempotencyKey = idempotencyKeyFor(Context.current().info);
-      return call((signal) => client.trigger({ ...input, idempotencyKey }, { signal }));
+      const triggered: CodikaTriggeredExecution = await call((signal) =>
+        client.trigger({ ...input, idempotencyKey }, { signal }),
+      );
+      if (searchAttributes.length > 0) triggered.searchAttributes = searchAttributes;
+      return triggered;
     },
     async getCodikaExecutionStatus(input) {
       pacer.reserve();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { pipelineWorkflowArgs } from '../client/start-codika-pipeline';
 import { connect, type CliOutput, type GlobalOptions } from './context';
 import { readJsonArgument, readJsonFile, UsageError } from './json-argument';
+import { pipelineSummary } from '../common/run-summaries';
 
 /** `codika-temporal schedule create|list|delete`: recurring pipelines as Temporal Schedules. */
 export function scheduleCommands(
@@ -46,6 +47,7 @@ export function scheduleCommands(
             workflowId: `codika-pipeline-${scheduleId}`,
             taskQueue: settings.taskQueue,
             args: [args],
+            staticSummary: pipelineSummary(args.pipeline),
           },
           state: { paused: Boolean(options.paused), note: options.note },
         });

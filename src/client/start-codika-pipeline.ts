@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkPipeline, formatProblems, type PipelineProblem } from '../pipeline/check-pipeline';
 import type { CodikaPipelineInput } from '../common/pipeline-types';
+import { pipelineSummary } from '../common/run-summaries';
 import type { codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
 import { DEFAULT_TASK_QUEUE } from './start-codika-execution';
 
@@ -36,6 +37,7 @@ export async function startCodikaPipeline(
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: options.workflowId ?? readablePipelineId(args.pipeline.name),
     args: [args],
+    staticSummary: pipelineSummary(args.pipeline),
   });
 }
 

@@ -1,3 +1,5 @@
+import type { CodikaTriggerResult } from '../codika/types';
+
 /** One Codika execution to run: what a workflow passes, never a credential. */
 export interface CodikaExecutionInput {
   /** The Codika process instance; the worker picks its API key. */
@@ -66,6 +68,15 @@ export interface CodikaExecutionState {
   nextPollAt?: string;
   startedAt: string;
   deadlineAt: string;
+}
+
+/** What the `triggerCodikaExecution` activity returns. */
+export interface CodikaTriggeredExecution extends CodikaTriggerResult {
+  /**
+   * The Codika search attributes the namespace had when the worker started: the workflow sets
+   * only these. Absent when it had none (and in histories from before they existed).
+   */
+  searchAttributes?: string[];
 }
 
 /** Input of the `triggerCodikaExecution` activity. */

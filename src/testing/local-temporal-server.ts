@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../common/search-attributes';
 import { findOrBuildTemporalCli, type TemporalCliSource } from './temporal-cli';
 
 /** Options of {@link LocalTemporalServer.start}. */
@@ -64,9 +65,14 @@ export class LocalTemporalServer {
     const port = options.port ?? (await freePort());
     const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
 
-    const dynamicConfigArgs = Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(
-      ([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`],
-    );
+    const serverArgs = [
+      ...Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
+      // Registered at every start (a no-op on a file that has them), so runs can be filtered by them.
+      ...CODIKA_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    ];
     if (!cli) {
       log('No Temporal CLI found and no Go toolchain to build one: letting the Temporal SDK download it…');
       const env = await TestWorkflowEnvironment.createLocal({
@@ -76,7 +82,7 @@ export class LocalTemporalServer {
           ui: options.ui ?? false,
           uiPort,
           dbFilename: options.dbFilename,
-          extraArgs: dynamicConfigArgs,
+          extraArgs: serverArgs,
         },
       }).catch((err: unknown) => {
         throw new Error(
@@ -96,7 +102,7 @@ export class LocalTemporalServer {
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
     args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
     if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-    args.push(...dynamicConfigArgs);
+    args.push(...serverArgs);
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });

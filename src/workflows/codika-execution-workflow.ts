@@ -1,12 +1,18 @@
 import {
   allHandlersFinished,
   condition,
+  ContinueAsNew,
   continueAsNew,
+  isCancellation,
   defineQuery,
   defineSignal,
+  patched,
   setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { validateId } from '../codika/validation';
 import type {
   CodikaExecutionInput,
@@ -14,7 +20,9 @@ import type {
   CodikaExecutionState,
   CodikaPollOptions,
 } from '../common/execution-types';
+import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../common/search-attributes';
 import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './codika-step';
+import { executionDetails, showingDetails } from './run-details';
 import { invalid, resolvePollSettings } from './poll-settings';
 import { underPath, validateExecutionInput } from './validate-input';
 
@@ -65,31 +73,87 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
   }
   if (resume !== undefined) validateResume(resume);
 
-  const state = initialStepState(valid, resume);
+  const state = showingDetails(initialStepState(valid, resume), (current) => executionDetails(current, Date.now()));
   setHandler(codikaExecutionStateQuery, () => state);
   const pollNow = { requested: false };
   setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
   const pollsAtRunStart = state.polls;
+  const indexing = new RunIndexing(valid.workflowId);
 
-  return executeCodikaStep(valid, settings, state, {
-    resume,
-    pollNow,
-    async afterPoll(progress) {
-      const pollsThisRun = progress.polls - pollsAtRunStart;
-      const tooLong = continueAsNewAfterPolls !== undefined && pollsThisRun >= continueAsNewAfterPolls;
-      if (tooLong || workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
-        // The payload was only needed for the trigger; leaving it out keeps every later run's history small.
-        // The strategy is pinned, so a default that changes later never switches a running execution.
-        await continueAsNew<typeof codikaExecutionWorkflow>({
-          ...input,
-          payload: undefined,
-          poll: { ...poll, strategy: settings.strategy },
-          resume: progress,
-        });
-      }
-    },
-  });
+  try {
+    const result = await executeCodikaStep(valid, settings, state, {
+      resume,
+      pollNow,
+      afterTrigger: (triggered) => indexing.triggered(triggered.executionId, triggered.searchAttributes),
+      afterPoll: (progress) => continueWhenLong(progress),
+    });
+    indexing.ended('success');
+    return result;
+  } catch (err) {
+    // Continuing as new is not an end: the next run carries the attributes on.
+    if (!(err instanceof ContinueAsNew)) {
+      indexing.ended(isCancellation(err) ? 'cancelled' : state.phase === 'timed_out' ? 'timed_out' : 'failed');
+    }
+    throw err;
+  }
+
+  async function continueWhenLong(progress: CodikaStepProgress): Promise<void> {
+    const pollsThisRun = progress.polls - pollsAtRunStart;
+    const tooLong = continueAsNewAfterPolls !== undefined && pollsThisRun >= continueAsNewAfterPolls;
+    if (tooLong || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      // The payload was only needed for the trigger; leaving it out keeps every later run's history small.
+      // The strategy is pinned, so a default that changes later never switches a running execution.
+      // Memo and search attributes carry over on their own.
+      await continueAsNew<typeof codikaExecutionWorkflow>({
+        ...input,
+        payload: undefined,
+        poll: { ...poll, strategy: settings.strategy },
+        resume: progress,
+      });
+    }
+  }
+}
+
+/**
+ * The Codika executionId in the run's memo, and the Codika search attributes the namespace has, so
+ * people find a run from Codika's side and filter runs by status. Runs recorded before this existed
+ * replay without it (the `patched` marker).
+ */
+class RunIndexing {
+  private readonly on: boolean;
+  /** Which search attributes to set; a continued run finds them set by its first run. */
+  private registered: Set<string>;
+
+  constructor(private readonly codikaWorkflowId: string) {
+    this.on = patched('codika-run-indexing');
+    const carried = workflowInfo().typedSearchAttributes;
+    this.registered = new Set(
+      Object.values(CODIKA_SEARCH_ATTRIBUTES)
+        .filter((key) => carried.get(key) !== undefined)
+        .map((key) => key.name),
+    );
+  }
+
+  triggered(executionId: string, registered: string[] = []): void {
+    if (!this.on) return;
+    upsertMemo({ codikaExecutionId: executionId });
+    this.registered = new Set(registered);
+    this.upsert([
+      { key: CODIKA_SEARCH_ATTRIBUTES.executionId, value: executionId },
+      { key: CODIKA_SEARCH_ATTRIBUTES.workflowId, value: this.codikaWorkflowId },
+      { key: CODIKA_SEARCH_ATTRIBUTES.status, value: 'pending' },
+    ]);
+  }
+
+  ended(status: CodikaStatusAttribute): void {
+    if (this.on) this.upsert([{ key: CODIKA_SEARCH_ATTRIBUTES.status, value: status }]);
+  }
+
+  private upsert(pairs: SearchAttributeUpdatePair[]): void {
+    const known = pairs.filter((pair) => this.registered.has(pair.key.name));
+    if (known.length > 0) upsertSearchAttributes(known);
+  }
 }
 
 /** `resume` is written by the workflow itself, but input is input: a bad one must fail the run, not loop its task. */

@@ -4,6 +4,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
 } from '@temporalio/workflow';
@@ -20,6 +21,7 @@ import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
 import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
 import { renderTemplate, TemplateError, type TemplateScope } from '../pipeline/templates';
 import { executeCodikaStep, initialStepState } from './codika-step';
+import { pipelineDetails, showingDetails } from './run-details';
 import { resolvePollSettings } from './poll-settings';
 import { validateExecutionInput } from './validate-input';
 
@@ -104,6 +106,11 @@ class PipelineRun {
     return { ...this.state, steps, leftRunning: [...this.state.leftRunning] };
   }
 
+  /** The run's current details in the Temporal UI: its phase and each step's status. */
+  private showDetails(): void {
+    setCurrentDetails(pipelineDetails(this.snapshot()));
+  }
+
   async execute(): Promise<CodikaPipelineResult> {
     try {
       await this.runSteps();
@@ -114,9 +121,11 @@ class PipelineRun {
     if (this.failure) {
       await this.compensate();
       this.state.phase = 'failed';
+      this.showDetails();
       throw this.pipelineFailure(this.failure);
     }
     this.state.phase = 'succeeded';
+    this.showDetails();
     const outputs: Record<string, unknown> = {};
     for (const [id, result] of this.results) outputs[id] = result.resultData;
     return { outputs, steps: this.snapshot().steps };
@@ -138,6 +147,7 @@ class PipelineRun {
           this.start(id);
         }
       }
+      this.showDetails();
       if (this.running === 0) break;
       const seen = this.changes;
       await condition(() => this.changes !== seen);
@@ -209,7 +219,8 @@ class PipelineRun {
   ): Promise<CodikaExecutionResult> {
     const step = this.pipeline.steps[index]!;
     const settings = resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
-    const execution = initialStepState(input);
+    // A step's executionId and polls show in the pipeline's details as they change.
+    const execution = showingDetails(initialStepState(input), () => pipelineDetails(this.snapshot()));
     this.live.set(liveKey, execution);
     try {
       return await executeCodikaStep(input, settings, execution);
@@ -262,6 +273,7 @@ class PipelineRun {
       const state = this.state.steps[id]!;
       state.status = 'compensating';
       state.compensation = { status: 'running' };
+      this.showDetails();
       try {
         const input = this.executionInput(
           {
@@ -276,10 +288,12 @@ class PipelineRun {
         });
         state.status = 'compensated';
         state.compensation = { status: 'succeeded', executionId: result.executionId };
+        this.showDetails();
       } catch (err) {
         if (isCancellation(err)) throw err;
         state.status = 'succeeded';
         state.compensation = { ...state.compensation, status: 'failed', error: messageOf(err) };
+        this.showDetails();
       }
     }
   }
@@ -298,6 +312,7 @@ class PipelineRun {
       if (executionId !== undefined) this.state.leftRunning.push({ stepId: id, executionId });
     }
     upsertMemo({ codikaLeftRunning: this.state.leftRunning });
+    this.showDetails();
     if (this.state.leftRunning.length > 0) {
       log.warn('Pipeline cancelled: these Codika executions may still be running', {
         leftRunning: this.state.leftRunning,

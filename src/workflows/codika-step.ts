@@ -5,6 +5,7 @@ import type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaFinalStatus,
+  CodikaTriggeredExecution,
 } from '../common/execution-types';
 import type { PollSettings } from './poll-settings';
 import {
@@ -37,6 +38,8 @@ export interface CodikaStepHooks {
   afterPoll?(progress: CodikaStepProgress): Promise<void>;
   /** Set `requested` to check at once instead of at the next timer (`timer` strategy). */
   pollNow?: { requested: boolean };
+  /** Runs once Codika accepted the trigger (not on a resumed run). */
+  afterTrigger?(triggered: CodikaTriggeredExecution): void;
 }
 
 /** The state of a step before it starts (or as a continued run resumes it). */
@@ -97,6 +100,7 @@ export async function executeCodikaStep(
   const activities = (shape: ActivityShape = {}) => {
     const remainingMs = Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS);
     return proxyActivities<CodikaActivities>({
+      summary: shape.summary,
       startToCloseTimeout: shape.longRunning ? remainingMs : settings.activityTimeoutMs,
       scheduleToCloseTimeout: remainingMs,
       heartbeatTimeout: shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT,
@@ -109,7 +113,9 @@ export async function executeCodikaStep(
   if (executionId === undefined) {
     state.phase = 'triggering';
     try {
-      ({ executionId } = await activities().triggerCodikaExecution(input));
+      const triggered = await activities({ summary: 'trigger' }).triggerCodikaExecution(input);
+      executionId = triggered.executionId;
+      hooks.afterTrigger?.(triggered);
     } catch (err) {
       throw settle(err);
     }

@@ -2,6 +2,7 @@ import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type { CodikaExecutionState, CodikaFinalStatus, CodikaPollResult } from '../common/execution-types';
 import type { CodikaStepProgress } from './codika-step';
+import { formatDuration } from '../common/run-summaries';
 import type { PollSettings } from './poll-settings';
 
 /** What every strategy needs to wait for one triggered execution. */
@@ -33,6 +34,8 @@ export interface ActivityShape {
   longRunning?: boolean;
   /** Abandon at once when cancelled, without waiting for the activity to notice (used on wake-up). */
   tryCancel?: boolean;
+  /** What the Temporal UI shows for the activity: `trigger`, `status #12`. */
+  summary?: string;
 }
 
 /** A retry policy used as the poll loop (`retry` strategy). */
@@ -51,16 +54,17 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
     if (remainingMs <= 0) throw ctx.deadlineReached();
     const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
     state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
+    const timer = { summary: `wait ${formatDuration(waitMs)}` };
     if (ctx.pollNow) {
-      await condition(() => ctx.pollNow!.requested, waitMs);
+      await condition(() => ctx.pollNow!.requested, waitMs, timer);
       ctx.pollNow.requested = false;
     } else {
-      await sleep(waitMs);
+      await sleep(waitMs, timer);
     }
     state.nextPollAt = undefined;
 
     const status = await ctx
-      .activities()
+      .activities({ summary: `status #${state.polls + 1}` })
       .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
     state.polls += 1;
     if (status.status !== 'pending') return { ...status, polls: state.polls };
@@ -91,6 +95,7 @@ export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalSt
     heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     longRunning: true,
     tryCancel: true,
+    summary: `status checks every ${formatDuration(settings.firstPollAfterMs)}, backing off to ${formatDuration(settings.maxPollIntervalMs)}`,
   });
   return checkAtOnceWhenWoken(ctx, async () => {
     for (;;) {
@@ -138,6 +143,7 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
     heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     longRunning: true,
     tryCancel: true,
+    summary: `status checks every ${formatDuration(AUTO_SCHEDULE.activityIntervalMs)} for ${formatDuration(AUTO_SCHEDULE.activityPhaseMs)}`,
   });
   const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
     const result = await activities.pollCodikaExecution({
@@ -164,9 +170,14 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
 async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {
   const firstWaitMs = loop.initialInterval;
   return checkAtOnceWhenWoken(ctx, async () => {
-    await sleep(Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now())));
+    const waitMs = Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now()));
+    await sleep(waitMs, { summary: `wait ${formatDuration(waitMs)}` });
     // Created after the wait, so the retry loop's schedule-to-close is the time left now.
-    const activities = ctx.activities({ tryCancel: true, retry: loop });
+    const activities = ctx.activities({
+      tryCancel: true,
+      retry: loop,
+      summary: `status checks, retried every ${formatDuration(loop.initialInterval)} to ${formatDuration(loop.maximumInterval)}`,
+    });
     const final = await activities.checkCodikaExecution({
       processInstanceId: ctx.processInstanceId,
       executionId: ctx.executionId,
@@ -192,7 +203,7 @@ async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
     if (!woken) return waiting;
     pollNow.requested = false;
     const status = await ctx
-      .activities()
+      .activities({ summary: `status #${ctx.state.polls + 1} (woken)` })
       .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
     ctx.state.polls += 1;
     if (status.status !== 'pending') {

@@ -80,10 +80,11 @@ test('the activity and retry strategies write far less history per poll than tim
     expect(run.result?.polls).toBeGreaterThanOrEqual(8);
     events[strategy] = run.events.length;
   }
-  // Timers add a timer and an activity (about 11 events) per check; the others a fixed handful in all.
+  // Timers add a timer and an activity (about 11 events) per check; the others a fixed handful in all
+  // (about 17, and 5 that index the run: the patch marker and its attribute, the memo, two upserts).
   expect(events.timer).toBeGreaterThan(80);
-  expect(events.activity).toBeLessThan(25);
-  expect(events.retry).toBeLessThan(25);
+  expect(events.activity).toBeLessThan(30);
+  expect(events.retry).toBeLessThan(30);
 });
 
 test('the polling activity resumes from its last heartbeat on a new worker instead of starting over', async () => {

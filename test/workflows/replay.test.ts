@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new and pipelines', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines and search attributes', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -24,6 +24,8 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'default-options.json',
       'pipeline-success.json',
       'pipeline-saga.json',
+      'indexed.json',
+      'indexed-continue-as-new-run2.json',
     ]),
   );
 });

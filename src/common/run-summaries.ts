@@ -1,0 +1,28 @@
+/**
+ * The one-line texts the Temporal UI shows for runs, activities and timers. They carry ids, counts
+ * and states only: summaries and details are readable by anyone who can see the namespace (a payload
+ * codec, if any, encrypts them too, and the codec server decodes them for the UI), so never a payload
+ * value, a result or a secret.
+ */
+
+/** A run's static summary: `Codika http-direct-messaging · pi_abc123`. */
+export function executionSummary(input: { workflowId: string; processInstanceId: string }): string {
+  return `Codika ${input.workflowId} · ${input.processInstanceId}`;
+}
+
+/** A pipeline run's static summary: `Codika pipeline document-digest · 3 steps`. */
+export function pipelineSummary(pipeline: { name?: string; steps: unknown[] }): string {
+  const steps = pipeline.steps.length;
+  return `Codika pipeline ${pipeline.name ?? '(unnamed)'} · ${steps} step${steps === 1 ? '' : 's'}`;
+}
+
+/** A duration as people read it: `450 ms`, `4.5 s`, `12 s`, `3 min 20 s`, `2 h 5 min`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(Math.round(ms / 100) / 10).toString()} s`;
+  const s = Math.round(ms / 1_000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${Math.floor(m / 60)} h`;
+}

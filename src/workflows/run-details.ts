@@ -1,0 +1,49 @@
+import { setCurrentDetails } from '@temporalio/workflow';
+import type { CodikaExecutionState } from '../common/execution-types';
+import type { CodikaPipelineState } from '../common/pipeline-types';
+import { formatDuration } from '../common/run-summaries';
+
+/**
+ * The run's current details in the Temporal UI (Markdown): where it is, never what it carries.
+ * `nowMs` is workflow time, so "elapsed" is as of the last change.
+ */
+export function executionDetails(state: CodikaExecutionState, nowMs: number): string {
+  const lines = [`**phase** ${state.phase}`];
+  if (state.executionId) lines.push(`**executionId** \`${state.executionId}\``);
+  lines.push(`**polls so far** ${state.polls}`);
+  if (state.lastStatus) lines.push(`**last status** ${state.lastStatus}`);
+  if (state.nextPollAt) {
+    const inMs = Date.parse(state.nextPollAt) - nowMs;
+    lines.push(`**next poll** ${state.nextPollAt}${inMs > 0 ? ` (in ${formatDuration(inMs)})` : ''}`);
+  }
+  if (state.startedAt) lines.push(`**elapsed** ${formatDuration(nowMs - Date.parse(state.startedAt))}`);
+  return lines.map((line) => `- ${line}`).join('\n');
+}
+
+/** A pipeline's current details: its phase and one line per step. */
+export function pipelineDetails(state: CodikaPipelineState): string {
+  const steps = state.order.map((id) => {
+    const step = state.steps[id]!;
+    const extra = [step.executionId && `\`${step.executionId}\``, step.polls ? `${step.polls} polls` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    return `- **${id}** ${step.status}${extra ? ` (${extra})` : ''}`;
+  });
+  return [`**phase** ${state.phase}`, '', ...steps].join('\n');
+}
+
+/**
+ * Wraps `state` so every change to it re-renders the run's current details. A Proxy keeps this in
+ * one place: the polling strategies update the state in many, and each would otherwise have to ask.
+ */
+export function showingDetails<T extends object>(state: T, render: (state: T) => string): T {
+  const watched = new Proxy(state, {
+    set(target, key, value) {
+      Reflect.set(target, key, value);
+      setCurrentDetails(render(watched));
+      return true;
+    },
+  });
+  setCurrentDetails(render(watched));
+  return watched;
+}
