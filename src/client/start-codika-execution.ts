@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { validateId, validatePayload } from '../codika/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
-import { executionSummary } from '../common/run-summaries';
+import { executionStaticDetails, executionSummary } from '../common/run-summaries';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
 import type { CodikaCallbackReceiver } from './callback-receiver';
 
@@ -50,6 +50,7 @@ export async function startCodikaExecution(
     workflowId: temporalWorkflowId,
     args: [args],
     staticSummary: executionSummary(args),
+    staticDetails: executionStaticDetails(args),
   });
 }
 

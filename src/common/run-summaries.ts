@@ -10,6 +10,19 @@ export function executionSummary(input: { workflowId: string; processInstanceId:
   return `Codika ${input.workflowId} · ${input.processInstanceId}`;
 }
 
+/** A run's static details (Markdown): what it runs and how it waits, fixed at start. */
+export function executionStaticDetails(input: {
+  workflowId: string;
+  processInstanceId: string;
+  poll?: { strategy?: string };
+}): string {
+  return [
+    `- **Codika workflow** \`${input.workflowId}\``,
+    `- **process instance** \`${input.processInstanceId}\``,
+    `- **polling** ${input.poll?.strategy ?? 'default (auto)'}`,
+  ].join('\n');
+}
+
 /** A pipeline run's static summary: `Codika pipeline document-digest · 3 steps`. */
 export function pipelineSummary(pipeline: { name?: string; steps: unknown[] }): string {
   const steps = pipeline.steps.length;

@@ -1,6 +1,6 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
-import { executionSummary } from '../common/run-summaries';
+import { executionStaticDetails, executionSummary } from '../common/run-summaries';
 import { withoutStack } from '../common/without-stack';
 import { codikaExecutionWorkflow } from './codika-execution-workflow';
 import { invalid } from './poll-settings';
@@ -40,6 +40,7 @@ export async function runCodikaExecutionAsChild<T = unknown>(
       taskQueue: options.taskQueue,
       args: [{ ...input, poll: options.poll }],
       staticSummary: executionSummary(input),
+      staticDetails: executionStaticDetails({ ...input, poll: options.poll }),
     })) as CodikaExecutionResult<T>;
   } catch (err) {
     if (!(err instanceof ChildWorkflowFailure) || !(err.cause instanceof ApplicationFailure)) throw err;

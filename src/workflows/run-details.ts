@@ -8,15 +8,16 @@ import { formatDuration } from '../common/run-summaries';
  * `nowMs` is workflow time, so "elapsed" is as of the last change.
  */
 export function executionDetails(state: CodikaExecutionState, nowMs: number): string {
-  const lines = [`**phase** ${state.phase}`];
+  // Four lines at most: the UI shows current details in a frame about five lines high.
+  const elapsed = state.startedAt ? ` · **elapsed** ${formatDuration(nowMs - Date.parse(state.startedAt))}` : '';
+  const lines = [`**phase** ${state.phase}${elapsed}`];
   if (state.executionId) lines.push(`**executionId** \`${state.executionId}\``);
-  lines.push(`**polls so far** ${state.polls}`);
-  if (state.lastStatus) lines.push(`**last status** ${state.lastStatus}`);
+  lines.push(`**polls so far** ${state.polls}${state.lastStatus ? ` · **last status** ${state.lastStatus}` : ''}`);
   if (state.nextPollAt) {
     const inMs = Date.parse(state.nextPollAt) - nowMs;
-    lines.push(`**next poll** ${state.nextPollAt}${inMs > 0 ? ` (in ${formatDuration(inMs)})` : ''}`);
+    const at = `${state.nextPollAt.slice(11, 19)} UTC`;
+    lines.push(`**next poll** ${at}${inMs > 0 ? ` (in ${formatDuration(inMs)})` : ''}`);
   }
-  if (state.startedAt) lines.push(`**elapsed** ${formatDuration(nowMs - Date.parse(state.startedAt))}`);
   return lines.map((line) => `- ${line}`).join('\n');
 }
 

@@ -72,6 +72,9 @@ test('a finished run: summary, details, activity and timer summaries, memo and s
   const described = await handle.describe();
 
   expect(await described.staticSummary()).toBe('Codika http-direct-messaging · pi_abc123');
+  expect(await described.staticDetails()).toBe(
+    '- **Codika workflow** `http-direct-messaging`\n- **process instance** `pi_abc123`\n- **polling** timer',
+  );
   expect(described.memo).toEqual({ codikaExecutionId: result.executionId });
   expect(described.typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.executionId)).toBe(result.executionId);
   expect(described.typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.workflowId)).toBe('http-direct-messaging');
@@ -106,6 +109,7 @@ test('a finished run: summary, details, activity and timer summaries, memo and s
 
   const shown = [
     await described.staticSummary(),
+    await described.staticDetails(),
     details,
     ...summaries,
     JSON.stringify(described.memo),

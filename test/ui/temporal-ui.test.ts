@@ -1,0 +1,149 @@
+/**
+ * The Temporal UI, in a real browser (Debian's Chromium driven by playwright-core), on a local dev
+ * server with its UI: a finished run and a running one show their summary, their current details and
+ * the Codika executionId. Saves the screenshots the README shows (into docs/ with
+ * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
+ */
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startCodikaExecution } from '../../src/client';
+import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
+import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import { createCodikaWorker } from '../../src/worker';
+
+const API_KEY = 'ck_ui_key_58';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Background networking off: this machine's closed network refuses Chromium's own calls home.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOTS = process.env.CODIKA_SAVE_SCREENSHOTS
+  ? join(__dirname, '..', '..', 'docs')
+  : mkdtempSync(join(tmpdir(), 'codika-ui-'));
+const POLL = { strategy: 'timer', firstPollAfter: 500, backoffCoefficient: 1, maxPollInterval: 1_000 } as const;
+
+let server: LocalTemporalServer;
+let mock: MockCodikaServer;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let worker: Worker;
+let running: Promise<void>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: run \`bash scripts/provision-browser.sh\` (or set CHROMIUM_PATH)`);
+  }
+  server = await LocalTemporalServer.start({ ui: true, log: () => {} });
+  mock = new MockCodikaServer({ apiKey: API_KEY });
+  await mock.start();
+  mock.script('http-direct-messaging', { durationMs: 1_500, resultData: { delivered: true } });
+  mock.script('document-digest', { durationMs: Infinity });
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  worker = await createCodikaWorker({
+    connection: nativeConnection,
+    taskQueue: 'codika',
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
+  });
+  running = worker.run();
+  connection = await Connection.connect({ address: server.address });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await nativeConnection?.close();
+  await mock?.stop();
+  await server?.stop();
+});
+
+/** The run's page, on its User Metadata tab, with the text of the page and of its Markdown frames. */
+async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promise<string> {
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  // Summary and details are Markdown, rendered in frames of their own; they load after the page.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const texts = await Promise.all(
+      page.frames().map((frame) =>
+        frame
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
+    const text = texts.join('\n');
+    if (mustShow.every((wanted) => text.includes(wanted)) || Date.now() > deadline) return text;
+    await page.waitForTimeout(500);
+  }
+}
+
+async function screenshot(name: string): Promise<string> {
+  const path = join(SCREENSHOTS, name);
+  await page.screenshot({ path });
+  return path;
+}
+
+test('a finished run shows its summary, its final details and the Codika executionId', async () => {
+  const client = new Client({ connection });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_abc123', workflowId: 'http-direct-messaging' },
+    { poll: POLL },
+  );
+  const { executionId, polls } = await handle.result();
+
+  const text = await userMetadataOf(handle, ['phase succeeded', executionId]);
+  expect(text).toContain('Codika http-direct-messaging · pi_abc123');
+  expect(text).toContain('phase succeeded');
+  expect(text).toContain(`executionId ${executionId}`);
+  expect(text).toContain(`polls so far ${polls}`);
+  expect(text).toContain('trigger'); // the activity summaries listed under "Events with Metadata"
+  expect(text).toContain('status #1');
+  expect(statSync(await screenshot('ui-finished-run.png')).size).toBeGreaterThan(20_000);
+}, 90_000);
+
+test('a running run shows where it is: polling, its executionId, polls so far', async () => {
+  const client = new Client({ connection });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_abc123', workflowId: 'document-digest' },
+    { poll: POLL },
+  );
+  const executionId = await waitForExecutionId(handle);
+  try {
+    const text = await userMetadataOf(handle, ['phase polling', executionId, 'polls so far']);
+    expect(text).toContain('Codika document-digest · pi_abc123');
+    expect(text).toContain('phase polling');
+    expect(text).toContain(`executionId ${executionId}`);
+    expect(text).toMatch(/polls so far \d+/);
+    expect(text).toContain('last status pending');
+    expect(statSync(await screenshot('ui-running-run.png')).size).toBeGreaterThan(20_000);
+  } finally {
+    mock.finishNow(executionId);
+    await handle.result();
+  }
+}, 90_000);
+
+async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
+  for (;;) {
+    const memo = (await handle.describe()).memo;
+    if (typeof memo?.codikaExecutionId === 'string') return memo.codikaExecutionId;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
