@@ -20,6 +20,7 @@ export {
 } from './activities';
 export {
   DEFAULT_TASK_QUEUE,
+  connectCodikaClient,
   executeCodikaExecution,
   startCodikaExecution,
   startCodikaCallbackReceiver,
@@ -68,3 +69,5 @@ export {
 } from './common/search-attributes';
 export { registeredCodikaSearchAttributes } from './search-attributes';
 export { executionSummary, pipelineSummary } from './common/run-summaries';
+export { temporalConnectSettings, DEFAULT_TEMPORAL_ADDRESS, type TemporalConnectSettings } from './temporal-connection';
+export { codikaTracing, type CodikaTracing } from './tracing';

@@ -2,13 +2,18 @@ import { AUTH_MODES, type CodikaAuthMode } from './codika/auth';
 import { CodikaValidationError } from './codika/errors';
 import type { CodikaActivitiesOptions } from './activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
+import { temporalConnectSettings, type TemporalConnectSettings } from './temporal-connection';
 
 /** Everything the runnable worker reads from its environment. */
 export interface CodikaWorkerEnv {
-  temporalAddress: string;
-  namespace: string;
+  /** From Temporal's standard environment configuration (see {@link temporalConnectSettings}). */
+  temporal: TemporalConnectSettings;
   taskQueue: string;
   codika: CodikaActivitiesOptions;
+  /** `host:port` to serve Prometheus metrics on (`/metrics`); off when absent. */
+  metricsAddress?: string;
+  /** Export OpenTelemetry traces (OTLP over HTTP, `OTEL_EXPORTER_OTLP_*`); off when absent. */
+  tracing?: boolean;
 }
 
 /**
@@ -22,8 +27,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
     throw new CodikaValidationError('CODIKA_AUTH_MODE', `"${mode}" is not one of ${AUTH_MODES.join(', ')}`);
   }
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporal: temporalConnectSettings(env),
     taskQueue: env.CODIKA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     codika: {
       baseUrl: env.CODIKA_BASE_URL || undefined,
@@ -33,7 +37,30 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
       webhookSecret: env.CODIKA_WEBHOOK_SECRET || undefined,
       maxStatusChecksPerSecond: parseRate(env.CODIKA_MAX_STATUS_CHECKS_PER_SECOND),
     },
+    metricsAddress: parseMetricsAddress(env.CODIKA_METRICS_ADDRESS),
+    tracing: parseSwitch('CODIKA_TRACING', env.CODIKA_TRACING),
   };
+}
+
+/** `9464` (every interface, as exporters usually listen) or `host:port`. */
+function parseMetricsAddress(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const address = /^\d+$/.test(raw) ? `0.0.0.0:${raw}` : raw;
+  const port = Number(/:(\d+)$/.exec(address)?.[1]);
+  if (!(Number.isInteger(port) && port > 0 && port < 65_536)) {
+    throw new CodikaValidationError(
+      'CODIKA_METRICS_ADDRESS',
+      `"${raw}" is not a port or host:port (e.g. 9464 or 127.0.0.1:9464)`,
+    );
+  }
+  return address;
+}
+
+function parseSwitch(name: string, raw: string | undefined): boolean | undefined {
+  if (!raw) return undefined;
+  if (['1', 'true', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'off'].includes(raw.toLowerCase())) return false;
+  throw new CodikaValidationError(name, `"${raw}" is not on or off (1/0, true/false)`);
 }
 
 function parseRate(raw: string | undefined): number | undefined {

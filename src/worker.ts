@@ -1,8 +1,9 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
 import { codecFromEnv } from './codec/aes-gcm-codec';
 import { registeredCodikaSearchAttributes } from './search-attributes';
+import { codikaTracing } from './tracing';
 import { readWorkerEnv } from './worker-options';
 
 /** Options of {@link createCodikaWorker}. */
@@ -64,21 +65,40 @@ async function main(): Promise<void> {
   const env = readWorkerEnv(process.env);
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
   codecFromEnv(process.env); // and on bad encryption keys
-  const connection = await NativeConnection.connect({ address: env.temporalAddress }).catch((err: unknown) => {
-    throw new Error(`cannot reach Temporal at ${env.temporalAddress} (TEMPORAL_ADDRESS): ${String(err)}`);
+  if (env.metricsAddress) {
+    // The SDK's worker metrics and the library's own (codika_*), scraped at /metrics.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.metricsAddress } } } });
+  }
+  const { temporal } = env;
+  const connection = await NativeConnection.connect(temporal.connectionOptions).catch((err: unknown) => {
+    throw new Error(
+      `cannot reach Temporal at ${temporal.description} (TEMPORAL_ADDRESS, TEMPORAL_PROFILE): ${String(err)}`,
+    );
   });
+  const tracing = env.tracing ? codikaTracing() : undefined;
   try {
     const codec = codecFromEnv(process.env);
     const worker = await createCodikaWorker({
       connection,
-      namespace: env.namespace,
+      namespace: temporal.namespace,
       taskQueue: env.taskQueue,
       codika: env.codika,
-      workerOptions: codec ? { dataConverter: { payloadCodecs: [codec] } } : {},
+      workerOptions: {
+        ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}),
+        ...(tracing ? { plugins: [tracing.plugin] } : {}),
+      },
     });
-    console.log(`codika-temporal worker: task queue "${env.taskQueue}" on ${env.temporalAddress} (${env.namespace})`);
+    const extras = [
+      env.metricsAddress && `metrics on http://${env.metricsAddress}/metrics`,
+      tracing && 'tracing to OTLP',
+    ].filter(Boolean);
+    console.log(
+      `codika-temporal worker: task queue "${env.taskQueue}" on ${temporal.description} (${temporal.namespace})` +
+        (extras.length ? `; ${extras.join(', ')}` : ''),
+    );
     await worker.run();
   } finally {
+    await tracing?.shutdown();
     await connection.close();
   }
 }

@@ -1,10 +1,16 @@
 import { CodikaValidationError } from '../src/codika/errors';
 import { readWorkerEnv } from '../src/worker-options';
 
+// No profile file from the home folder of whoever runs the tests.
+const NO_FILE = { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' };
+
 test('reads every worker setting from the environment, with defaults', () => {
-  expect(readWorkerEnv({})).toEqual({
-    temporalAddress: '127.0.0.1:7233',
-    namespace: 'default',
+  expect(readWorkerEnv({ ...NO_FILE })).toEqual({
+    temporal: {
+      connectionOptions: { address: '127.0.0.1:7233' },
+      namespace: 'default',
+      description: '127.0.0.1:7233',
+    },
     taskQueue: 'codika',
     codika: {
       baseUrl: undefined,
@@ -14,8 +20,11 @@ test('reads every worker setting from the environment, with defaults', () => {
       webhookSecret: undefined,
       maxStatusChecksPerSecond: undefined,
     },
+    metricsAddress: undefined,
+    tracing: undefined,
   });
   const env = readWorkerEnv({
+    ...NO_FILE,
     TEMPORAL_ADDRESS: 'temporal:7233',
     TEMPORAL_NAMESPACE: 'prod',
     CODIKA_TASK_QUEUE: 'codika-eu',
@@ -25,10 +34,15 @@ test('reads every worker setting from the environment, with defaults', () => {
     CODIKA_WEBHOOK_SECRET: 'whsec_abc',
     CODIKA_AUTH_MODE: 'query',
     CODIKA_MAX_STATUS_CHECKS_PER_SECOND: '50',
+    CODIKA_METRICS_ADDRESS: '9464',
+    CODIKA_TRACING: 'on',
   });
   expect(env).toEqual({
-    temporalAddress: 'temporal:7233',
-    namespace: 'prod',
+    temporal: {
+      connectionOptions: { address: 'temporal:7233' },
+      namespace: 'prod',
+      description: 'temporal:7233',
+    },
     taskQueue: 'codika-eu',
     codika: {
       baseUrl: 'http://mock:8787',
@@ -38,7 +52,22 @@ test('reads every worker setting from the environment, with defaults', () => {
       webhookSecret: 'whsec_abc',
       maxStatusChecksPerSecond: 50,
     },
+    metricsAddress: '0.0.0.0:9464',
+    tracing: true,
   });
+});
+
+test('names the variable when the metrics address or the tracing switch is malformed', () => {
+  expect(() => readWorkerEnv({ ...NO_FILE, CODIKA_METRICS_ADDRESS: 'metrics' })).toThrow(
+    /CODIKA_METRICS_ADDRESS.*"metrics" is not a port/,
+  );
+  expect(() => readWorkerEnv({ ...NO_FILE, CODIKA_METRICS_ADDRESS: '127.0.0.1:99999' })).toThrow(
+    /CODIKA_METRICS_ADDRESS/,
+  );
+  expect(readWorkerEnv({ ...NO_FILE, CODIKA_METRICS_ADDRESS: '127.0.0.1:9464' }).metricsAddress).toBe('127.0.0.1:9464');
+  expect(() => readWorkerEnv({ ...NO_FILE, CODIKA_TRACING: 'maybe' })).toThrow(
+    /CODIKA_TRACING.*"maybe" is not on or off/,
+  );
 });
 
 test('names the variable when CODIKA_API_KEYS is malformed, without echoing its secret value', () => {

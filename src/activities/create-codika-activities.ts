@@ -8,6 +8,7 @@ import type {
   GetCodikaExecutionStatusInput,
   TriggerCodikaExecutionInput,
 } from '../common/execution-types';
+import { logCallFailure, recordCodikaResponse } from './activity-telemetry';
 import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
@@ -54,18 +55,21 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     baseUrl: options.baseUrl,
     auth: credentialResolver(options),
     timeoutMs: options.requestTimeoutMs,
+    onResponse: recordCodikaResponse,
   });
   const secrets = allSecrets(options);
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
   const searchAttributes = [...(options.searchAttributes ?? [])];
 
-  async function call<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function call<T>(request: (signal: AbortSignal) => Promise<T>, executionId?: string): Promise<T> {
     const context = Context.current();
     const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       return await request(context.cancellationSignal);
     } catch (err) {
-      throw toApplicationFailure(err, secrets);
+      const failure = toApplicationFailure(err, secrets);
+      logCallFailure(failure, executionId);
+      throw failure;
     } finally {
       clearInterval(heartbeat);
     }
@@ -83,7 +87,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     },
     async getCodikaExecutionStatus(input) {
       pacer.reserve();
-      return call((signal) => client.getStatus(input, { signal }));
+      return call((signal) => client.getStatus(input, { signal }), input.executionId);
     },
   };
 }

@@ -11,6 +11,8 @@ import type {
 import { CODIKA_EXECUTION_PENDING } from '../common/failure-types';
 import { withoutStack } from '../common/without-stack';
 import type { CheckPacer } from './check-pacer';
+import { redact } from '../codika/redact';
+import { logCallFailure } from './activity-telemetry';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
@@ -72,7 +74,15 @@ export function createPollingActivities(
           progress.lastStatus = status.reportedStatus ?? 'pending';
         } catch (err) {
           // Like the seed's loop, a transient failure is just a check that found nothing new.
-          if (!(err instanceof CodikaError && err.retryable)) throw toApplicationFailure(err, secrets);
+          if (!(err instanceof CodikaError && err.retryable)) {
+            const failure = toApplicationFailure(err, secrets);
+            logCallFailure(failure, input.executionId);
+            throw failure;
+          }
+          context.log.warn('Codika status check failed; checking again at the next interval', {
+            executionId: input.executionId,
+            error: redact(err.message, secrets),
+          });
           progress.lastStatus = `error (${err.kind})`;
           waitAtLeastMs = err.retryAfterMs ?? 0;
         }
@@ -91,7 +101,9 @@ export function createPollingActivities(
       try {
         status = await getStatus(input, context.cancellationSignal);
       } catch (err) {
-        throw toApplicationFailure(err, secrets);
+        const failure = toApplicationFailure(err, secrets);
+        logCallFailure(failure, input.executionId);
+        throw failure;
       }
       const polls = context.info.attempt;
       if (status.status !== 'pending') return { ...status, polls };

@@ -1,14 +1,16 @@
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
 import { codecFromEnv } from '../codec/aes-gcm-codec';
+import { temporalConnectSettings } from '../temporal-connection';
 
 /** Exit codes: documented in the README, relied on by scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
 /** Options every command takes (flags, else environment, else the local defaults). */
 export interface GlobalOptions {
-  address: string;
-  namespace: string;
+  /** A flag; else Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_PROFILE…). */
+  address?: string;
+  namespace?: string;
   taskQueue: string;
   uiUrl: string;
   /** The environment the CLI was started with (codec keys are read from it). */
@@ -27,12 +29,20 @@ export interface CliOutput {
   stderr: NodeJS.WriteStream;
 }
 
-/** A connected client, closed by `close`. @throws TemporalUnavailableError naming the address. */
-export async function connect(options: GlobalOptions): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds' }).catch(
+/**
+ * A connected client, closed by `close`, with the namespace it uses. The connection comes from the
+ * flags, else Temporal's standard environment configuration (see `temporalConnectSettings`).
+ *
+ * @throws TemporalUnavailableError naming the address.
+ */
+export async function connect(
+  options: GlobalOptions,
+): Promise<{ client: Client; namespace: string; close(): Promise<void> }> {
+  const temporal = temporalConnectSettings(options.env, { address: options.address, namespace: options.namespace });
+  const connection = await Connection.connect({ ...temporal.connectionOptions, connectTimeout: '5 seconds' }).catch(
     (err: unknown) => {
       throw new TemporalUnavailableError(
-        `cannot reach Temporal at ${options.address} (--address or TEMPORAL_ADDRESS): ${(err as Error).message ?? String(err)}`,
+        `cannot reach Temporal at ${temporal.description} (--address, TEMPORAL_ADDRESS or TEMPORAL_PROFILE): ${(err as Error).message ?? String(err)}`,
       );
     },
   );
@@ -40,23 +50,21 @@ export async function connect(options: GlobalOptions): Promise<{ client: Client;
   const codec = codecFromEnv(options.env);
   const client = new Client({
     connection,
-    namespace: options.namespace,
+    namespace: temporal.namespace,
     dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
   });
-  return { client, close: () => connection.close() };
+  return { client, namespace: temporal.namespace, close: () => connection.close() };
 }
 
 /** The Temporal UI page of a run. */
-export function uiLink(options: GlobalOptions, workflowId: string, runId: string): string {
+export function uiLink(options: GlobalOptions, namespace: string, workflowId: string, runId: string): string {
   const base = options.uiUrl.replace(/\/+$/, '');
-  return `${base}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
 }
 
 /** Defaults of the global options, from the environment. */
 export function globalDefaults(env: NodeJS.ProcessEnv): GlobalOptions {
   return {
-    address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.CODIKA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     uiUrl: env.TEMPORAL_UI_URL || 'http://localhost:8233',
     env,

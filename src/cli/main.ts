@@ -21,8 +21,8 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
   let exitCode: number = EXIT.ok;
   const program = new Command('codika-temporal')
     .description('Codika executions as durable Temporal workflows')
-    .option('--address <host:port>', 'Temporal frontend (TEMPORAL_ADDRESS)', defaults.address)
-    .option('--namespace <name>', 'Temporal namespace (TEMPORAL_NAMESPACE)', defaults.namespace)
+    .option('--address <host:port>', 'Temporal frontend (else TEMPORAL_ADDRESS, TEMPORAL_PROFILE; 127.0.0.1:7233)')
+    .option('--namespace <name>', 'Temporal namespace (else TEMPORAL_NAMESPACE, TEMPORAL_PROFILE; default)')
     .option('--task-queue <name>', 'task queue the Codika worker serves (CODIKA_TASK_QUEUE)', defaults.taskQueue)
     .option('--ui-url <url>', 'Temporal UI, for links to runs (TEMPORAL_UI_URL)', defaults.uiUrl)
     .exitOverride()

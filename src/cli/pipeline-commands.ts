@@ -33,7 +33,9 @@ export function pipelineCommands(
           taskQueue: settings.taskQueue,
           workflowId: options.id,
         });
-        io.err(`Started ${handle.workflowId}\n  ${uiLink(settings, handle.workflowId, handle.firstExecutionRunId)}`);
+        io.err(
+          `Started ${handle.workflowId}\n  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
+        );
         setExit(
           await followRun<CodikaPipelineState, CodikaPipelineResult>(
             handle,

@@ -35,7 +35,9 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
           { processInstanceId, workflowId, payload: payload as Record<string, unknown> },
           { taskQueue: settings.taskQueue, workflowId: options.id, poll },
         );
-        io.err(`Started ${handle.workflowId}\n  ${uiLink(settings, handle.workflowId, handle.firstExecutionRunId)}`);
+        io.err(
+          `Started ${handle.workflowId}\n  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
+        );
         setExit(
           await followRun<CodikaExecutionState, CodikaExecutionResult>(
             handle,

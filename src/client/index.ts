@@ -15,3 +15,4 @@ export {
   startCodikaPipeline,
   type StartCodikaPipelineOptions,
 } from './start-codika-pipeline';
+export { connectCodikaClient } from './connect-client';

@@ -26,6 +26,15 @@ export interface CodikaClientOptions {
   auth: CodikaAuth | ((processInstanceId: string) => CodikaAuth);
   /** Abort a request that has not completed after this many milliseconds. @default 30000 */
   timeoutMs?: number;
+  /** Told of every answer (its HTTP status) or failure to get one (`timeout`, `network`…): for metrics. */
+  onResponse?(event: CodikaResponseEvent): void;
+}
+
+/** One request's outcome, as {@link CodikaClientOptions.onResponse} hears it. */
+export interface CodikaResponseEvent {
+  endpoint: 'trigger' | 'status';
+  /** The HTTP status (`"200"`, `"503"`), or why there was none (`"timeout"`, `"network"`). */
+  outcome: string;
 }
 
 /**
@@ -37,6 +46,7 @@ export class CodikaClient {
   readonly baseUrl: string;
   private readonly resolveAuth: (processInstanceId: string) => CodikaAuth;
   private readonly timeoutMs: number;
+  private readonly onResponse?: (event: CodikaResponseEvent) => void;
 
   /** @throws CodikaValidationError when `baseUrl` is not an http(s) URL or `timeoutMs` is not positive. */
   constructor(options: CodikaClientOptions) {
@@ -44,6 +54,7 @@ export class CodikaClient {
     const auth = options.auth;
     this.resolveAuth = typeof auth === 'function' ? auth : () => auth;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.onResponse = options.onResponse;
     if (!(this.timeoutMs > 0))
       throw new CodikaValidationError('timeoutMs', 'must be a positive number of milliseconds');
   }
@@ -127,6 +138,7 @@ export class CodikaClient {
     options: CodikaRequestOptions,
   ): Promise<Record<string, unknown>> {
     const request = `${method} ${path}`;
+    const endpoint = method === 'POST' ? 'trigger' : 'status';
     const url = new URL(this.baseUrl + path);
     applyAuth(this.resolveAuth(processInstanceId), url, headers, body);
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -144,10 +156,12 @@ export class CodikaClient {
         redirect: 'manual',
       });
       text = await response.text();
+      this.onResponse?.({ endpoint, outcome: String(response.status) });
     } catch (err) {
       // The caller's own abort (activity cancellation) is not a Codika failure: surface it as is.
       if (options.signal?.aborted) throw options.signal.reason;
       const kind: CodikaErrorKind = timeout.aborted ? 'timeout' : classifyFetchFailure(err);
+      this.onResponse?.({ endpoint, outcome: kind });
       const reason = kind === 'timeout' ? `no response within ${this.timeoutMs} ms` : describeCause(err);
       throw new CodikaError(this.clean(`Codika request ${request} failed (${kind}): ${reason}`, processInstanceId), {
         kind,

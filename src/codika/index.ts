@@ -1,4 +1,10 @@
-export { CodikaClient, DEFAULT_CODIKA_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, type CodikaClientOptions } from './client';
+export {
+  CodikaClient,
+  DEFAULT_CODIKA_BASE_URL,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type CodikaClientOptions,
+  type CodikaResponseEvent,
+} from './client';
 export { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from './auth';
 export { CodikaError, CodikaValidationError, type CodikaErrorKind, type CodikaErrorDetails } from './errors';
 export { parseRetryAfter } from './retry-after';

@@ -16,6 +16,7 @@ import {
   type ActivityShape,
   type PollingContext,
 } from './polling-strategies';
+import { stepReport } from './step-report';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
 
 /** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
@@ -91,12 +92,22 @@ export async function executeCodikaStep(
   const deadlineAtMs = hooks.resume?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
   state.startedAt = new Date(startedAtMs).toISOString();
   state.deadlineAt = new Date(deadlineAtMs).toISOString();
+  const report = stepReport(input, startedAtMs);
   const timedOut = (cause: unknown) => {
     state.phase = 'timed_out';
     state.nextPollAt = undefined;
+    report.ended('timed_out', { executionId: state.executionId, polls: state.polls });
     return executionTimedOut(input, state, settings.deadlineMs, cause);
   };
-  const settle = (err: unknown): unknown => (reachedDeadline(err) ? timedOut(err) : codikaFailureOf(err));
+  const settle = (err: unknown): unknown => {
+    if (reachedDeadline(err)) return timedOut(err);
+    const failure = codikaFailureOf(err);
+    // Only Codika's refusals end the step here; a cancellation or a continue-as-new passes through.
+    if (failure !== err) {
+      report.ended('failed', { executionId: state.executionId, polls: state.polls, error: (failure as Error).message });
+    }
+    return failure;
+  };
   const activities = (shape: ActivityShape = {}) => {
     const remainingMs = Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS);
     return proxyActivities<CodikaActivities>({
@@ -115,6 +126,7 @@ export async function executeCodikaStep(
     try {
       const triggered = await activities({ summary: 'trigger' }).triggerCodikaExecution(input);
       executionId = triggered.executionId;
+      report.triggered(executionId);
       hooks.afterTrigger?.(triggered);
     } catch (err) {
       throw settle(err);
@@ -145,9 +157,11 @@ export async function executeCodikaStep(
   state.lastStatus = final.status;
   if (final.status === 'failed') {
     state.phase = 'failed';
+    report.ended('failed', { executionId, polls: final.polls, error: final.errorMessage });
     throw executionFailed(input, executionId, final.errorMessage, final.polls);
   }
   state.phase = 'succeeded';
+  report.ended('succeeded', { executionId, polls: final.polls });
   return {
     executionId,
     resultData: final.resultData,
