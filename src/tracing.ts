@@ -1,6 +1,11 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 
 /** A worker plugin that traces workflows and activities, and how to flush it on shutdown. */
@@ -20,6 +25,10 @@ export interface CodikaTracing {
 export function codikaTracing(options: { serviceName?: string; exporter?: SpanExporter } = {}): CodikaTracing {
   const spanProcessor: SpanProcessor = new BatchSpanProcessor(options.exporter ?? new OTLPTraceExporter());
   const resource = new Resource({ 'service.name': options.serviceName ?? 'codika-temporal-worker' });
+  // Activity and client spans go to the global tracer provider; workflow spans to the plugin's sink.
+  const provider = new BasicTracerProvider({ resource });
+  provider.addSpanProcessor(spanProcessor);
+  provider.register();
   return {
     plugin: new OpenTelemetryPlugin({ resource, spanProcessor }),
     shutdown: () => spanProcessor.shutdown(),
