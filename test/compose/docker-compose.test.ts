@@ -4,7 +4,7 @@
  * No Docker engine is needed: the file is only loaded, never run.
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -88,27 +88,49 @@ beforeAll(() => {
   }
 }, 300_000);
 
+const SERVICES = ['postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'];
+
 describe('docker-compose.yml', () => {
-  test('is valid without profiles: temporal + worker only', () => {
+  test('without profiles: PostgreSQL, Temporal on it, the search attributes, the UI and the worker', () => {
     const project = validate(composeFile);
-    expect(Object.keys(project.services).sort()).toEqual(['temporal', 'worker']);
+    expect(Object.keys(project.services).sort()).toEqual(SERVICES);
+
+    const postgresql = project.services.postgresql;
+    expect(postgresql.image).toMatch(/^postgres:\d+$/);
+    expect(postgresql.healthcheck?.test).toEqual(expect.arrayContaining(['pg_isready']));
+    expect(postgresql.volumes).toEqual([
+      expect.objectContaining({ type: 'volume', source: 'postgresql-data', target: '/var/lib/postgresql/data' }),
+    ]);
+    expect(project.volumes).toHaveProperty('postgresql-data');
 
     const temporal = project.services.temporal;
-    expect(temporal.image).toBe('temporalio/temporal:1.5.1');
-    expect(temporal.command).toEqual(
-      expect.arrayContaining(['server', 'start-dev', '--db-filename', '/home/temporal/temporal.db']),
-    );
-    expect(publishedPorts(temporal).sort()).toEqual(['7233:7233', '8233:8233']);
+    expect(temporal.image).toMatch(/^temporalio\/auto-setup:1\.\d+\.\d+$/);
+    expect(temporal.environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgresql',
+      POSTGRES_USER: 'temporal',
+      POSTGRES_PWD: 'temporal',
+    });
+    expect(temporal.environment?.POSTGRES_PWD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
+    expect(temporal.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(publishedPorts(temporal)).toEqual(['7233:7233']);
     expect(temporal.healthcheck?.test).toEqual(expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']));
-    expect(temporal.volumes).toEqual([
-      expect.objectContaining({ type: 'volume', source: 'temporal-data', target: '/home/temporal' }),
-    ]);
-    expect(project.volumes).toHaveProperty('temporal-data');
+
+    const setup = project.services['temporal-setup'];
+    const script = (setup.command ?? []).join(' ');
+    for (const name of ['CodikaExecutionId', 'CodikaWorkflowId', 'CodikaStatus']) expect(script).toContain(name);
+    expect(script).toContain('search-attribute create --address temporal:7233');
+    expect(setup.depends_on?.temporal?.condition).toBe('service_healthy');
+
+    const ui = project.services['temporal-ui'];
+    expect(ui.image).toMatch(/^temporalio\/ui:/);
+    expect(ui.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(publishedPorts(ui)).toEqual(['8080:8080']);
 
     const worker = project.services.worker;
     expect(worker.build?.context).toBe('.');
     expect(worker.command).toEqual(['node', 'dist/worker.js']);
-    expect(worker.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(worker.depends_on?.['temporal-setup']?.condition).toBe('service_completed_successfully');
     expect(worker.environment).toEqual({
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: 'default',
@@ -119,12 +141,23 @@ describe('docker-compose.yml', () => {
       CODIKA_WEBHOOK_SECRET: '',
       // Empty lets the worker choose: signature when only a webhook secret is set, header otherwise.
       CODIKA_AUTH_MODE: '',
+      CODIKA_CODEC_KEYS: '',
+      CODIKA_CODEC_KEY_ID: '',
+      CODIKA_METRICS_ADDRESS: '9464',
     });
+  });
+
+  test('the worker can be scaled (`--scale worker=3`): no container name, no host port', () => {
+    const raw = readFileSync(composeFile, 'utf8');
+    const worker = validate(composeFile).services.worker as ComposeService & { container_name?: string };
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports ?? []).toEqual([]);
+    expect(raw).toContain('docker compose up --scale worker=3');
   });
 
   test('with --profile mock adds mock-codika on 8787', () => {
     const project = validate(composeFile, ['--profile', 'mock']);
-    expect(Object.keys(project.services).sort()).toEqual(['mock-codika', 'temporal', 'worker']);
+    expect(Object.keys(project.services).sort()).toEqual([...SERVICES, 'mock-codika'].sort());
 
     const mock = project.services['mock-codika'];
     expect(mock.profiles).toEqual(['mock']);
@@ -187,5 +220,33 @@ describe('compose-validate rejects invalid files', () => {
     const { status, stderr } = runExpectingFailure(file);
     expect(status).toBe(1);
     expect(stderr).toMatch(/depends on undefined service "db"/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+
+  test('the worker image: Node 20 slim, production dependencies only, not root', () => {
+    expect(runtime).toMatch(/^FROM node:20-[a-z]+-slim AS runtime/);
+    expect(runtime).toContain('npm ci --omit=dev');
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toContain('CMD ["node", "dist/worker.js"]');
+    expect(runtime).not.toMatch(/COPY \. /); // only dist/ and the manifests, never the sources or tests
+  });
+
+  test('what the worker needs at run time is a production dependency; test tools are not', () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const name of [
+      '@temporalio/worker',
+      '@temporalio/envconfig',
+      '@temporalio/interceptors-opentelemetry',
+      '@opentelemetry/exporter-trace-otlp-http',
+    ])
+      expect(manifest.dependencies).toHaveProperty([name]);
+    for (const name of ['jest', 'playwright-core', 'tsx']) expect(manifest.dependencies).not.toHaveProperty([name]);
   });
 });
