@@ -12,6 +12,8 @@ export interface ActionCounts {
   /** Attempts after the first, as `ActivityTaskStarted.attempt - 1` shows them. */
   activityRetries: number;
   signals: number;
+  /** Search attribute updates (the Codika attributes, when the namespace has them). */
+  searchAttributeUpserts: number;
   /** Estimated from each activity's run time and heartbeat timeout; see {@link estimateHeartbeats}. */
   heartbeats: number;
 }
@@ -61,6 +63,7 @@ export function historyCost(chain: History[]): HistoryCost {
     activities: 0,
     activityRetries: 0,
     signals: 0,
+    searchAttributeUpserts: 0,
     heartbeats: 0,
   };
   let events = 0;
@@ -74,6 +77,7 @@ export function historyCost(chain: History[]): HistoryCost {
     const attempt = event.activityTaskStartedEventAttributes?.attempt;
     if (attempt) byKind.activityRetries += attempt - 1;
     if (event.workflowExecutionSignaledEventAttributes) byKind.signals += 1;
+    if (event.upsertWorkflowSearchAttributesEventAttributes) byKind.searchAttributeUpserts += 1;
   }
   const actions =
     byKind.workflowStarts +
@@ -81,6 +85,7 @@ export function historyCost(chain: History[]): HistoryCost {
     byKind.activities +
     byKind.activityRetries +
     byKind.signals +
+    byKind.searchAttributeUpserts +
     byKind.heartbeats;
   return { runs: chain.length, events, actions, byKind };
 }

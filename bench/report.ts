@@ -143,8 +143,8 @@ function costSection(cost: CostRow[], plan: BenchPlan): string[] {
   return [
     `### Cost per execution: history events and estimated Temporal Cloud actions (${scaled})`,
     '',
-    '| strategy | execution | polls | history events | actions | starts + continue-as-new | timers | activities | activity retries | signals | heartbeats (est.) |',
-    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| strategy | execution | polls | history events | actions | starts + continue-as-new | timers | activities | activity retries | signals | search attribute upserts | heartbeats (est.) |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...cost.map((r) =>
       r.available
         ? row([
@@ -158,9 +158,10 @@ function costSection(cost: CostRow[], plan: BenchPlan): string[] {
             num(r.byKind?.activities),
             num(r.byKind?.activityRetries),
             num(r.byKind?.signals),
+            num(r.byKind?.searchAttributeUpserts),
             num(r.byKind?.heartbeats) + (r.failures ? ` (${r.failures} failed: ${r.errors[0]})` : ''),
           ])
-        : row([r.strategy, seconds(r.durationMs), 'not available', '', '', '', '', '', '', '', '']),
+        : row([r.strategy, seconds(r.durationMs), 'not available', '', '', '', '', '', '', '', '', '']),
     ),
     '',
     `Actions: workflow start and each continue-as-new, each timer, each activity scheduled and each retry ` +

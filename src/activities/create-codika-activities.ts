@@ -82,7 +82,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       const triggered: CodikaTriggeredExecution = await call((signal) =>
         client.trigger({ ...input, idempotencyKey }, { signal }),
       );
-      if (searchAttributes.length > 0) triggered.searchAttributes = searchAttributes;
+      triggered.runIndex = { searchAttributes };
       return triggered;
     },
     async getCodikaExecutionStatus(input) {

@@ -73,10 +73,11 @@ export interface CodikaExecutionState {
 /** What the `triggerCodikaExecution` activity returns. */
 export interface CodikaTriggeredExecution extends CodikaTriggerResult {
   /**
-   * The Codika search attributes the namespace had when the worker started: the workflow sets
-   * only these. Absent when it had none (and in histories from before they existed).
+   * How the run may index itself: the Codika search attributes the namespace had when the worker
+   * started (the workflow sets only these). Absent in histories written before runs were indexed,
+   * which is how they replay without the memo and attribute commands.
    */
-  searchAttributes?: string[];
+  runIndex?: { searchAttributes: string[] };
 }
 
 /** Input of the `triggerCodikaExecution` activity. */

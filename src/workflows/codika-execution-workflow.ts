@@ -6,7 +6,6 @@ import {
   isCancellation,
   defineQuery,
   defineSignal,
-  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -19,6 +18,7 @@ import type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaPollOptions,
+  CodikaTriggeredExecution,
 } from '../common/execution-types';
 import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../common/search-attributes';
 import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './codika-step';
@@ -84,7 +84,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
     const result = await executeCodikaStep(valid, settings, state, {
       resume,
       pollNow,
-      afterTrigger: (triggered) => indexing.triggered(triggered.executionId, triggered.searchAttributes),
+      afterTrigger: (triggered) => indexing.triggered(triggered.executionId, triggered.runIndex),
       afterPoll: (progress) => continueWhenLong(progress),
     });
     indexing.ended('success');
@@ -117,16 +117,14 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 
 /**
  * The Codika executionId in the run's memo, and the Codika search attributes the namespace has, so
- * people find a run from Codika's side and filter runs by status. Runs recorded before this existed
- * replay without it (the `patched` marker).
+ * people find a run from Codika's side and filter runs by status. The trigger's answer says whether
+ * to (`runIndex`): runs recorded before this existed have none there, and replay without it.
  */
 class RunIndexing {
-  private readonly on: boolean;
   /** Which search attributes to set; a continued run finds them set by its first run. */
   private registered: Set<string>;
 
   constructor(private readonly codikaWorkflowId: string) {
-    this.on = patched('codika-run-indexing');
     const carried = workflowInfo().typedSearchAttributes;
     this.registered = new Set(
       Object.values(CODIKA_SEARCH_ATTRIBUTES)
@@ -135,10 +133,10 @@ class RunIndexing {
     );
   }
 
-  triggered(executionId: string, registered: string[] = []): void {
-    if (!this.on) return;
+  triggered(executionId: string, runIndex: CodikaTriggeredExecution['runIndex']): void {
+    if (!runIndex) return;
     upsertMemo({ codikaExecutionId: executionId });
-    this.registered = new Set(registered);
+    this.registered = new Set(runIndex.searchAttributes);
     this.upsert([
       { key: CODIKA_SEARCH_ATTRIBUTES.executionId, value: executionId },
       { key: CODIKA_SEARCH_ATTRIBUTES.workflowId, value: this.codikaWorkflowId },
@@ -147,7 +145,7 @@ class RunIndexing {
   }
 
   ended(status: CodikaStatusAttribute): void {
-    if (this.on) this.upsert([{ key: CODIKA_SEARCH_ATTRIBUTES.status, value: status }]);
+    this.upsert([{ key: CODIKA_SEARCH_ATTRIBUTES.status, value: status }]);
   }
 
   private upsert(pairs: SearchAttributeUpdatePair[]): void {
