@@ -27,14 +27,20 @@ export function temporalConnectSettings(
   env: NodeJS.ProcessEnv = process.env,
   overrides: { address?: string; namespace?: string } = {},
 ): TemporalConnectSettings {
+  // An empty variable means unset, as everywhere else in this project (`TEMPORAL_API_KEY=` is no key).
   const vars = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {
     loaded = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE || undefined, overrideEnvVars: vars });
   } catch (err) {
-    const message = (err as Error).message;
+    // The TOML parser quotes the lines around an error, which may hold an API key: keep only its first line.
+    const { line, column } = err as { line?: number; column?: number };
+    const message =
+      String((err as Error).message)
+        .split('\n')[0]!
+        .trim() + (line ? ` (line ${line}, column ${column ?? '?'})` : '');
     const profileMissing = /^Profile '.*' not found/.test(message);
     const where = profileMissing || !env.TEMPORAL_CONFIG_FILE ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
     throw new CodikaValidationError(where, `cannot load the Temporal connection profile: ${message}`);

@@ -88,3 +88,21 @@ test('a profile the file lacks names TEMPORAL_PROFILE; a broken file names TEMPO
   writeFileSync(broken, '[profile.default\naddress = ');
   expect(() => temporalConnectSettings({ TEMPORAL_CONFIG_FILE: broken })).toThrow(/TEMPORAL_CONFIG_FILE/);
 });
+
+test('a broken file is reported by line and column, never by quoting it: it may hold a key', () => {
+  const broken = join(dir, 'broken-with-key.toml');
+  writeFileSync(broken, `[profile.default]\napi_key = "${API_KEY}"\naddress = "x:7233\n`);
+  const call = () => temporalConnectSettings({ TEMPORAL_CONFIG_FILE: broken });
+  expect(call).toThrow(/TEMPORAL_CONFIG_FILE.*line \d+, column \d+/);
+  expect(call).not.toThrow(new RegExp(API_KEY));
+});
+
+test('an empty variable counts as unset: no empty API key, no forced TLS, the file profile stays', () => {
+  const settings = temporalConnectSettings({
+    TEMPORAL_CONFIG_FILE: configFile,
+    TEMPORAL_PROFILE: '',
+    TEMPORAL_API_KEY: '',
+    TEMPORAL_ADDRESS: '',
+  });
+  expect(settings.connectionOptions).toEqual({ address: '127.0.0.1:7233' });
+});

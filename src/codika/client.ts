@@ -129,6 +129,15 @@ export class CodikaClient {
     return status === 'pending' ? { status: 'pending' } : { status: 'pending', reportedStatus: status };
   }
 
+  /** Tells `onResponse`, whose failure must never turn an answer Codika gave into a failed call. */
+  private report(endpoint: CodikaResponseEvent['endpoint'], outcome: string): void {
+    try {
+      this.onResponse?.({ endpoint, outcome });
+    } catch {
+      // Metrics are best effort.
+    }
+  }
+
   private async send(
     method: 'GET' | 'POST',
     path: string,
@@ -156,12 +165,11 @@ export class CodikaClient {
         redirect: 'manual',
       });
       text = await response.text();
-      this.onResponse?.({ endpoint, outcome: String(response.status) });
     } catch (err) {
       // The caller's own abort (activity cancellation) is not a Codika failure: surface it as is.
       if (options.signal?.aborted) throw options.signal.reason;
       const kind: CodikaErrorKind = timeout.aborted ? 'timeout' : classifyFetchFailure(err);
-      this.onResponse?.({ endpoint, outcome: kind });
+      this.report(endpoint, kind);
       const reason = kind === 'timeout' ? `no response within ${this.timeoutMs} ms` : describeCause(err);
       throw new CodikaError(this.clean(`Codika request ${request} failed (${kind}): ${reason}`, processInstanceId), {
         kind,
@@ -170,6 +178,7 @@ export class CodikaClient {
       });
     }
 
+    this.report(endpoint, String(response.status));
     if (response.status >= 300 && response.status < 400) {
       throw new CodikaError(
         `Codika request ${request} was redirected (status ${response.status}); redirects are not followed so credentials stay with Codika: check baseUrl`,

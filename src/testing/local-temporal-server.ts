@@ -95,7 +95,11 @@ export class LocalTemporalServer {
         uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
         'sdk-download',
         undefined,
-        () => env.teardown(),
+        async (signal) => {
+          // The SDK keeps its server process to itself: it can stop it, not kill it.
+          if (signal === 'SIGKILL') throw new Error('kill() needs the provisioned Temporal CLI (npm run provision)');
+          await env.teardown();
+        },
       );
     }
 

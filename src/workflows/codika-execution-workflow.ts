@@ -6,6 +6,7 @@ import {
   isCancellation,
   defineQuery,
   defineSignal,
+  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -117,8 +118,8 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 
 /**
  * The Codika executionId in the run's memo, and the Codika search attributes the namespace has, so
- * people find a run from Codika's side and filter runs by status. The trigger's answer says whether
- * to (`runIndex`): runs recorded before this existed have none there, and replay without it.
+ * people find a run from Codika's side and filter runs by status. The trigger's answer says which
+ * attributes exist (`runIndex`); a `patched` marker keeps runs recorded before this from changing.
  */
 class RunIndexing {
   /** Which search attributes to set; a continued run finds them set by its first run. */
@@ -134,9 +135,11 @@ class RunIndexing {
   }
 
   triggered(executionId: string, runIndex: CodikaTriggeredExecution['runIndex']): void {
-    if (!runIndex) return;
+    // Asked here, in the same workflow task as the commands it guards: a worker whose code predates
+    // indexing, or a history it wrote, never meets a memo or an attribute update it did not make.
+    if (!patched('codika-run-index')) return;
     upsertMemo({ codikaExecutionId: executionId });
-    this.registered = new Set(runIndex.searchAttributes);
+    this.registered = new Set(runIndex?.searchAttributes ?? []);
     this.upsert([
       { key: CODIKA_SEARCH_ATTRIBUTES.executionId, value: executionId },
       { key: CODIKA_SEARCH_ATTRIBUTES.workflowId, value: this.codikaWorkflowId },

@@ -18,8 +18,8 @@ export interface StepEnd {
  * - log lines through the workflow logger, which adds the workflow id and run id; each line has
  *   the Codika executionId once there is one;
  * - metrics through the workflow's meter: `codika_executions_started`,
- *   `codika_executions_{succeeded,failed,timed_out}` and `codika_time_to_result` (ms), tagged with
- *   the Codika workflow id.
+ *   `codika_executions_{succeeded,failed,timed_out}` and `codika_time_to_result` (ms from the step's
+ *   start, just before its trigger, across continue-as-new), tagged with the Codika workflow id.
  */
 export function stepReport(input: Required<CodikaExecutionInput>, startedAtMs: number) {
   const meter = metricMeter.withTags({ codika_workflow_id: input.workflowId });
@@ -33,7 +33,12 @@ export function stepReport(input: Required<CodikaExecutionInput>, startedAtMs: n
       const elapsedMs = Math.max(0, Date.now() - startedAtMs);
       meter.createCounter(`codika_executions_${outcome}`, '1', `Codika executions that ended ${outcome}`).add(1);
       meter
-        .createHistogram('codika_time_to_result', 'int', 'ms', 'From the trigger to the terminal state')
+        .createHistogram(
+          'codika_time_to_result',
+          'int',
+          'ms',
+          'From the step start (its trigger) to the terminal state',
+        )
         .record(elapsedMs);
       const line = outcome === 'succeeded' ? log.info : log.warn;
       line(`Codika execution ${outcome.replace('_', ' ')}`, { ...ids, ...end, elapsedMs });

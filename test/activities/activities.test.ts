@@ -115,7 +115,12 @@ describe('trigger and status activities', () => {
       payload: { text_input: 'Hello' },
     });
 
-    expect(result).toEqual({ executionId: expect.any(String), message: 'Execution started' });
+    // runIndex tells the workflow it may index the run; with no search attributes given, it sets none.
+    expect(result).toEqual({
+      executionId: expect.any(String),
+      message: 'Execution started',
+      runIndex: { searchAttributes: [] },
+    });
     expect(mock.executions.get(result.executionId)).toMatchObject({
       processInstanceId: PI,
       workflowId: 'wf',

@@ -120,6 +120,9 @@ describe('docker-compose.yml', () => {
     const script = (setup.command ?? []).join(' ');
     for (const name of ['CodikaExecutionId', 'CodikaWorkflowId', 'CodikaStatus']) expect(script).toContain(name);
     expect(script).toContain('search-attribute create --address temporal:7233');
+    // auto-setup creates the namespace after the server is healthy: the job waits for it, bounded.
+    expect(script).toMatch(/^tries=0; until temporal operator namespace describe .*--namespace default/);
+    expect(script).toContain('-ge 60');
     expect(setup.depends_on?.temporal?.condition).toBe('service_healthy');
 
     const ui = project.services['temporal-ui'];

@@ -1,7 +1,7 @@
 /**
  * A Codika worker in a process of its own, so a fault test can kill it with SIGKILL as a crash or a
  * host failure would. Forked by worker-process.ts with its settings as JSON in the first argument;
- * says `ready` on the IPC channel once polling.
+ * says `ready` on the IPC channel once its worker runs (polling starts with it).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createCodikaWorker } from '../../src/worker';

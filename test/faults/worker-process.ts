@@ -14,7 +14,7 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  /** Forks a worker and resolves once it polls. @throws Error when it exits or is not ready in 60 s. */
+  /** Forks a worker and resolves once it runs. @throws Error when it exits or is not ready in 60 s. */
   static async start(config: Omit<WorkerProcessConfig, 'workflowBundlePath'>): Promise<WorkerProcess> {
     const workflowBundlePath = process.env.CODIKA_TEST_WORKFLOW_BUNDLE;
     if (!workflowBundlePath) throw new Error('CODIKA_TEST_WORKFLOW_BUNDLE is not set: run with jest (globalSetup)');

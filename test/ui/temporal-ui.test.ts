@@ -141,9 +141,11 @@ test('a running run shows where it is: polling, its executionId, polls so far', 
 }, 90_000);
 
 async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const memo = (await handle.describe()).memo;
     if (typeof memo?.codikaExecutionId === 'string') return memo.codikaExecutionId;
+    if (Date.now() > deadline) throw new Error('no codikaExecutionId in the memo after 30 s');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -81,7 +81,7 @@ test('the activity and retry strategies write far less history per poll than tim
     events[strategy] = run.events.length;
   }
   // Timers add a timer and an activity (about 11 events) per check; the others a fixed handful in all
-  // (about 17, and 3 that index the run: the memo and two search attribute updates).
+  // (about 17, and 5 that index the run: the patch marker and its attribute, the memo, two updates).
   expect(events.timer).toBeGreaterThan(80);
   expect(events.activity).toBeLessThan(30);
   expect(events.retry).toBeLessThan(30);
