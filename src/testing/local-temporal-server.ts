@@ -16,6 +16,8 @@ export interface LocalTemporalServerOptions {
   ui?: boolean;
   /** Web UI port when `ui` is on. @default a free port */
   uiPort?: number;
+  /** Codec server the Web UI decodes payloads with (`codika-temporal codec-server`). @default none */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps state across restarts. @default in memory */
   dbFilename?: string;
   /** How long to wait for the server to answer. @default 120000 (two busy cores can be slow) */
@@ -105,6 +107,7 @@ export class LocalTemporalServer {
 
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
     args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
+    if (uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     if (options.dbFilename) args.push('--db-filename', options.dbFilename);
     args.push(...serverArgs);
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);

@@ -1,7 +1,8 @@
 /**
  * The Temporal UI, in a real browser (Debian's Chromium driven by playwright-core), on a local dev
  * server with its UI: a finished run and a running one show their summary, their current details and
- * the Codika executionId. Saves the screenshots the README shows (into docs/ with
+ * the Codika executionId; so does an encrypted run, decoded by the codec server the UI is pointed at.
+ * Saves the screenshots the README shows (into docs/ with
  * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
  */
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
@@ -10,8 +11,11 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { startCodikaExecution } from '../../src/client';
-import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
+import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
+import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
+import { freePort, LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { createCodikaWorker } from '../../src/worker';
 
@@ -37,6 +41,10 @@ let nativeConnection: NativeConnection;
 let connection: Connection;
 let worker: Worker;
 let running: Promise<void>;
+let encryptedWorker: Worker;
+let encryptedRunning: Promise<void>;
+let codecServer: CodecServer;
+const codec = new AesGcmPayloadCodec({ keys: { k1: randomBytes(32) }, currentKeyId: 'k1' });
 let browser: Browser;
 let page: Page;
 
@@ -44,7 +52,13 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: run \`bash scripts/provision-browser.sh\` (or set CHROMIUM_PATH)`);
   }
-  server = await LocalTemporalServer.start({ ui: true, log: () => {} });
+  const uiPort = await freePort();
+  codecServer = await startCodecServer({
+    codec,
+    port: 0,
+    allowOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+  });
+  server = await LocalTemporalServer.start({ ui: true, uiPort, uiCodecEndpoint: codecServer.url, log: () => {} });
   mock = new MockCodikaServer({ apiKey: API_KEY });
   await mock.start();
   mock.script('http-direct-messaging', { durationMs: 1_500, resultData: { delivered: true } });
@@ -57,6 +71,16 @@ beforeAll(async () => {
     workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
   });
   running = worker.run();
+  encryptedWorker = await createCodikaWorker({
+    connection: nativeConnection,
+    taskQueue: 'codika-encrypted',
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: {
+      workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! },
+      dataConverter: { payloadCodecs: [codec] },
+    },
+  });
+  encryptedRunning = encryptedWorker.run();
   connection = await Connection.connect({ address: server.address });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
@@ -65,7 +89,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   worker?.shutdown();
+  encryptedWorker?.shutdown();
   await running;
+  await encryptedRunning;
+  await codecServer?.stop();
   await connection?.close();
   await nativeConnection?.close();
   await mock?.stop();
@@ -138,6 +165,25 @@ test('a running run shows where it is: polling, its executionId, polls so far', 
     mock.finishNow(executionId);
     await handle.result();
   }
+}, 90_000);
+
+test('an encrypted run: ciphertext on the server, its summary and details readable through the codec server', async () => {
+  const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_private', workflowId: 'http-direct-messaging', payload: { phone: '+32 470 99 88 77' } },
+    { taskQueue: 'codika-encrypted', poll: POLL },
+  );
+  const { executionId } = await handle.result();
+  // Without the codec, the run cannot even be described: its memo and summary are ciphertext on the server.
+  await expect(new Client({ connection }).workflow.getHandle(handle.workflowId).describe()).rejects.toThrow(
+    /Unknown encoding: binary\/encrypted/,
+  );
+
+  const text = await userMetadataOf(handle, ['phase succeeded', executionId]);
+  expect(text).toContain('Codika http-direct-messaging · pi_private');
+  expect(text).toContain(`executionId ${executionId}`);
+  expect(text).toContain('status #1');
 }, 90_000);
 
 async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
