@@ -38,10 +38,9 @@ export const DEFAULT_ACTIVITY_SLOTS = 10_000;
 /**
  * Creates a worker that runs the Codika workflows and activities. Credentials stay in this process.
  *
- * @throws CodikaValidationError when the Codika options are unusable (checked before connecting).
+ * @throws CodikaValidationError when the Codika options are unusable (checked before the worker is created).
  */
 export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<Worker> {
-  createCodikaActivities(options.codika); // bad credentials fail before any call to the server
   const namespace = options.namespace ?? 'default';
   const searchAttributes =
     options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
