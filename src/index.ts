@@ -10,6 +10,7 @@ export {
   type CodikaClientOptions,
   type CodikaErrorKind,
   type CodikaExecutionStatus,
+  type CodikaTriggerOutcome,
 } from './codika';
 export {
   createCodikaActivities,
@@ -52,7 +53,9 @@ export type {
   CodikaExecutionState,
   CodikaPollOptions,
   CodikaPollStrategy,
+  CodikaTriggerDelivery,
 } from './common/execution-types';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from './common/trigger-delivery';
 export {
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_EXECUTION_FAILED,
@@ -61,6 +64,7 @@ export {
   CODIKA_VALIDATION_FAILURE,
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
+  CODIKA_TRIGGER_OUTCOME_UNKNOWN,
 } from './common/failure-types';
 export {
   CODIKA_SEARCH_ATTRIBUTES,

@@ -13,6 +13,7 @@ import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
 import { toApplicationFailure } from './to-application-failure';
+import { repeatedAttemptRefused, triggerFailure } from './trigger-failure';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
 export interface CodikaActivitiesOptions extends CodikaCredentials {
@@ -61,13 +62,17 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
   const searchAttributes = [...(options.searchAttributes ?? [])];
 
-  async function call<T>(request: (signal: AbortSignal) => Promise<T>, executionId?: string): Promise<T> {
+  async function call<T>(
+    request: (signal: AbortSignal) => Promise<T>,
+    toFailure: (err: unknown) => unknown,
+    executionId?: string,
+  ): Promise<T> {
     const context = Context.current();
     const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       return await request(context.cancellationSignal);
     } catch (err) {
-      const failure = toApplicationFailure(err, secrets);
+      const failure = toFailure(err);
       logCallFailure(failure, executionId);
       throw failure;
     } finally {
@@ -78,16 +83,25 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   return {
     ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets, pacer),
     async triggerCodikaExecution(input) {
-      const idempotencyKey = idempotencyKeyFor(Context.current().info);
-      const triggered: CodikaTriggeredExecution = await call((signal) =>
-        client.trigger({ ...input, idempotencyKey }, { signal }),
+      const { info } = Context.current();
+      const { triggerDelivery: delivery, idempotencyKey: given, ...request } = input;
+      const idempotencyKey = given ?? idempotencyKeyFor(info);
+      if (delivery === 'at-most-once' && info.attempt > 1) throw repeatedAttemptRefused(info.attempt, idempotencyKey);
+      const sentAt = new Date().toISOString();
+      const triggered: CodikaTriggeredExecution = await call(
+        (signal) => client.trigger({ ...request, idempotencyKey }, { signal }),
+        (err) => triggerFailure(err, secrets, { delivery, idempotencyKey, sentAt }),
       );
       triggered.runIndex = { searchAttributes };
       return triggered;
     },
     async getCodikaExecutionStatus(input) {
       pacer.reserve();
-      return call((signal) => client.getStatus(input, { signal }), input.executionId);
+      return call(
+        (signal) => client.getStatus(input, { signal }),
+        (err) => toApplicationFailure(err, secrets),
+        input.executionId,
+      );
     },
   };
 }
@@ -104,8 +118,9 @@ function checksPerSecond(value: number | undefined): number {
 }
 
 /**
- * Same workflow run and same activity: same key, however many attempts or workers it takes.
- * Hashed so user-chosen workflow ids never put odd characters (or data) into a header.
+ * For runs that predate the step drawing its own key: same workflow run and same activity, same key,
+ * however many attempts or workers it takes. Hashed so user-chosen workflow ids never put odd
+ * characters (or data) into a header.
  */
 function idempotencyKeyFor(info: Context['info']): string {
   // A standalone activity (no workflow) is keyed by its own id alone.

@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { startCodikaExecution } from '../client/start-codika-execution';
-import type { CodikaExecutionResult, CodikaExecutionState, CodikaPollOptions } from '../common/execution-types';
+import type {
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaPollOptions,
+  CodikaTriggerDelivery,
+} from '../common/execution-types';
+import { TRIGGER_DELIVERIES } from '../common/trigger-delivery';
 import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { followRun } from './follow-run';
@@ -17,6 +23,12 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       new Option('--strategy <strategy>', 'how to wait for the result').choices(['auto', 'timer', 'activity', 'retry']),
     )
     .option('--deadline <duration>', 'give up after this long, e.g. "10 minutes"')
+    .addOption(
+      new Option(
+        '--trigger-delivery <mode>',
+        'when a trigger may have reached Codika but its answer was lost: fail the run (at-most-once, the default) or send it again with the same Idempotency-Key (at-least-once)',
+      ).choices(TRIGGER_DELIVERIES),
+    )
     .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (processInstanceId: string, workflowId: string, options: RunOptions) => {
@@ -32,7 +44,12 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       try {
         const handle = await startCodikaExecution(
           temporal.client,
-          { processInstanceId, workflowId, payload: payload as Record<string, unknown> },
+          {
+            processInstanceId,
+            workflowId,
+            payload: payload as Record<string, unknown>,
+            triggerDelivery: options.triggerDelivery,
+          },
           { taskQueue: settings.taskQueue, workflowId: options.id, poll },
         );
         io.err(
@@ -62,6 +79,7 @@ interface RunOptions {
   payload: string;
   strategy?: string;
   deadline?: string;
+  triggerDelivery?: CodikaTriggerDelivery;
   id?: string;
   json?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { validateId, validatePayload } from '../codika/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
+import { checkTriggerDelivery } from '../common/trigger-delivery';
 import { executionStaticDetails, executionSummary } from '../common/run-summaries';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
 import type { CodikaCallbackReceiver } from './callback-receiver';
@@ -29,7 +30,7 @@ export interface StartCodikaExecutionOptions {
  * Starts `codikaExecutionWorkflow` for one Codika execution and returns its handle at once.
  * The input is checked here first, so a bad id fails before anything is started.
  *
- * @throws CodikaValidationError on a bad id or payload.
+ * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`.
  */
 export async function startCodikaExecution(
   client: Client,
@@ -42,7 +43,8 @@ export async function startCodikaExecution(
   const payload = { ...validatePayload(input.payload) };
   if (options.callback)
     payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
-  const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload };
+  const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
+  const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {

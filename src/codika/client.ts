@@ -3,6 +3,7 @@ import { CodikaError, CodikaValidationError, type CodikaErrorKind } from './erro
 import { classifyFetchFailure, kindForStatus } from './http-errors';
 import { redactAndTruncate } from './redact';
 import { parseRetryAfter } from './retry-after';
+import { triggerOutcomeOfStatus, triggerOutcomeOfTransportFailure } from './trigger-outcome';
 import {
   DEFAULT_FAILURE_MESSAGE,
   type CodikaExecutionStatus,
@@ -63,7 +64,8 @@ export class CodikaClient {
    * Starts an execution: `POST webhook/{processInstanceId}/{workflowId}` with `{"payload": …}`.
    *
    * @throws CodikaValidationError on a bad id or payload, before any request.
-   * @throws CodikaError on any failed request, or `protocol` when the response has neither `executionId` nor `id`.
+   * @throws CodikaError on any failed request, or `protocol` when the response has neither `executionId` nor `id`;
+   *   its `triggerOutcome` says whether Codika may have started an execution.
    */
   async trigger(request: CodikaTriggerRequest, options: CodikaRequestOptions = {}): Promise<CodikaTriggerResult> {
     const processInstanceId = validateId('processInstanceId', request.processInstanceId);
@@ -71,7 +73,9 @@ export class CodikaClient {
     const payload = validatePayload(request.payload);
     const path = `/webhook/${encodeURIComponent(processInstanceId)}/${encodeURIComponent(workflowId)}`;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
+    if (request.idempotencyKey !== undefined) {
+      headers['Idempotency-Key'] = validateId('idempotencyKey', request.idempotencyKey);
+    }
     const data = await this.send('POST', path, processInstanceId, headers, JSON.stringify({ payload }), options);
     const executionId = data.executionId ?? data.id;
     if (typeof executionId !== 'string' || executionId === '') {
@@ -83,6 +87,7 @@ export class CodikaClient {
           status: 200,
           body: this.clean(JSON.stringify(data), processInstanceId),
           retryable: false,
+          triggerOutcome: 'outcome_unknown',
         },
       );
     }
@@ -148,6 +153,7 @@ export class CodikaClient {
   ): Promise<Record<string, unknown>> {
     const request = `${method} ${path}`;
     const endpoint = method === 'POST' ? 'trigger' : 'status';
+    const isTrigger = endpoint === 'trigger';
     const url = new URL(this.baseUrl + path);
     applyAuth(this.resolveAuth(processInstanceId), url, headers, body);
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -175,6 +181,7 @@ export class CodikaClient {
         kind,
         request,
         cause: kind === 'timeout' ? undefined : this.cleanCause(err, processInstanceId),
+        triggerOutcome: isTrigger ? triggerOutcomeOfTransportFailure(err, timeout.aborted) : undefined,
       });
     }
 
@@ -182,13 +189,20 @@ export class CodikaClient {
     if (response.status >= 300 && response.status < 400) {
       throw new CodikaError(
         `Codika request ${request} was redirected (status ${response.status}); redirects are not followed so credentials stay with Codika: check baseUrl`,
-        { kind: 'bad_request', request, status: response.status },
+        {
+          kind: 'bad_request',
+          request,
+          status: response.status,
+          triggerOutcome: isTrigger ? 'not_accepted' : undefined,
+        },
       );
     }
     if (!response.ok) {
       const kind = kindForStatus(response.status);
       const retryAfterMs =
-        kind === 'rate_limited' || kind === 'server' ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+        kind === 'rate_limited' || kind === 'server' || kind === 'conflict'
+          ? parseRetryAfter(response.headers.get('retry-after'))
+          : undefined;
       const snippet = this.clean(text, processInstanceId);
       throw new CodikaError(
         `Codika request ${request} failed with status ${response.status} (${kind})${snippet ? `: ${snippet}` : ''}`,
@@ -198,6 +212,7 @@ export class CodikaClient {
           status: response.status,
           retryAfterMs,
           body: snippet,
+          triggerOutcome: isTrigger ? triggerOutcomeOfStatus(response.status) : undefined,
         },
       );
     }
@@ -209,12 +224,19 @@ export class CodikaClient {
     } catch {
       const snippet = this.clean(text, processInstanceId);
       // A POST that got a 2xx may have started an execution: repeating it could start a second one.
-      const accepted = method === 'POST';
+      const accepted = isTrigger;
       throw new CodikaError(
         `Codika request ${request} returned status ${response.status} with a body that is not a JSON object${
           accepted ? ' (it may have started an execution, so the trigger is not repeated)' : ''
         }: ${snippet}`,
-        { kind: 'protocol', request, status: response.status, body: snippet, retryable: !accepted },
+        {
+          kind: 'protocol',
+          request,
+          status: response.status,
+          body: snippet,
+          retryable: !accepted,
+          triggerOutcome: accepted ? 'outcome_unknown' : undefined,
+        },
       );
     }
   }

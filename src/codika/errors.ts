@@ -1,8 +1,18 @@
 /** What went wrong talking to Codika; decides whether a retry can help. */
 export type CodikaErrorKind =
-  'auth' | 'not_found' | 'bad_request' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'protocol';
+  'auth' | 'not_found' | 'bad_request' | 'conflict' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'protocol';
+
+/**
+ * What a failed trigger says about Codika's side, for deciding whether sending it again is safe:
+ * - `not_accepted`: the request provably started nothing (it never left, or Codika refused it:
+ *   `408`, `409`, `429`, `503`, and the final refusals `3xx`, `400`, `401`, `403`, `404`, `413`, `422`…);
+ * - `outcome_unknown`: it may have reached Codika and started an execution whose answer was lost
+ *   (a reset or timeout after sending, `500`, `502`, `504`, any other `5xx`, a `2xx` the client cannot read).
+ */
+export type CodikaTriggerOutcome = 'not_accepted' | 'outcome_unknown';
 
 const RETRYABLE_KINDS: ReadonlySet<CodikaErrorKind> = new Set([
+  'conflict',
   'rate_limited',
   'server',
   'network',
@@ -24,6 +34,8 @@ export interface CodikaErrorDetails {
   cause?: unknown;
   /** Overrides the kind's default, e.g. a trigger Codika may have accepted must not be re-sent. */
   retryable?: boolean;
+  /** Trigger requests only: whether Codika may have started an execution. */
+  triggerOutcome?: CodikaTriggerOutcome;
 }
 
 /**
@@ -42,6 +54,8 @@ export class CodikaError extends Error {
    * except a trigger answered 2xx with an unusable body: Codika may have started that execution.
    */
   readonly retryable: boolean;
+  /** Set on trigger failures: whether Codika may have started an execution (see {@link CodikaTriggerOutcome}). */
+  readonly triggerOutcome?: CodikaTriggerOutcome;
 
   constructor(message: string, details: CodikaErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -51,6 +65,7 @@ export class CodikaError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.body = details.body;
     this.retryable = details.retryable ?? RETRYABLE_KINDS.has(details.kind);
+    this.triggerOutcome = details.triggerOutcome;
   }
 }
 

@@ -5,6 +5,7 @@ export function kindForStatus(status: number): CodikaErrorKind {
   if (status === 401 || status === 403) return 'auth';
   if (status === 404) return 'not_found';
   if (status === 408) return 'timeout';
+  if (status === 409) return 'conflict';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server';
   return 'bad_request';

@@ -6,7 +6,13 @@ export {
   type CodikaResponseEvent,
 } from './client';
 export { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from './auth';
-export { CodikaError, CodikaValidationError, type CodikaErrorKind, type CodikaErrorDetails } from './errors';
+export {
+  CodikaError,
+  CodikaValidationError,
+  type CodikaErrorKind,
+  type CodikaErrorDetails,
+  type CodikaTriggerOutcome,
+} from './errors';
 export { parseRetryAfter } from './retry-after';
 export { validateId, validatePayload, MAX_ID_LENGTH } from './validation';
 export {

@@ -1,5 +1,16 @@
 import type { CodikaTriggerResult } from '../codika/types';
 
+/**
+ * What the step does when a trigger may have reached Codika but no usable answer came back (a
+ * `502`, a reset after sending, a worker that died mid-request):
+ * - `at-most-once`: never send it again; the step fails with `CodikaTriggerOutcomeUnknown`, whose
+ *   details carry the `Idempotency-Key` to look the execution up. Triggers that provably started
+ *   nothing (`429`, `503`, connection refused…) are still retried.
+ * - `at-least-once`: send it again with the same `Idempotency-Key`. Codika documents no such
+ *   header: unless it deduplicates, a lost answer means a second execution.
+ */
+export type CodikaTriggerDelivery = 'at-most-once' | 'at-least-once';
+
 /** One Codika execution to run: what a workflow passes, never a credential. */
 export interface CodikaExecutionInput {
   /** The Codika process instance; the worker picks its API key. */
@@ -8,6 +19,8 @@ export interface CodikaExecutionInput {
   workflowId: string;
   /** Input fields for the Codika workflow. @default {} */
   payload?: Record<string, unknown>;
+  /** Whether a trigger whose outcome is unknown is sent again. @default 'at-most-once' */
+  triggerDelivery?: CodikaTriggerDelivery;
 }
 
 /**
@@ -81,7 +94,25 @@ export interface CodikaTriggeredExecution extends CodikaTriggerResult {
 }
 
 /** Input of the `triggerCodikaExecution` activity. */
-export type TriggerCodikaExecutionInput = CodikaExecutionInput;
+export interface TriggerCodikaExecutionInput extends CodikaExecutionInput {
+  /**
+   * Sent as `Idempotency-Key`; the step draws one per execution so every attempt carries the same.
+   * @default derived from the workflow id, run id and activity id (histories written before the step drew one)
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * What a trigger activity's failure tells the step, in its details (alongside `kind`, `request`…):
+ * whether Codika may have started an execution, when the request went out, with which key.
+ */
+export interface TriggerFailureDetails {
+  /** Absent when the activity failed before reaching Codika's client (bad input, no credentials). */
+  triggerOutcome?: 'not_accepted' | 'outcome_unknown';
+  /** ISO time the request was sent. */
+  sentAt?: string;
+  idempotencyKey?: string;
+}
 
 /** Input of the `getCodikaExecutionStatus` activity. */
 export interface GetCodikaExecutionStatusInput {

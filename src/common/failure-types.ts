@@ -8,6 +8,7 @@ export const CODIKA_FAILURE_TYPES: Readonly<Record<CodikaErrorKind, string>> = {
   auth: 'CodikaAuthError',
   not_found: 'CodikaNotFoundError',
   bad_request: 'CodikaBadRequestError',
+  conflict: 'CodikaConflictError',
   rate_limited: 'CodikaRateLimitedError',
   server: 'CodikaServerError',
   network: 'CodikaNetworkError',
@@ -19,6 +20,13 @@ export const CODIKA_FAILURE_TYPES: Readonly<Record<CodikaErrorKind, string>> = {
 export const CODIKA_VALIDATION_FAILURE = 'CodikaValidationError';
 /** The worker has no credential for the process instance; details carry `{ processInstanceId }`. */
 export const CODIKA_CREDENTIALS_MISSING = 'CodikaCredentialsMissingError';
+/**
+ * `triggerDelivery: 'at-most-once'` (the default): a trigger may have reached Codika, but no usable
+ * answer came back (a `5xx` other than `503`, a reset or timeout after sending, an unreadable `2xx`,
+ * a worker that died mid-request), so it is not sent again. Details carry `attempt`, `sentAt`,
+ * `idempotencyKey` and what was seen, to look the execution up in Codika.
+ */
+export const CODIKA_TRIGGER_OUTCOME_UNKNOWN = 'CodikaTriggerOutcomeUnknown';
 /** Codika reported the execution `failed`; the message is Codika's, details carry the ids. */
 export const CODIKA_EXECUTION_FAILED = 'CodikaExecutionFailed';
 /** The execution did not finish before the step's deadline; it may still run in Codika. */

@@ -15,10 +15,12 @@ export function executionStaticDetails(input: {
   workflowId: string;
   processInstanceId: string;
   poll?: { strategy?: string };
+  triggerDelivery?: string;
 }): string {
   return [
     `- **Codika workflow** \`${input.workflowId}\``,
     `- **process instance** \`${input.processInstanceId}\``,
+    `- **trigger delivery** ${input.triggerDelivery ?? 'default (at-most-once)'}`,
     `- **polling** ${input.poll?.strategy ?? 'default (auto)'}`,
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { CodikaValidationError } from '../codika/errors';
 import { validateId } from '../codika/validation';
+import { TRIGGER_DELIVERIES } from '../common/trigger-delivery';
 
 /** A duration: milliseconds, or a string such as `'30 seconds'` (as in the poll options). */
 const duration = z.union([
@@ -34,6 +35,9 @@ export const pollOptionsSchema = z
     activityTimeout: duration.optional(),
   })
   .strict();
+
+/** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
+const triggerDelivery = z.enum(TRIGGER_DELIVERIES);
 
 /** A step id: short, and safe inside a Temporal workflow id and a template path. */
 const stepId = z
@@ -64,6 +68,8 @@ export const compensationSchema = z
     workflowId: codikaId,
     processInstanceId: codikaId.optional(),
     payload: template.optional(),
+    /** @default the step's `triggerDelivery` */
+    triggerDelivery: triggerDelivery.optional(),
   })
   .strict();
 
@@ -77,6 +83,8 @@ export const pipelineStepSchema = z
     payload: template.optional(),
     /** Steps that must succeed before this one starts. @default [] */
     dependsOn: z.array(z.string()).optional(),
+    /** @default the pipeline's `triggerDelivery` */
+    triggerDelivery: triggerDelivery.optional(),
     /** Overrides the pipeline's poll options for this step (merged key by key). */
     poll: pollOptionsSchema.optional(),
     /** What a failure of this step does: fail the pipeline, or let independent steps go on. @default 'fail' */
@@ -94,6 +102,8 @@ export const pipelineSchema = z
     description: z.string().optional(),
     /** The process instance of every step without its own. */
     processInstanceId: codikaId.optional(),
+    /** What a trigger whose outcome is unknown does, for every step without its own. @default 'at-most-once' */
+    triggerDelivery: triggerDelivery.optional(),
     /** Poll options of every step; a step's own `poll` overrides them key by key. */
     poll: pollOptionsSchema.optional(),
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step'),

@@ -6,7 +6,7 @@ export {
   type MockExecution,
   type MockRequestRecord,
 } from './mock-codika-server';
-export type { MockExecutionScript, MockFault, MockRandomFaults } from './mock-scripts';
+export type { MockExecutionScript, MockFault, MockFaultStrike, MockRandomFaults } from './mock-scripts';
 export { DEMO_SCRIPTS } from './demo-scripts';
 export { LocalTemporalServer, freePort, type LocalTemporalServerOptions } from './local-temporal-server';
 export {

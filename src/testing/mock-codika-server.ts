@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { readRequestBody } from '../codika/read-request-body';
 import { signatureHeaders, SignedRequestVerifier } from '../codika/webhook-signature';
-import { RANDOM_FAULTS, type MockExecutionScript, type MockFault, type MockRandomFaults } from './mock-scripts';
+import {
+  canStrikeAfterAcceptance,
+  RANDOM_FAULTS,
+  type MockExecutionScript,
+  type MockFault,
+  type MockRandomFaults,
+} from './mock-scripts';
 import { seededRandom } from './seeded-random';
 
 /** Options of {@link MockCodikaServer}. With no credential configured, every request is accepted. */
@@ -23,7 +29,12 @@ export interface MockCodikaServerOptions {
   scripts?: Record<string, MockExecutionScript>;
   /** Script for workflowIds without one. @default succeed at once with `{ echo: payload }` */
   defaultScript?: MockExecutionScript;
-  /** Return the same executionId for a repeated `Idempotency-Key`. @default true */
+  /**
+   * Deduplicate triggers by `Idempotency-Key`, as a Codika that supports the header would: a
+   * repeated key gets the same executionId, or `409` while the first request is still being
+   * answered. Codika's API documents no such header, so by default the key is ignored and every
+   * trigger starts an execution. @default false
+   */
   honourIdempotencyKey?: boolean;
   /** Secret (`whsec_…`) that signs the callbacks of scripts with `callsBack`. */
   callbackSecret?: string;
@@ -87,6 +98,8 @@ export class MockCodikaServer {
   private readonly scripts = new Map<string, MockExecutionScript>();
   private readonly faults = new Map<string, MockFault[]>();
   private readonly idempotency = new Map<string, string>();
+  /** Keys whose first request is still being answered (a deduplicating server answers 409 meanwhile). */
+  private readonly keysInFlight = new Set<string>();
   /** Ends injected delays early on stop(), so no timer outlives the server. */
   private readonly pendingDelays = new Set<() => void>();
   private readonly verifier?: SignedRequestVerifier;
@@ -240,9 +253,53 @@ export class MockCodikaServer {
   /** The queued fault for this call, else (sometimes) a random one. */
   private nextFault(endpoint: 'trigger' | 'status', workflowId: string | undefined): MockFault | undefined {
     const queued = workflowId ? this.faults.get(`${endpoint}:${workflowId}`)?.shift() : undefined;
-    if (queued || !this.random || this.random() >= this.options.randomFaults!.rate) return queued;
-    const choices = RANDOM_FAULTS[endpoint];
-    return choices[Math.floor(this.random() * choices.length)];
+    const random = this.random;
+    if (queued || !random || random() >= this.options.randomFaults!.rate) return queued;
+    const fault = RANDOM_FAULTS[Math.floor(random() * RANDOM_FAULTS.length)]!;
+    if (endpoint === 'status' || !canStrikeAfterAcceptance(fault)) return fault;
+    const strikes = this.options.randomFaults!.strikes ?? 'either';
+    const after = strikes === 'either' ? random() < 0.5 : strikes === 'after';
+    return after ? ({ ...fault, strikes: 'after' } as MockFault) : fault;
+  }
+
+  /**
+   * Answers with an injected fault. Resolves `true` when the fault answered (or dropped) the
+   * request, `false` when the request goes on: a delay that has passed with the client still there.
+   */
+  private async strike(
+    fault: MockFault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: MockRequestRecord,
+    send: (status: number, payload: unknown, extraHeaders?: Record<string, string>, raw?: string) => void,
+  ): Promise<boolean> {
+    switch (fault.kind) {
+      case 'http': {
+        const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'application/json' };
+        if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+        send(
+          fault.status,
+          undefined,
+          headers,
+          fault.body ?? JSON.stringify({ success: false, error: 'Injected fault' }),
+        );
+        return true;
+      }
+      case 'drop':
+        record.outcome = 'dropped';
+        req.socket.destroy();
+        return true;
+      case 'malformed':
+        send(200, undefined, {}, '{"success": true, "executionId": ');
+        return true;
+      case 'missing_id':
+        send(200, { success: true, message: 'Execution started' });
+        return true;
+      case 'delay':
+        return !(await this.answerAfter(fault.ms, req, res, record));
+      default:
+        return false;
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -289,43 +346,21 @@ export class MockCodikaServer {
 
     const fault = this.nextFault(record.endpoint, record.workflowId);
     record.fault = fault;
-    if (fault) {
-      switch (fault.kind) {
-        case 'http': {
-          const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'application/json' };
-          if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
-          return send(
-            fault.status,
-            undefined,
-            headers,
-            fault.body ?? JSON.stringify({ success: false, error: 'Injected fault' }),
-          );
-        }
-        case 'drop':
-          record.outcome = 'dropped';
-          req.socket.destroy();
-          return;
-        case 'malformed':
-          return send(200, undefined, {}, '{"success": true, "executionId": ');
-        case 'delay':
-          if (!(await this.answerAfter(fault.ms, req, res, record))) return;
-          break;
-        default:
-          break;
-      }
-    }
+    const strikesAfter = trigger !== null && fault !== undefined && 'strikes' in fault && fault.strikes === 'after';
+    if (fault && !strikesAfter && (await this.strike(fault, req, res, record, send))) return;
 
-    if (trigger) return this.handleTrigger(record, body, req, res, fault, send);
+    if (trigger) return this.handleTrigger(record, body, req, res, strikesAfter ? fault : undefined, send);
     return this.handleStatus(record, fault, send);
   }
 
+  /** Creates (or, honouring the key, finds) the execution; `faultAfter` then strikes before the answer. */
   private async handleTrigger(
     record: MockRequestRecord,
     body: string,
     req: IncomingMessage,
     res: ServerResponse,
-    fault: MockFault | undefined,
-    send: (status: number, payload: unknown) => void,
+    faultAfter: MockFault | undefined,
+    send: (status: number, payload: unknown, extraHeaders?: Record<string, string>, raw?: string) => void,
   ): Promise<void> {
     let parsed: unknown = {};
     if (body.trim() !== '') {
@@ -339,16 +374,24 @@ export class MockCodikaServer {
     const workflowId = record.workflowId!;
     const processInstanceId = record.processInstanceId!;
     const script = this.scripts.get(workflowId) ?? this.options.defaultScript ?? {};
-    if (fault?.kind === 'missing_id') return send(200, { success: true, message: 'Execution started' });
 
     const idempotencyKey = header(req, 'idempotency-key');
-    const scope = `${processInstanceId}/${workflowId}/${idempotencyKey}`;
-    let executionId =
-      idempotencyKey && this.options.honourIdempotencyKey !== false ? this.idempotency.get(scope) : undefined;
+    const scope =
+      idempotencyKey && this.options.honourIdempotencyKey
+        ? `${processInstanceId}/${workflowId}/${idempotencyKey}`
+        : undefined;
+    if (scope && this.keysInFlight.has(scope)) {
+      return send(
+        409,
+        { success: false, error: 'A request with this Idempotency-Key is still being processed' },
+        { 'Retry-After': '1' },
+      );
+    }
+    let executionId = scope ? this.idempotency.get(scope) : undefined;
     if (!executionId) {
       executionId = randomUUID();
       const now = Date.now();
-      this.executions.set(executionId, {
+      const execution: MockExecution = {
         executionId,
         processInstanceId,
         workflowId,
@@ -357,17 +400,18 @@ export class MockCodikaServer {
         createdAt: now,
         finishesAt: now + (script.durationMs ?? 0),
         script,
-      });
-      if (idempotencyKey) this.idempotency.set(scope, executionId);
-      this.scheduleCallback(this.executions.get(executionId)!);
+      };
+      this.executions.set(executionId, execution);
+      if (scope) this.idempotency.set(scope, executionId);
+      this.scheduleCallback(execution);
     }
     record.executionId = executionId;
-    if (fault?.kind === 'accept_then_drop') {
-      record.outcome = 'dropped';
-      req.socket.destroy();
-      return;
+    if (scope) this.keysInFlight.add(scope);
+    try {
+      if (faultAfter && (await this.strike(faultAfter, req, res, record, send))) return;
+    } finally {
+      if (scope) this.keysInFlight.delete(scope);
     }
-    if (fault?.kind === 'slow_accept' && !(await this.answerAfter(fault.ms, req, res, record))) return;
     send(200, { success: true, [script.idField ?? 'executionId']: executionId, message: 'Execution started' });
   }
 

@@ -1,28 +1,34 @@
 /**
+ * When a trigger fault strikes: `before` Codika creates the execution (nothing runs, as a gateway
+ * that refused the request), or `after` (the execution runs, but its answer is lost or late, as
+ * behind a gateway that timed out on Codika, or a connection cut mid-answer).
+ */
+export type MockFaultStrike = 'before' | 'after';
+
+/**
  * A fault injected into one response. Faults queue per Codika workflowId and endpoint and are
  * consumed in order; `times` repeats one (default 1). After the queue empties, responses are normal.
+ * On the trigger, `strikes` (default `before`) says whether the execution was created first.
  */
 export type MockFault =
   /** Answer with this HTTP status (e.g. 500, 503, 429) and an optional body and `Retry-After`. */
-  | { kind: 'http'; status: number; body?: string; contentType?: string; retryAfter?: string | number; times?: number }
+  | {
+      kind: 'http';
+      status: number;
+      body?: string;
+      contentType?: string;
+      retryAfter?: string | number;
+      strikes?: MockFaultStrike;
+      times?: number;
+    }
   /** Wait before answering normally: a slow response, or one that never comes within a client timeout. */
-  | { kind: 'delay'; ms: number; times?: number }
+  | { kind: 'delay'; ms: number; strikes?: MockFaultStrike; times?: number }
   /** Answer 200 with a body that is not JSON. */
-  | { kind: 'malformed'; times?: number }
-  /** Destroy the connection without answering. */
-  | { kind: 'drop'; times?: number }
-  /**
-   * Trigger only: start the execution (recording its `Idempotency-Key`), then destroy the
-   * connection. The client sees a network error although Codika accepted: the case the key is for.
-   */
-  | { kind: 'accept_then_drop'; times?: number }
-  /**
-   * Trigger only: start the execution, then answer after `ms`. A caller that dies meanwhile never
-   * learns the executionId: what a worker killed mid-trigger leaves behind.
-   */
-  | { kind: 'slow_accept'; ms: number; times?: number }
+  | { kind: 'malformed'; strikes?: MockFaultStrike; times?: number }
+  /** Destroy the connection without answering (a reset). */
+  | { kind: 'drop'; strikes?: MockFaultStrike; times?: number }
   /** Trigger only: answer 200 with neither `executionId` nor `id`. */
-  | { kind: 'missing_id'; times?: number }
+  | { kind: 'missing_id'; strikes?: MockFaultStrike; times?: number }
   /** Status only: report this status value (e.g. `running`) instead of the real one. */
   | { kind: 'status_value'; value: string; times?: number };
 
@@ -49,16 +55,23 @@ export interface MockExecutionScript {
 
 /**
  * Faults drawn at random for responses that have no queued fault: a `rate` share of trigger and
- * status calls fail with one of the transient faults below. Seeded, so a run can be repeated.
+ * status calls fail with one of {@link RANDOM_FAULTS}. Seeded, so a run can be repeated.
  */
 export interface MockRandomFaults {
   /** Share of responses that fail, from 0 to 1. */
   rate: number;
   /** @default 1 */
   seed?: number;
+  /**
+   * When a random trigger fault that can come after acceptance (500, 502, 504, reset) strikes:
+   * always `before` the execution is created, always `after`, or either, half and half.
+   * @default 'either'
+   */
+  strikes?: MockFaultStrike | 'either';
 }
 
-const TRANSIENT_FAULTS: readonly MockFault[] = [
+/** What a random fault can be: each one transient, none a final answer. */
+export const RANDOM_FAULTS: readonly MockFault[] = [
   { kind: 'http', status: 500 },
   { kind: 'http', status: 502 },
   { kind: 'http', status: 503 },
@@ -67,8 +80,12 @@ const TRANSIENT_FAULTS: readonly MockFault[] = [
   { kind: 'drop' },
 ];
 
-/** What a random fault can be: each one a client must retry through, none a final answer. */
-export const RANDOM_FAULTS: Readonly<Record<'trigger' | 'status', readonly MockFault[]>> = {
-  trigger: [...TRANSIENT_FAULTS, { kind: 'accept_then_drop' }],
-  status: TRANSIENT_FAULTS,
-};
+/**
+ * Whether a trigger fault can come after Codika created the execution: a real gateway answers
+ * 500, 502 and 504 or resets the connection whether or not the work behind it started; `503` and
+ * `429` (and every 4xx) say the request was refused, so they always come before.
+ */
+export function canStrikeAfterAcceptance(fault: MockFault): boolean {
+  if (fault.kind === 'http') return fault.status >= 500 && fault.status !== 503;
+  return fault.kind !== 'status_value';
+}

@@ -50,7 +50,15 @@ export const codikaExecutionStateQuery = defineQuery<CodikaExecutionState>('codi
  */
 export const codikaPollNowSignal = defineSignal('codikaPollNow');
 
-const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'poll', 'continueAsNewAfterPolls', 'resume']);
+const KNOWN_KEYS = new Set([
+  'processInstanceId',
+  'workflowId',
+  'payload',
+  'triggerDelivery',
+  'poll',
+  'continueAsNewAfterPolls',
+  'resume',
+]);
 
 /**
  * Runs one Codika execution as its own workflow, one row in the Temporal UI. Continues as new when
@@ -64,7 +72,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
     if (!KNOWN_KEYS.has(key))
       throw invalid(`input.${key}`, `unknown field; expected one of ${[...KNOWN_KEYS].join(', ')}`);
   }
-  const valid = validateExecutionInput(execution) as Required<CodikaExecutionInput>;
+  const valid = validateExecutionInput(execution);
   const settings = resolvePollSettings(poll);
   if (
     continueAsNewAfterPolls !== undefined &&

@@ -8,7 +8,12 @@ import {
   setHandler,
   upsertMemo,
 } from '@temporalio/workflow';
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaExecutionState } from '../common/execution-types';
+import type {
+  CodikaExecutionInput,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaTriggerDelivery,
+} from '../common/execution-types';
 import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../common/failure-types';
 import type {
   CodikaPipelineInput,
@@ -196,6 +201,7 @@ class PipelineRun {
         processInstanceId: this.state.steps[id]!.processInstanceId,
         workflowId: step.workflowId,
         payload: step.payload ?? {},
+        triggerDelivery: step.triggerDelivery ?? this.pipeline.triggerDelivery,
       },
       `steps[${index}].payload`,
     );
@@ -232,7 +238,7 @@ class PipelineRun {
 
   /** Renders a payload template against the input and the results so far, then checks it like any input. */
   private executionInput(
-    raw: { processInstanceId: string; workflowId: string; payload: unknown },
+    raw: { processInstanceId: string; workflowId: string; payload: unknown; triggerDelivery?: CodikaTriggerDelivery },
     at: string,
   ): Required<CodikaExecutionInput> {
     const scope: TemplateScope = { input: this.input, steps: {} };
@@ -258,9 +264,10 @@ class PipelineRun {
         processInstanceId: raw.processInstanceId,
         workflowId: raw.workflowId,
         payload: payload as Record<string, unknown>,
+        triggerDelivery: raw.triggerDelivery,
       },
       at.replace(/\.payload$/, ''),
-    ) as Required<CodikaExecutionInput>;
+    );
   }
 
   /** The saga: compensations of the succeeded steps, last finished first. Their failures are recorded, not thrown. */
@@ -280,6 +287,7 @@ class PipelineRun {
             processInstanceId: compensation.processInstanceId ?? state.processInstanceId,
             workflowId: compensation.workflowId,
             payload: compensation.payload ?? {},
+            triggerDelivery: compensation.triggerDelivery ?? step.triggerDelivery ?? this.pipeline.triggerDelivery,
           },
           `steps[${index}].compensate.payload`,
         );

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type {
   CodikaExecutionInput,
@@ -7,6 +7,7 @@ import type {
   CodikaFinalStatus,
   CodikaTriggeredExecution,
 } from '../common/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../common/failure-types';
 import type { PollSettings } from './poll-settings';
 import {
   pollAuto,
@@ -18,6 +19,7 @@ import {
 } from './polling-strategies';
 import { stepReport } from './step-report';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
+import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
 
 /** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
 export interface CodikaStepProgress {
@@ -80,6 +82,8 @@ const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Prom
  *
  * @throws ApplicationFailure `CodikaExecutionFailed` (non-retryable) when Codika reports `failed`.
  * @throws ApplicationFailure `CodikaExecutionTimedOut` (non-retryable) when the deadline passes.
+ * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` (non-retryable) under `at-most-once` delivery
+ *   when Codika may have started the execution but its answer was lost.
  * @throws ApplicationFailure of the activity's type when Codika refuses a call for good (auth, not found…).
  */
 export async function executeCodikaStep(
@@ -97,13 +101,13 @@ export async function executeCodikaStep(
     state.phase = 'timed_out';
     state.nextPollAt = undefined;
     report.ended('timed_out', { executionId: state.executionId, polls: state.polls });
-    return executionTimedOut(input, state, settings.deadlineMs, cause);
+    return executionTimedOut(input, state, settings.deadlineMs, cause, triggerWasRefused(cause));
   };
   const settle = (err: unknown): unknown => {
     if (reachedDeadline(err)) return timedOut(err);
     const failure = codikaFailureOf(err);
     // Only Codika's refusals end the step here; a cancellation or a continue-as-new passes through.
-    if (failure !== err) {
+    if (failure !== err || (err instanceof ApplicationFailure && err.type === CODIKA_TRIGGER_OUTCOME_UNKNOWN)) {
       report.ended('failed', { executionId: state.executionId, polls: state.polls, error: (failure as Error).message });
     }
     return failure;
@@ -114,8 +118,8 @@ export async function executeCodikaStep(
       summary: shape.summary,
       startToCloseTimeout: shape.longRunning ? remainingMs : settings.activityTimeoutMs,
       scheduleToCloseTimeout: remainingMs,
-      heartbeatTimeout: shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT,
-      retry: shape.retry ?? ACTIVITY_RETRY,
+      heartbeatTimeout: shape.oneAttempt ? undefined : (shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT),
+      retry: shape.oneAttempt ? { maximumAttempts: 1 } : (shape.retry ?? ACTIVITY_RETRY),
       cancellationType: shape.tryCancel ? ActivityCancellationType.TRY_CANCEL : undefined,
     });
   };
@@ -124,7 +128,15 @@ export async function executeCodikaStep(
   if (executionId === undefined) {
     state.phase = 'triggering';
     try {
-      const triggered = await activities({ summary: 'trigger' }).triggerCodikaExecution(input);
+      const request = {
+        processInstanceId: input.processInstanceId,
+        workflowId: input.workflowId,
+        payload: input.payload,
+      };
+      const triggered = patched(TRIGGER_DELIVERY_PATCH)
+        ? await triggerExecution({ input, deadlineAtMs, activities, deadlineReached: timedOut })
+        : // Recorded before delivery was a choice: the activity's retry policy re-sends, as it did then.
+          await activities({ summary: 'trigger' }).triggerCodikaExecution(request);
       executionId = triggered.executionId;
       report.triggered(executionId);
       hooks.afterTrigger?.(triggered);

@@ -28,7 +28,9 @@ export type {
   CodikaExecutionState,
   CodikaPollOptions,
   CodikaPollStrategy,
+  CodikaTriggerDelivery,
 } from '../common/execution-types';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from '../common/trigger-delivery';
 export {
   CODIKA_EXECUTION_FAILED,
   CODIKA_EXECUTION_TIMED_OUT,
@@ -37,4 +39,5 @@ export {
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
+  CODIKA_TRIGGER_OUTCOME_UNKNOWN,
 } from '../common/failure-types';

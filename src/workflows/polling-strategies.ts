@@ -36,6 +36,8 @@ export interface ActivityShape {
   tryCancel?: boolean;
   /** What the Temporal UI shows for the activity: `trigger`, `status #12`. */
   summary?: string;
+  /** One attempt and no heartbeat timeout: the workflow decides itself whether to call again (triggers). */
+  oneAttempt?: boolean;
 }
 
 /** A retry policy used as the poll loop (`retry` strategy). */

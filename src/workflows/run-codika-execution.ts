@@ -22,7 +22,7 @@ export async function runCodikaExecution<T = unknown>(
   input: CodikaExecutionInput,
   options: CodikaPollOptions = {},
 ): Promise<CodikaExecutionResult<T>> {
-  const valid = validateExecutionInput(input) as Required<CodikaExecutionInput>;
+  const valid = validateExecutionInput(input);
   const settings = resolvePollSettings(options, 'options');
   return (await executeCodikaStep(valid, settings, initialStepState(valid))) as CodikaExecutionResult<T>;
 }

@@ -53,22 +53,29 @@ export function executionFailed(
   );
 }
 
-/** The deadline passed; says whether the execution may still be running in Codika. */
+/**
+ * The deadline passed; says whether the execution may still be running in Codika. `refused`: the
+ * last trigger attempt was provably not accepted, so nothing was started.
+ */
 export function executionTimedOut(
   input: Required<CodikaExecutionInput>,
   state: CodikaExecutionState,
   deadlineMs: number,
   cause: unknown,
+  refused = false,
 ): ApplicationFailure {
   const what = state.executionId
     ? `Codika execution ${state.executionId} of "${input.workflowId}" did not finish`
     : `Codika workflow "${input.workflowId}" was not confirmed as triggered`;
+  const where = state.executionId
+    ? '; it may still be running in Codika'
+    : refused
+      ? '; Codika refused every attempt, so nothing was started'
+      : '; a last attempt may still have started it';
   return withoutStack(
     ApplicationFailure.create({
       type: CODIKA_EXECUTION_TIMED_OUT,
-      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks answered)${
-        state.executionId ? '; it may still be running in Codika' : '; a last attempt may still have started it'
-      }`,
+      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks answered)${where}`,
       nonRetryable: true,
       details: [{ ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null }],
       cause: cause instanceof Error ? cause : undefined,

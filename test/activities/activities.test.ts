@@ -168,7 +168,7 @@ describe('trigger and status activities', () => {
   });
 });
 
-describe('Idempotency-Key of the trigger activity', () => {
+describe('Idempotency-Key of the trigger activity, when the workflow does not give one (runs recorded before it did)', () => {
   const info = { activityId: 'trigger-1', workflowExecution: { workflowId: 'order-42', runId: 'run-a' } };
 
   async function triggerWith(mockUrl: string, overrides: Partial<typeof info> & { attempt?: number }) {
@@ -180,7 +180,7 @@ describe('Idempotency-Key of the trigger activity', () => {
   }
 
   test('is the same on every attempt of one activity, so a retried trigger reuses the execution', async () => {
-    const mock = await startMock({ apiKey: API_KEY });
+    const mock = await startMock({ apiKey: API_KEY, honourIdempotencyKey: true });
 
     const first = await triggerWith(mock.url, { attempt: 1 });
     const retry = await triggerWith(mock.url, { attempt: 2 });
@@ -193,7 +193,7 @@ describe('Idempotency-Key of the trigger activity', () => {
   });
 
   test('differs for another activityId or another run of the workflow', async () => {
-    const mock = await startMock({ apiKey: API_KEY });
+    const mock = await startMock({ apiKey: API_KEY, honourIdempotencyKey: true });
 
     await triggerWith(mock.url, {});
     await triggerWith(mock.url, { activityId: 'trigger-2' });
@@ -203,6 +203,19 @@ describe('Idempotency-Key of the trigger activity', () => {
     const keys = mock.requests.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(4);
     expect(mock.executions.size).toBe(4);
+  });
+
+  test('is the one the workflow gives, when it gives one', async () => {
+    const mock = await startMock({ apiKey: API_KEY });
+    const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
+
+    await activityEnv(info).run(activities.triggerCodikaExecution, {
+      processInstanceId: PI,
+      workflowId: 'wf',
+      idempotencyKey: 'codika-temporal-given-by-the-step',
+    });
+
+    expect(mock.requests[0].headers['idempotency-key']).toBe('codika-temporal-given-by-the-step');
   });
 
   test('does not carry the workflow id into the header', async () => {

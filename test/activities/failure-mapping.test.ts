@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
 import { toApplicationFailure } from '../../src/activities/to-application-failure';
-import type { CodikaErrorKind } from '../../src/codika/errors';
+import type { CodikaErrorKind, CodikaTriggerOutcome } from '../../src/codika/errors';
 import {
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_FAILURE_TYPES,
@@ -39,24 +39,34 @@ async function triggerFailure(
 }
 
 describe('Codika failures become ApplicationFailures', () => {
-  test.each<[string, MockFault, CodikaErrorKind, number, boolean]>([
-    ['400', { kind: 'http', status: 400 }, 'bad_request', 400, true],
-    ['422', { kind: 'http', status: 422 }, 'bad_request', 422, true],
-    ['403', { kind: 'http', status: 403 }, 'auth', 403, true],
-    ['500', { kind: 'http', status: 500 }, 'server', 500, false],
-    ['502', { kind: 'http', status: 502 }, 'server', 502, false],
-    ['503', { kind: 'http', status: 503 }, 'server', 503, false],
-    ['a non-JSON 200', { kind: 'malformed' }, 'protocol', 200, true],
-    ['a 200 without id', { kind: 'missing_id' }, 'protocol', 200, true],
+  test.each<[string, MockFault, CodikaErrorKind, number, boolean, CodikaTriggerOutcome]>([
+    ['400', { kind: 'http', status: 400 }, 'bad_request', 400, true, 'not_accepted'],
+    ['422', { kind: 'http', status: 422 }, 'bad_request', 422, true, 'not_accepted'],
+    ['403', { kind: 'http', status: 403 }, 'auth', 403, true, 'not_accepted'],
+    ['500', { kind: 'http', status: 500 }, 'server', 500, false, 'outcome_unknown'],
+    ['502', { kind: 'http', status: 502 }, 'server', 502, false, 'outcome_unknown'],
+    ['503', { kind: 'http', status: 503 }, 'server', 503, false, 'not_accepted'],
+    ['a non-JSON 200', { kind: 'malformed' }, 'protocol', 200, true, 'outcome_unknown'],
+    ['a 200 without id', { kind: 'missing_id' }, 'protocol', 200, true, 'outcome_unknown'],
   ])(
     '%s maps to the failure type of kind %s with nonRetryable as expected',
-    async (_label, fault, kind, status, nonRetryable) => {
+    async (_label, fault, kind, status, nonRetryable, triggerOutcome) => {
       const failure = await triggerFailure(fault);
 
       expect(failure.type).toBe(CODIKA_FAILURE_TYPES[kind]);
       expect(failure.nonRetryable).toBe(nonRetryable);
       expect(failure.nextRetryDelay).toBeUndefined();
-      expect(failure.details).toEqual([{ kind, request: `POST /webhook/${PI}/wf`, status, retryAfterMs: null }]);
+      expect(failure.details).toEqual([
+        {
+          kind,
+          request: `POST /webhook/${PI}/wf`,
+          status,
+          retryAfterMs: null,
+          triggerOutcome,
+          sentAt: expect.any(String),
+          idempotencyKey: expect.stringMatching(/^codika-temporal-[0-9a-f]{40}$/),
+        },
+      ]);
     },
   );
 
@@ -101,7 +111,12 @@ describe('Codika failures become ApplicationFailures', () => {
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(7000);
     expect(failure.details).toEqual([
-      { kind: 'rate_limited', request: `POST /webhook/${PI}/wf`, status: 429, retryAfterMs: 7000 },
+      expect.objectContaining({
+        kind: 'rate_limited',
+        status: 429,
+        retryAfterMs: 7000,
+        triggerOutcome: 'not_accepted',
+      }),
     ]);
   });
 

@@ -29,7 +29,7 @@ describe('HTTP error statuses', () => {
   test.each<[number, CodikaErrorKind, boolean]>([
     [400, 'bad_request', false],
     [403, 'auth', false],
-    [409, 'bad_request', false],
+    [409, 'conflict', true],
     [422, 'bad_request', false],
     [408, 'timeout', true],
     [500, 'server', true],

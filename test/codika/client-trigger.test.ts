@@ -71,8 +71,8 @@ describe('trigger request', () => {
     expect(onlyRequest(mock).headers).not.toHaveProperty('idempotency-key');
   });
 
-  test('a retried trigger with the same Idempotency-Key returns the first execution', async () => {
-    const mock = await startMock({ apiKey: API_KEY });
+  test('a retried trigger with the same Idempotency-Key returns the first execution, where Codika honours it', async () => {
+    const mock = await startMock({ apiKey: API_KEY, honourIdempotencyKey: true });
     const client = clientFor(mock);
 
     const first = await client.trigger({ processInstanceId: PI, workflowId: 'wf', idempotencyKey: 'k' });

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
+import type { MockFault } from '../../src/testing/mock-scripts';
 import { API_KEY, OTHER_KEY, WEBHOOK_SECRET, sleep, startMock, stopMocks } from '../codika/mock-fixture';
 
 // Response bodies are asserted by shape with toEqual/toMatchObject, so they need no precise type.
@@ -15,7 +16,7 @@ async function post(mock: MockCodikaServer, path: string, body: unknown, headers
     headers: { 'Content-Type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as ResponseBody };
+  return { status: res.status, headers: res.headers, json: (await res.json()) as ResponseBody };
 }
 
 async function get(mock: MockCodikaServer, path: string, headers: Record<string, string> = {}) {
@@ -142,7 +143,7 @@ describe('API keys', () => {
 
     const res = await post(mock, '/webhook/pi/wf', { payload: {} });
 
-    expect(res).toEqual({ status: 401, json: { success: false, error: 'Missing API key' } });
+    expect(res).toMatchObject({ status: 401, json: { success: false, error: 'Missing API key' } });
   });
 
   test('the key is accepted in the header or the api_key query parameter', async () => {
@@ -170,8 +171,18 @@ describe('API keys', () => {
 });
 
 describe('Idempotency-Key', () => {
-  test('the same key returns the same executionId and starts one execution', async () => {
+  test('is ignored by default, as Codika documents no such header: the same key starts two executions', async () => {
     const mock = await startMock();
+
+    const a = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
+    const b = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
+
+    expect(b.json.executionId).not.toBe(a.json.executionId);
+    expect(mock.executions.size).toBe(2);
+  });
+
+  test('honoured on request: the same key returns the same executionId and starts one execution', async () => {
+    const mock = await startMock({ honourIdempotencyKey: true });
 
     const a = await post(mock, '/webhook/pi/wf', { payload: { n: 1 } }, { 'Idempotency-Key': 'k1' });
     const b = await post(mock, '/webhook/pi/wf', { payload: { n: 2 } }, { 'Idempotency-Key': 'k1' });
@@ -183,24 +194,33 @@ describe('Idempotency-Key', () => {
     expect(mock.executions.get(a.json.executionId)?.payload).toEqual({ n: 1 });
   });
 
+  test('honoured, a repeated key is answered 409 while its first request is still being answered', async () => {
+    const mock = await startMock({
+      honourIdempotencyKey: true,
+      scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 500, strikes: 'after' }] } } },
+    });
+
+    const first = post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
+    await sleep(100);
+    const meanwhile = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
+    const answered = await first;
+    const later = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
+
+    expect(meanwhile.status).toBe(409);
+    expect(meanwhile.headers.get('retry-after')).toBe('1');
+    expect(answered.status).toBe(200);
+    expect(later.json.executionId).toBe(answered.json.executionId);
+    expect(mock.executions.size).toBe(1);
+  });
+
   test('the key is scoped to one process instance and workflow', async () => {
-    const mock = await startMock();
+    const mock = await startMock({ honourIdempotencyKey: true });
 
     const a = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k' });
     const otherWorkflow = await post(mock, '/webhook/pi/wf2', {}, { 'Idempotency-Key': 'k' });
     const otherInstance = await post(mock, '/webhook/pi2/wf', {}, { 'Idempotency-Key': 'k' });
 
     expect(new Set([a.json.executionId, otherWorkflow.json.executionId, otherInstance.json.executionId]).size).toBe(3);
-  });
-
-  test('with honourIdempotencyKey false, the same key starts two executions', async () => {
-    const mock = await startMock({ honourIdempotencyKey: false });
-
-    const a = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
-    const b = await post(mock, '/webhook/pi/wf', {}, { 'Idempotency-Key': 'k1' });
-
-    expect(b.json.executionId).not.toBe(a.json.executionId);
-    expect(mock.executions.size).toBe(2);
   });
 });
 
@@ -420,8 +440,10 @@ describe('faults', () => {
     expect([refused.status, faulted.status]).toEqual([401, 503]);
   });
 
-  test('slow_accept starts the execution at once and answers only after its delay', async () => {
-    const mock = await startMock({ scripts: { wf: { faults: { trigger: [{ kind: 'slow_accept', ms: 400 }] } } } });
+  test('a delay striking after acceptance starts the execution at once and answers only after its delay', async () => {
+    const mock = await startMock({
+      scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 400, strikes: 'after' }] } } },
+    });
 
     const sent = Date.now();
     const answer = post(mock, '/webhook/pi/wf', {});
@@ -433,6 +455,61 @@ describe('faults', () => {
     expect(status).toBe(200);
     expect(json.executionId).toBe(mock.executionsOf('wf')[0].executionId);
     expect(Date.now() - sent).toBeGreaterThanOrEqual(390);
+  });
+
+  test.each<[string, Exclude<MockFault, { kind: 'status_value' }>]>([
+    ['HTTP 500', { kind: 'http', status: 500 }],
+    ['HTTP 502', { kind: 'http', status: 502 }],
+    ['HTTP 504', { kind: 'http', status: 504 }],
+    ['a reset', { kind: 'drop' }],
+    ['an unreadable 200', { kind: 'malformed' }],
+    ['a 200 without executionId', { kind: 'missing_id' }],
+  ])('%s strikes before the execution is created by default, or after it when told', async (_label, fault) => {
+    const mock = await startMock({
+      scripts: {
+        before: { faults: { trigger: [fault] } },
+        after: { faults: { trigger: [{ ...fault, strikes: 'after' }] } },
+      },
+    });
+    const attempt = (workflowId: string) =>
+      fetch(`${mock.url}/webhook/pi/${workflowId}`, { method: 'POST', body: '{}' }).then(
+        async (res) => `${res.status} ${await res.text()}`,
+        () => 'no answer',
+      );
+
+    const before = await attempt('before');
+    const after = await attempt('after');
+
+    expect(after).toBe(before); // the client sees the same either way
+    expect(before).not.toContain('"executionId":"');
+    expect(mock.executionsOf('before')).toHaveLength(0);
+    expect(mock.executionsOf('after')).toHaveLength(1);
+    expect(mock.requestsTo('trigger', 'after')[0]!.executionId).toBe(mock.executionsOf('after')[0]!.executionId);
+  });
+
+  test('random trigger faults that a gateway can send after acceptance strike on both sides; 503 and 429 only before', async () => {
+    const mock = await startMock({ randomFaults: { rate: 1, seed: 7 } });
+    for (let i = 0; i < 120; i++)
+      await fetch(`${mock.url}/webhook/pi/wf`, { method: 'POST', body: '{}' }).catch(() => 'dropped');
+
+    const faults = mock.requestsTo('trigger').map((r) => r.fault!);
+    const after = faults.filter((f) => 'strikes' in f && f.strikes === 'after');
+    expect(faults).toHaveLength(120);
+    expect(after.length).toBeGreaterThan(20);
+    expect(after.length).toBeLessThan(faults.length - 20);
+    expect(after.every((f) => f.kind === 'drop' || (f.kind === 'http' && [500, 502, 504].includes(f.status)))).toBe(
+      true,
+    );
+    // Exactly the faults that struck after acceptance left an execution behind.
+    expect(mock.executions.size).toBe(after.length);
+  });
+
+  test("random faults with strikes 'before' never leave an execution behind", async () => {
+    const mock = await startMock({ randomFaults: { rate: 1, seed: 7, strikes: 'before' } });
+    for (let i = 0; i < 40; i++)
+      await fetch(`${mock.url}/webhook/pi/wf`, { method: 'POST', body: '{}' }).catch(() => 'dropped');
+
+    expect(mock.executions.size).toBe(0);
   });
 
   test('random faults hit about the share asked for, only transient kinds, and the same seed repeats them', async () => {

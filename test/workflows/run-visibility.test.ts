@@ -73,7 +73,12 @@ test('a finished run: summary, details, activity and timer summaries, memo and s
 
   expect(await described.staticSummary()).toBe('Codika http-direct-messaging · pi_abc123');
   expect(await described.staticDetails()).toBe(
-    '- **Codika workflow** `http-direct-messaging`\n- **process instance** `pi_abc123`\n- **polling** timer',
+    [
+      '- **Codika workflow** `http-direct-messaging`',
+      '- **process instance** `pi_abc123`',
+      '- **trigger delivery** at-most-once',
+      '- **polling** timer',
+    ].join('\n'),
   );
   expect(described.memo).toEqual({ codikaExecutionId: result.executionId });
   expect(described.typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.executionId)).toBe(result.executionId);
