@@ -36,6 +36,16 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   'strategy-retry': { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: { ...POLL, strategy: 'retry' } },
   // Memo and search attributes (the local server registers them): recorded once they existed.
   indexed: { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: POLL },
+  // Trigger delivery, recorded once it was a choice (`trigger-lost-answer-before-delivery.json` was
+  // recorded before: a lost answer retried by the activity's retry policy).
+  'trigger-refused-then-accepted': { processInstanceId: 'pi_rec', workflowId: 'rec-refused', poll: POLL },
+  'trigger-outcome-unknown': { processInstanceId: 'pi_rec', workflowId: 'rec-lost-502', poll: POLL },
+  'trigger-at-least-once-lost-answer': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-lost-answer',
+    triggerDelivery: 'at-least-once',
+    poll: POLL,
+  },
   'indexed-continue-as-new': {
     processInstanceId: 'pi_rec',
     workflowId: 'rec-long',
@@ -84,6 +94,17 @@ async function main(): Promise<void> {
       },
       'rec-long': { durationMs: 2_000 },
       'rec-forever': { durationMs: Infinity },
+      'rec-refused': {
+        durationMs: 500,
+        faults: {
+          trigger: [
+            { kind: 'http', status: 503 },
+            { kind: 'http', status: 429, retryAfter: 1 },
+          ],
+        },
+      },
+      'rec-lost-502': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } },
+      'rec-lost-answer': { durationMs: 500, faults: { trigger: [{ kind: 'drop', strikes: 'after' }] } },
     },
   });
   await mock.start();

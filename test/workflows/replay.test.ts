@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines and search attributes', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes and trigger delivery', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -26,6 +26,10 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'pipeline-saga.json',
       'indexed.json',
       'indexed-continue-as-new-run2.json',
+      'trigger-lost-answer-before-delivery.json',
+      'trigger-refused-then-accepted.json',
+      'trigger-outcome-unknown.json',
+      'trigger-at-least-once-lost-answer.json',
     ]),
   );
 });
