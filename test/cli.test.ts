@@ -70,6 +70,17 @@ test('run: prints the result as JSON with --json, links the run in the UI, exits
   );
 });
 
+test('run --trigger-delivery at-least-once: the run carries the choice, and the UI shows it', async () => {
+  const id = `${taskQueue}-delivery`;
+  const { code } = await cli('run', 'pi_demo', 'summarize', '--trigger-delivery', 'at-least-once', '--id', id);
+  expect(code).toBe(0);
+  const described = await env.client.workflow.getHandle(id).describe();
+  expect(await described.staticDetails()).toContain('**trigger delivery** at-least-once');
+  const history = await env.client.workflow.getHandle(id).fetchHistory();
+  const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
+  expect(JSON.parse(Buffer.from(input).toString())).toMatchObject({ triggerDelivery: 'at-least-once' });
+});
+
 test("run: a failed execution exits 1 with Codika's message, on stderr and in the JSON", async () => {
   const { code, stdout, stderr } = await cli('run', 'pi_demo', 'invoice-check', '--json');
   expect(code).toBe(1);
@@ -80,10 +91,11 @@ test("run: a failed execution exits 1 with Codika's message, on stderr and in th
 
 test('bad input exits 2 naming the problem, before anything starts; an unreachable Temporal exits 3', async () => {
   const before = mock.requests.length;
-  const [badId, badPayload, badStrategy, unreachable] = await Promise.all([
+  const [badId, badPayload, badStrategy, badDelivery, unreachable] = await Promise.all([
     cli('run', 'pi_demo', '../etc'),
     cli('run', 'pi_demo', 'summarize', '--payload', '[1,2]'),
     cli('run', 'pi_demo', 'summarize', '--strategy', 'sometimes'),
+    cli('run', 'pi_demo', 'summarize', '--trigger-delivery', 'exactly-once'),
     cli('--address', '127.0.0.1:1', 'run', 'pi_demo', 'summarize'),
   ]);
   expect(badId.code).toBe(2);
@@ -92,6 +104,9 @@ test('bad input exits 2 naming the problem, before anything starts; an unreachab
   expect(badPayload.stderr).toContain('--payload: must be a JSON object');
   expect(badStrategy.code).toBe(2);
   expect(badStrategy.stderr).toContain('sometimes');
+  expect(badDelivery.code).toBe(2);
+  expect(badDelivery.stderr).toContain('exactly-once');
+  expect(badDelivery.stderr).toContain('at-least-once');
   expect(unreachable.code).toBe(3);
   expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
   expect(mock.requests.length).toBe(before);

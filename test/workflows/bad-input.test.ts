@@ -38,6 +38,12 @@ const ID_CASES: [string, Partial<CodikaExecutionWorkflowInput>, string, string][
   ['payload not an object', { payload: ['a'] as never }, 'payload', 'expected a JSON object, got an array'],
   ['payload a string', { payload: 'hello' as never }, 'payload', 'expected a JSON object, got string'],
   [
+    'unknown triggerDelivery',
+    { triggerDelivery: 'exactly-once' as never },
+    'triggerDelivery',
+    `"exactly-once" is not one of 'at-most-once'`,
+  ],
+  [
     'payload over 2 MB',
     { payload: { blob: 'x'.repeat(2_050_000) } },
     'payload',
