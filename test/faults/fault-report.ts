@@ -9,12 +9,14 @@ export interface FaultRow {
   lost: number;
   /** Codika executions started beyond one per workflow run. */
   duplicates: number;
+  /** Runs that ended `CodikaTriggerOutcomeUnknown` (at-most-once: Codika may have started it; never sent twice). */
+  outcomeUnknown: number;
   outcome: string;
 }
 
 const HEADER = [
-  '| scenario | runs | executions | lost | duplicates | outcome |',
-  '| --- | --: | --: | --: | --: | --- |',
+  '| scenario | runs | executions | lost | duplicates | CodikaTriggerOutcomeUnknown | outcome |',
+  '| --- | --: | --: | --: | --: | --: | --- |',
 ];
 
 /** Adds a row to the run's report (a file named by the faults globalSetup, shared by every test file). */
@@ -33,6 +35,9 @@ export function faultTable(file: string): string {
   if (rows.length === 0) return '';
   return [
     ...HEADER,
-    ...rows.map((r) => `| ${r.scenario} | ${r.runs} | ${r.executions} | ${r.lost} | ${r.duplicates} | ${r.outcome} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.runs} | ${r.executions} | ${r.lost} | ${r.duplicates} | ${r.outcomeUnknown} | ${r.outcome} |`,
+    ),
   ].join('\n');
 }

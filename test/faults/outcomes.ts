@@ -1,5 +1,6 @@
 import type { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import type { CodikaExecutionResult } from '../../src';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/common/failure-types';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 
 /** What a run must end with: Codika's result data, or its failure message. */
@@ -12,6 +13,10 @@ export interface Tally {
   lost: number;
   /** Codika executions started beyond one per run. */
   duplicates: number;
+  /** Runs that ended `CodikaTriggerOutcomeUnknown` (a typed end, not a lost run: at-most-once delivery). */
+  outcomeUnknown: number;
+  /** Runs that ended with no Codika execution at all. */
+  noExecution: number;
   succeeded: number;
   failedAsScripted: number;
   /** A few descriptions of what went wrong, for the test's failure message. */
@@ -21,6 +26,8 @@ export interface Tally {
 /**
  * Awaits every run (at most `timeoutMs` in all) and compares its end with the expected one, and
  * counts the Codika executions each started on the mock (`codikaWorkflowIds[i]` belongs to `handles[i]`).
+ * A run that ends `CodikaTriggerOutcomeUnknown` is counted apart: a typed end that at-most-once
+ * delivery allows, and never with more than one execution.
  */
 export async function tallyOutcomes(
   handles: WorkflowHandle[],
@@ -33,6 +40,8 @@ export async function tallyOutcomes(
     executions: handles.length,
     lost: 0,
     duplicates: 0,
+    outcomeUnknown: 0,
+    noExecution: 0,
     succeeded: 0,
     failedAsScripted: 0,
     problems: [],
@@ -57,8 +66,12 @@ export async function tallyOutcomes(
       tally.lost += 1;
       if (tally.problems.length < 5) tally.problems.push(`${handles[i]!.workflowId}: ${what}`);
     };
+    const executions = mock.executionsOf(codikaWorkflowIds[i]!).length;
     if (end === 'late') problem(`no end within ${timeoutMs / 1000} s`);
-    else if ('resultData' in want) {
+    else if (!end.ok && (end.cause as { type?: string }).type === CODIKA_TRIGGER_OUTCOME_UNKNOWN) {
+      tally.outcomeUnknown += 1;
+      if (executions > 1) problem(`${executions} executions, yet it ended with an unknown trigger outcome`);
+    } else if ('resultData' in want) {
       if (!end.ok) problem(`failed: ${end.cause.message}`);
       else if (JSON.stringify(end.result.resultData) !== JSON.stringify(want.resultData))
         problem(`wrong result ${JSON.stringify(end.result.resultData)}`);
@@ -66,7 +79,8 @@ export async function tallyOutcomes(
     } else if (end.ok) problem('succeeded, but Codika failed it');
     else if (!end.cause.message.includes(want.failedWith)) problem(`wrong failure: ${end.cause.message}`);
     else tally.failedAsScripted += 1;
-    tally.duplicates += Math.max(mock.executionsOf(codikaWorkflowIds[i]!).length - 1, 0);
+    tally.duplicates += Math.max(executions - 1, 0);
+    if (executions === 0) tally.noExecution += 1;
   });
   return tally;
 }

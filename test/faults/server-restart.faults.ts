@@ -64,6 +64,7 @@ async function restartMidRun(how: 'stop' | 'kill') {
       executions: RUNS,
       lost: tally.lost,
       duplicates: tally.duplicates,
+      outcomeUnknown: tally.outcomeUnknown,
       outcome: `all ${tally.succeeded} succeeded once it was back; the same worker${workerSurvived ? '' : ' (NOT: it exited)'} and client carried on`,
     });
     return { tally, workerSurvived };

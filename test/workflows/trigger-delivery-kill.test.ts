@@ -4,7 +4,7 @@
  * step once the attempt times out, with the one execution Codika started; `at-least-once` sends
  * it again from a new worker, which starts a second execution unless Codika honours the key.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaExecutionResult, CodikaTriggerDelivery } from '../../src/common/execution-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/common/failure-types';

@@ -3,7 +3,7 @@
  * the execution, × each delivery mode × a Codika that honours `Idempotency-Key` or ignores it (as
  * the documented API does). Each run counts the executions Codika started and how the step ended.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CodikaExecutionResult, CodikaTriggerDelivery } from '../../src/common/execution-types';
@@ -12,6 +12,7 @@ import { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { MockFault } from '../../src/testing/mock-scripts';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
 import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { expectedTriggerEnd, type TriggerFaultClass } from '../helpers/trigger-delivery-rules';
 
 const API_KEY = 'ck_delivery_key_41';
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -23,11 +24,10 @@ const POLL = {
   deadline: 40_000,
 } as const;
 
-type Class = 'not accepted' | 'outcome unknown' | 'refused';
 interface FaultCase {
   name: string;
   fault: MockFault;
-  class: Class;
+  class: TriggerFaultClass;
   /** The type a refused trigger ends with. */
   refusedAs?: string;
 }
@@ -78,16 +78,8 @@ const ROWS: Row[] = FAULTS.flatMap((fault, f) =>
 
 /** What the design promises for a row: how it ends and how many executions Codika runs. */
 function expected(row: Row): { type?: string; executions: number } {
-  const after = 'strikes' in row.fault.fault && row.fault.fault.strikes === 'after';
-  switch (row.fault.class) {
-    case 'refused':
-      return { type: row.fault.refusedAs, executions: 0 };
-    case 'not accepted':
-      return { executions: 1 };
-    case 'outcome unknown':
-      if (row.delivery === 'at-most-once') return { type: CODIKA_TRIGGER_OUTCOME_UNKNOWN, executions: after ? 1 : 0 };
-      return { executions: after && !row.honoured ? 2 : 1 };
-  }
+  const afterAcceptance = 'strikes' in row.fault.fault && row.fault.fault.strikes === 'after';
+  return expectedTriggerEnd({ ...row.fault, afterAcceptance }, row.delivery, row.honoured);
 }
 
 let env: TestWorkflowEnvironment;
