@@ -68,7 +68,8 @@ async function loadWithFaults(delivery: CodikaTriggerDelivery, honourIdempotency
       duplicates: tally.duplicates,
       outcomeUnknown: tally.outcomeUnknown,
       outcome:
-        `${tally.succeeded} succeeded, ${tally.failedAsScripted} failed as scripted, ${tally.outcomeUnknown} outcome unknown, ` +
+        `${tally.succeeded} succeeded, ${tally.failedAsScripted} failed as scripted, ${tally.outcomeUnknown} outcome unknown ` +
+        `(${tally.noExecution} runs started no execution), ` +
         `in ${(tookMs / 1000).toFixed(0)} s (all started after ${(allStartedMs / 1000).toFixed(0)} s); ` +
         `${faulted} of ${answered.length} calls faulted; after acceptance: ${describeByFault(afterAcceptance)}`,
     });

@@ -128,7 +128,7 @@ async function killFiveTimes(triggerDelivery: CodikaTriggerDelivery, honourIdemp
       outcomeUnknown: tally.outcomeUnknown,
       outcome:
         `a new worker ended all: ${tally.succeeded} succeeded, ${tally.failedAsScripted} failed as scripted, ` +
-        `${tally.outcomeUnknown} outcome unknown; ${triggerCalls} trigger calls`,
+        `${tally.outcomeUnknown} outcome unknown (${tally.noExecution} runs started no execution); ${triggerCalls} trigger calls`,
     });
     console.log([`worker kills (${mode}):`, ...killLog].join('\n  '));
     return tally;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkerOptions, type LogEntry } from '@temporalio/worker';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
@@ -105,4 +106,21 @@ export function quickDemoScripts(): Record<string, MockExecutionScript> {
       { ...script, durationMs: Math.min(script.durationMs ?? 0, 300) },
     ]),
   );
+}
+
+/** What a failed run's `WorkflowFailedError` carries as its cause: the failure the workflow threw. */
+export interface RunFailure {
+  type?: string;
+  message: string;
+  details?: unknown[];
+}
+
+/** Awaits a run that must fail and returns its failure; fails the test when the run succeeds. */
+export async function failureOf(handle: WorkflowHandle): Promise<RunFailure> {
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  return (err as WorkflowFailedError).cause as unknown as RunFailure;
 }

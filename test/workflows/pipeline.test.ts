@@ -5,7 +5,7 @@ import type { CodikaPipelineDefinition } from '../../src/pipeline/definition';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { codikaPipelineStateQuery } from '../../src/workflows';
 import type { codikaPipelineWorkflow } from '../../src/workflows/codika-pipeline-workflow';
-import { startRunningTestbed } from '../helpers/temporal';
+import { failureOf, startRunningTestbed } from '../helpers/temporal';
 
 const API_KEY = 'ck_pipeline_key_64';
 /** Quick, steady polling so the timing assertions measure the pipeline, not the poll schedule. */
@@ -26,15 +26,6 @@ async function start(pipeline: unknown, input?: unknown): Promise<WorkflowHandle
     workflowId: `${taskQueue}-${counter}`,
     args: [{ pipeline: pipeline as CodikaPipelineDefinition, input }],
   });
-}
-
-async function failureOf(handle: WorkflowHandle): Promise<{ type?: string; message: string; details?: unknown[] }> {
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return (err as WorkflowFailedError).cause as unknown as { type?: string; message: string; details?: unknown[] };
 }
 
 /** Codika workflow ids unique to one test, so the mock's records of each test stay apart. */

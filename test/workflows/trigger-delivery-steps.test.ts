@@ -2,7 +2,7 @@
  * `triggerDelivery` wherever a Codika execution is started: the step helper inline and as a child
  * run, pipelines (pipeline default, step override, saga, onFailure), and at the deadline.
  */
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaExecutionInput } from '../../src/common/execution-types';
 import { CODIKA_EXECUTION_TIMED_OUT, CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/common/failure-types';
@@ -12,7 +12,7 @@ import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { MockFault } from '../../src/testing/mock-scripts';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
 import type { oneStepWorkflow } from '../fixtures/user-workflows';
-import { startRunningTestbed } from '../helpers/temporal';
+import { failureOf, startRunningTestbed } from '../helpers/temporal';
 
 const API_KEY = 'ck_delivery_steps_key_8';
 const LOST_ANSWER: MockFault = { kind: 'http', status: 502, strikes: 'after' };
@@ -27,15 +27,6 @@ afterAll(() => stop());
 
 let counter = 0;
 const nextId = () => `${taskQueue}-${++counter}`;
-
-async function failureOf(handle: WorkflowHandle): Promise<{ type?: string; message: string; details?: unknown[] }> {
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return (err as WorkflowFailedError).cause as unknown as { type?: string; message: string; details?: unknown[] };
-}
 
 describe.each([
   ['inline (runCodikaExecution)', false],
