@@ -166,7 +166,7 @@ beforeAll(
 afterAll(async () => {
   await stop();
   recordFaultRow({
-    scenario: `Codika faults, one run each: ${TRIGGER.length} on the trigger (before and after acceptance × both delivery modes, key ignored), ${STATUS.length} on the status call (table below)`,
+    scenario: `Codika faults, one run each: ${TRIGGER.length} on the trigger (before and after acceptance × both delivery modes, key ignored), ${STATUS.length} on the status call (docs/faults.md)`,
     runs: SCENARIOS.length,
     executions: SCENARIOS.length,
     lost: tally.lost,
