@@ -99,7 +99,9 @@ function judge(err: unknown): Verdict {
     };
   }
   const deadline = reachedDeadline(err);
-  const timeout = cause instanceof TimeoutFailure ? cause.timeoutType : undefined;
+  // START_TO_CLOSE → start-to-close, as the Temporal docs write it.
+  const timeout =
+    cause instanceof TimeoutFailure ? String(cause.timeoutType).toLowerCase().replace(/_/g, '-') : undefined;
   return {
     kind: 'outcome_unknown',
     deadline,

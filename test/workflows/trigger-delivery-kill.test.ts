@@ -108,7 +108,7 @@ test('at-most-once: the step ends CodikaTriggerOutcomeUnknown, with the one exec
   const mock = mocks.get(false)!;
 
   expect(end).toMatchObject({ ok: false, type: CODIKA_TRIGGER_OUTCOME_UNKNOWN });
-  expect(!end.ok && end.message).toContain('the worker may have died mid-request');
+  expect(!end.ok && end.message).toContain('its start-to-close timeout fired (the worker may have died mid-request)');
   expect(mock.executionsOf('at-most-once')).toHaveLength(1);
   expect(mock.requestsTo('trigger', 'at-most-once')).toHaveLength(1);
 });
