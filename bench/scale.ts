@@ -4,12 +4,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_STATUS_CHECKS_PER_SECOND } from '../src/activities/check-pacer';
 import { startCodikaExecution } from '../src/client';
 import { seededRandom } from '../src/testing/seeded-random';
 import { DEFAULT_ACTIVITY_SLOTS } from '../src/worker';
 import type { CodikaExecutionResult } from '../src/common/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../src/common/failure-types';
 import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from './bench-env';
 import { MAX_SCALE_COUNT, type ScalePlan } from './plan';
 import type { ScaleWorkerConfig, ScaleWorkerMessage } from './scale-worker';
@@ -56,8 +58,10 @@ export interface ScaleRun {
   workerPeakRssMb: number | null;
   /** The JavaScript heap's part of it (the rest: the SDK's native core, buffers, code). */
   workerPeakHeapMb: number | null;
-  /** Ended, but not successfully. */
+  /** Ended, but not successfully (nor with an unknown trigger outcome). */
   failed: number;
+  /** Ended `CodikaTriggerOutcomeUnknown`: a trigger whose answer was lost, not sent again (at-most-once). */
+  outcomeUnknown: number;
   /** Still open when nothing had closed for `stallAfterMs` (terminated afterwards). */
   stuck: number;
   /** Never ran: the batch was stopped before or during its start. */
@@ -82,7 +86,7 @@ interface Execution {
   durationMs: number;
   startedAtMs?: number;
   handle?: WorkflowHandle;
-  outcome?: 'ok' | 'failed' | 'stuck' | 'aborted' | 'start-failed';
+  outcome?: 'ok' | 'failed' | 'outcome-unknown' | 'stuck' | 'aborted' | 'start-failed';
   endedAtMs?: number;
   detectionMs?: number;
   triggerLagMs?: number;
@@ -121,7 +125,7 @@ export async function measureScale(
       const run = await scaleRun(env, plan, count, bundlePath, log, signal);
       result.runs.push(run);
       log(
-        `scale: ${count}: ${run.completed} completed, ${run.failed} failed, ${run.stuck} stuck, ` +
+        `scale: ${count}: ${run.completed} completed, ${run.failed} failed, ${run.outcomeUnknown} outcome unknown, ${run.stuck} stuck, ` +
           `${run.notStarted} not started, in ${(run.wallMs / 1000).toFixed(1)} s`,
       );
     }
@@ -254,6 +258,7 @@ async function watchUntilClosed(
       if (e.handle && !byWorkflowId.has(e.handle.workflowId)) byWorkflowId.set(e.handle.workflowId, e);
     const listedAt = Date.now();
     const closed: Execution[] = [];
+    const failed: Execution[] = [];
     try {
       const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus != 'Running' AND CloseTime >= '${since}'`;
       for await (const info of env.client.workflow.list({ query })) {
@@ -264,6 +269,7 @@ async function watchUntilClosed(
         else {
           e.outcome = 'failed';
           e.error = `closed as ${info.status.name}`;
+          if (info.status.name === 'FAILED') failed.push(e);
         }
       }
       // Visibility may lag a little behind the close: look back a few seconds each time.
@@ -272,6 +278,7 @@ async function watchUntilClosed(
       sampler.errors.add(describe(err));
     }
     fetching.push(inPool(closed, RESULT_FETCH_CONCURRENCY, (e) => readResult(env, e, sampler)));
+    fetching.push(inPool(failed, RESULT_FETCH_CONCURRENCY, (e) => readFailure(e)));
     const now = Date.now();
     if (closed.length > 0 || stillStarting()) lastCloseAtMs = now;
     if (now - lastCloseAtMs > stallAfterMs) {
@@ -301,6 +308,18 @@ async function readResult(env: BenchEnv, e: Execution, sampler: Sampler): Promis
   } catch (err) {
     e.outcome = 'failed';
     e.error = describe(err);
+  }
+}
+
+/** Tells an unknown trigger outcome (a typed end that at-most-once delivery allows) from other failures. */
+async function readFailure(e: Execution): Promise<void> {
+  const cause = await e.handle!.result().then(
+    () => undefined,
+    (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : undefined),
+  );
+  if (cause instanceof ApplicationFailure && cause.type === CODIKA_TRIGGER_OUTCOME_UNKNOWN) {
+    e.outcome = 'outcome-unknown';
+    e.error = undefined;
   }
 }
 
@@ -349,6 +368,7 @@ function summarizeRun(
     workerPeakRssMb: peak === null ? null : Math.round(peak.rss / 2 ** 20),
     workerPeakHeapMb: peak === null ? null : Math.round(peak.heap / 2 ** 20),
     failed: executions.filter((e) => e.outcome === 'failed' || e.outcome === 'start-failed').length,
+    outcomeUnknown: executions.filter((e) => e.outcome === 'outcome-unknown').length,
     stuck: executions.filter((e) => e.outcome === 'stuck').length,
     notStarted: executions.filter((e) => e.outcome === undefined || (e.outcome === 'aborted' && !e.handle)).length,
     stopped: executions.filter((e) => e.outcome === 'aborted' && e.handle).length,
@@ -373,8 +393,8 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
     `### Scale: executions in flight at once on one worker (\`auto\`, mock durations uniform over ` +
       `${plan.minDurationMs / 1000}–${plan.maxDurationMs / 1000} s, ${plan.startConcurrency} starts in flight)`,
     '',
-    '| executions | starts/s | start → trigger (p50 / p95) | completions/s (overall / peak 5 s) | status polls/s (mean / peak) | polls per execution (p50) | detection p50 | detection p95 | worker peak RSS | lost or stuck | wall |',
-    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| executions | starts/s | start → trigger (p50 / p95) | completions/s (overall / peak 5 s) | status polls/s (mean / peak) | polls per execution (p50) | detection p50 | detection p95 | worker peak RSS | lost or stuck | CodikaTriggerOutcomeUnknown | wall |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...scale.runs.map((r) =>
       row([
         String(r.count) + (r.complete ? '' : ' (incomplete)'),
@@ -387,6 +407,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
         ms(r.detection.p95),
         r.workerPeakRssMb === null ? '—' : `${r.workerPeakRssMb} MB (heap ${r.workerPeakHeapMb} MB)`,
         `${r.failed + r.stuck}${r.stopped ? ` (+${r.stopped} stopped)` : ''}${r.notStarted ? ` (+${r.notStarted} not started)` : ''}`,
+        String(r.outcomeUnknown),
         `${(r.wallMs / 1000).toFixed(1)} s`,
       ]),
     ),
