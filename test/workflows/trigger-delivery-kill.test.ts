@@ -52,8 +52,8 @@ beforeAll(async () => {
   try {
     const handles = CASES.map(async (c) => {
       const mock = mocks.get(c.honoured)!;
-      // Accepted at once, answered after 3 s: the kill lands in between.
-      mock.script(c.name, { durationMs: 200, faults: { trigger: [{ kind: 'delay', ms: 3_000, strikes: 'after' }] } });
+      // Accepted at once, answered after 5 s: the kill lands in between.
+      mock.script(c.name, { durationMs: 200, faults: { trigger: [{ kind: 'delay', ms: 5_000, strikes: 'after' }] } });
       return env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
         taskQueue: taskQueues.get(c.honoured)!,
         workflowId: `${taskQueues.get(c.honoured)}-${c.delivery}`,

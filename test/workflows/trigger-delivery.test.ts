@@ -32,7 +32,7 @@ interface FaultCase {
   refusedAs?: string;
 }
 
-const noAnswer = (strikes: 'before' | 'after'): MockFault => ({ kind: 'delay', ms: 3_000, strikes });
+const noAnswer = (strikes: 'before' | 'after'): MockFault => ({ kind: 'delay', ms: 5_000, strikes });
 const FAULTS: FaultCase[] = [
   { name: '503 before', fault: { kind: 'http', status: 503 }, class: 'not accepted' },
   { name: '429 (Retry-After 1) before', fault: { kind: 'http', status: 429, retryAfter: 1 }, class: 'not accepted' },
