@@ -36,6 +36,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
       apiKeys: parseKeyMap(env.CODIKA_API_KEYS),
       webhookSecret: env.CODIKA_WEBHOOK_SECRET || undefined,
       maxStatusChecksPerSecond: parseRate(env.CODIKA_MAX_STATUS_CHECKS_PER_SECOND),
+      requestTimeoutMs: parseMilliseconds('CODIKA_REQUEST_TIMEOUT_MS', env.CODIKA_REQUEST_TIMEOUT_MS),
     },
     metricsAddress: parseMetricsAddress(env.CODIKA_METRICS_ADDRESS),
     tracing: parseSwitch('CODIKA_TRACING', env.CODIKA_TRACING),
@@ -73,6 +74,15 @@ function parseRate(raw: string | undefined): number | undefined {
     );
   }
   return rate;
+}
+
+function parseMilliseconds(name: string, raw: string | undefined): number | undefined {
+  if (!raw) return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new CodikaValidationError(name, `"${raw}" is not a positive whole number of milliseconds`);
+  }
+  return ms;
 }
 
 function parseKeyMap(raw: string | undefined): Record<string, string> | undefined {

@@ -1,10 +1,13 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
+import { REPORT_MARGIN_MS, requestFits } from './activities/request-timeout-fit';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './codika/client';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
 import { codecFromEnv } from './codec/aes-gcm-codec';
 import { registeredCodikaSearchAttributes } from './search-attributes';
 import { codikaTracing } from './tracing';
 import { readWorkerEnv } from './worker-options';
+import { DEFAULT_POLL_SETTINGS } from './workflows/poll-settings';
 
 /** Options of {@link createCodikaWorker}. */
 export interface CodikaWorkerOptions {
@@ -45,6 +48,7 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
   const searchAttributes =
     options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
   const activities = createCodikaActivities({ ...options.codika, searchAttributes });
+  warnWhenRequestsOutlastCalls(options.codika.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const { workerOptions = {} } = options;
   const slotsChosen =
     workerOptions.tuner !== undefined || workerOptions.maxConcurrentActivityTaskExecutions !== undefined;
@@ -57,6 +61,22 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
     ...workerOptions,
     activities: { ...activities, ...(workerOptions.activities ?? {}) },
   });
+}
+
+/**
+ * The worker cannot know each run's `poll.activityTimeout`, only the default: say at start that runs
+ * keeping it would have every call refused (each such call fails with `CodikaConfigurationError`).
+ */
+function warnWhenRequestsOutlastCalls(requestTimeoutMs: number): void {
+  const activityTimeoutMs = DEFAULT_POLL_SETTINGS.activityTimeoutMs;
+  if (requestFits(requestTimeoutMs, activityTimeoutMs)) return;
+  Runtime.instance().logger.warn(
+    `codika-temporal: the request timeout (requestTimeoutMs, CODIKA_REQUEST_TIMEOUT_MS: ${requestTimeoutMs} ms) ` +
+      `does not fit the default poll.activityTimeout (${activityTimeoutMs} ms): runs that keep the default fail ` +
+      `with CodikaConfigurationError before any request. Set poll.activityTimeout to at least ` +
+      `${requestTimeoutMs + REPORT_MARGIN_MS} ms in every run, or lower the request timeout.`,
+    { requestTimeoutMs, activityTimeoutMs },
+  );
 }
 
 /** Runs the worker from environment variables until SIGINT or SIGTERM (the SDK drains on both). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { CodikaClient } from '../codika/client';
+import { CodikaClient, DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
 import { CodikaValidationError } from '../codika/errors';
 import type { CodikaExecutionStatus } from '../codika/types';
 import type {
@@ -10,8 +10,10 @@ import type {
 } from '../common/execution-types';
 import { logCallFailure, recordCodikaResponse } from './activity-telemetry';
 import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
+import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeat-while';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
+import { assertRequestFits } from './request-timeout-fit';
 import { toApplicationFailure } from './to-application-failure';
 import { repeatedAttemptRefused, triggerFailure } from './trigger-failure';
 
@@ -42,9 +44,6 @@ export interface CodikaActivities extends CodikaPollingActivities {
   getCodikaExecutionStatus(input: GetCodikaExecutionStatusInput): Promise<CodikaExecutionStatus>;
 }
 
-/** While a request is in flight, heartbeats let the server deliver a cancellation to the activity. */
-const HEARTBEAT_EVERY_MS = 1000;
-
 /**
  * Builds the trigger and status activities around one Codika client. Credentials are checked now,
  * so a misconfigured worker fails at start rather than on the first execution.
@@ -58,6 +57,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     timeoutMs: options.requestTimeoutMs,
     onResponse: recordCodikaResponse,
   });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const secrets = allSecrets(options);
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
   const searchAttributes = [...(options.searchAttributes ?? [])];
@@ -68,20 +68,26 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     executionId?: string,
   ): Promise<T> {
     const context = Context.current();
-    const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    assertRequestFits(context.info, requestTimeoutMs);
     try {
-      return await request(context.cancellationSignal);
+      return await heartbeatWhile(
+        () => context.heartbeat(),
+        REQUEST_HEARTBEAT_EVERY_MS,
+        request(context.cancellationSignal),
+      );
     } catch (err) {
       const failure = toFailure(err);
       logCallFailure(failure, executionId);
       throw failure;
-    } finally {
-      clearInterval(heartbeat);
     }
   }
 
   return {
-    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), secrets, pacer),
+    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), {
+      secrets,
+      pacer,
+      requestTimeoutMs,
+    }),
     async triggerCodikaExecution(input) {
       const { info } = Context.current();
       const { triggerDelivery: delivery, idempotencyKey: given, ...request } = input;

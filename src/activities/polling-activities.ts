@@ -13,6 +13,8 @@ import { withoutStack } from '../common/without-stack';
 import type { CheckPacer } from './check-pacer';
 import { redact } from '../codika/redact';
 import { logCallFailure } from './activity-telemetry';
+import { assertRequestFits } from './request-timeout-fit';
+import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeat-while';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
@@ -36,15 +38,24 @@ export interface PollHeartbeat {
  * heartbeat crosses into the SDK's native layer, so beating after every one-second check made
  * thousands of calls a second with thousands of executions in flight.
  */
-const HEARTBEAT_EVERY_MS = 5_000;
+const PROGRESS_HEARTBEAT_EVERY_MS = 5_000;
 
 type GetStatus = (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => Promise<CodikaExecutionStatus>;
+
+/** What the polling activities share with the worker's other activities. */
+export interface PollingDependencies {
+  /** Redacted from every failure. */
+  secrets: readonly string[];
+  /** The worker's cap on status checks. */
+  pacer: CheckPacer;
+  /** The client's request timeout, which a single check's start-to-close timeout must fit. */
+  requestTimeoutMs: number;
+}
 
 /** Builds the polling activities around one status call, paced per worker by `pacer`. */
 export function createPollingActivities(
   getStatus: GetStatus,
-  secrets: readonly string[],
-  pacer: CheckPacer,
+  { secrets, pacer, requestTimeoutMs }: PollingDependencies,
 ): CodikaPollingActivities {
   return {
     async pollCodikaExecution(input) {
@@ -68,7 +79,12 @@ export function createPollingActivities(
         if (turnInMs > 0) await sleepHeartbeating(context, turnInMs, () => beat(progress));
         let waitAtLeastMs = 0;
         try {
-          const status = await getStatus(input, context.cancellationSignal);
+          // Throttled by `beat`: one progress heartbeat per 5 s, however long the answer takes.
+          const status = await heartbeatWhile(
+            () => beat(progress),
+            REQUEST_HEARTBEAT_EVERY_MS,
+            getStatus(input, context.cancellationSignal),
+          );
           progress.polls += 1;
           if (status.status !== 'pending') return { ...status, polls: progress.polls };
           progress.lastStatus = status.reportedStatus ?? 'pending';
@@ -96,10 +112,15 @@ export function createPollingActivities(
 
     async checkCodikaExecution(input) {
       const context = Context.current();
+      assertRequestFits(context.info, requestTimeoutMs);
       pacer.reserve(); // counted, not delayed: its timing is the retry policy's
       let status: CodikaExecutionStatus;
       try {
-        status = await getStatus(input, context.cancellationSignal);
+        status = await heartbeatWhile(
+          () => context.heartbeat(),
+          REQUEST_HEARTBEAT_EVERY_MS,
+          getStatus(input, context.cancellationSignal),
+        );
       } catch (err) {
         const failure = toApplicationFailure(err, secrets);
         logCallFailure(failure, input.executionId);
@@ -121,7 +142,7 @@ export function createPollingActivities(
 }
 
 /**
- * A heartbeat that reaches the SDK at most once per {@link HEARTBEAT_EVERY_MS}, the first after one
+ * A heartbeat that reaches the SDK at most once per {@link PROGRESS_HEARTBEAT_EVERY_MS}, the first after one
  * such interval: the SDK sends a first heartbeat to the server at once, and executions that end within
  * seconds (most) then cost none. The heartbeat timeout is several intervals long.
  */
@@ -129,7 +150,7 @@ function throttledHeartbeat(context: Context): (details: PollHeartbeat) => void 
   let lastAtMs = Date.now();
   return (details) => {
     const now = Date.now();
-    if (now - lastAtMs < HEARTBEAT_EVERY_MS) return;
+    if (now - lastAtMs < PROGRESS_HEARTBEAT_EVERY_MS) return;
     lastAtMs = now;
     context.heartbeat(details);
   };
@@ -137,8 +158,8 @@ function throttledHeartbeat(context: Context): (details: PollHeartbeat) => void 
 
 /** Waits in slices, heartbeating between them; a cancellation ends the wait at once. */
 async function sleepHeartbeating(context: Context, ms: number, beat: () => void): Promise<void> {
-  for (let left = ms; left > 0; left -= HEARTBEAT_EVERY_MS) {
+  for (let left = ms; left > 0; left -= PROGRESS_HEARTBEAT_EVERY_MS) {
     beat();
-    await context.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
+    await context.sleep(Math.min(left, PROGRESS_HEARTBEAT_EVERY_MS));
   }
 }

@@ -16,6 +16,11 @@ export const CODIKA_FAILURE_TYPES: Readonly<Record<CodikaErrorKind, string>> = {
   protocol: 'CodikaProtocolError',
 };
 
+/**
+ * Two settings cannot work together, e.g. the worker's request timeout does not fit the step's
+ * `activityTimeout`; the message names both, details carry their values.
+ */
+export const CODIKA_CONFIGURATION_ERROR = 'CodikaConfigurationError';
 /** An input failed validation before any request; details carry `{ field }`. */
 export const CODIKA_VALIDATION_FAILURE = 'CodikaValidationError';
 /** The worker has no credential for the process instance; details carry `{ processInstanceId }`. */

@@ -67,6 +67,8 @@ export interface MockRequestRecord {
   outcome: number | 'dropped' | 'closed';
   /** The fault injected into this response, if any. */
   fault?: MockFault;
+  /** When the answer was sent or the connection closed, whichever came first (for overlap checks). */
+  endedAt?: number;
 }
 
 /** An execution the mock started. */
@@ -317,6 +319,7 @@ export class MockCodikaServer {
       outcome: 0,
     };
     this.requests.push(record);
+    res.once('close', () => (record.endedAt = Date.now()));
     const send = (status: number, payload: unknown, extraHeaders: Record<string, string> = {}, raw?: string) => {
       record.outcome = status;
       res.writeHead(status, { 'Content-Type': 'application/json', ...extraHeaders });

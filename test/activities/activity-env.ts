@@ -1,6 +1,7 @@
 import type { Info } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DEFAULT_POLL_SETTINGS } from '../../src/workflows/poll-settings';
 
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -9,7 +10,14 @@ export type ActivityEnv = Omit<MockActivityEnvironment, 'run'> & {
   run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R>;
 };
 
-/** A real activity context for one run; the worker's "Activity failed" warnings are kept out of the test output. */
+/**
+ * A real activity context for one run; the worker's "Activity failed" warnings are kept out of the
+ * test output. Its start-to-close timeout is the library's default `activityTimeout` (45 s), which
+ * the worker's request timeout must fit (the SDK's mock says 1 s).
+ */
 export function activityEnv(info: Partial<Info> = {}): ActivityEnv {
-  return new MockActivityEnvironment(info, { logger: quiet }) as ActivityEnv;
+  return new MockActivityEnvironment(
+    { startToCloseTimeoutMs: DEFAULT_POLL_SETTINGS.activityTimeoutMs, ...info },
+    { logger: quiet },
+  ) as ActivityEnv;
 }

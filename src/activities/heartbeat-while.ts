@@ -1,0 +1,20 @@
+/**
+ * How often an activity heartbeats while a request is in flight: well inside the 10 s heartbeat
+ * timeout of single calls, so a slow answer is never taken for a dead worker, and a cancellation
+ * reaches the activity within seconds.
+ */
+export const REQUEST_HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Runs `work` and calls `beat` every `everyMs` until it settles. A request to Codika can take as long
+ * as the worker's request timeout; without beats meanwhile, the activity's heartbeat timeout would
+ * end the attempt and Temporal would retry it while the first request still runs.
+ */
+export async function heartbeatWhile<T>(beat: () => void, everyMs: number, work: Promise<T>): Promise<T> {
+  const timer = setInterval(beat, everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
