@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { readRequestBody } from '../codika/read-request-body';
+import { readRequestBody, RequestBodyTooLargeError } from '../codika/read-request-body';
+import { bearerTokenMatches, isLoopbackHost } from './codec-auth';
 
 /** Options of {@link startCodecServer}. */
 export interface CodecServerOptions {
@@ -13,6 +14,12 @@ export interface CodecServerOptions {
   host?: string;
   /** Origins of the Temporal UI allowed to call it from a browser. @default the local dev server's UI */
   allowOrigins?: string[];
+  /**
+   * Bearer tokens a caller must present (`Authorization: Bearer <token>`). Without any, the server
+   * answers anyone who can reach it, so it refuses to listen on anything but a loopback address.
+   * @default none (loopback only)
+   */
+  authTokens?: readonly string[];
 }
 
 /** A running codec server. */
@@ -23,25 +30,36 @@ export interface CodecServer {
 }
 
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Larger bodies are refused with 413 as they arrive: a page of payloads is far smaller. */
+export const MAX_CODEC_BODY_BYTES = 8 * 1024 * 1024;
 type Payloads = temporal.api.common.v1.IPayloads;
 
 /**
  * Serves the Temporal UI's (and the CLI's) codec protocol: POST `/decode` and `/encode` with
  * `{"payloads": [...]}` in protobuf JSON, answering the same shape. With a codec endpoint set, the
  * UI shows encrypted runs in clear to the people whose browser can reach this server; the keys stay
- * here. CORS answers only the allowed origins.
+ * here. CORS answers only the allowed origins; with `authTokens`, only callers that present one.
+ *
+ * @throws Error when asked to listen beyond loopback without `authTokens`.
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
+  const host = options.host ?? '127.0.0.1';
+  const tokens = options.authTokens ?? [];
+  if (tokens.length === 0 && !isLoopbackHost(host)) {
+    throw new Error(
+      `refusing to serve decrypted payloads on ${host} without authentication: set authTokens ` +
+        '(CODIKA_CODEC_AUTH_TOKENS), or listen on 127.0.0.1',
+    );
+  }
   const allowed = new Set(options.allowOrigins ?? DEFAULT_UI_ORIGINS);
   const server = createServer((req, res) => {
-    handle(req, res, options.codec, allowed).catch((err: unknown) => {
+    handle(req, res, options.codec, allowed, tokens).catch((err: unknown) => {
       if (!res.headersSent) answer(res, 500, { error: `codec server failure: ${(err as Error).message}` });
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8888, options.host ?? '127.0.0.1', resolve);
+    server.listen(options.port ?? 8888, host, resolve);
   });
   const { address, port } = server.address() as AddressInfo;
   return {
@@ -59,6 +77,7 @@ async function handle(
   res: ServerResponse,
   codec: PayloadCodec,
   allowed: Set<string>,
+  tokens: readonly string[],
 ): Promise<void> {
   const origin = req.headers.origin;
   if (origin !== undefined) {
@@ -78,12 +97,20 @@ async function handle(
   if (req.method !== 'POST' || (path !== '/decode' && path !== '/encode')) {
     return answer(res, 404, { error: 'POST /decode or /encode with {"payloads": [...]}' });
   }
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return answer(res, 413, { error: 'body too large' });
+  // Preflights carry no credentials (browsers never send them); everything else must.
+  if (tokens.length > 0 && !bearerTokenMatches(req.headers.authorization, tokens)) {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    return answer(res, 401, { error: 'Authorization: Bearer <token> is missing or wrong' });
+  }
   let payloads: Payload[];
   try {
-    const body = JSON.parse(await readRequestBody(req)) as Payloads;
+    const body = JSON.parse(await readRequestBody(req, MAX_CODEC_BODY_BYTES)) as Payloads;
     payloads = temporal.api.common.v1.Payloads.fromObject(body).payloads as Payload[];
   } catch (err) {
+    if (err instanceof RequestBodyTooLargeError) {
+      res.setHeader('Connection', 'close');
+      return answer(res, 413, { error: `the body is larger than ${MAX_CODEC_BODY_BYTES} bytes` });
+    }
     return answer(res, 400, { error: `expected {"payloads": [...]} in protobuf JSON: ${(err as Error).message}` });
   }
   let result: Payload[];

@@ -1,8 +1,36 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The whole body of an incoming request as UTF-8 text (signatures are checked over these exact bytes). */
-export async function readRequestBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** Thrown by {@link readRequestBody} when a body outgrows its cap; answer `413`. */
+export class RequestBodyTooLargeError extends Error {
+  override readonly name = 'RequestBodyTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the request body is larger than ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * The whole body of an incoming request as UTF-8 text (signatures are checked over these exact
+ * bytes). With `maxBytes`, a larger body is refused as it arrives, chunked ones included: what it
+ * declares and what it sends both count, and nothing past the cap is kept in memory.
+ *
+ * @throws RequestBodyTooLargeError past `maxBytes`.
+ */
+export function readRequestBody(req: IncomingMessage, maxBytes = Infinity): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return reject(new RequestBodyTooLargeError(maxBytes));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      chunks.length = 0;
+      reject(new RequestBodyTooLargeError(maxBytes));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }

@@ -45,6 +45,7 @@ let encryptedWorker: Worker;
 let encryptedRunning: Promise<void>;
 let codecServer: CodecServer;
 const codec = new AesGcmPayloadCodec({ keys: { k1: randomBytes(32) }, currentKeyId: 'k1' });
+const CODEC_TOKEN = 'tok_ui_codec_0123456789abcdef';
 let browser: Browser;
 let page: Page;
 
@@ -57,6 +58,7 @@ beforeAll(async () => {
     codec,
     port: 0,
     allowOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    authTokens: [CODEC_TOKEN],
   });
   server = await LocalTemporalServer.start({ ui: true, uiPort, uiCodecEndpoint: codecServer.url, log: () => {} });
   mock = new MockCodikaServer({ apiKey: API_KEY });
@@ -84,6 +86,11 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+  // The UI sends a bearer token only as a signed-in user's OIDC access token (to an https codec
+  // endpoint); here, as a reverse proxy would, the test adds the header to the UI's codec calls.
+  await page.route(`${codecServer.url}/**`, (route) =>
+    route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${CODEC_TOKEN}` } }),
+  );
 }, 180_000);
 
 afterAll(async () => {
