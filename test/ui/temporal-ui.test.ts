@@ -5,7 +5,7 @@
  * Saves the screenshots the README shows (into docs/ with
  * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -18,9 +18,9 @@ import { startCodecServer, type CodecServer } from '../../src/codec/codec-server
 import { freePort, LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import { createCodikaWorker } from '../../src/worker';
+import { findOrInstallChromium } from '../helpers/chromium';
 
 const API_KEY = 'ck_ui_key_58';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Background networking off: this machine's closed network refuses Chromium's own calls home.
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -50,9 +50,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: run \`bash scripts/provision-browser.sh\` (or set CHROMIUM_PATH)`);
-  }
+  // Provisioned like the Temporal binary: found, else installed where this machine allows.
+  const { path: chromiumPath } = await findOrInstallChromium();
   const uiPort = await freePort();
   codecServer = await startCodecServer({
     codec,
@@ -84,14 +83,14 @@ beforeAll(async () => {
   });
   encryptedRunning = encryptedWorker.run();
   connection = await Connection.connect({ address: server.address });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
   // The UI sends a bearer token only as a signed-in user's OIDC access token (to an https codec
   // endpoint); here, as a reverse proxy would, the test adds the header to the UI's codec calls.
   await page.route(`${codecServer.url}/**`, (route) =>
     route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${CODEC_TOKEN}` } }),
   );
-}, 180_000);
+}, 900_000);
 
 afterAll(async () => {
   await browser?.close();
