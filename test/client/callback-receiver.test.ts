@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { startCodikaCallbackReceiver, type CodikaCallbackReceiver } from '../../src/client/callback-receiver';
@@ -70,4 +71,64 @@ test('refuses unsigned, wrongly signed and replayed callbacks, and unknown workf
   const headers = signed(body);
   expect(await post(headers)).toBe(404); // a valid callback, for a workflow that is not running
   expect(await post(headers)).toBe(401); // the same message again
+});
+
+test('a callback URL wakes only the workflow it was issued for: another id with its HMAC gets 403, before the body is read', async () => {
+  const issued = new URL(receiver.callbackUrlFor('order-42'));
+  const hmac = issued.pathname.split('/').at(-1)!;
+  const body = '{"status":"success"}';
+  const post = (path: string) =>
+    fetch(`${receiver.url}${path}`, { method: 'POST', headers: signed(body), body }).then((r) => r.status);
+
+  expect(await post(`/codika/callback/order-43/${hmac}`)).toBe(403);
+  expect(await post(`/codika/callback/order-42/${'0'.repeat(64)}`)).toBe(403);
+  expect(await post('/codika/callback/order-42')).toBe(404);
+  // The issued URL itself passes that check (the workflow just is not running).
+  expect(await post(issued.pathname)).toBe(404);
+});
+
+test('a body over 64 KiB is refused with 413, declared or chunked', async () => {
+  const url = receiver.callbackUrlFor('order-42');
+  const big = 'x'.repeat(65 * 1024);
+  const declared = await fetch(url, { method: 'POST', headers: signed(big), body: big });
+  let sent = 0;
+  const chunked = await fetch(url, {
+    method: 'POST',
+    headers: signed(big),
+    body: new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 80) controller.enqueue(new Uint8Array(1024).fill(0x78));
+        else controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+
+  expect(declared.status).toBe(413);
+  expect(chunked.status).toBe(413);
+});
+
+test('a sender that never finishes its headers is cut off', async () => {
+  const slow = await startCodikaCallbackReceiver({
+    client: env.client,
+    webhookSecret: CALLBACK_SECRET,
+    headersTimeoutMs: 1_000,
+    requestTimeoutMs: 2_000,
+  });
+  try {
+    const { port } = new URL(slow.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('POST /codika/callback/x/y HTTP/1.1\r\nHost: receiver\r\n'); // and never the blank line
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  } finally {
+    await slow.stop();
+  }
 });
