@@ -18,6 +18,7 @@ interface ComposePort {
   target: number;
   published?: string;
   protocol?: string;
+  host_ip?: string;
 }
 interface ComposeService {
   image?: string;
@@ -70,7 +71,7 @@ function runExpectingFailure(file: string): { status: number | null; stderr: str
 }
 
 function publishedPorts(svc: ComposeService): string[] {
-  return (svc.ports ?? []).map((p) => `${p.published}:${p.target}`);
+  return (svc.ports ?? []).map((p) => `${p.host_ip ? `${p.host_ip}:` : ''}${p.published}:${p.target}`);
 }
 
 beforeAll(() => {
@@ -113,7 +114,8 @@ describe('docker-compose.yml', () => {
     });
     expect(temporal.environment?.POSTGRES_PWD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
     expect(temporal.depends_on?.postgresql?.condition).toBe('service_healthy');
-    expect(publishedPorts(temporal)).toEqual(['7233:7233']);
+    // Loopback only: starting workflows there is as good as holding the worker's Codika keys.
+    expect(publishedPorts(temporal)).toEqual(['127.0.0.1:7233:7233']);
     expect(temporal.healthcheck?.test).toEqual(expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']));
 
     const setup = project.services['temporal-setup'];
@@ -128,7 +130,7 @@ describe('docker-compose.yml', () => {
     const ui = project.services['temporal-ui'];
     expect(ui.image).toMatch(/^temporalio\/ui:/);
     expect(ui.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
-    expect(publishedPorts(ui)).toEqual(['8080:8080']);
+    expect(publishedPorts(ui)).toEqual(['127.0.0.1:8080:8080']);
 
     const worker = project.services.worker;
     expect(worker.build?.context).toBe('.');
@@ -166,7 +168,7 @@ describe('docker-compose.yml', () => {
     expect(mock.profiles).toEqual(['mock']);
     expect(mock.build?.context).toBe('.');
     expect(mock.command).toEqual(['node', 'dist/testing/mock-codika-main.js']);
-    expect(publishedPorts(mock)).toEqual(['8787:8787']);
+    expect(publishedPorts(mock)).toEqual(['127.0.0.1:8787:8787']);
     expect(mock.environment).toEqual({
       CODIKA_MOCK_PORT: '8787',
       CODIKA_MOCK_HOST: '0.0.0.0',
