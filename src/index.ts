@@ -45,6 +45,8 @@ export type {
 } from './common/pipeline-types';
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
 export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
+export { encryptedDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
+export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
 export { readWorkerEnv, type CodikaWorkerEnv } from './worker-options';
 export type {

@@ -1,9 +1,11 @@
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCodikaActivities, type CodikaActivitiesOptions } from './activities/create-codika-activities';
 import { REPORT_MARGIN_MS, requestFits } from './activities/request-timeout-fit';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './codika/client';
 import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
 import { codecFromEnv } from './codec/aes-gcm-codec';
+import { ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
+import { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
 import { registeredCodikaSearchAttributes } from './search-attributes';
 import { codikaTracing } from './tracing';
 import { readWorkerEnv } from './worker-options';
@@ -50,6 +52,7 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
   const activities = createCodikaActivities({ ...options.codika, searchAttributes });
   warnWhenRequestsOutlastCalls(options.codika.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const { workerOptions = {} } = options;
+  const dataConverter = withEncodedFailures(workerOptions.dataConverter);
   const slotsChosen =
     workerOptions.tuner !== undefined || workerOptions.maxConcurrentActivityTaskExecutions !== undefined;
   return Worker.create({
@@ -59,8 +62,18 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
     ...workerOptions,
+    ...(dataConverter ? { dataConverter } : {}),
     activities: { ...activities, ...(workerOptions.activities ?? {}) },
   });
+}
+
+/**
+ * With a payload codec and no failure converter of the caller's, failure messages are encoded (and
+ * so encrypted) too: otherwise Codika's messages, which hold personal data, stay in clear in history.
+ */
+function withEncodedFailures(dataConverter: WorkerOptions['dataConverter']): WorkerOptions['dataConverter'] {
+  if (!dataConverter?.payloadCodecs?.length || dataConverter.failureConverterPath) return dataConverter;
+  return { ...dataConverter, failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH };
 }
 
 /**
@@ -84,9 +97,16 @@ async function main(): Promise<void> {
   const env = readWorkerEnv(process.env);
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
   codecFromEnv(process.env); // and on bad encryption keys
-  if (env.metricsAddress) {
-    // The SDK's worker metrics and the library's own (codika_*), scraped at /metrics.
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.metricsAddress } } } });
+  const encrypted = codecFromEnv(process.env) !== undefined;
+  if (env.metricsAddress || encrypted) {
+    Runtime.install({
+      // With payloads encrypted, log lines keep a failure's type and ids but not its text.
+      ...(encrypted ? { logger: new LoggerWithoutFailureText(new DefaultLogger('INFO')) } : {}),
+      // The SDK's worker metrics and the library's own (codika_*), scraped at /metrics.
+      ...(env.metricsAddress
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.metricsAddress } } } }
+        : {}),
+    });
   }
   const { temporal } = env;
   const connection = await NativeConnection.connect(temporal.connectionOptions).catch((err: unknown) => {

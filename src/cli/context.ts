@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
 import { codecFromEnv } from '../codec/aes-gcm-codec';
+import { encryptedDataConverter } from '../codec/codec-data-converter';
 import { temporalConnectSettings } from '../temporal-connection';
 
 /** Exit codes: documented in the README, relied on by scripts. */
@@ -51,7 +52,7 @@ export async function connect(
   const client = new Client({
     connection,
     namespace: temporal.namespace,
-    dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+    dataConverter: codec ? encryptedDataConverter(codec) : undefined,
   });
   return { client, namespace: temporal.namespace, close: () => connection.close() };
 }
