@@ -23,6 +23,12 @@ export interface CodikaPollingActivities {
   checkCodikaExecution(input: GetCodikaExecutionStatusInput): Promise<CodikaFinalStatus>;
 }
 
+/** What `checkCodikaExecution` carries from attempt to attempt. */
+interface CheckHeartbeat {
+  /** Status checks answered so far. */
+  polls: number;
+}
+
 /** What the polling activity checkpoints, so a retry after a worker crash resumes instead of restarting. */
 export interface PollHeartbeat {
   executionId: string;
@@ -114,10 +120,13 @@ export function createPollingActivities(
       const context = Context.current();
       assertRequestFits(context.info, requestTimeoutMs);
       pacer.reserve(); // counted, not delayed: its timing is the retry policy's
+      // Checks answered by earlier attempts, carried in heartbeat details: an attempt that failed
+      // (a 503, a dead worker) is not a status check.
+      const answeredBefore = (context.info.heartbeatDetails as CheckHeartbeat | undefined)?.polls ?? 0;
       let status: CodikaExecutionStatus;
       try {
         status = await heartbeatWhile(
-          () => context.heartbeat(),
+          () => context.heartbeat({ polls: answeredBefore } satisfies CheckHeartbeat),
           REQUEST_HEARTBEAT_EVERY_MS,
           getStatus(input, context.cancellationSignal),
         );
@@ -126,8 +135,9 @@ export function createPollingActivities(
         logCallFailure(failure, input.executionId);
         throw failure;
       }
-      const polls = context.info.attempt;
+      const polls = answeredBefore + 1;
       if (status.status !== 'pending') return { ...status, polls };
+      context.heartbeat({ polls } satisfies CheckHeartbeat); // the failure below takes it to the next attempt
       const reported = status.reportedStatus ?? 'pending';
       throw withoutStack(
         ApplicationFailure.create({

@@ -53,6 +53,16 @@ describe.each(STRATEGIES)('strategy %s', (strategy) => {
     expect(result?.polls).toBeGreaterThanOrEqual(3);
   });
 
+  test('counts only the status checks Codika answered, not the calls that failed', async () => {
+    const id = `flaky-${strategy}`;
+    mock.script(id, { durationMs: 2_000, faults: { status: [{ kind: 'http', status: 503, times: 2 }] } });
+    const { result } = await runWith(strategy, id);
+
+    const answered = mock.requestsTo('status', id).filter((r) => r.outcome === 200);
+    expect(mock.requestsTo('status', id).length).toBe(answered.length + 2);
+    expect(result?.polls).toBe(answered.length);
+  });
+
   test("ends with Codika's failure message", async () => {
     const id = `fail-${strategy}`;
     mock.script(id, { durationMs: 500, failWith: `boom from ${strategy}` });
