@@ -17,11 +17,15 @@ export function requestFits(requestTimeoutMs: number, startToCloseTimeoutMs: num
 /**
  * Refuses, before any request, a single-call activity whose start-to-close timeout (the step's
  * `poll.activityTimeout`) is too short for the worker's request timeout: a non-retryable
- * `CodikaConfigurationError` naming both settings.
+ * `CodikaConfigurationError` naming both settings. A start-to-close cut short by the step's deadline
+ * is no mistake and goes ahead.
  */
 export function assertRequestFits(info: Info, requestTimeoutMs: number): void {
   const allowedMs = info.startToCloseTimeoutMs;
   if (!allowedMs || requestFits(requestTimeoutMs, allowedMs)) return;
+  // Temporal shortens start-to-close to the schedule-to-close left: the step's deadline is near,
+  // not a setting wrong. The deadline ends the call either way.
+  if (info.scheduleToCloseTimeoutMs && allowedMs >= info.scheduleToCloseTimeoutMs) return;
   throw withoutStack(
     ApplicationFailure.create({
       type: CODIKA_CONFIGURATION_ERROR,

@@ -12,12 +12,16 @@ export type ActivityEnv = Omit<MockActivityEnvironment, 'run'> & {
 
 /**
  * A real activity context for one run; the worker's "Activity failed" warnings are kept out of the
- * test output. Its start-to-close timeout is the library's default `activityTimeout` (45 s), which
- * the worker's request timeout must fit (the SDK's mock says 1 s).
+ * test output. Its timeouts are the library's defaults, `activityTimeout` (45 s, which the worker's
+ * request timeout must fit) and `deadline` (1 h), where the SDK's mock says 1 s.
  */
 export function activityEnv(info: Partial<Info> = {}): ActivityEnv {
   return new MockActivityEnvironment(
-    { startToCloseTimeoutMs: DEFAULT_POLL_SETTINGS.activityTimeoutMs, ...info },
+    {
+      startToCloseTimeoutMs: DEFAULT_POLL_SETTINGS.activityTimeoutMs,
+      scheduleToCloseTimeoutMs: DEFAULT_POLL_SETTINGS.deadlineMs,
+      ...info,
+    },
     { logger: quiet },
   ) as ActivityEnv;
 }

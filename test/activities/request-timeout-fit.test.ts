@@ -33,6 +33,19 @@ test.each(CALLS)(
   },
 );
 
+test('a start-to-close timeout cut short by a near deadline is no mistake: the call goes ahead', async () => {
+  const mock = await startMock({ apiKey: API_KEY });
+  const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY });
+
+  // Temporal shortens start-to-close to the schedule-to-close left (the step's deadline).
+  await activityEnv({ startToCloseTimeoutMs: 4_000, scheduleToCloseTimeoutMs: 4_000 }).run(
+    activities.triggerCodikaExecution,
+    { processInstanceId: PI, workflowId: 'wf' },
+  );
+
+  expect(mock.requests).toHaveLength(1);
+});
+
 test('a request timeout that fits goes ahead', async () => {
   const mock = await startMock({ apiKey: API_KEY });
   const activities = createCodikaActivities({ baseUrl: mock.url, apiKey: API_KEY, requestTimeoutMs: 9_000 });

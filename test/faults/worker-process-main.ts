@@ -13,6 +13,8 @@ export interface WorkerProcessConfig {
   baseUrl: string;
   apiKey: string;
   workflowBundlePath: string;
+  /** @default the client's (30 s) */
+  requestTimeoutMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     const worker = await createCodikaWorker({
       connection,
       taskQueue: config.taskQueue,
-      codika: { baseUrl: config.baseUrl, apiKey: config.apiKey },
+      codika: { baseUrl: config.baseUrl, apiKey: config.apiKey, requestTimeoutMs: config.requestTimeoutMs },
       workerOptions: { workflowBundle: { codePath: config.workflowBundlePath }, shutdownGraceTime: '1 second' },
     });
     const stop = () => worker.getState() === 'RUNNING' && worker.shutdown();

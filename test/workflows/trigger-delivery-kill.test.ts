@@ -17,6 +17,8 @@ import { connectTestEnv, uniqueTaskQueue } from '../helpers/temporal';
 const API_KEY = 'ck_delivery_kill_key_77';
 /** The attempt's start-to-close timeout, so a dead worker's attempt ends within seconds. */
 const ACTIVITY_TIMEOUT = '4 seconds';
+/** The workers' request timeout, which must fit the activity timeout (the kill comes long before it). */
+const REQUEST_TIMEOUT_MS = 2_000;
 
 interface Case {
   /** Also the Codika workflowId. */
@@ -47,7 +49,15 @@ beforeAll(async () => {
     mocks.set(honoured, mock);
     const taskQueue = uniqueTaskQueue(`delivery-kill-${honoured ? 'key' : 'nokey'}`);
     taskQueues.set(honoured, taskQueue);
-    workers.push(await WorkerProcess.start({ address: env.address, taskQueue, baseUrl: mock.url, apiKey: API_KEY }));
+    workers.push(
+      await WorkerProcess.start({
+        address: env.address,
+        taskQueue,
+        baseUrl: mock.url,
+        apiKey: API_KEY,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      }),
+    );
   }
   try {
     const handles = CASES.map(async (c) => {
@@ -78,6 +88,7 @@ beforeAll(async () => {
           taskQueue,
           baseUrl: mocks.get(honoured)!.url,
           apiKey: API_KEY,
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
         }),
       );
     }
