@@ -84,7 +84,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 
   const state = showingDetails(initialStepState(valid, resume), (current) => executionDetails(current, Date.now()));
   setHandler(codikaExecutionStateQuery, () => state);
-  const pollNow = { requested: false };
+  const pollNow = { requested: resume?.pollNowRequested === true };
   setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
   const pollsAtRunStart = state.polls;
   const indexing = new RunIndexing(valid.workflowId);
@@ -118,7 +118,8 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
         ...input,
         payload: undefined,
         poll: { ...poll, strategy: settings.strategy },
-        resume: progress,
+        // A wake-up that came during the last check is not lost to the new run.
+        resume: pollNow.requested ? { ...progress, pollNowRequested: true } : progress,
       });
     }
   }

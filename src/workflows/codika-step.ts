@@ -31,6 +31,8 @@ export interface CodikaStepProgress {
   nextIntervalMs: number;
   /** The last status Codika reported, so the state query still shows it after continuing. */
   lastStatus?: string;
+  /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */
+  pollNowRequested?: boolean;
 }
 
 /** Hooks for the workflows built on the step. */
