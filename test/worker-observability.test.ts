@@ -4,14 +4,13 @@
  * OpenTelemetry spans received by a local OTLP endpoint, and log lines that carry the ids and no
  * secret. The worker runs in its own process, as in production.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCodikaExecution } from '../src/client';
 import { freePort } from '../src/testing/local-temporal-server';
 import type { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { startBundledWorker, type BundledWorker } from './helpers/bundled-worker';
 import { startTestbed, stopTestbed, uniqueTaskQueue } from './helpers/temporal';
 
 const API_KEY = 'ck_observability_key_77';
@@ -21,8 +20,7 @@ let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 let otlp: Server;
 const spans: string[] = [];
-let worker: ChildProcess;
-let output = '';
+let worker: BundledWorker;
 let metricsUrl: string;
 const taskQueue = uniqueTaskQueue('observability');
 
@@ -48,36 +46,20 @@ beforeAll(async () => {
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   metricsUrl = `http://${metricsAddress}/metrics`;
 
-  worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
-      TEMPORAL_ADDRESS: env.address,
-      CODIKA_TASK_QUEUE: taskQueue,
-      CODIKA_BASE_URL: mock.url,
-      CODIKA_API_KEY: API_KEY,
-      CODIKA_METRICS_ADDRESS: metricsAddress,
-      CODIKA_TRACING: 'on',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`,
-      OTEL_BSP_SCHEDULE_DELAY: '200',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  worker = await startBundledWorker({
+    TEMPORAL_ADDRESS: env.address,
+    CODIKA_TASK_QUEUE: taskQueue,
+    CODIKA_BASE_URL: mock.url,
+    CODIKA_API_KEY: API_KEY,
+    CODIKA_METRICS_ADDRESS: metricsAddress,
+    CODIKA_TRACING: 'on',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
   });
-  worker.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  worker.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('codika-temporal worker:')) {
-    if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }, 120_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-  }
+  await worker?.stop();
   await new Promise((resolve) => otlp?.close(resolve));
   await stopTestbed({ env, mock });
 });
@@ -126,8 +108,7 @@ test('metrics: the SDK worker metrics and the library own, scraped in Prometheus
 });
 
 test('traces: workflow runs and the trigger and status activities reach the OTLP endpoint', async () => {
-  worker.kill('SIGTERM'); // the worker sends what it still holds when it stops
-  await new Promise((resolve) => worker.once('exit', resolve));
+  await worker.stop(); // the worker sends what it still holds when it stops
   expect(spans).toEqual(
     expect.arrayContaining([
       'RunWorkflow:codikaExecutionWorkflow',
@@ -139,7 +120,7 @@ test('traces: workflow runs and the trigger and status activities reach the OTLP
 
 test('logs: every entry the library writes names the run and the Codika executionId, never the key', () => {
   // The SDK's default logger writes an entry as a first line and its attributes below it.
-  const entries = output.split(/\n(?=\d{4}-\d\d-\d\dT[\d:.]+Z \[)/);
+  const entries = worker.output().split(/\n(?=\d{4}-\d\d-\d\dT[\d:.]+Z \[)/);
   const ours = entries.filter((entry) => /\[(INFO|WARN)\] Codika (execution|call|status check)/.test(entry));
   const about = (name: string) => ours.filter((entry) => entry.includes(`workflowId: '${runs[name]!.workflowId}'`));
   expect(about('ok').some((e) => e.includes('Codika execution triggered'))).toBe(true);
@@ -155,5 +136,5 @@ test('logs: every entry the library writes names the run and the Codika executio
     expect(run).toBeDefined(); // every entry names its run…
     expect(entry).toContain(`executionId: '${run!.executionId}'`); // …and its Codika execution
   }
-  expect(output).not.toContain(API_KEY);
+  expect(worker.output()).not.toContain(API_KEY);
 });

@@ -4,9 +4,7 @@
  * not in the raw history nor in the worker's log, while a client with the codec reads it back and
  * the codec server decodes it for the UI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,6 +14,7 @@ import { startCodecServer, type CodecServer } from '../../src/codec/codec-server
 import { CODIKA_EXECUTION_FAILED } from '../../src/common/failure-types';
 import type { MockCodikaServer } from '../../src/testing/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../src/workflows/codika-execution-workflow';
+import { startBundledWorker, type BundledWorker } from '../helpers/bundled-worker';
 import { startTestbed, stopTestbed, uniqueTaskQueue } from '../helpers/temporal';
 
 const API_KEY = 'ck_encrypted_failures_key_5';
@@ -26,8 +25,7 @@ const taskQueue = uniqueTaskQueue('encrypted-failures');
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
-let worker: ChildProcess;
-let output = '';
+let worker: BundledWorker;
 let codecServer: CodecServer;
 
 beforeAll(async () => {
@@ -37,34 +35,18 @@ beforeAll(async () => {
     faults: { trigger: [{ kind: 'http', status: 422, body: `{"error":"invalid recipient ${PHONE}"}` }] },
   });
   codecServer = await startCodecServer({ codec, port: 0 });
-  worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker.ts')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
-      TEMPORAL_ADDRESS: env.address,
-      CODIKA_TASK_QUEUE: taskQueue,
-      CODIKA_BASE_URL: mock.url,
-      CODIKA_API_KEY: API_KEY,
-      CODIKA_CODEC_KEYS: JSON.stringify({ k1: KEY.toString('base64') }),
-      CODIKA_CODEC_KEY_ID: 'k1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  worker = await startBundledWorker({
+    TEMPORAL_ADDRESS: env.address,
+    CODIKA_TASK_QUEUE: taskQueue,
+    CODIKA_BASE_URL: mock.url,
+    CODIKA_API_KEY: API_KEY,
+    CODIKA_CODEC_KEYS: JSON.stringify({ k1: KEY.toString('base64') }),
+    CODIKA_CODEC_KEY_ID: 'k1',
   });
-  worker.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  worker.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('codika-temporal worker:')) {
-    if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }, 120_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-  }
+  await worker?.stop();
   await codecServer?.stop();
   await stopTestbed({ env, mock });
 });
@@ -105,8 +87,8 @@ test("Codika's failure message: ciphertext in history and absent from the log, y
   expect(raw.includes(PHONE)).toBe(false);
   expect(raw.includes('Encoded failure')).toBe(true);
   // The log says what failed, for which execution, without the message.
-  expect(output).not.toContain(PHONE);
-  expect(output).toContain('Codika execution failed');
+  expect(worker.output()).not.toContain(PHONE);
+  expect(worker.output()).toContain('Codika execution failed');
 
   // What the UI does with the failure's encoded attributes: the codec server decodes them.
   const failed = history.events!.find((e) => e.workflowExecutionFailedEventAttributes)!;
@@ -129,5 +111,5 @@ test('an HTTP error body from Codika (an activity failure): the same', async () 
   expect(failure.type).toBe('CodikaBadRequestError');
   expect(failure.message).toContain(PHONE);
   expect(raw.includes(PHONE)).toBe(false);
-  expect(output).not.toContain(PHONE);
+  expect(worker.output()).not.toContain(PHONE);
 });
