@@ -136,3 +136,17 @@ export type CodikaPollResult = CodikaFinalStatus | { status: 'pending'; polls: n
 export type CodikaFinalStatus = (
   { status: 'success'; resultData: unknown } | { status: 'failed'; errorMessage: string }
 ) & { polls: number };
+
+/** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
+export interface CodikaStepProgress {
+  executionId: string;
+  polls: number;
+  startedAtMs: number;
+  deadlineAtMs: number;
+  /** The wait before the next status check. */
+  nextIntervalMs: number;
+  /** The last status Codika reported, so the state query still shows it after continuing. */
+  lastStatus?: string;
+  /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */
+  pollNowRequested?: boolean;
+}

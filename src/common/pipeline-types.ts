@@ -1,10 +1,26 @@
 import type { CodikaPipelineDefinition } from '../pipeline/definition';
+import type { CodikaExecutionResult, CodikaStepProgress } from './execution-types';
 
 /** Input of `codikaPipelineWorkflow`. */
 export interface CodikaPipelineInput {
   pipeline: CodikaPipelineDefinition;
   /** What templates read as `input`. @default {} */
   input?: unknown;
+  /** Set by the workflow itself when it continues as new: where every step was. */
+  resume?: CodikaPipelineResume;
+}
+
+/**
+ * What a pipeline carries into its next run when its history grows long: every step's state, the
+ * results so far, and where each step that was polling stands (it resumes from its executionId,
+ * never triggering again).
+ */
+export interface CodikaPipelineResume {
+  steps: Record<string, CodikaPipelineStepState>;
+  /** `resultData` and executionId of each succeeded step, in the order they finished. */
+  finished: { stepId: string; result: CodikaExecutionResult }[];
+  /** Steps that were polling, and where. */
+  polling: Record<string, CodikaStepProgress>;
 }
 
 /**

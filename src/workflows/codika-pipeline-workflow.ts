@@ -1,22 +1,29 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  continueAsNew,
   defineQuery,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type {
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
+  CodikaStepProgress,
   CodikaTriggerDelivery,
 } from '../common/execution-types';
 import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../common/failure-types';
 import type {
   CodikaPipelineInput,
+  CodikaPipelineResume,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineStepState,
@@ -27,11 +34,18 @@ import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/d
 import { renderTemplate, TemplateError, type TemplateScope } from '../pipeline/templates';
 import { executeCodikaStep, initialStepState } from './codika-step';
 import { pipelineDetails, showingDetails } from './run-details';
-import { resolvePollSettings } from './poll-settings';
-import { validateExecutionInput } from './validate-input';
+import { validateId } from '../codika/validation';
+import { invalid, resolvePollSettings } from './poll-settings';
+import { underPath, validateExecutionInput } from './validate-input';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');
+
+/**
+ * Pipelines started before they could continue as new keep running in one history when they
+ * replay; new ones continue as new when Temporal suggests it.
+ */
+export const PIPELINE_CONTINUE_AS_NEW_PATCH = 'codika-pipeline-continue-as-new';
 
 /** A step's status after which it will not run (again). */
 const DID_NOT_SUCCEED = new Set(['failed', 'skipped', 'cancelled']);
@@ -59,7 +73,8 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
     );
   }
   const { pipeline, order } = check;
-  const run = new PipelineRun(pipeline, order, args.input ?? {});
+  if (args.resume !== undefined) validateResume(args.resume, pipeline);
+  const run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume);
   setHandler(codikaPipelineStateQuery, () => run.snapshot());
   return run.execute();
 }
@@ -76,11 +91,18 @@ class PipelineRun {
   private failure: { stepId: string; error: unknown } | undefined;
   private running = 0;
   private changes = 0;
+  /** Each running step's scope, cancelled to continue as new. */
+  private readonly scopes = new Map<string, CancellationScope>();
+  /** Set while the run stops its steps to continue as new: their cancellation is not an end. */
+  private continuing = false;
+  /** A replayed history from before continue-as-new existed: never again in this run. */
+  private continueAsNewDeclined = false;
 
   constructor(
     private readonly pipeline: CodikaPipelineDefinition,
     order: string[],
     private readonly input: unknown,
+    private readonly resume?: CodikaPipelineResume,
   ) {
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
     const steps: Record<string, CodikaPipelineStepState> = {};
@@ -93,6 +115,13 @@ class PipelineRun {
       };
     }
     this.state = { phase: 'running', order, steps, leftRunning: [] };
+    if (resume) {
+      for (const [id, step] of Object.entries(resume.steps)) steps[id] = { ...step };
+      for (const { stepId, result } of resume.finished) {
+        this.results.set(stepId, result);
+        this.finished.push(stepId);
+      }
+    }
   }
 
   /** The state with live figures of running executions; a copy, so a query never changes the run. */
@@ -117,6 +146,7 @@ class PipelineRun {
   }
 
   async execute(): Promise<CodikaPipelineResult> {
+    for (const [id, progress] of Object.entries(this.resume?.polling ?? {})) this.start(id, progress);
     try {
       await this.runSteps();
     } catch (err) {
@@ -155,7 +185,12 @@ class PipelineRun {
       this.showDetails();
       if (this.running === 0) break;
       const seen = this.changes;
-      await condition(() => this.changes !== seen);
+      await condition(() => this.changes !== seen || this.mayContinueAsNew());
+      if (this.changes === seen && this.mayContinueAsNew()) {
+        // Asked only when it decides, so the marker is recorded exactly when it applies.
+        if (patched(PIPELINE_CONTINUE_AS_NEW_PATCH)) await this.continueAsNew();
+        this.continueAsNewDeclined = true;
+      }
     }
     for (const step of Object.values(this.state.steps)) {
       if (step.status === 'pending') {
@@ -165,12 +200,16 @@ class PipelineRun {
     }
   }
 
-  private start(id: string): void {
+  /** Starts a step, or resumes one that was polling when the previous run continued as new. */
+  private start(id: string, resume?: CodikaStepProgress): void {
     const step = this.state.steps[id]!;
     step.status = 'running';
-    step.startedAt = new Date().toISOString();
+    if (!resume) step.startedAt = new Date().toISOString();
     this.running += 1;
-    this.runStep(id)
+    const scope = new CancellationScope();
+    this.scopes.set(id, scope);
+    scope
+      .run(() => this.runStep(id, resume))
       .then(
         (result) => {
           this.results.set(id, result);
@@ -179,7 +218,8 @@ class PipelineRun {
         },
         (err: unknown) => {
           if (isCancellation(err)) {
-            step.status = 'cancelled';
+            // Stopped to continue as new: the next run resumes it, still running.
+            if (!this.continuing) step.status = 'cancelled';
             return;
           }
           step.status = 'failed';
@@ -188,13 +228,57 @@ class PipelineRun {
         },
       )
       .finally(() => {
-        step.endedAt = new Date().toISOString();
+        this.scopes.delete(id);
+        if (!this.continuing) step.endedAt = new Date().toISOString();
         this.running -= 1;
         this.changes += 1;
       });
   }
 
-  private async runStep(id: string): Promise<CodikaExecutionResult> {
+  /**
+   * Temporal suggests continuing as new (the history is long), and no step is between its trigger
+   * and Codika's answer: every running step is polling a known executionId, which the next run
+   * resumes. Saga and failure handling stay in one run.
+   */
+  private mayContinueAsNew(): boolean {
+    if (this.continueAsNewDeclined || this.failure || !workflowInfo().continueAsNewSuggested) return false;
+    return [...this.live.values()].every((execution) => execution.phase === 'polling' && execution.executionId);
+  }
+
+  /** Stops the polling steps and continues as new with every step's state; never returns. */
+  private async continueAsNew(): Promise<never> {
+    this.continuing = true;
+    const polling: Record<string, CodikaStepProgress> = {};
+    for (const [id, execution] of this.live) {
+      const { index } = this.stepsById.get(id)!;
+      polling[id] = {
+        executionId: execution.executionId!,
+        polls: execution.polls,
+        startedAtMs: Date.parse(execution.startedAt),
+        deadlineAtMs: Date.parse(execution.deadlineAt),
+        nextIntervalMs: this.settingsOf(index).firstPollAfterMs,
+        lastStatus: execution.lastStatus,
+      };
+    }
+    for (const scope of this.scopes.values()) scope.cancel();
+    await condition(() => this.running === 0);
+    await condition(allHandlersFinished);
+    const steps = this.snapshot().steps;
+    for (const id of Object.keys(polling)) steps[id]!.status = 'running';
+    const finished = this.finished.map((stepId) => ({ stepId, result: this.results.get(stepId)! }));
+    return continueAsNew<typeof codikaPipelineWorkflow>({
+      pipeline: this.pipeline,
+      input: this.input,
+      resume: { steps, finished, polling },
+    });
+  }
+
+  private settingsOf(index: number) {
+    const step = this.pipeline.steps[index]!;
+    return resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
+  }
+
+  private async runStep(id: string, resume?: CodikaStepProgress): Promise<CodikaExecutionResult> {
     const { step, index } = this.stepsById.get(id)!;
     const input = this.executionInput(
       {
@@ -205,12 +289,18 @@ class PipelineRun {
       },
       `steps[${index}].payload`,
     );
-    return this.runExecution(id, index, input, (execution) => {
-      const state = this.state.steps[id]!;
-      state.executionId = execution.executionId;
-      state.polls = execution.polls;
-      state.lastStatus = execution.lastStatus;
-    });
+    return this.runExecution(
+      id,
+      index,
+      input,
+      (execution) => {
+        const state = this.state.steps[id]!;
+        state.executionId = execution.executionId;
+        state.polls = execution.polls;
+        state.lastStatus = execution.lastStatus;
+      },
+      resume,
+    );
   }
 
   /**
@@ -222,14 +312,14 @@ class PipelineRun {
     index: number,
     input: Required<CodikaExecutionInput>,
     record: (execution: CodikaExecutionState) => void,
+    resume?: CodikaStepProgress,
   ): Promise<CodikaExecutionResult> {
-    const step = this.pipeline.steps[index]!;
-    const settings = resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
+    const settings = this.settingsOf(index);
     // A step's executionId and polls show in the pipeline's details as they change.
-    const execution = showingDetails(initialStepState(input), () => pipelineDetails(this.snapshot()));
+    const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.snapshot()));
     this.live.set(liveKey, execution);
     try {
-      return await executeCodikaStep(input, settings, execution);
+      return await executeCodikaStep(input, settings, execution, { resume });
     } finally {
       this.live.delete(liveKey);
       record(execution);
@@ -348,4 +438,21 @@ class PipelineRun {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** `resume` is written by the workflow itself, but input is input: a bad one fails the run at once. */
+function validateResume(resume: CodikaPipelineResume, pipeline: CodikaPipelineDefinition): void {
+  const ids = new Set(pipeline.steps.map((step) => step.id));
+  const ok =
+    typeof resume === 'object' &&
+    resume !== null &&
+    typeof resume.steps === 'object' &&
+    Array.isArray(resume.finished) &&
+    typeof resume.polling === 'object' &&
+    Object.keys(resume.steps).every((id) => ids.has(id)) &&
+    Object.keys(resume.polling).every((id) => ids.has(id));
+  if (!ok) throw invalid('input.resume', "expected the state a continued pipeline carries, for this pipeline's steps");
+  for (const [id, progress] of Object.entries(resume.polling)) {
+    underPath(`input.resume.polling.${id}`, () => validateId('executionId', progress?.executionId));
+  }
 }

@@ -1,6 +1,7 @@
 import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { CodikaActivities } from '../activities/create-codika-activities';
 import type {
+  CodikaStepProgress,
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
@@ -21,19 +22,7 @@ import { stepReport } from './step-report';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
 import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
 
-/** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
-export interface CodikaStepProgress {
-  executionId: string;
-  polls: number;
-  startedAtMs: number;
-  deadlineAtMs: number;
-  /** The wait before the next status check. */
-  nextIntervalMs: number;
-  /** The last status Codika reported, so the state query still shows it after continuing. */
-  lastStatus?: string;
-  /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */
-  pollNowRequested?: boolean;
-}
+export type { CodikaStepProgress } from '../common/execution-types';
 
 /** Hooks for the workflows built on the step. */
 export interface CodikaStepHooks {
