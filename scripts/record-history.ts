@@ -81,8 +81,43 @@ const PIPELINE_SCENARIOS: Record<string, CodikaPipelineInput> = {
   },
 };
 
+/**
+ * Recorded on a server that suggests continue-as-new after 40 events (the default is 4,096), so a
+ * pipeline continues as new within seconds: every run of the chain becomes a fixture.
+ */
+const SHORT_HISTORY_SCENARIOS: Record<string, CodikaPipelineInput> = {
+  'pipeline-continue-as-new': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'long', workflowId: 'rec-pipeline-long' },
+        { id: 'after', workflowId: 'rec-success', dependsOn: ['long'] },
+      ],
+    },
+  },
+};
+
 async function main(): Promise<void> {
-  const server = await LocalTemporalServer.start();
+  await record({}, [
+    ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
+    ...Object.entries(PIPELINE_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
+  ]);
+  await record(
+    { 'limit.historyCount.suggestContinueAsNew': 40 },
+    Object.entries(SHORT_HISTORY_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
+  );
+}
+
+/** Runs each scenario not recorded yet on a fresh local server, and writes every run of it. */
+async function record(
+  dynamicConfig: Record<string, unknown>,
+  scenarios: { name: string; type: string; input: unknown }[],
+): Promise<void> {
+  const force = process.argv.includes('--force');
+  const todo = scenarios.filter(({ name }) => force || !existsSync(join(OUT_DIR, `${name}.json`)));
+  if (todo.length === 0) return;
+  const server = await LocalTemporalServer.start({ dynamicConfig });
   const mock = new MockCodikaServer({
     apiKey: API_KEY,
     scripts: {
@@ -93,6 +128,7 @@ async function main(): Promise<void> {
         faults: { trigger: [{ kind: 'http', status: 503 }], status: [{ kind: 'http', status: 502 }] },
       },
       'rec-long': { durationMs: 2_000 },
+      'rec-pipeline-long': { durationMs: 3_000 },
       'rec-forever': { durationMs: Infinity },
       'rec-refused': {
         durationMs: 500,
@@ -120,13 +156,7 @@ async function main(): Promise<void> {
     });
     await worker.runUntil(async () => {
       mkdirSync(OUT_DIR, { recursive: true });
-      const force = process.argv.includes('--force');
-      const scenarios = [
-        ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
-        ...Object.entries(PIPELINE_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
-      ];
-      for (const { name, type, input } of scenarios) {
-        if (!force && existsSync(join(OUT_DIR, `${name}.json`))) continue;
+      for (const { name, type, input } of todo) {
         const handle = await client.workflow.start(type, { taskQueue, workflowId: `record-${name}`, args: [input] });
         await handle.result().catch(() => undefined);
         // Every run of the chain, so continue-as-new runs are replayed too.

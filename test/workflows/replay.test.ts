@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes and trigger delivery', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery and continued pipelines', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -30,6 +30,8 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'trigger-refused-then-accepted.json',
       'trigger-outcome-unknown.json',
       'trigger-at-least-once-lost-answer.json',
+      'pipeline-continue-as-new.json',
+      'pipeline-continue-as-new-run2.json',
     ]),
   );
 });
