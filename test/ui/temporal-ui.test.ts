@@ -9,11 +9,13 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { startCodikaExecution } from '../../src/client';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
+import { ENCODED_FAILURE_CONVERTER_PATH, encryptedDataConverter } from '../../src/codec/codec-data-converter';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
 import { freePort, LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../src/testing/mock-codika-server';
@@ -77,8 +79,13 @@ beforeAll(async () => {
     taskQueue: 'codika-encrypted',
     codika: { baseUrl: mock.url, apiKey: API_KEY },
     workerOptions: {
-      workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! },
-      dataConverter: { payloadCodecs: [codec] },
+      // Failure messages are encrypted too, workflow code's included: its bundle carries the converter.
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('../fixtures/workflows'),
+        failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH,
+        logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+      }),
+      dataConverter: encryptedDataConverter(codec),
     },
   });
   encryptedRunning = encryptedWorker.run();
@@ -190,6 +197,33 @@ test('an encrypted run: ciphertext on the server, its summary and details readab
   expect(text).toContain('Codika http-direct-messaging · pi_private');
   expect(text).toContain(`executionId ${executionId}`);
   expect(text).toContain('status #1');
+}, 90_000);
+
+test("an encrypted run that fails: Codika's message is ciphertext on the server, readable in the UI through the codec server", async () => {
+  mock.script('deliver-private', { durationMs: 300, failWith: 'Could not deliver to +32 470 66 77 88' });
+  const client = new Client({ connection, dataConverter: encryptedDataConverter(codec) });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_private', workflowId: 'deliver-private' },
+    { taskQueue: 'codika-encrypted', poll: POLL },
+  );
+  await expect(handle.result()).rejects.toThrow();
+  const { history } = await new Client({ connection }).workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: handle.workflowId },
+  });
+  const raw = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
+  expect(raw.includes('Could not deliver')).toBe(false);
+  expect(raw.includes('Encoded failure')).toBe(true);
+
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
+  const deadline = Date.now() + 30_000;
+  let text = '';
+  while (!text.includes('+32 470 66 77 88') && Date.now() < deadline) {
+    await page.waitForTimeout(500);
+    text = await page.locator('body').innerText();
+  }
+  expect(text).toContain('Could not deliver to +32 470 66 77 88');
 }, 90_000);
 
 async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
