@@ -96,12 +96,11 @@ function warnWhenRequestsOutlastCalls(requestTimeoutMs: number): void {
 async function main(): Promise<void> {
   const env = readWorkerEnv(process.env);
   createCodikaActivities(env.codika); // fail on bad credentials before connecting
-  codecFromEnv(process.env); // and on bad encryption keys
-  const encrypted = codecFromEnv(process.env) !== undefined;
-  if (env.metricsAddress || encrypted) {
+  const codec = codecFromEnv(process.env); // and on bad encryption keys
+  if (env.metricsAddress || codec) {
     Runtime.install({
       // With payloads encrypted, log lines keep a failure's type and ids but not its text.
-      ...(encrypted ? { logger: new LoggerWithoutFailureText(new DefaultLogger('INFO')) } : {}),
+      ...(codec ? { logger: new LoggerWithoutFailureText(new DefaultLogger('INFO')) } : {}),
       // The SDK's worker metrics and the library's own (codika_*), scraped at /metrics.
       ...(env.metricsAddress
         ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.metricsAddress } } } }
@@ -116,7 +115,6 @@ async function main(): Promise<void> {
   });
   const tracing = env.tracing ? codikaTracing() : undefined;
   try {
-    const codec = codecFromEnv(process.env);
     const worker = await createCodikaWorker({
       connection,
       namespace: temporal.namespace,

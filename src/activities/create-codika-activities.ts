@@ -15,7 +15,7 @@ import { allSecrets, credentialResolver, type CodikaCredentials } from './creden
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
 import { assertRequestFits } from './request-timeout-fit';
 import { toApplicationFailure } from './to-application-failure';
-import { repeatedAttemptRefused, triggerFailure } from './trigger-failure';
+import { repeatedAttemptRefused } from './repeated-attempt-refused';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
 export interface CodikaActivitiesOptions extends CodikaCredentials {
@@ -96,7 +96,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       const sentAt = new Date().toISOString();
       const triggered: CodikaTriggeredExecution = await call(
         (signal) => client.trigger({ ...request, idempotencyKey }, { signal }),
-        (err) => triggerFailure(err, secrets, { delivery, idempotencyKey, sentAt }),
+        (err) => toApplicationFailure(err, secrets, { delivery, idempotencyKey, sentAt }),
       );
       triggered.runIndex = { searchAttributes };
       return triggered;

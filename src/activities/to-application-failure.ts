@@ -1,9 +1,18 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { CodikaError, CodikaValidationError } from '../codika/errors';
 import { redact } from '../codika/redact';
+import type { CodikaTriggerDelivery, TriggerFailureDetails } from '../common/execution-types';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
 import { withoutStack } from '../common/without-stack';
 import { CodikaCredentialsMissingError } from './credentials';
+
+/** What the trigger activity knows about the attempt that failed. */
+export interface TriggerAttempt {
+  /** Absent for histories written before delivery was a choice: retried as before. */
+  delivery?: CodikaTriggerDelivery;
+  idempotencyKey: string;
+  sentAt: string;
+}
 
 /**
  * Turns what the Codika client threw into the failure Temporal records and retries by:
@@ -12,8 +21,13 @@ import { CodikaCredentialsMissingError } from './credentials';
  * unexpected keeps its type and stays retryable, with its message redacted in place. Temporal's own
  * failures (a cancellation) pass through untouched. Stacks are dropped: they would
  * only repeat library frames into the history.
+ *
+ * For a trigger (`attempt` given), the details also say whether Codika may have started an
+ * execution, when the request went out and with which key; and the delivery decides whether an
+ * unknown outcome is retried, so even a caller with a retry policy of its own cannot send an
+ * `at-most-once` trigger twice.
  */
-export function toApplicationFailure(err: unknown, secrets: readonly string[]): unknown {
+export function toApplicationFailure(err: unknown, secrets: readonly string[], attempt?: TriggerAttempt): unknown {
   if (err instanceof CodikaValidationError) {
     return withoutStack(
       ApplicationFailure.create({
@@ -35,14 +49,25 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[]): 
     );
   }
   if (err instanceof CodikaError) {
+    const trigger: TriggerFailureDetails | undefined =
+      attempt && err.triggerOutcome
+        ? { triggerOutcome: err.triggerOutcome, sentAt: attempt.sentAt, idempotencyKey: attempt.idempotencyKey }
+        : undefined;
+    const retryable = trigger ? retryableTrigger(err, attempt?.delivery) : err.retryable;
     return withoutStack(
       ApplicationFailure.create({
         type: CODIKA_FAILURE_TYPES[err.kind],
         message: redact(err.message, secrets),
-        nonRetryable: !err.retryable,
-        nextRetryDelay: err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
+        nonRetryable: !retryable,
+        nextRetryDelay: retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
         details: [
-          { kind: err.kind, request: err.request, status: err.status ?? null, retryAfterMs: err.retryAfterMs ?? null },
+          {
+            kind: err.kind,
+            request: err.request,
+            status: err.status ?? null,
+            retryAfterMs: err.retryAfterMs ?? null,
+            ...trigger,
+          },
         ],
       }),
     );
@@ -53,4 +78,13 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[]): 
     if (err.stack) err.stack = redact(err.stack, secrets);
   }
   return err;
+}
+
+/**
+ * A trigger whose outcome is unknown is never retried under `at-most-once`, and always (with the
+ * same key, even after an unreadable 2xx) under `at-least-once`; anything else as its kind says.
+ */
+function retryableTrigger(err: CodikaError, delivery: CodikaTriggerDelivery | undefined): boolean {
+  if (err.triggerOutcome !== 'outcome_unknown' || delivery === undefined) return err.retryable;
+  return delivery === 'at-least-once';
 }

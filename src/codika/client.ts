@@ -224,18 +224,17 @@ export class CodikaClient {
     } catch {
       const snippet = this.clean(text, processInstanceId);
       // A POST that got a 2xx may have started an execution: repeating it could start a second one.
-      const accepted = isTrigger;
       throw new CodikaError(
         `Codika request ${request} returned status ${response.status} with a body that is not a JSON object${
-          accepted ? ' (it may have started an execution, so the trigger is not repeated)' : ''
+          isTrigger ? ' (it may have started an execution, so the trigger is not repeated)' : ''
         }: ${snippet}`,
         {
           kind: 'protocol',
           request,
           status: response.status,
           body: snippet,
-          retryable: !accepted,
-          triggerOutcome: accepted ? 'outcome_unknown' : undefined,
+          retryable: !isTrigger,
+          triggerOutcome: isTrigger ? 'outcome_unknown' : undefined,
         },
       );
     }

@@ -263,8 +263,8 @@ class PipelineRun {
     for (const scope of this.scopes.values()) scope.cancel();
     await condition(() => this.running === 0);
     await condition(allHandlersFinished);
+    // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.snapshot().steps;
-    for (const id of Object.keys(polling)) steps[id]!.status = 'running';
     const finished = this.finished.map((stepId) => ({ stepId, result: this.results.get(stepId)! }));
     return continueAsNew<typeof codikaPipelineWorkflow>({
       pipeline: this.pipeline,

@@ -1,0 +1,22 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { TriggerFailureDetails } from '../common/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../common/failure-types';
+import { withoutStack } from '../common/without-stack';
+
+/**
+ * `at-most-once`, a later attempt of the same activity: the earlier one ended without an answer this
+ * worker can trust (its worker may have died mid-request), so this one sends nothing.
+ */
+export function repeatedAttemptRefused(attempt: number, idempotencyKey: string): ApplicationFailure {
+  const details: TriggerFailureDetails = { triggerOutcome: 'outcome_unknown', idempotencyKey };
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+      message:
+        `Trigger attempt ${attempt} not sent: with triggerDelivery 'at-most-once' a trigger is sent once per ` +
+        'activity, and the attempt before this one ended without a recorded answer (Codika may have started the execution)',
+      nonRetryable: true,
+      details: [{ ...details, attempt }],
+    }),
+  );
+}
