@@ -3,9 +3,9 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/faults/**/*.faults.ts'],
-  globalSetup: '<rootDir>/test/faults/global-setup.ts',
-  globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
+  testMatch: ['<rootDir>/test/integration/faults/**/*.faults.ts'],
+  globalSetup: '<rootDir>/test/helpers/faults-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/faults-global-teardown.ts',
   testTimeout: 300_000,
   maxWorkers: 1,
 };

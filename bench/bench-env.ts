@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
-import { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../src/worker';
 import type { BaselineTarget } from './baseline';
 

@@ -1,4 +1,4 @@
-import type { CodikaPollOptions } from '../src/common/execution-types';
+import type { CodikaPollOptions } from '../src/shared/execution-types';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {

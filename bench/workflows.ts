@@ -5,7 +5,7 @@
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../src/activities/create-codika-activities';
-import type { CodikaExecutionInput } from '../src/common/execution-types';
+import type { CodikaExecutionInput } from '../src/shared/execution-types';
 
 export * from '../src/workflows';
 

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startCodikaExecution, startCodikaPipeline } from '../src/client';
-import { DEMO_SCRIPTS } from '../src/testing/demo-scripts';
+import { DEMO_SCRIPTS } from '../src/testing/mock-codika/demo-scripts';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
-import { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../src/worker';
-import type { CodikaExecutionInput } from '../src/common/execution-types';
+import type { CodikaExecutionInput } from '../src/shared/execution-types';
 
 const DEMO_KEY = 'ck_demo_key';
 const log = (line: string) => console.log(line);

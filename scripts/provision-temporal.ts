@@ -2,7 +2,7 @@
  * Makes sure a Temporal CLI binary is available (`npm run provision`), building it from Go modules
  * on first use. CI runs this first so the long build shows up as its own step.
  */
-import { findOrBuildTemporalCli } from '../src/testing/temporal-cli';
+import { findOrBuildTemporalCli } from '../src/provisioning/temporal-cli';
 
 findOrBuildTemporalCli()
   .then((cli) => {

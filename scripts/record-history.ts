@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type History } from '@temporalio/worker';
-import { MockCodikaServer } from '../src/testing/mock-codika-server';
+import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker';
-import type { CodikaPipelineInput } from '../src/common/pipeline-types';
+import type { CodikaPipelineInput } from '../src/pipeline/pipeline-types';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');

@@ -42,13 +42,13 @@ export type {
   CodikaPipelineState,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
-} from './common/pipeline-types';
+} from './pipeline/pipeline-types';
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
 export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
 export { encryptedDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
 export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
-export { readWorkerEnv, type CodikaWorkerEnv } from './worker-options';
+export { readWorkerEnv, type CodikaWorkerEnv } from './worker-setup/worker-env';
 export type {
   CodikaExecutionInput,
   CodikaExecutionResult,
@@ -56,8 +56,8 @@ export type {
   CodikaPollOptions,
   CodikaPollStrategy,
   CodikaTriggerDelivery,
-} from './common/execution-types';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from './common/trigger-delivery';
+} from './shared/execution-types';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from './shared/trigger-delivery';
 export {
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_EXECUTION_FAILED,
@@ -67,13 +67,13 @@ export {
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
-} from './common/failure-types';
+} from './shared/errors';
 export {
   CODIKA_SEARCH_ATTRIBUTES,
   CODIKA_SEARCH_ATTRIBUTE_NAMES,
   type CodikaStatusAttribute,
-} from './common/search-attributes';
-export { registeredCodikaSearchAttributes } from './search-attributes';
-export { executionSummary, pipelineSummary } from './common/run-summaries';
-export { temporalConnectSettings, DEFAULT_TEMPORAL_ADDRESS, type TemporalConnectSettings } from './temporal-connection';
-export { codikaTracing, type CodikaTracing } from './tracing';
+} from './shared/search-attribute-keys';
+export { registeredCodikaSearchAttributes } from './worker-setup/registered-search-attributes';
+export { executionSummary, pipelineSummary } from './shared/ui-summaries';
+export { temporalConnectSettings, DEFAULT_TEMPORAL_ADDRESS, type TemporalConnectSettings } from './client/temporal-connection';
+export { codikaTracing, type CodikaTracing } from './worker-setup/tracing';

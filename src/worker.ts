@@ -6,10 +6,10 @@ import { DEFAULT_TASK_QUEUE } from './client/start-codika-execution';
 import { codecFromEnv } from './codec/aes-gcm-codec';
 import { ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
 import { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
-import { registeredCodikaSearchAttributes } from './search-attributes';
-import { codikaTracing } from './tracing';
-import { readWorkerEnv } from './worker-options';
-import { DEFAULT_POLL_SETTINGS } from './workflows/poll-settings';
+import { registeredCodikaSearchAttributes } from './worker-setup/registered-search-attributes';
+import { codikaTracing } from './worker-setup/tracing';
+import { readWorkerEnv } from './worker-setup/worker-env';
+import { DEFAULT_POLL_SETTINGS } from './workflows/engine/poll-settings';
 
 /** Options of {@link createCodikaWorker}. */
 export interface CodikaWorkerOptions {

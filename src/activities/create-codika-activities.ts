@@ -7,7 +7,7 @@ import type {
   CodikaTriggeredExecution,
   GetCodikaExecutionStatusInput,
   TriggerCodikaExecutionInput,
-} from '../common/execution-types';
+} from '../shared/execution-types';
 import { logCallFailure, recordCodikaResponse } from './activity-telemetry';
 import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
 import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeat-while';

@@ -7,9 +7,9 @@ import type {
   CodikaPollResult,
   GetCodikaExecutionStatusInput,
   PollCodikaExecutionInput,
-} from '../common/execution-types';
-import { CODIKA_EXECUTION_PENDING } from '../common/failure-types';
-import { withoutStack } from '../common/without-stack';
+} from '../shared/execution-types';
+import { CODIKA_EXECUTION_PENDING } from '../shared/errors';
+import { withoutStack } from '../shared/without-stack';
 import type { CheckPacer } from './check-pacer';
 import { redact } from '../codika/redact';
 import { logCallFailure } from './activity-telemetry';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { TriggerFailureDetails } from '../common/execution-types';
-import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../common/failure-types';
-import { withoutStack } from '../common/without-stack';
+import type { TriggerFailureDetails } from '../shared/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../shared/errors';
+import { withoutStack } from '../shared/without-stack';
 
 /**
  * `at-most-once`, a later attempt of the same activity: the earlier one ended without an answer this

@@ -1,7 +1,7 @@
 import type { Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { CODIKA_CONFIGURATION_ERROR } from '../common/failure-types';
-import { withoutStack } from '../common/without-stack';
+import { CODIKA_CONFIGURATION_ERROR } from '../shared/errors';
+import { withoutStack } from '../shared/without-stack';
 
 /** Time an activity needs after its request gave up to report the failure before Temporal's timeout fires. */
 export const REPORT_MARGIN_MS = 1_000;

@@ -1,9 +1,9 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { CodikaError, CodikaValidationError } from '../codika/errors';
 import { redact } from '../codika/redact';
-import type { CodikaTriggerDelivery, TriggerFailureDetails } from '../common/execution-types';
-import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../common/failure-types';
-import { withoutStack } from '../common/without-stack';
+import type { CodikaTriggerDelivery, TriggerFailureDetails } from '../shared/execution-types';
+import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../shared/errors';
+import { withoutStack } from '../shared/without-stack';
 import { CodikaCredentialsMissingError } from './credentials';
 
 /** What the trigger activity knows about the attempt that failed. */

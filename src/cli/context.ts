@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
 import { codecFromEnv } from '../codec/aes-gcm-codec';
 import { encryptedDataConverter } from '../codec/codec-data-converter';
-import { temporalConnectSettings } from '../temporal-connection';
+import { temporalConnectSettings } from '../client/temporal-connection';
 
 /** Exit codes: documented in the README, relied on by scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { startCodikaPipeline } from '../client/start-codika-pipeline';
-import type { CodikaPipelineResult, CodikaPipelineState, CodikaPipelineStepState } from '../common/pipeline-types';
+import type { CodikaPipelineResult, CodikaPipelineState, CodikaPipelineStepState } from '../pipeline/pipeline-types';
 import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
 import { pipelineJsonSchema } from '../pipeline/json-schema';
 import { codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';

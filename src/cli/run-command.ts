@@ -5,8 +5,8 @@ import type {
   CodikaExecutionState,
   CodikaPollOptions,
   CodikaTriggerDelivery,
-} from '../common/execution-types';
-import { TRIGGER_DELIVERIES } from '../common/trigger-delivery';
+} from '../shared/execution-types';
+import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { followRun } from './follow-run';

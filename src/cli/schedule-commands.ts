@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { pipelineWorkflowArgs } from '../client/start-codika-pipeline';
 import { connect, type CliOutput, type GlobalOptions } from './context';
 import { readJsonArgument, readJsonFile, UsageError } from './json-argument';
-import { pipelineSummary } from '../common/run-summaries';
+import { pipelineSummary } from '../shared/ui-summaries';
 
 /** `codika-temporal schedule create|list|delete`: recurring pipelines as Temporal Schedules. */
 export function scheduleCommands(

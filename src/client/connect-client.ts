@@ -1,5 +1,5 @@
 import { Client, Connection, type ClientOptions } from '@temporalio/client';
-import { temporalConnectSettings } from '../temporal-connection';
+import { temporalConnectSettings } from './temporal-connection';
 
 /**
  * A Temporal client connected from Temporal's standard environment configuration (`TEMPORAL_ADDRESS`,

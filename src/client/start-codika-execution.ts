@@ -1,8 +1,8 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { validateId, validatePayload } from '../codika/validation';
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
-import { checkTriggerDelivery } from '../common/trigger-delivery';
-import { executionStaticDetails, executionSummary } from '../common/run-summaries';
+import { validateId, validatePayload } from '../shared/validation';
+import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
+import { checkTriggerDelivery } from '../shared/trigger-delivery';
+import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
 import type { CodikaCallbackReceiver } from './callback-receiver';
 

@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkPipeline, formatProblems, type PipelineProblem } from '../pipeline/check-pipeline';
-import type { CodikaPipelineInput } from '../common/pipeline-types';
-import { pipelineSummary } from '../common/run-summaries';
+import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
+import { pipelineSummary } from '../shared/ui-summaries';
 import type { codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
 import { DEFAULT_TASK_QUEUE } from './start-codika-execution';
 

@@ -12,7 +12,7 @@ import {
   type CodikaTriggerRequest,
   type CodikaTriggerResult,
 } from './types';
-import { validateId, validatePayload } from './validation';
+import { validateId, validatePayload } from '../shared/validation';
 
 /** Codika's public API. */
 export const DEFAULT_CODIKA_BASE_URL = 'https://api.codika.io';

@@ -14,7 +14,7 @@ export {
   type CodikaTriggerOutcome,
 } from './errors';
 export { parseRetryAfter } from './retry-after';
-export { validateId, validatePayload, MAX_ID_LENGTH } from './validation';
+export { validateId, validatePayload, MAX_ID_LENGTH } from '../shared/validation';
 export {
   DEFAULT_FAILURE_MESSAGE,
   type CodikaExecutionStatus,

@@ -6,8 +6,8 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { CodikaValidationError } from '../codika/errors';
-import { validateId } from '../codika/validation';
-import { TRIGGER_DELIVERIES } from '../common/trigger-delivery';
+import { validateId } from '../shared/validation';
+import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 
 /** A duration: milliseconds, or a string such as `'30 seconds'` (as in the poll options). */
 const duration = z.union([

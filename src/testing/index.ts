@@ -5,9 +5,9 @@ export {
   type MockCodikaServerOptions,
   type MockExecution,
   type MockRequestRecord,
-} from './mock-codika-server';
-export type { MockExecutionScript, MockFault, MockFaultStrike, MockRandomFaults } from './mock-scripts';
-export { DEMO_SCRIPTS } from './demo-scripts';
+} from './mock-codika/mock-codika-server';
+export type { MockExecutionScript, MockFault, MockFaultStrike, MockRandomFaults } from './mock-codika/mock-scripts';
+export { DEMO_SCRIPTS } from './mock-codika/demo-scripts';
 export { LocalTemporalServer, freePort, type LocalTemporalServerOptions } from './local-temporal-server';
 export {
   findOrBuildTemporalCli,
@@ -16,4 +16,4 @@ export {
   type FindTemporalCliOptions,
   type TemporalCli,
   type TemporalCliSource,
-} from './temporal-cli';
+} from '../provisioning/temporal-cli';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../common/search-attributes';
-import { findOrBuildTemporalCli, type TemporalCliSource } from './temporal-cli';
+import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../shared/search-attribute-keys';
+import { findOrBuildTemporalCli, type TemporalCliSource } from '../provisioning/temporal-cli';
 
 /** Options of {@link LocalTemporalServer.start}. */
 export interface LocalTemporalServerOptions {

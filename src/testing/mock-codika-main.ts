@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { DEMO_SCRIPTS } from './demo-scripts';
-import { MockCodikaServer } from './mock-codika-server';
-import type { MockExecutionScript } from './mock-scripts';
+import { DEMO_SCRIPTS } from './mock-codika/demo-scripts';
+import { MockCodikaServer } from './mock-codika/mock-codika-server';
+import type { MockExecutionScript } from './mock-codika/mock-scripts';
 
 /**
  * Standalone mock Codika API (`npm run mock`), for the demo and for trying pipelines offline.

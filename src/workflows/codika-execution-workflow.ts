@@ -13,19 +13,19 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { validateId } from '../codika/validation';
+import { validateId } from '../shared/validation';
 import type {
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaPollOptions,
   CodikaTriggeredExecution,
-} from '../common/execution-types';
-import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../common/search-attributes';
-import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './codika-step';
-import { executionDetails, showingDetails } from './run-details';
-import { invalid, resolvePollSettings } from './poll-settings';
-import { underPath, validateExecutionInput } from './validate-input';
+} from '../shared/execution-types';
+import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../shared/search-attribute-keys';
+import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './engine/codika-step';
+import { executionDetails, showingDetails } from './engine/current-details';
+import { invalid, resolvePollSettings } from './engine/poll-settings';
+import { underPath, validateExecutionInput } from './engine/validate-input';
 
 /** Input of {@link codikaExecutionWorkflow}. */
 export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {

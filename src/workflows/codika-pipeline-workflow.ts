@@ -19,24 +19,24 @@ import type {
   CodikaExecutionState,
   CodikaStepProgress,
   CodikaTriggerDelivery,
-} from '../common/execution-types';
-import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../common/failure-types';
+} from '../shared/execution-types';
+import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../shared/errors';
 import type {
   CodikaPipelineInput,
   CodikaPipelineResume,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineStepState,
-} from '../common/pipeline-types';
-import { withoutStack } from '../common/without-stack';
+} from '../pipeline/pipeline-types';
+import { withoutStack } from '../shared/without-stack';
 import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
 import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
 import { renderTemplate, TemplateError, type TemplateScope } from '../pipeline/templates';
-import { executeCodikaStep, initialStepState } from './codika-step';
-import { pipelineDetails, showingDetails } from './run-details';
-import { validateId } from '../codika/validation';
-import { invalid, resolvePollSettings } from './poll-settings';
-import { underPath, validateExecutionInput } from './validate-input';
+import { executeCodikaStep, initialStepState } from './engine/codika-step';
+import { pipelineDetails, showingDetails } from './engine/current-details';
+import { validateId } from '../shared/validation';
+import { invalid, resolvePollSettings } from './engine/poll-settings';
+import { underPath, validateExecutionInput } from './engine/validate-input';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');

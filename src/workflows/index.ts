@@ -11,7 +11,7 @@ export type {
   CodikaPipelineState,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
-} from '../common/pipeline-types';
+} from '../pipeline/pipeline-types';
 export type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
 export {
   codikaExecutionWorkflow,
@@ -19,8 +19,8 @@ export {
   codikaPollNowSignal,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
-export type { CodikaStepProgress } from './codika-step';
-export { DEFAULT_POLL_SETTINGS, type PollSettings } from './poll-settings';
+export type { CodikaStepProgress } from './engine/codika-step';
+export { DEFAULT_POLL_SETTINGS, type PollSettings } from './engine/poll-settings';
 export type {
   CodikaExecutionInput,
   CodikaExecutionPhase,
@@ -29,8 +29,8 @@ export type {
   CodikaPollOptions,
   CodikaPollStrategy,
   CodikaTriggerDelivery,
-} from '../common/execution-types';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from '../common/trigger-delivery';
+} from '../shared/execution-types';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 export {
   CODIKA_EXECUTION_FAILED,
   CODIKA_EXECUTION_TIMED_OUT,
@@ -40,4 +40,4 @@ export {
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
-} from '../common/failure-types';
+} from '../shared/errors';

@@ -1,9 +1,9 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
-import { executionStaticDetails, executionSummary } from '../common/run-summaries';
-import { withoutStack } from '../common/without-stack';
+import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
+import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
+import { withoutStack } from '../shared/without-stack';
 import { codikaExecutionWorkflow } from './codika-execution-workflow';
-import { invalid } from './poll-settings';
+import { invalid } from './engine/poll-settings';
 
 /** Options of {@link runCodikaExecutionAsChild}. */
 export interface CodikaChildOptions {

@@ -1,7 +1,7 @@
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../common/execution-types';
-import { executeCodikaStep, initialStepState } from './codika-step';
-import { resolvePollSettings } from './poll-settings';
-import { validateExecutionInput } from './validate-input';
+import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
+import { executeCodikaStep, initialStepState } from './engine/codika-step';
+import { resolvePollSettings } from './engine/poll-settings';
+import { validateExecutionInput } from './engine/validate-input';
 
 /**
  * Runs one Codika execution as a step of your workflow: triggers it once, then polls with durable

@@ -3,9 +3,9 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkerOptions, type LogEntry } from '@temporalio/worker';
 import type { CodikaActivitiesOptions } from '../../src/activities/create-codika-activities';
-import { DEMO_SCRIPTS } from '../../src/testing/demo-scripts';
-import { MockCodikaServer, type MockCodikaServerOptions } from '../../src/testing/mock-codika-server';
-import type { MockExecutionScript } from '../../src/testing/mock-scripts';
+import { DEMO_SCRIPTS } from '../../src/testing/mock-codika/demo-scripts';
+import { MockCodikaServer, type MockCodikaServerOptions } from '../../src/testing/mock-codika/mock-codika-server';
+import type { MockExecutionScript } from '../../src/testing/mock-codika/mock-scripts';
 import { createCodikaWorker } from '../../src/worker';
 
 /** Worker log lines of this test file, so tests can search them for secrets. */

@@ -1,5 +1,5 @@
-import type { CodikaTriggerDelivery } from '../../src/common/execution-types';
-import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/common/failure-types';
+import type { CodikaTriggerDelivery } from '../../src/shared/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/shared/errors';
 
 /** What a trigger fault tells the client about Codika's side (see `src/codika/trigger-outcome.ts`). */
 export type TriggerFaultClass = 'not accepted' | 'outcome unknown' | 'refused';

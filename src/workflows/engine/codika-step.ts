@@ -1,0 +1,175 @@
+import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import type { CodikaActivities } from '../../activities/create-codika-activities';
+import type {
+  CodikaStepProgress,
+  CodikaExecutionInput,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaFinalStatus,
+  CodikaTriggeredExecution,
+} from '../../shared/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
+import type { PollSettings } from './poll-settings';
+import {
+  pollAuto,
+  pollInActivity,
+  pollWithRetries,
+  pollWithTimers,
+  type ActivityShape,
+  type PollingContext,
+} from './polling-strategies';
+import { stepReport } from './step-telemetry';
+import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
+import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
+
+export type { CodikaStepProgress } from '../../shared/execution-types';
+
+/** Hooks for the workflows built on the step. */
+export interface CodikaStepHooks {
+  /** Resume polling an execution that is already triggered. */
+  resume?: CodikaStepProgress;
+  /** Runs after each status check that was not final; may continue-as-new (and so never return). */
+  afterPoll?(progress: CodikaStepProgress): Promise<void>;
+  /** Set `requested` to check at once instead of at the next timer (`timer` strategy). */
+  pollNow?: { requested: boolean };
+  /** Runs once Codika accepted the trigger (not on a resumed run). */
+  afterTrigger?(triggered: CodikaTriggeredExecution): void;
+}
+
+/** The state of a step before it starts (or as a continued run resumes it). */
+export function initialStepState(input: CodikaExecutionInput, resume?: CodikaStepProgress): CodikaExecutionState {
+  return {
+    phase: resume ? 'polling' : 'triggering',
+    processInstanceId: input.processInstanceId,
+    workflowId: input.workflowId,
+    executionId: resume?.executionId,
+    polls: resume?.polls ?? 0,
+    lastStatus: resume?.lastStatus,
+    startedAt: '',
+    deadlineAt: '',
+  };
+}
+
+/** Activity retries: transient failures keep being retried until the step's deadline. */
+const ACTIVITY_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+/**
+ * The activities heartbeat every second while a request is in flight; this lets a cancellation or
+ * a dead worker be noticed within seconds instead of at the 45 s start-to-close timeout.
+ */
+const HEARTBEAT_TIMEOUT = '10 seconds';
+/** A last status check that starts at the deadline may take this long: one final look, bounded. */
+const FINAL_CHECK_GRACE_MS = 1000;
+
+const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Promise<CodikaFinalStatus>> = {
+  timer: pollWithTimers,
+  activity: pollInActivity,
+  retry: pollWithRetries,
+  auto: pollAuto,
+};
+
+/**
+ * Triggers one Codika execution (unless resuming) and waits for its end with the chosen strategy.
+ * Mutates `state` as it goes so a query can show it.
+ *
+ * @throws ApplicationFailure `CodikaExecutionFailed` (non-retryable) when Codika reports `failed`.
+ * @throws ApplicationFailure `CodikaExecutionTimedOut` (non-retryable) when the deadline passes.
+ * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` (non-retryable) under `at-most-once` delivery
+ *   when Codika may have started the execution but its answer was lost.
+ * @throws ApplicationFailure of the activity's type when Codika refuses a call for good (auth, not found…).
+ */
+export async function executeCodikaStep(
+  input: Required<CodikaExecutionInput>,
+  settings: PollSettings,
+  state: CodikaExecutionState,
+  hooks: CodikaStepHooks = {},
+): Promise<CodikaExecutionResult> {
+  const startedAtMs = hooks.resume?.startedAtMs ?? Date.now();
+  const deadlineAtMs = hooks.resume?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
+  state.startedAt = new Date(startedAtMs).toISOString();
+  state.deadlineAt = new Date(deadlineAtMs).toISOString();
+  const report = stepReport(input, startedAtMs);
+  const timedOut = (cause: unknown) => {
+    state.phase = 'timed_out';
+    state.nextPollAt = undefined;
+    report.ended('timed_out', { executionId: state.executionId, polls: state.polls });
+    return executionTimedOut(input, state, settings.deadlineMs, cause, triggerWasRefused(cause));
+  };
+  const settle = (err: unknown): unknown => {
+    if (reachedDeadline(err)) return timedOut(err);
+    const failure = codikaFailureOf(err);
+    // Only Codika's refusals end the step here; a cancellation or a continue-as-new passes through.
+    if (failure !== err || (err instanceof ApplicationFailure && err.type === CODIKA_TRIGGER_OUTCOME_UNKNOWN)) {
+      report.ended('failed', { executionId: state.executionId, polls: state.polls, error: (failure as Error).message });
+    }
+    return failure;
+  };
+  const activities = (shape: ActivityShape = {}) => {
+    const remainingMs = Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS);
+    return proxyActivities<CodikaActivities>({
+      summary: shape.summary,
+      startToCloseTimeout: shape.longRunning ? remainingMs : settings.activityTimeoutMs,
+      scheduleToCloseTimeout: remainingMs,
+      heartbeatTimeout: shape.oneAttempt ? undefined : (shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT),
+      retry: shape.oneAttempt ? { maximumAttempts: 1 } : (shape.retry ?? ACTIVITY_RETRY),
+      cancellationType: shape.tryCancel ? ActivityCancellationType.TRY_CANCEL : undefined,
+    });
+  };
+
+  let executionId = hooks.resume?.executionId;
+  if (executionId === undefined) {
+    state.phase = 'triggering';
+    try {
+      const request = {
+        processInstanceId: input.processInstanceId,
+        workflowId: input.workflowId,
+        payload: input.payload,
+      };
+      const triggered = patched(TRIGGER_DELIVERY_PATCH)
+        ? await triggerExecution({ input, deadlineAtMs, activities, deadlineReached: timedOut })
+        : // Recorded before delivery was a choice: the activity's retry policy re-sends, as it did then.
+          await activities({ summary: 'trigger' }).triggerCodikaExecution(request);
+      executionId = triggered.executionId;
+      report.triggered(executionId);
+      hooks.afterTrigger?.(triggered);
+    } catch (err) {
+      throw settle(err);
+    }
+  }
+  state.executionId = executionId;
+  state.phase = 'polling';
+
+  let final: CodikaFinalStatus;
+  try {
+    final = await STRATEGIES[settings.strategy]({
+      processInstanceId: input.processInstanceId,
+      executionId,
+      settings,
+      state,
+      startedAtMs,
+      deadlineAtMs,
+      resume: hooks.resume,
+      afterPoll: hooks.afterPoll,
+      pollNow: hooks.pollNow,
+      activities,
+      deadlineReached: () => timedOut(undefined),
+    });
+  } catch (err) {
+    throw settle(err);
+  }
+  state.polls = final.polls;
+  state.lastStatus = final.status;
+  if (final.status === 'failed') {
+    state.phase = 'failed';
+    report.ended('failed', { executionId, polls: final.polls, error: final.errorMessage });
+    throw executionFailed(input, executionId, final.errorMessage, final.polls);
+  }
+  state.phase = 'succeeded';
+  report.ended('succeeded', { executionId, polls: final.polls });
+  return {
+    executionId,
+    resultData: final.resultData,
+    polls: final.polls,
+    startedAt: state.startedAt,
+    completedAt: new Date(Date.now()).toISOString(),
+  };
+}

@@ -1,0 +1,218 @@
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
+import type { CodikaActivities } from '../../activities/create-codika-activities';
+import type { CodikaExecutionState, CodikaFinalStatus, CodikaPollResult } from '../../shared/execution-types';
+import type { CodikaStepProgress } from './codika-step';
+import { formatDuration } from '../../shared/ui-summaries';
+import type { PollSettings } from './poll-settings';
+
+/** What every strategy needs to wait for one triggered execution. */
+export interface PollingContext {
+  processInstanceId: string;
+  executionId: string;
+  settings: PollSettings;
+  state: CodikaExecutionState;
+  startedAtMs: number;
+  deadlineAtMs: number;
+  /** Where a continued run resumes (`timer` only). */
+  resume?: CodikaStepProgress;
+  /** Runs after each check that was not final (`timer` only); may continue-as-new. */
+  afterPoll?(progress: CodikaStepProgress): Promise<void>;
+  /** True when someone asked for a check now (`timer` only); reset once honoured. */
+  pollNow?: { requested: boolean };
+  /** Activities bounded by the deadline. */
+  activities(options?: ActivityShape): CodikaActivities;
+  /** The failure to throw when no time is left. */
+  deadlineReached(): Error;
+}
+
+/** How a strategy's activity differs from a single short call. */
+export interface ActivityShape {
+  heartbeatTimeoutMs?: number;
+  /** A retry policy that is the poll loop (`retry` strategy). */
+  retry?: RetryLoop;
+  /** Runs until the deadline rather than for one call (`activity` strategy). */
+  longRunning?: boolean;
+  /** Abandon at once when cancelled, without waiting for the activity to notice (used on wake-up). */
+  tryCancel?: boolean;
+  /** What the Temporal UI shows for the activity: `trigger`, `status #12`. */
+  summary?: string;
+  /** One attempt and no heartbeat timeout: the workflow decides itself whether to call again (triggers). */
+  oneAttempt?: boolean;
+}
+
+/** A retry policy used as the poll loop (`retry` strategy). */
+export interface RetryLoop {
+  initialInterval: number;
+  backoffCoefficient: number;
+  maximumInterval: number;
+}
+
+/** Waits with a durable timer before each status activity; backs off; may continue as new. */
+export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings, state } = ctx;
+  let intervalMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
+  for (;;) {
+    const remainingMs = ctx.deadlineAtMs - Date.now();
+    if (remainingMs <= 0) throw ctx.deadlineReached();
+    const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
+    state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
+    const timer = { summary: `wait ${formatDuration(waitMs)}` };
+    if (ctx.pollNow) {
+      await condition(() => ctx.pollNow!.requested, waitMs, timer);
+      ctx.pollNow.requested = false;
+    } else {
+      await sleep(waitMs, timer);
+    }
+    state.nextPollAt = undefined;
+
+    const status = await ctx
+      .activities({ summary: `status #${state.polls + 1}` })
+      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+    state.polls += 1;
+    if (status.status !== 'pending') return { ...status, polls: state.polls };
+    state.lastStatus = status.reportedStatus ?? 'pending';
+
+    intervalMs = Math.min(intervalMs * settings.backoffCoefficient, settings.maxPollIntervalMs);
+    await ctx.afterPoll?.({
+      executionId: ctx.executionId,
+      polls: state.polls,
+      startedAtMs: ctx.startedAtMs,
+      deadlineAtMs: ctx.deadlineAtMs,
+      nextIntervalMs: intervalMs,
+      lastStatus: state.lastStatus,
+    });
+  }
+}
+
+/**
+ * A worker that dies is noticed after this, and the retry resumes from the last heartbeat. The SDK
+ * sends at most one heartbeat per 0.8 × this (24 s), and each that reaches the server is billed.
+ */
+const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** One long-running activity polls and heartbeats; the workflow just awaits it. */
+export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings } = ctx;
+  const activities = ctx.activities({
+    heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    longRunning: true,
+    tryCancel: true,
+    summary: `status checks every ${formatDuration(settings.firstPollAfterMs)}, backing off to ${formatDuration(settings.maxPollIntervalMs)}`,
+  });
+  return checkAtOnceWhenWoken(ctx, async () => {
+    for (;;) {
+      const result = await activities.pollCodikaExecution({
+        processInstanceId: ctx.processInstanceId,
+        executionId: ctx.executionId,
+        firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+        backoffCoefficient: settings.backoffCoefficient,
+        maxPollIntervalMs: settings.maxPollIntervalMs,
+      });
+      if (result.status !== 'pending') return { ...result, polls: ctx.state.polls + result.polls };
+      ctx.state.polls += result.polls; // only with stopAfterMs, which this strategy does not set
+    }
+  });
+}
+
+/** The status activity fails benignly while pending; its retry policy is the poll loop. */
+export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const { settings } = ctx;
+  return retryLoop(ctx, {
+    initialInterval: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
+    backoffCoefficient: settings.backoffCoefficient,
+    maximumInterval: settings.maxPollIntervalMs,
+  });
+}
+
+/**
+ * `auto`'s schedule, chosen from the benchmark (bench/): a first phase in the activity loop with
+ * checks every second (detection well under a second for executions of up to a minute, a few
+ * heartbeats), then retries backing off from 10 s to 3 min (a handful of actions per long wait).
+ * The phase runs 75 s, not 60: with exactly 60 s, an execution of a minute finished just after the
+ * phase's last check half the time and waited for the first retry (5 s p50 in one full run).
+ */
+export const AUTO_SCHEDULE = {
+  activityPhaseMs: 75_000,
+  activityIntervalMs: 1_000,
+  retryInitialMs: 10_000,
+  retryCoefficient: 2,
+  retryMaxMs: 180_000,
+} as const;
+
+/** The activity loop for the first phase, then retries with a wide backoff. */
+export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const activities = ctx.activities({
+    heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    longRunning: true,
+    tryCancel: true,
+    summary: `status checks every ${formatDuration(AUTO_SCHEDULE.activityIntervalMs)} for ${formatDuration(AUTO_SCHEDULE.activityPhaseMs)}`,
+  });
+  const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
+    const result = await activities.pollCodikaExecution({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+      firstPollAfterMs: Math.min(ctx.settings.firstPollAfterMs, AUTO_SCHEDULE.activityPhaseMs),
+      backoffCoefficient: 1,
+      maxPollIntervalMs: AUTO_SCHEDULE.activityIntervalMs,
+      stopAfterMs: AUTO_SCHEDULE.activityPhaseMs,
+    });
+    return { ...result, polls: ctx.state.polls + result.polls };
+  });
+  if (firstPhase.status !== 'pending') return firstPhase;
+  ctx.state.polls = firstPhase.polls;
+  ctx.state.lastStatus = firstPhase.lastStatus ?? 'pending';
+  return retryLoop(ctx, {
+    initialInterval: AUTO_SCHEDULE.retryInitialMs,
+    backoffCoefficient: AUTO_SCHEDULE.retryCoefficient,
+    maximumInterval: AUTO_SCHEDULE.retryMaxMs,
+  });
+}
+
+/** Waits the first interval with a timer, then lets the retry policy of a benignly failing check loop. */
+async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {
+  const firstWaitMs = loop.initialInterval;
+  return checkAtOnceWhenWoken(ctx, async () => {
+    const waitMs = Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now()));
+    await sleep(waitMs, { summary: `wait ${formatDuration(waitMs)}` });
+    // Created after the wait, so the retry loop's schedule-to-close is the time left now.
+    const activities = ctx.activities({
+      tryCancel: true,
+      retry: loop,
+      summary: `status checks, retried every ${formatDuration(loop.initialInterval)} to ${formatDuration(loop.maximumInterval)}`,
+    });
+    const final = await activities.checkCodikaExecution({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+    });
+    return { ...final, polls: ctx.state.polls + final.polls };
+  });
+}
+
+/**
+ * Runs a strategy's own wait, and on each `pollNow` request checks once at once beside it. A final
+ * answer from that check abandons the wait (its activity is cancelled without waiting for it).
+ */
+async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
+  ctx: PollingContext,
+  wait: () => Promise<T>,
+): Promise<T | CodikaFinalStatus> {
+  const scope = new CancellationScope();
+  const waiting = scope.run(wait);
+  const pollNow = ctx.pollNow;
+  if (!pollNow) return waiting;
+  for (;;) {
+    const woken = await Promise.race([waiting.then(() => false), condition(() => pollNow.requested).then(() => true)]);
+    if (!woken) return waiting;
+    pollNow.requested = false;
+    const status = await ctx
+      .activities({ summary: `status #${ctx.state.polls + 1} (woken)` })
+      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+    ctx.state.polls += 1;
+    if (status.status !== 'pending') {
+      scope.cancel();
+      waiting.catch(() => undefined); // the abandoned wait ends in a cancellation nobody needs
+      return { ...status, polls: ctx.state.polls };
+    }
+    ctx.state.lastStatus = status.reportedStatus ?? 'pending';
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  sleep,
+  TimeoutFailure,
+  uuid4,
+} from '@temporalio/workflow';
+import type { CodikaActivities } from '../../activities/create-codika-activities';
+import type { CodikaExecutionInput, CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/execution-types';
+import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
+import { formatDuration } from '../../shared/ui-summaries';
+import { withoutStack } from '../../shared/without-stack';
+import type { ActivityShape } from './polling-strategies';
+import { reachedDeadline } from './step-failures';
+
+/**
+ * Executions started before delivery was a choice retry their trigger activity as they always did
+ * (at least once); this patch gives new ones the attempt-by-attempt loop below.
+ */
+export const TRIGGER_DELIVERY_PATCH = 'codika-trigger-delivery';
+
+/** Waits between attempts that Codika refused for now (`503`, `429` without `Retry-After`…). */
+const TRIGGER_BACKOFF = { initialMs: 1_000, coefficient: 2, maxMs: 30_000 } as const;
+
+/** What the trigger loop needs from its step. */
+export interface TriggerContext {
+  input: Required<CodikaExecutionInput>;
+  deadlineAtMs: number;
+  activities(shape: ActivityShape): CodikaActivities;
+  /** The failure to throw when the deadline leaves no time for another attempt. */
+  deadlineReached(cause: unknown): Error;
+}
+
+/** How one failed attempt ended, as far as Codika's side can be known. */
+type Verdict =
+  | { kind: 'final' }
+  | { kind: 'not_accepted'; retryAfterMs?: number }
+  | { kind: 'outcome_unknown'; deadline: boolean; seen: string; sentAt?: string };
+
+/**
+ * Triggers the step's execution, one activity attempt at a time, so that the workflow (not a retry
+ * policy) decides what happens after each failure: a trigger that provably started nothing is sent
+ * again after a backoff; one whose outcome is unknown is sent again only under `at-least-once`.
+ * Every attempt carries the same `Idempotency-Key`, drawn once from the run's deterministic random.
+ *
+ * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` under `at-most-once` when Codika may have started it.
+ * @throws what `deadlineReached` builds when no time is left; the attempt's failure when Codika refused for good.
+ */
+export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTriggeredExecution> {
+  const { input } = ctx;
+  const idempotencyKey = `codika-temporal-${uuid4()}`;
+  let backoffMs: number = TRIGGER_BACKOFF.initialMs;
+  for (let attempt = 1; ; attempt++) {
+    const scheduledAt = new Date(Date.now()).toISOString();
+    try {
+      // One attempt, no heartbeat timeout: only the workflow may decide to send again, and a busy
+      // worker's late heartbeat must not pass for a dead worker's silence.
+      const activities = ctx.activities({
+        summary: attempt === 1 ? 'trigger' : `trigger #${attempt}`,
+        oneAttempt: true,
+      });
+      return await activities.triggerCodikaExecution({ ...input, idempotencyKey });
+    } catch (err) {
+      const verdict = judge(err);
+      if (verdict.kind === 'final') throw err;
+      if (verdict.kind === 'outcome_unknown' && input.triggerDelivery === 'at-most-once') {
+        throw outcomeUnknown(input, err, { attempt, idempotencyKey, scheduledAt, ...verdict });
+      }
+      if (verdict.kind === 'outcome_unknown' && verdict.deadline) throw ctx.deadlineReached(err);
+      const waitMs = (verdict.kind === 'not_accepted' ? verdict.retryAfterMs : undefined) ?? backoffMs;
+      backoffMs = Math.min(backoffMs * TRIGGER_BACKOFF.coefficient, TRIGGER_BACKOFF.maxMs);
+      if (Date.now() + waitMs >= ctx.deadlineAtMs) throw ctx.deadlineReached(err);
+      await sleep(waitMs, { summary: `trigger again in ${formatDuration(waitMs)}` });
+    }
+  }
+}
+
+/**
+ * Reads a failed attempt. A cancellation and Codika's final refusals end the step as they are.
+ * Whatever cannot be shown to precede sending counts as outcome unknown: a timeout (the worker may
+ * have died mid-request), a failure the activity did not classify.
+ */
+function judge(err: unknown): Verdict {
+  if (!(err instanceof ActivityFailure) || isCancellation(err)) return { kind: 'final' };
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as TriggerFailureDetails & { retryAfterMs?: number | null };
+    if (details.triggerOutcome === 'not_accepted' || (!details.triggerOutcome && cause.nonRetryable)) {
+      return cause.nonRetryable
+        ? { kind: 'final' }
+        : { kind: 'not_accepted', retryAfterMs: details.retryAfterMs ?? undefined };
+    }
+    return {
+      kind: 'outcome_unknown',
+      deadline: false,
+      seen: `failed with ${cause.type ?? 'an error'}: ${cause.message}`,
+      sentAt: details.sentAt,
+    };
+  }
+  const deadline = reachedDeadline(err);
+  // START_TO_CLOSE → start-to-close, as the Temporal docs write it.
+  const timeout =
+    cause instanceof TimeoutFailure ? String(cause.timeoutType).toLowerCase().replace(/_/g, '-') : undefined;
+  return {
+    kind: 'outcome_unknown',
+    deadline,
+    seen: deadline
+      ? 'was still unanswered when the step deadline passed'
+      : `got no answer: its ${timeout ?? 'activity'} timeout fired (the worker may have died mid-request)`,
+  };
+}
+
+/** Whether a failed attempt is known to have started nothing (used to word a timeout). */
+export function triggerWasRefused(err: unknown): boolean {
+  return judge(err).kind === 'not_accepted';
+}
+
+function outcomeUnknown(
+  input: Required<CodikaExecutionInput>,
+  err: unknown,
+  what: { attempt: number; idempotencyKey: string; scheduledAt: string; seen: string; sentAt?: string },
+): ApplicationFailure {
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+      message:
+        `Codika may have started an execution of "${input.workflowId}" (process instance ${input.processInstanceId}): ` +
+        `trigger attempt ${what.attempt} ${what.seen}. With triggerDelivery 'at-most-once' it is not sent again. ` +
+        `Look for the execution with Idempotency-Key ${what.idempotencyKey} in Codika, or set triggerDelivery ` +
+        "'at-least-once' to send such triggers again with the same key.",
+      nonRetryable: true,
+      details: [
+        {
+          processInstanceId: input.processInstanceId,
+          workflowId: input.workflowId,
+          attempt: what.attempt,
+          // When the activity could not say (its worker died), the time the attempt was scheduled:
+          // the request cannot have left before it.
+          sentAt: what.sentAt ?? what.scheduledAt,
+          sentAtExact: what.sentAt !== undefined,
+          idempotencyKey: what.idempotencyKey,
+          seen: what.seen,
+        },
+      ],
+      cause: err instanceof Error ? err : undefined,
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+import { CodikaValidationError } from '../../codika/errors';
+import { validateId, validatePayload } from '../../shared/validation';
+import type { CodikaExecutionInput } from '../../shared/execution-types';
+import { checkTriggerDelivery } from '../../shared/trigger-delivery';
+import { invalid } from './poll-settings';
+
+const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery']);
+
+/**
+ * Checks a step's input before anything is triggered, with the same rules the HTTP client applies.
+ *
+ * @throws ApplicationFailure (non-retryable, type `CodikaValidationError`) naming the bad field.
+ */
+export function validateExecutionInput(input: CodikaExecutionInput, path = 'input'): Required<CodikaExecutionInput> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid(path, 'expected an object with processInstanceId, workflowId and an optional payload');
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw invalid(`${path}.${key}`, `unknown field; expected ${[...KNOWN_KEYS].join(', ')}`);
+  }
+  return underPath(path, () => ({
+    processInstanceId: validateId('processInstanceId', input.processInstanceId),
+    workflowId: validateId('workflowId', input.workflowId),
+    payload: validatePayload(input.payload),
+    triggerDelivery: checkTriggerDelivery(input.triggerDelivery),
+  }));
+}
+
+/**
+ * Runs the client's pure checks in workflow code, reporting a failure as a non-retryable
+ * validation failure whose field is prefixed with `path` (a plain error would only retry the task).
+ */
+export function underPath<T>(path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof CodikaValidationError) throw invalid(`${path}.${err.field}`, err.reason);
+    throw err;
+  }
+}

@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
+
+const API_KEY = 'ck_cli_key_40';
+const ROOT = join(__dirname, '..', '..', '..');
+
+let env: TestWorkflowEnvironment;
+let mock: MockCodikaServer;
+let taskQueue: string;
+let stop: () => Promise<void>;
+beforeAll(
+  async () =>
+    ({ env, mock, taskQueue, stop } = await startRunningTestbed(
+      { apiKey: API_KEY, scripts: quickDemoScripts() },
+      'cli',
+    )),
+);
+afterAll(() => stop());
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in its own process, as a user would, against the test server and worker. */
+function cli(...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+          CODIKA_TASK_QUEUE: taskQueue,
+          TEMPORAL_UI_URL: 'http://ui.test:8233',
+        },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+test('run: prints the result as JSON with --json, links the run in the UI, exits 0', async () => {
+  const { code, stdout, stderr } = await cli(
+    'run',
+    'pi_demo',
+    'summarize',
+    '--payload',
+    '{"text": "one two three", "language": "en"}',
+    '--json',
+  );
+  expect({ code, stderr }).toMatchObject({ code: 0 });
+  const printed = JSON.parse(stdout) as { status: string; result: { executionId: string; resultData: unknown } };
+  expect(printed.status).toBe('succeeded');
+  expect(printed.result.resultData).toEqual({ summary: '[en] one two three…', language: 'en' });
+  expect(stderr).toMatch(
+    /http:\/\/ui\.test:8233\/namespaces\/default\/workflows\/codika-summarize-pi_demo-\w+\/[0-9a-f-]+\/history/,
+  );
+});
+
+test('run --trigger-delivery at-least-once: the run carries the choice, and the UI shows it', async () => {
+  const id = `${taskQueue}-delivery`;
+  const { code } = await cli('run', 'pi_demo', 'summarize', '--trigger-delivery', 'at-least-once', '--id', id);
+  expect(code).toBe(0);
+  const described = await env.client.workflow.getHandle(id).describe();
+  expect(await described.staticDetails()).toContain('**trigger delivery** at-least-once');
+  const history = await env.client.workflow.getHandle(id).fetchHistory();
+  const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
+  expect(JSON.parse(Buffer.from(input).toString())).toMatchObject({ triggerDelivery: 'at-least-once' });
+});
+
+test("run: a failed execution exits 1 with Codika's message, on stderr and in the JSON", async () => {
+  const { code, stdout, stderr } = await cli('run', 'pi_demo', 'invoice-check', '--json');
+  expect(code).toBe(1);
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'failed', error: { type: 'CodikaExecutionFailed' } });
+  expect(stdout).toContain('Invoice total does not match the sum of its line items');
+  expect(stderr).toContain('Invoice total does not match the sum of its line items');
+});
+
+test('bad input exits 2 naming the problem, before anything starts; an unreachable Temporal exits 3', async () => {
+  const before = mock.requests.length;
+  const [badId, badPayload, badStrategy, badDelivery, unreachable] = await Promise.all([
+    cli('run', 'pi_demo', '../etc'),
+    cli('run', 'pi_demo', 'summarize', '--payload', '[1,2]'),
+    cli('run', 'pi_demo', 'summarize', '--strategy', 'sometimes'),
+    cli('run', 'pi_demo', 'summarize', '--trigger-delivery', 'exactly-once'),
+    cli('--address', '127.0.0.1:1', 'run', 'pi_demo', 'summarize'),
+  ]);
+  expect(badId.code).toBe(2);
+  expect(badId.stderr).toContain('workflowId');
+  expect(badPayload.code).toBe(2);
+  expect(badPayload.stderr).toContain('--payload: must be a JSON object');
+  expect(badStrategy.code).toBe(2);
+  expect(badStrategy.stderr).toContain('sometimes');
+  expect(badDelivery.code).toBe(2);
+  expect(badDelivery.stderr).toContain('exactly-once');
+  expect(badDelivery.stderr).toContain('at-least-once');
+  expect(unreachable.code).toBe(3);
+  expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+  expect(mock.requests.length).toBe(before);
+});
+
+test('pipeline run: follows the steps and prints every output as JSON', async () => {
+  const { code, stdout, stderr } = await cli(
+    'pipeline',
+    'run',
+    'examples/pipelines/document-digest.json',
+    '--input',
+    '@examples/pipelines/document-digest.input.json',
+    '--json',
+  );
+  expect({ code, stderr }).toMatchObject({ code: 0 });
+  const printed = JSON.parse(stdout) as { status: string; result: { outputs: Record<string, unknown> } };
+  expect(Object.keys(printed.result.outputs).sort()).toEqual(['extract', 'notify', 'summarize_en', 'summarize_fr']);
+  // Progress lines went to stderr, one per step.
+  expect(stderr).toMatch(/✔ notify\s+succeeded, execution \S+/);
+});
+
+test('pipeline validate: exit 0 with the order, or exit 2 with every problem (and JSON with --json)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'codika-cli-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      processInstanceId: 'pi_demo',
+      steps: [
+        { id: 'a', workflowId: 'w', dependsOn: ['b'] },
+        { id: 'b', workflowId: 'w', dependsOn: ['a'] },
+        { id: 'c', payload: { x: { $ref: 'steps.a.resultData' } } },
+      ],
+    }),
+  );
+  const [good, invalid, invalidJson, missing] = await Promise.all([
+    cli('pipeline', 'validate', 'examples/pipelines/order-fulfilment.json'),
+    cli('pipeline', 'validate', bad),
+    cli('pipeline', 'validate', bad, '--json'),
+    cli('pipeline', 'validate', join(dir, 'nope.json')),
+  ]);
+  expect(good.code).toBe(0);
+  expect(good.stdout).toContain('3 steps, in order reserve → charge → ship');
+  expect(invalid.code).toBe(2);
+  expect(invalid.stderr).toContain('The pipeline has 3 problems');
+  expect(invalid.stderr).toContain('steps[2].workflowId: is required');
+  expect(invalid.stderr).toContain('cycle');
+  expect(invalid.stderr).toContain('steps[2].payload.x.$ref: reads step "a", which is not upstream of "c"');
+  expect(invalidJson.code).toBe(2);
+  expect(JSON.parse(invalidJson.stdout)).toMatchObject({
+    valid: false,
+    problems: expect.arrayContaining([expect.objectContaining({ path: 'steps[2].workflowId' })]),
+  });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('cannot read');
+});
+
+test('schedule create, list and delete a recurring pipeline', async () => {
+  const id = `${taskQueue}-daily`;
+  const created = await cli(
+    'schedule',
+    'create',
+    id,
+    '--pipeline',
+    'examples/pipelines/daily-report.json',
+    '--cron',
+    '0 7 * * *',
+    '--note',
+    'morning report',
+  );
+  expect(created).toMatchObject({ code: 0 });
+  expect(created.stdout).toMatch(new RegExp(`schedule ${id} created; next run \\d{4}-\\d\\d-\\d\\dT07:00:00`));
+  const described = await env.client.schedule.getHandle(id).describe();
+  expect(described.action).toMatchObject({ workflowType: 'codikaPipelineWorkflow', taskQueue });
+
+  // The list is read from visibility, which may trail the create by a moment.
+  let listed: { scheduleId: string; note?: string }[] = [];
+  for (let i = 0; i < 20 && !listed.some((s) => s.scheduleId === id); i += 1) {
+    const list = await cli('schedule', 'list', '--json');
+    listed = JSON.parse(list.stdout) as typeof listed;
+    if (!listed.some((s) => s.scheduleId === id)) await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(listed.find((s) => s.scheduleId === id)).toMatchObject({ note: 'morning report' });
+
+  const twice = await cli(
+    'schedule',
+    'create',
+    id,
+    '--pipeline',
+    'examples/pipelines/daily-report.json',
+    '--every',
+    '1 day',
+    '--cron',
+    '* * * * *',
+  );
+  expect(twice.code).toBe(2);
+  expect((await cli('schedule', 'delete', id)).code).toBe(0);
+  await expect(env.client.schedule.getHandle(id).describe()).rejects.toThrow(/not found/i);
+});

@@ -1,0 +1,237 @@
+/**
+ * The Temporal UI, in a real browser (Debian's Chromium driven by playwright-core), on a local dev
+ * server with its UI: a finished run and a running one show their summary, their current details and
+ * the Codika executionId; so does an encrypted run, decoded by the codec server the UI is pointed at.
+ * Saves the screenshots the README shows (into docs/ with
+ * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
+ */
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { startCodikaExecution } from '../../../src/client';
+import { AesGcmPayloadCodec } from '../../../src/codec/aes-gcm-codec';
+import { ENCODED_FAILURE_CONVERTER_PATH, encryptedDataConverter } from '../../../src/codec/codec-data-converter';
+import { startCodecServer, type CodecServer } from '../../../src/codec/codec-server';
+import { freePort, LocalTemporalServer } from '../../../src/testing/local-temporal-server';
+import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import { createCodikaWorker } from '../../../src/worker';
+import { findOrInstallChromium } from '../../helpers/chromium';
+
+const API_KEY = 'ck_ui_key_58';
+// Background networking off: this machine's closed network refuses Chromium's own calls home.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOTS = process.env.CODIKA_SAVE_SCREENSHOTS
+  ? join(__dirname, '..', '..', '..', 'docs')
+  : mkdtempSync(join(tmpdir(), 'codika-ui-'));
+const POLL = { strategy: 'timer', firstPollAfter: 500, backoffCoefficient: 1, maxPollInterval: 1_000 } as const;
+
+let server: LocalTemporalServer;
+let mock: MockCodikaServer;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let worker: Worker;
+let running: Promise<void>;
+let encryptedWorker: Worker;
+let encryptedRunning: Promise<void>;
+let codecServer: CodecServer;
+const codec = new AesGcmPayloadCodec({ keys: { k1: randomBytes(32) }, currentKeyId: 'k1' });
+const CODEC_TOKEN = 'tok_ui_codec_0123456789abcdef';
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  // Provisioned like the Temporal binary: found, else installed where this machine allows.
+  const { path: chromiumPath } = await findOrInstallChromium();
+  const uiPort = await freePort();
+  codecServer = await startCodecServer({
+    codec,
+    port: 0,
+    allowOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    authTokens: [CODEC_TOKEN],
+  });
+  server = await LocalTemporalServer.start({ ui: true, uiPort, uiCodecEndpoint: codecServer.url, log: () => {} });
+  mock = new MockCodikaServer({ apiKey: API_KEY });
+  await mock.start();
+  mock.script('http-direct-messaging', { durationMs: 1_500, resultData: { delivered: true } });
+  mock.script('document-digest', { durationMs: Infinity });
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  worker = await createCodikaWorker({
+    connection: nativeConnection,
+    taskQueue: 'codika',
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
+  });
+  running = worker.run();
+  encryptedWorker = await createCodikaWorker({
+    connection: nativeConnection,
+    taskQueue: 'codika-encrypted',
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: {
+      // Failure messages are encrypted too, workflow code's included: its bundle carries the converter.
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('../../fixtures/workflows'),
+        failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH,
+        logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+      }),
+      dataConverter: encryptedDataConverter(codec),
+    },
+  });
+  encryptedRunning = encryptedWorker.run();
+  connection = await Connection.connect({ address: server.address });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+  // The UI sends a bearer token only as a signed-in user's OIDC access token (to an https codec
+  // endpoint); here, as a reverse proxy would, the test adds the header to the UI's codec calls.
+  await page.route(`${codecServer.url}/**`, (route) =>
+    route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${CODEC_TOKEN}` } }),
+  );
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  worker?.shutdown();
+  encryptedWorker?.shutdown();
+  await running;
+  await encryptedRunning;
+  await codecServer?.stop();
+  await connection?.close();
+  await nativeConnection?.close();
+  await mock?.stop();
+  await server?.stop();
+});
+
+/** The run's page, on its User Metadata tab, with the text of the page and of its Markdown frames. */
+async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promise<string> {
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  // Summary and details are Markdown, rendered in frames of their own; they load after the page.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const texts = await Promise.all(
+      page.frames().map((frame) =>
+        frame
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
+    const text = texts.join('\n');
+    if (mustShow.every((wanted) => text.includes(wanted)) || Date.now() > deadline) return text;
+    await page.waitForTimeout(500);
+  }
+}
+
+async function screenshot(name: string): Promise<string> {
+  const path = join(SCREENSHOTS, name);
+  await page.screenshot({ path });
+  return path;
+}
+
+test('a finished run shows its summary, its final details and the Codika executionId', async () => {
+  const client = new Client({ connection });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_abc123', workflowId: 'http-direct-messaging' },
+    { poll: POLL },
+  );
+  const { executionId, polls } = await handle.result();
+
+  const text = await userMetadataOf(handle, ['phase succeeded', executionId]);
+  expect(text).toContain('Codika http-direct-messaging · pi_abc123');
+  expect(text).toContain('phase succeeded');
+  expect(text).toContain(`executionId ${executionId}`);
+  expect(text).toContain(`polls so far ${polls}`);
+  expect(text).toContain('trigger'); // the activity summaries listed under "Events with Metadata"
+  expect(text).toContain('status #1');
+  expect(statSync(await screenshot('ui-finished-run.png')).size).toBeGreaterThan(20_000);
+}, 90_000);
+
+test('a running run shows where it is: polling, its executionId, polls so far', async () => {
+  const client = new Client({ connection });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_abc123', workflowId: 'document-digest' },
+    { poll: POLL },
+  );
+  const executionId = await waitForExecutionId(handle);
+  try {
+    const text = await userMetadataOf(handle, ['phase polling', executionId, 'polls so far']);
+    expect(text).toContain('Codika document-digest · pi_abc123');
+    expect(text).toContain('phase polling');
+    expect(text).toContain(`executionId ${executionId}`);
+    expect(text).toMatch(/polls so far \d+/);
+    expect(text).toContain('last status pending');
+    expect(statSync(await screenshot('ui-running-run.png')).size).toBeGreaterThan(20_000);
+  } finally {
+    mock.finishNow(executionId);
+    await handle.result();
+  }
+}, 90_000);
+
+test('an encrypted run: ciphertext on the server, its summary and details readable through the codec server', async () => {
+  const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_private', workflowId: 'http-direct-messaging', payload: { phone: '+32 470 99 88 77' } },
+    { taskQueue: 'codika-encrypted', poll: POLL },
+  );
+  const { executionId } = await handle.result();
+  // Without the codec, the run cannot even be described: its memo and summary are ciphertext on the server.
+  await expect(new Client({ connection }).workflow.getHandle(handle.workflowId).describe()).rejects.toThrow(
+    /Unknown encoding: binary\/encrypted/,
+  );
+
+  const text = await userMetadataOf(handle, ['phase succeeded', executionId]);
+  expect(text).toContain('Codika http-direct-messaging · pi_private');
+  expect(text).toContain(`executionId ${executionId}`);
+  expect(text).toContain('status #1');
+}, 90_000);
+
+test("an encrypted run that fails: Codika's message is ciphertext on the server, readable in the UI through the codec server", async () => {
+  mock.script('deliver-private', { durationMs: 300, failWith: 'Could not deliver to +32 470 66 77 88' });
+  const client = new Client({ connection, dataConverter: encryptedDataConverter(codec) });
+  const handle = await startCodikaExecution(
+    client,
+    { processInstanceId: 'pi_private', workflowId: 'deliver-private' },
+    { taskQueue: 'codika-encrypted', poll: POLL },
+  );
+  await expect(handle.result()).rejects.toThrow();
+  const { history } = await new Client({ connection }).workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: handle.workflowId },
+  });
+  const raw = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
+  expect(raw.includes('Could not deliver')).toBe(false);
+  expect(raw.includes('Encoded failure')).toBe(true);
+
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
+  const deadline = Date.now() + 30_000;
+  let text = '';
+  while (!text.includes('+32 470 66 77 88') && Date.now() < deadline) {
+    await page.waitForTimeout(500);
+    text = await page.locator('body').innerText();
+  }
+  expect(text).toContain('Could not deliver to +32 470 66 77 88');
+}, 90_000);
+
+async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const memo = (await handle.describe()).memo;
+    if (typeof memo?.codikaExecutionId === 'string') return memo.codikaExecutionId;
+    if (Date.now() > deadline) throw new Error('no codikaExecutionId in the memo after 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The package as people install it: `npm pack` gives compiled JS, type declarations and the
+ * `exports` map; installed from the tarball into a scratch project, its entry points load, its
+ * types resolve under Node16 module resolution, and a workflow importing `codika-temporal/workflows`
+ * bundles (the Temporal bundler refuses Node built-ins, so this also proves that entry is workflow-safe).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'codika-pack-'));
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let files: string[];
+beforeAll(() => {
+  // `prepack` compiles dist/ first, as it does for `npm publish`.
+  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], repoRoot)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  files = packed!.files.map((file) => file.path);
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(scratch, packed!.filename)], scratch);
+}, 600_000);
+
+test('the tarball holds compiled JS and declarations for each entry point, and no sources or tests', () => {
+  for (const entry of ['index', 'workflows/index', 'testing/index', 'cli/main', 'worker']) {
+    expect(files).toContain(`dist/${entry}.js`);
+    expect(files).toContain(`dist/${entry}.d.ts`);
+  }
+  expect(files).toContain('README.md');
+  expect(files.filter((file) => /^(src|test|bench|scripts)\//.test(file))).toEqual([]);
+  const manifest = JSON.parse(readFileSync(join(scratch, 'node_modules/codika-temporal/package.json'), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  expect(Object.keys(manifest.exports).sort()).toEqual(['.', './testing', './workflows']);
+});
+
+test('installed, the three entry points load', () => {
+  const out = run(
+    process.execPath,
+    [
+      '-e',
+      "const c = require('codika-temporal'); const w = require('codika-temporal/workflows'); const t = require('codika-temporal/testing');" +
+        'console.log([typeof c.createCodikaWorker, typeof c.startCodikaExecution, typeof w.runCodikaExecution, typeof t.MockCodikaServer].join(" "))',
+    ],
+    scratch,
+  );
+  expect(out.trim()).toBe('function function function function');
+});
+
+test('its types resolve through the exports map (Node16 resolution)', () => {
+  writeFileSync(
+    join(scratch, 'check.ts'),
+    [
+      "import { startCodikaExecution, type CodikaExecutionResult } from 'codika-temporal';",
+      "import { runCodikaExecution } from 'codika-temporal/workflows';",
+      "import { MockCodikaServer } from 'codika-temporal/testing';",
+      'export const types: [typeof startCodikaExecution, typeof runCodikaExecution, typeof MockCodikaServer] | undefined = undefined;',
+      'export type Result = CodikaExecutionResult<{ rows: number }>;',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(scratch, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true },
+      files: ['check.ts'],
+    }),
+  );
+  expect(() => run(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', scratch], scratch)).not.toThrow();
+});
+
+test('a workflow that imports codika-temporal/workflows bundles with the Temporal bundler', () => {
+  writeFileSync(
+    join(scratch, 'workflows.ts'),
+    [
+      "import { runCodikaExecution } from 'codika-temporal/workflows';",
+      "export { codikaExecutionWorkflow } from 'codika-temporal/workflows';",
+      'export async function onboarding(): Promise<string> {',
+      "  const { executionId } = await runCodikaExecution({ processInstanceId: 'pi_1', workflowId: 'welcome-sms' });",
+      '  return executionId;',
+      '}',
+    ].join('\n'),
+  );
+  const out = run(
+    process.execPath,
+    [
+      '-e',
+      "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./workflows.ts'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } })" +
+        '.then((bundle) => console.log(JSON.stringify({ bytes: bundle.code.length, onboarding: bundle.code.includes("onboarding"), codika: bundle.code.includes("codikaExecutionWorkflow") })))',
+    ],
+    scratch,
+  );
+  const bundle = JSON.parse(out.trim().split('\n').pop()!) as { bytes: number; onboarding: boolean; codika: boolean };
+  expect(bundle).toMatchObject({ onboarding: true, codika: true });
+  expect(bundle.bytes).toBeGreaterThan(100_000);
+});
