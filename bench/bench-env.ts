@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
-import { createCodikaWorker } from '../src/worker';
+import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { BaselineTarget } from './baseline';
 
 /** The API key the mock accepts and both the worker and the baseline send. */

@@ -5,7 +5,7 @@
  * parent goes away.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createCodikaWorker } from '../src/worker';
+import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 
 /** What the parent passes in `process.argv[2]`. */
 export interface ScaleWorkerConfig {

@@ -9,7 +9,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_STATUS_CHECKS_PER_SECOND } from '../src/activities/check-pacer';
 import { startCodikaExecution } from '../src/client';
 import { seededRandom } from '../src/testing/mock-codika/seeded-random';
-import { DEFAULT_ACTIVITY_SLOTS } from '../src/worker';
+import { DEFAULT_ACTIVITY_SLOTS } from '../src/worker-setup/create-codika-worker';
 import type { CodikaExecutionResult } from '../src/shared/execution-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../src/shared/errors';
 import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from './bench-env';

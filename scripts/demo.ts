@@ -12,7 +12,7 @@ import { startCodikaExecution, startCodikaPipeline } from '../src/client';
 import { DEMO_SCRIPTS } from '../src/testing/mock-codika/demo-scripts';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
-import { createCodikaWorker } from '../src/worker';
+import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { CodikaExecutionInput } from '../src/shared/execution-types';
 
 const DEMO_KEY = 'ck_demo_key';

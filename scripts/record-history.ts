@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type History } from '@temporalio/worker';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
-import { createCodikaWorker } from '../src/worker';
+import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { CodikaPipelineInput } from '../src/pipeline/pipeline-types';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 

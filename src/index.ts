@@ -20,7 +20,6 @@ export {
   type CodikaCredentials,
 } from './activities';
 export {
-  DEFAULT_TASK_QUEUE,
   connectCodikaClient,
   executeCodikaExecution,
   startCodikaExecution,
@@ -43,7 +42,7 @@ export type {
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
 } from './pipeline/pipeline-types';
-export { createCodikaWorker, type CodikaWorkerOptions } from './worker';
+export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
 export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
 export { encryptedDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
 export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
+import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { codecFromEnv } from '../codec/aes-gcm-codec';
 import { encryptedDataConverter } from '../codec/codec-data-converter';
 import { temporalConnectSettings } from '../client/temporal-connection';

@@ -1,5 +1,4 @@
 export {
-  DEFAULT_TASK_QUEUE,
   executeCodikaExecution,
   startCodikaExecution,
   type StartCodikaExecutionOptions,

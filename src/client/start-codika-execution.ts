@@ -4,10 +4,8 @@ import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } f
 import { checkTriggerDelivery } from '../shared/trigger-delivery';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
+import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import type { CodikaCallbackReceiver } from './callback-receiver';
-
-/** Task queue the bundled worker listens on. */
-export const DEFAULT_TASK_QUEUE = 'codika';
 
 /** Options of {@link startCodikaExecution}. */
 export interface StartCodikaExecutionOptions {

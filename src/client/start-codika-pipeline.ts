@@ -3,7 +3,7 @@ import { checkPipeline, formatProblems, type PipelineProblem } from '../pipeline
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
 import { pipelineSummary } from '../shared/ui-summaries';
 import type { codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
-import { DEFAULT_TASK_QUEUE } from './start-codika-execution';
+import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 
 /** A pipeline definition that failed its checks; `problems` lists each with its path. */
 export class CodikaPipelineValidationError extends Error {

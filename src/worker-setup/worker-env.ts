@@ -1,7 +1,7 @@
 import { AUTH_MODES, type CodikaAuthMode } from '../codika/auth';
 import { CodikaValidationError } from '../codika/errors';
 import type { CodikaActivitiesOptions } from '../activities/create-codika-activities';
-import { DEFAULT_TASK_QUEUE } from '../client/start-codika-execution';
+import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { temporalConnectSettings, type TemporalConnectSettings } from '../client/temporal-connection';
 
 /** Everything the runnable worker reads from its environment. */

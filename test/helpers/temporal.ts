@@ -6,7 +6,7 @@ import type { CodikaActivitiesOptions } from '../../src/activities/create-codika
 import { DEMO_SCRIPTS } from '../../src/testing/mock-codika/demo-scripts';
 import { MockCodikaServer, type MockCodikaServerOptions } from '../../src/testing/mock-codika/mock-codika-server';
 import type { MockExecutionScript } from '../../src/testing/mock-codika/mock-scripts';
-import { createCodikaWorker } from '../../src/worker';
+import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
 
 /** Worker log lines of this test file, so tests can search them for secrets. */
 export const workerLogs: LogEntry[] = [];

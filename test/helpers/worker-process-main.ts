@@ -4,7 +4,7 @@
  * says `ready` on the IPC channel once its worker runs (polling starts with it).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createCodikaWorker } from '../../src/worker';
+import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
 
 /** What the parent passes in `process.argv[2]`. */
 export interface WorkerProcessConfig {

@@ -19,7 +19,7 @@ import { ENCODED_FAILURE_CONVERTER_PATH, encryptedDataConverter } from '../../..
 import { startCodecServer, type CodecServer } from '../../../src/codec/codec-server';
 import { freePort, LocalTemporalServer } from '../../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
-import { createCodikaWorker } from '../../../src/worker';
+import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 import { findOrInstallChromium } from '../../helpers/chromium';
 
 const API_KEY = 'ck_ui_key_58';

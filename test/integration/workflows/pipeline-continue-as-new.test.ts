@@ -10,7 +10,7 @@ import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types'
 import { LocalTemporalServer } from '../../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
-import { createCodikaWorker } from '../../../src/worker';
+import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 
 const API_KEY = 'ck_pipeline_can_key_40';
 const POLL = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;

@@ -13,7 +13,7 @@ import { startCodikaExecution, startCodikaPipeline } from '../../../src/client';
 import { CODIKA_SEARCH_ATTRIBUTES } from '../../../src/shared/search-attribute-keys';
 import { registeredCodikaSearchAttributes } from '../../../src/worker-setup/registered-search-attributes';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
-import { createCodikaWorker } from '../../../src/worker';
+import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 import { startRunningTestbed } from '../../helpers/temporal';
 
 const API_KEY = 'ck_visibility_key_31';
