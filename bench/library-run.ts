@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startCodikaExecution } from '../src/client';
-import type { CodikaExecutionResult, CodikaPollOptions } from '../src/shared/execution-types';
+import type { CodikaExecutionResult } from '../src/shared/execution-types';
+import type { CodikaPollOptions } from '../src/shared/poll-options';
 import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
 import type { bareTemporalPollLoop } from './workflows';
 

@@ -1,4 +1,4 @@
-import type { CodikaPollOptions } from '../src/shared/execution-types';
+import { POLL_STRATEGIES, type CodikaPollOptions } from '../src/shared/poll-options';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {
@@ -74,7 +74,7 @@ export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPla
 }
 
 /** Strategies measured when `--strategies` is not given. */
-export const DEFAULT_STRATEGIES = ['timer', 'activity', 'retry', 'auto'];
+export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES];
 
 /** The library's default poll schedule divided by 10, so a scaled run makes as many checks as a real one. */
 const TENFOLD_FASTER_POLL: CodikaPollOptions = { firstPollAfter: 150, maxPollInterval: 3_000 };

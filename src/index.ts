@@ -1,39 +1,52 @@
-/** Public entry for non-workflow code: client helpers, activities, worker, errors. */
+/**
+ * `codika-temporal`: Codika executions as durable Temporal steps. This entry is for code that runs
+ * outside workflows (your worker, your API, your scripts). Workflow code imports
+ * `codika-temporal/workflows`; tests and demos import `codika-temporal/testing`.
+ *
+ * @packageDocumentation
+ */
+
+// Start and follow runs from a Temporal client.
+export { connectCodikaClient } from './client/connect-client';
 export {
-  CodikaClient,
-  CodikaError,
-  CodikaValidationError,
-  DEFAULT_CODIKA_BASE_URL,
-  parseRetryAfter,
-  type CodikaAuth,
-  type CodikaAuthMode,
-  type CodikaClientOptions,
-  type CodikaErrorKind,
-  type CodikaExecutionStatus,
-  type CodikaTriggerOutcome,
-} from './codika';
-export {
-  createCodikaActivities,
-  CodikaCredentialsMissingError,
-  type CodikaActivities,
-  type CodikaActivitiesOptions,
-  type CodikaCredentials,
-} from './activities';
-export {
-  connectCodikaClient,
   executeCodikaExecution,
   startCodikaExecution,
+  type StartCodikaExecutionOptions,
+} from './client/start-codika-execution';
+export { startCodikaPipeline, type StartCodikaPipelineOptions } from './client/start-codika-pipeline';
+export {
   startCodikaCallbackReceiver,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
-  type StartCodikaExecutionOptions,
-  CodikaPipelineValidationError,
-  pipelineWorkflowArgs,
-  startCodikaPipeline,
-  type StartCodikaPipelineOptions,
-} from './client';
-export { checkPipeline, formatProblems, type PipelineCheck, type PipelineProblem } from './pipeline/check-pipeline';
-export { pipelineJsonSchema } from './pipeline/json-schema';
+} from './client/callback-receiver';
+
+// Run a worker: the Codika activities, on a worker of your own or the library's.
+export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
+export {
+  createCodikaActivities,
+  type CodikaActivities,
+  type CodikaActivitiesOptions,
+} from './activities/create-codika-activities';
+export type { CodikaCredentials } from './activities/credentials';
+export { DEFAULT_TASK_QUEUE } from './shared/task-queue';
+
+// What a run takes and gives back.
+export type {
+  CodikaExecutionInput,
+  CodikaExecutionPhase,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+} from './shared/execution-types';
+export {
+  DEFAULT_POLL_SETTINGS,
+  POLL_STRATEGIES,
+  type CodikaPollOptions,
+  type CodikaPollStrategy,
+} from './shared/poll-options';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './shared/trigger-delivery';
+export type { Duration } from './shared/durations';
+
+// Pipelines: the file format, its checks and its JSON Schema.
 export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './pipeline/definition';
 export type {
   CodikaPipelineInput,
@@ -42,37 +55,46 @@ export type {
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
 } from './pipeline/pipeline-types';
-export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
-export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
-export { encryptedDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
-export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
-export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
-export { readWorkerEnv, type CodikaWorkerEnv } from './worker-setup/worker-env';
-export type {
-  CodikaExecutionInput,
-  CodikaExecutionResult,
-  CodikaExecutionState,
-  CodikaPollOptions,
-  CodikaPollStrategy,
-  CodikaTriggerDelivery,
-} from './shared/execution-types';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from './shared/trigger-delivery';
+export { checkPipeline, formatProblems, type PipelineCheck, type PipelineProblem } from './pipeline/check-pipeline';
+export { pipelineJsonSchema } from './pipeline/json-schema';
+
+// Failures: the errors thrown here, and the failure types workflows match on.
 export {
+  CODIKA_CONFIGURATION_ERROR,
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_EXECUTION_FAILED,
   CODIKA_EXECUTION_TIMED_OUT,
   CODIKA_FAILURE_TYPES,
-  CODIKA_VALIDATION_FAILURE,
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+  CODIKA_VALIDATION_FAILURE,
+  CodikaValidationError,
 } from './shared/errors';
+export { CodikaError, type CodikaErrorKind, type CodikaTriggerOutcome } from './codika/errors';
+export { CodikaCredentialsMissingError } from './activities/errors';
+export { CodikaPipelineValidationError } from './client/errors';
+
+// The Codika HTTP client on its own, without Temporal.
+export {
+  CodikaClient,
+  DEFAULT_CODIKA_BASE_URL,
+  type CodikaAuth,
+  type CodikaAuthMode,
+  type CodikaClientOptions,
+  type CodikaExecutionStatus,
+} from './codika';
+
+// Encryption: a payload codec, failures encoded with it, and a codec server for the Temporal UI.
+export { AesGcmPayloadCodec, codecFromEnv, type AesGcmCodecOptions } from './codec/aes-gcm-codec';
+export { encryptedDataConverter, ENCODED_FAILURE_CONVERTER_PATH } from './codec/codec-data-converter';
+export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
+export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
+
+// Observability: search attributes to filter runs by, and tracing.
 export {
   CODIKA_SEARCH_ATTRIBUTES,
   CODIKA_SEARCH_ATTRIBUTE_NAMES,
   type CodikaStatusAttribute,
 } from './shared/search-attribute-keys';
-export { registeredCodikaSearchAttributes } from './worker-setup/registered-search-attributes';
-export { executionSummary, pipelineSummary } from './shared/ui-summaries';
-export { temporalConnectSettings, DEFAULT_TEMPORAL_ADDRESS, type TemporalConnectSettings } from './client/temporal-connection';
 export { codikaTracing, type CodikaTracing } from './worker-setup/tracing';

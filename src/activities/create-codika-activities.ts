@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { CodikaClient, DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 import type { CodikaExecutionStatus } from '../codika/types';
 import type {
   CodikaTriggeredExecution,
   GetCodikaExecutionStatusInput,
   TriggerCodikaExecutionInput,
-} from '../shared/execution-types';
+} from '../shared/activity-types';
 import { logCallFailure, recordCodikaResponse } from './activity-telemetry';
 import { CheckPacer, DEFAULT_STATUS_CHECKS_PER_SECOND } from './check-pacer';
-import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeat-while';
+import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeats';
 import { allSecrets, credentialResolver, type CodikaCredentials } from './credentials';
 import { createPollingActivities, type CodikaPollingActivities } from './polling-activities';
 import { assertRequestFits } from './request-timeout-fit';

@@ -1,6 +1,7 @@
 import { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from '../codika/auth';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 import { webhookFor } from '../codika/webhook-signature';
+import { CodikaCredentialsMissingError } from './errors';
 
 /** Credentials the worker holds. Workflows only ever name a process instance. */
 export interface CodikaCredentials {
@@ -12,16 +13,6 @@ export interface CodikaCredentials {
   apiKeys?: Record<string, string>;
   /** Standard Webhooks secret (`whsec_…`) for the `signature` mode. */
   webhookSecret?: string;
-}
-
-/** Thrown when the worker holds no credential for the process instance a workflow names. */
-export class CodikaCredentialsMissingError extends Error {
-  override readonly name = 'CodikaCredentialsMissingError';
-  constructor(readonly processInstanceId: string) {
-    super(
-      `No Codika API key for process instance "${processInstanceId}": set CODIKA_API_KEY, or add it to CODIKA_API_KEYS on the worker`,
-    );
-  }
 }
 
 /**

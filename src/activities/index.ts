@@ -3,5 +3,6 @@ export {
   type CodikaActivities,
   type CodikaActivitiesOptions,
 } from './create-codika-activities';
-export { CodikaCredentialsMissingError, type CodikaCredentials } from './credentials';
+export { type CodikaCredentials } from './credentials';
+export { CodikaCredentialsMissingError } from './errors';
 export { toApplicationFailure } from './to-application-failure';

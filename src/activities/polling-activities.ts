@@ -7,14 +7,14 @@ import type {
   CodikaPollResult,
   GetCodikaExecutionStatusInput,
   PollCodikaExecutionInput,
-} from '../shared/execution-types';
+} from '../shared/activity-types';
 import { CODIKA_EXECUTION_PENDING } from '../shared/errors';
 import { withoutStack } from '../shared/without-stack';
 import type { CheckPacer } from './check-pacer';
 import { redact } from '../codika/redact';
 import { logCallFailure } from './activity-telemetry';
 import { assertRequestFits } from './request-timeout-fit';
-import { heartbeatWhile, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeat-while';
+import { heartbeatWhile, PROGRESS_HEARTBEAT_EVERY_MS, REQUEST_HEARTBEAT_EVERY_MS } from './heartbeats';
 import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
@@ -38,13 +38,6 @@ export interface PollHeartbeat {
   /** When this activity first started, across retries (for `stopAfterMs`). */
   startedAtMs: number;
 }
-
-/**
- * Records progress at most this often; the workflow's heartbeat timeout is six times longer. Each
- * heartbeat crosses into the SDK's native layer, so beating after every one-second check made
- * thousands of calls a second with thousands of executions in flight.
- */
-const PROGRESS_HEARTBEAT_EVERY_MS = 5_000;
 
 type GetStatus = (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => Promise<CodikaExecutionStatus>;
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { TriggerFailureDetails } from '../shared/execution-types';
+import type { TriggerFailureDetails } from '../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../shared/errors';
 import { withoutStack } from '../shared/without-stack';
 

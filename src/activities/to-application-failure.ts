@@ -1,10 +1,12 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
-import { CodikaError, CodikaValidationError } from '../codika/errors';
+import { CodikaError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 import { redact } from '../codika/redact';
-import type { CodikaTriggerDelivery, TriggerFailureDetails } from '../shared/execution-types';
+import type { TriggerFailureDetails } from '../shared/activity-types';
+import type { CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../shared/errors';
 import { withoutStack } from '../shared/without-stack';
-import { CodikaCredentialsMissingError } from './credentials';
+import { CodikaCredentialsMissingError } from './errors';
 
 /** What the trigger activity knows about the attempt that failed. */
 export interface TriggerAttempt {

@@ -3,7 +3,7 @@ import { codecFromEnv } from '../codec/aes-gcm-codec';
 import { codecAuthTokensFromEnv, isLoopbackHost } from '../codec/codec-auth';
 import { DEFAULT_UI_ORIGINS, startCodecServer } from '../codec/codec-server';
 import type { CliOutput } from './context';
-import { UsageError } from './json-argument';
+import { UsageError } from './errors';
 
 /** `codika-temporal codec-server`: decrypts payloads for the Temporal UI; runs until stopped. */
 export function codecServerCommand(io: CliOutput, env: NodeJS.ProcessEnv): Command {

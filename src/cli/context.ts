@@ -3,6 +3,7 @@ import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { codecFromEnv } from '../codec/aes-gcm-codec';
 import { encryptedDataConverter } from '../codec/codec-data-converter';
 import { temporalConnectSettings } from '../client/temporal-connection';
+import { TemporalUnavailableError } from './errors';
 
 /** Exit codes: documented in the README, relied on by scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
@@ -16,11 +17,6 @@ export interface GlobalOptions {
   uiUrl: string;
   /** The environment the CLI was started with (codec keys are read from it). */
   env: NodeJS.ProcessEnv;
-}
-
-/** Temporal could not be reached; the CLI exits with code 3. */
-export class TemporalUnavailableError extends Error {
-  override readonly name = 'TemporalUnavailableError';
 }
 
 /** Where the CLI writes: stdout for results, stderr for progress and errors. */

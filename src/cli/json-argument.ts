@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** A command-line value that is not usable; the CLI exits with code 2 and this message. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './errors';
 
 /**
  * Reads a JSON argument: inline (`'{"a":1}'`) or from a file (`@input.json`).

@@ -6,10 +6,11 @@
  * 3 Temporal unreachable.
  */
 import { CommanderError, Command, InvalidArgumentError } from 'commander';
-import { CodikaValidationError } from '../codika/errors';
-import { CodikaPipelineValidationError } from '../client/start-codika-pipeline';
-import { EXIT, globalDefaults, TemporalUnavailableError, type CliOutput, type GlobalOptions } from './context';
-import { UsageError } from './json-argument';
+import { CodikaValidationError } from '../shared/errors';
+import { CodikaPipelineValidationError } from '../client/errors';
+import { EXIT, globalDefaults, type CliOutput, type GlobalOptions } from './context';
+import { TemporalUnavailableError } from './errors';
+import { UsageError } from './errors';
 import { pipelineCommands } from './pipeline-commands';
 import { codecServerCommand } from './codec-server-command';
 import { runCommand } from './run-command';

@@ -1,16 +1,13 @@
 import { Command, Option } from 'commander';
 import { startCodikaExecution } from '../client/start-codika-execution';
-import type {
-  CodikaExecutionResult,
-  CodikaExecutionState,
-  CodikaPollOptions,
-  CodikaTriggerDelivery,
-} from '../shared/execution-types';
-import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
+import type { CodikaExecutionResult, CodikaExecutionState } from '../shared/execution-types';
+import { POLL_STRATEGIES, type CodikaPollOptions } from '../shared/poll-options';
+import { TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { followRun } from './follow-run';
-import { readJsonArgument, UsageError } from './json-argument';
+import { readJsonArgument } from './json-argument';
+import { UsageError } from './errors';
 
 /** `codika-temporal run <processInstanceId> <workflowId>`: one Codika execution, followed live. */
 export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
@@ -19,9 +16,7 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
     .argument('<processInstanceId>', 'the Codika process instance (the worker holds its API key)')
     .argument('<workflowId>', 'the Codika workflow to trigger, e.g. http-direct-messaging')
     .option('--payload <json|@file>', 'input fields for the Codika workflow, inline JSON or @file.json', '{}')
-    .addOption(
-      new Option('--strategy <strategy>', 'how to wait for the result').choices(['auto', 'timer', 'activity', 'retry']),
-    )
+    .addOption(new Option('--strategy <strategy>', 'how to wait for the result').choices(POLL_STRATEGIES))
     .option('--deadline <duration>', 'give up after this long, e.g. "10 minutes"')
     .addOption(
       new Option(

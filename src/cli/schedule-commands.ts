@@ -2,7 +2,8 @@ import type { ScheduleSpec } from '@temporalio/client';
 import { Command } from 'commander';
 import { pipelineWorkflowArgs } from '../client/start-codika-pipeline';
 import { connect, type CliOutput, type GlobalOptions } from './context';
-import { readJsonArgument, readJsonFile, UsageError } from './json-argument';
+import { readJsonArgument, readJsonFile } from './json-argument';
+import { UsageError } from './errors';
 import { pipelineSummary } from '../shared/ui-summaries';
 
 /** `codika-temporal schedule create|list|delete`: recurring pipelines as Temporal Schedules. */

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { readRequestBody, RequestBodyTooLargeError } from '../codika/read-request-body';
+import { readRequestBody } from '../codika/read-request-body';
+import { RequestBodyTooLargeError } from '../codika/errors';
 import { SignedRequestVerifier, webhookFor } from '../codika/webhook-signature';
 import { codikaPollNowSignal } from '../workflows/codika-execution-workflow';
 

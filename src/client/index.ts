@@ -8,10 +8,6 @@ export {
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
 } from './callback-receiver';
-export {
-  CodikaPipelineValidationError,
-  pipelineWorkflowArgs,
-  startCodikaPipeline,
-  type StartCodikaPipelineOptions,
-} from './start-codika-pipeline';
+export { pipelineWorkflowArgs, startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';
+export { CodikaPipelineValidationError } from './errors';
 export { connectCodikaClient } from './connect-client';

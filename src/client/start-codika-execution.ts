@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { validateId, validatePayload } from '../shared/validation';
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
+import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
+import type { CodikaPollOptions } from '../shared/poll-options';
 import { checkTriggerDelivery } from '../shared/trigger-delivery';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';

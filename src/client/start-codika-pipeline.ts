@@ -1,17 +1,10 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { checkPipeline, formatProblems, type PipelineProblem } from '../pipeline/check-pipeline';
+import { checkPipeline } from '../pipeline/check-pipeline';
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
 import { pipelineSummary } from '../shared/ui-summaries';
 import type { codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
-
-/** A pipeline definition that failed its checks; `problems` lists each with its path. */
-export class CodikaPipelineValidationError extends Error {
-  override readonly name = 'CodikaPipelineValidationError';
-  constructor(readonly problems: PipelineProblem[]) {
-    super(formatProblems(problems));
-  }
-}
+import { CodikaPipelineValidationError } from './errors';
 
 /** Options of {@link startCodikaPipeline}. */
 export interface StartCodikaPipelineOptions {

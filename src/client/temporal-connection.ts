@@ -1,6 +1,6 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 
 /** Where a local dev server listens (`npm run demo`, `temporal server start-dev`). */
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 
 /** `encoding` of an encrypted payload; anything else passes through untouched. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { readRequestBody, RequestBodyTooLargeError } from '../codika/read-request-body';
+import { readRequestBody } from '../codika/read-request-body';
+import { RequestBodyTooLargeError } from '../codika/errors';
 import { bearerTokenMatches, isLoopbackHost } from './codec-auth';
 
 /** Options of {@link startCodecServer}. */

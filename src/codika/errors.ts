@@ -1,3 +1,7 @@
+/**
+ * Errors of the Codika HTTP client. `CodikaError` never crosses into Temporal as it is: the activities
+ * turn it into an `ApplicationFailure` whose `type` is `CODIKA_FAILURE_TYPES[kind]` (see `src/shared/errors.ts`).
+ */
 /** What went wrong talking to Codika; decides whether a retry can help. */
 export type CodikaErrorKind =
   'auth' | 'not_found' | 'bad_request' | 'conflict' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'protocol';
@@ -69,17 +73,10 @@ export class CodikaError extends Error {
   }
 }
 
-/**
- * Thrown before any request when an input is unusable (an id with `/`, an empty id, a payload
- * that is not an object). `field` names the input; the message says how to fix it.
- */
-export class CodikaValidationError extends Error {
-  override readonly name = 'CodikaValidationError';
-  constructor(
-    readonly field: string,
-    /** What is wrong and how to fix it, without the field name (for callers that report their own path). */
-    readonly reason: string,
-  ) {
-    super(`Invalid ${field}: ${reason}`);
+/** Thrown by {@link readRequestBody} when a body outgrows its cap; answer `413`. */
+export class RequestBodyTooLargeError extends Error {
+  override readonly name = 'RequestBodyTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the request body is larger than ${maxBytes} bytes`);
   }
 }

@@ -1,3 +1,8 @@
+/**
+ * Layer: the Codika HTTP client. Codika's two endpoints (trigger, status), its three ways to
+ * authenticate, and every failure classified once (`CodikaError.kind`, `triggerOutcome`). Node only
+ * (`fetch`, `crypto`); knows nothing of Temporal, so it can be used and tested on its own.
+ */
 export {
   CodikaClient,
   DEFAULT_CODIKA_BASE_URL,
@@ -6,15 +11,7 @@ export {
   type CodikaResponseEvent,
 } from './client';
 export { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from './auth';
-export {
-  CodikaError,
-  CodikaValidationError,
-  type CodikaErrorKind,
-  type CodikaErrorDetails,
-  type CodikaTriggerOutcome,
-} from './errors';
-export { parseRetryAfter } from './retry-after';
-export { validateId, validatePayload, MAX_ID_LENGTH } from '../shared/validation';
+export { CodikaError, type CodikaErrorKind, type CodikaErrorDetails, type CodikaTriggerOutcome } from './errors';
 export {
   DEFAULT_FAILURE_MESSAGE,
   type CodikaExecutionStatus,

@@ -1,12 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/** Thrown by {@link readRequestBody} when a body outgrows its cap; answer `413`. */
-export class RequestBodyTooLargeError extends Error {
-  override readonly name = 'RequestBodyTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`the request body is larger than ${maxBytes} bytes`);
-  }
-}
+import { RequestBodyTooLargeError } from './errors';
 
 /**
  * The whole body of an incoming request as UTF-8 text (signatures are checked over these exact

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { CodikaValidationError } from './errors';
+import { CodikaValidationError } from '../shared/errors';
 
 /**
  * Checks a Standard Webhooks secret once, up front, so a typo fails at start rather than on

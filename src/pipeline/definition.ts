@@ -3,38 +3,11 @@
  * (zod only): the CLI validates a file with it before starting anything, and the pipeline workflow
  * validates its input with it again before the first trigger.
  */
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 import { validateId } from '../shared/validation';
+import { pollOptionsSchema } from '../shared/poll-options';
 import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
-
-/** A duration: milliseconds, or a string such as `'30 seconds'` (as in the poll options). */
-const duration = z.union([
-  z.number().positive(),
-  z.string().refine(
-    (text) => {
-      try {
-        return msToNumber(text as Parameters<typeof msToNumber>[0]) > 0;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'is not a positive duration such as "30 seconds", "2m" or a number of milliseconds' },
-  ),
-]);
-
-/** Poll options, as `CodikaPollOptions`; unknown keys are refused, so a typo is not silently ignored. */
-export const pollOptionsSchema = z
-  .object({
-    strategy: z.enum(['timer', 'activity', 'retry', 'auto']).optional(),
-    firstPollAfter: duration.optional(),
-    backoffCoefficient: z.number().min(1).optional(),
-    maxPollInterval: duration.optional(),
-    deadline: duration.optional(),
-    activityTimeout: duration.optional(),
-  })
-  .strict();
 
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
 const triggerDelivery = z.enum(TRIGGER_DELIVERIES);

@@ -8,6 +8,7 @@
  * Paths start at `input` (the pipeline's input) or `steps.<id>.resultData` / `steps.<id>.executionId`
  * (a step this one depends on, directly or not). Array items are numbered: `input.items.0`.
  */
+import { TemplateError } from './errors';
 
 /** What templates can read. */
 export interface TemplateScope {
@@ -19,17 +20,6 @@ export interface TemplateScope {
 export interface TemplateRef {
   path: string;
   at: string;
-}
-
-/** A template that cannot be rendered: names where, what, and what was there instead. */
-export class TemplateError extends Error {
-  override readonly name = 'TemplateError';
-  constructor(
-    readonly at: string,
-    message: string,
-  ) {
-    super(`${at}: ${message}`);
-  }
 }
 
 const INTERPOLATION = /\$\$\{|\$\{([^}]*)\}/g;

@@ -1,3 +1,25 @@
+/**
+ * The errors of the workflow-safe layer, and every `ApplicationFailure.type` the library produces.
+ *
+ * These `type` strings are wire identifiers: they end up in workflow histories and in users'
+ * `nonRetryableErrorTypes` and `catch` blocks, so none is ever renamed. Which error becomes which type:
+ *
+ * | thrown (where)                                   | failure `type`                      |
+ * | ------------------------------------------------ | ----------------------------------- |
+ * | `CodikaError` (HTTP client), by its `kind`        | `CODIKA_FAILURE_TYPES[kind]`        |
+ * | `CodikaValidationError` (here; client, workflows) | `CodikaValidationError`             |
+ * | `CodikaCredentialsMissingError` (activities)      | `CodikaCredentialsMissingError`     |
+ * | a request timeout that cannot fit (activities)    | `CodikaConfigurationError`          |
+ * | a trigger whose outcome is unknown (workflows)    | `CodikaTriggerOutcomeUnknown`       |
+ * | Codika said `failed` (workflows)                  | `CodikaExecutionFailed`             |
+ * | the step's deadline passed (workflows)            | `CodikaExecutionTimedOut`           |
+ * | still pending, `retry` strategy (activities)      | `CodikaExecutionPending` (benign)   |
+ * | a pipeline that fails its checks (workflows)      | `CodikaPipelineInvalid`             |
+ * | `TemplateError` (pipeline), when a step starts    | `CodikaTemplateError`               |
+ *
+ * Outside Temporal, `startCodikaPipeline` throws `CodikaPipelineValidationError` (client) for what the
+ * workflow would fail with `CodikaPipelineInvalid`; the CLI's own errors live in `src/cli/errors.ts`.
+ */
 import type { CodikaErrorKind } from '../codika/errors';
 
 /**
@@ -45,3 +67,18 @@ export const CODIKA_EXECUTION_PENDING = 'CodikaExecutionPending';
 export const CODIKA_PIPELINE_INVALID = 'CodikaPipelineInvalid';
 /** A step's payload template read a value that is not there when the step started. */
 export const CODIKA_TEMPLATE_ERROR = 'CodikaTemplateError';
+
+/**
+ * Thrown before any request when an input is unusable (an id with `/`, an empty id, a payload
+ * that is not an object). `field` names the input; the message says how to fix it.
+ */
+export class CodikaValidationError extends Error {
+  override readonly name = 'CodikaValidationError';
+  constructor(
+    readonly field: string,
+    /** What is wrong and how to fix it, without the field name (for callers that report their own path). */
+    readonly reason: string,
+  ) {
+    super(`Invalid ${field}: ${reason}`);
+  }
+}

@@ -1,8 +1,18 @@
-import { CodikaValidationError } from '../codika/errors';
-import type { CodikaTriggerDelivery } from './execution-types';
+import { CodikaValidationError } from './errors';
 
 /** Every `triggerDelivery`, the default first. */
-export const TRIGGER_DELIVERIES = ['at-most-once', 'at-least-once'] as const satisfies readonly CodikaTriggerDelivery[];
+export const TRIGGER_DELIVERIES = ['at-most-once', 'at-least-once'] as const;
+
+/**
+ * What the step does when a trigger may have reached Codika but no usable answer came back (a
+ * `502`, a reset after sending, a worker that died mid-request):
+ * - `at-most-once`: never send it again; the step fails with `CodikaTriggerOutcomeUnknown`, whose
+ *   details carry the `Idempotency-Key` to look the execution up. Triggers that provably started
+ *   nothing (`429`, `503`, connection refused…) are still retried.
+ * - `at-least-once`: send it again with the same `Idempotency-Key`. Codika documents no such
+ *   header: unless it deduplicates, a lost answer means a second execution.
+ */
+export type CodikaTriggerDelivery = (typeof TRIGGER_DELIVERIES)[number];
 
 /** A trigger whose outcome is unknown is not sent again unless the caller opts in. */
 export const DEFAULT_TRIGGER_DELIVERY: CodikaTriggerDelivery = 'at-most-once';

@@ -30,14 +30,3 @@ export function pipelineSummary(pipeline: { name?: string; steps: unknown[] }): 
   const steps = pipeline.steps.length;
   return `Codika pipeline ${pipeline.name ?? '(unnamed)'} · ${steps} step${steps === 1 ? '' : 's'}`;
 }
-
-/** A duration as people read it: `450 ms`, `4.5 s`, `12 s`, `3 min 20 s`, `2 h 5 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(Math.round(ms / 100) / 10).toString()} s`;
-  const s = Math.round(ms / 1_000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${Math.floor(m / 60)} h`;
-}

@@ -1,4 +1,4 @@
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from './errors';
 
 /** Longest id accepted; Codika ids are short slugs and UUIDs. */
 export const MAX_ID_LENGTH = 200;

@@ -6,7 +6,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec/codec-data-converter';
 import { registeredCodikaSearchAttributes } from './registered-search-attributes';
-import { DEFAULT_POLL_SETTINGS } from '../workflows/engine/poll-settings';
+import { DEFAULT_POLL_SETTINGS } from '../shared/poll-options';
 
 /** Options of {@link createCodikaWorker}. */
 export interface CodikaWorkerOptions {
@@ -88,4 +88,3 @@ function warnWhenRequestsOutlastCalls(requestTimeoutMs: number): void {
     { requestTimeoutMs, activityTimeoutMs },
   );
 }
-

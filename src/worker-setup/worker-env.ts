@@ -1,5 +1,5 @@
 import { AUTH_MODES, type CodikaAuthMode } from '../codika/auth';
-import { CodikaValidationError } from '../codika/errors';
+import { CodikaValidationError } from '../shared/errors';
 import type { CodikaActivitiesOptions } from '../activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { temporalConnectSettings, type TemporalConnectSettings } from '../client/temporal-connection';

@@ -18,14 +18,21 @@ import type {
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
-  CodikaPollOptions,
-  CodikaTriggeredExecution,
+  CodikaStepProgress,
 } from '../shared/execution-types';
+import type { CodikaTriggeredExecution } from '../shared/activity-types';
+import type { CodikaPollOptions } from '../shared/poll-options';
 import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../shared/search-attribute-keys';
-import { executeCodikaStep, initialStepState, type CodikaStepProgress } from './engine/codika-step';
-import { executionDetails, showingDetails } from './engine/current-details';
-import { invalid, resolvePollSettings } from './engine/poll-settings';
-import { underPath, validateExecutionInput } from './engine/validate-input';
+import {
+  executeCodikaStep,
+  executionDetails,
+  initialStepState,
+  invalid,
+  resolvePollSettings,
+  showingDetails,
+  underPath,
+  validateExecutionInput,
+} from './engine';
 
 /** Input of {@link codikaExecutionWorkflow}. */
 export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {

@@ -18,8 +18,8 @@ import type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaStepProgress,
-  CodikaTriggerDelivery,
 } from '../shared/execution-types';
+import type { CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { CODIKA_PIPELINE_INVALID, CODIKA_TEMPLATE_ERROR } from '../shared/errors';
 import type {
   CodikaPipelineInput,
@@ -31,12 +31,19 @@ import type {
 import { withoutStack } from '../shared/without-stack';
 import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
 import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
-import { renderTemplate, TemplateError, type TemplateScope } from '../pipeline/templates';
-import { executeCodikaStep, initialStepState } from './engine/codika-step';
-import { pipelineDetails, showingDetails } from './engine/current-details';
+import { renderTemplate, type TemplateScope } from '../pipeline/templates';
+import { TemplateError } from '../pipeline/errors';
+import {
+  executeCodikaStep,
+  initialStepState,
+  invalid,
+  pipelineDetails,
+  resolvePollSettings,
+  showingDetails,
+  underPath,
+  validateExecutionInput,
+} from './engine';
 import { validateId } from '../shared/validation';
-import { invalid, resolvePollSettings } from './engine/poll-settings';
-import { underPath, validateExecutionInput } from './engine/validate-input';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');

@@ -19,17 +19,16 @@ export {
   codikaPollNowSignal,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
-export type { CodikaStepProgress } from './engine/codika-step';
-export { DEFAULT_POLL_SETTINGS, type PollSettings } from './engine/poll-settings';
+export type { CodikaStepProgress } from '../shared/execution-types';
+export { DEFAULT_POLL_SETTINGS, type PollSettings } from '../shared/poll-options';
 export type {
   CodikaExecutionInput,
   CodikaExecutionPhase,
   CodikaExecutionResult,
   CodikaExecutionState,
-  CodikaPollOptions,
-  CodikaPollStrategy,
-  CodikaTriggerDelivery,
 } from '../shared/execution-types';
+export type { CodikaPollOptions, CodikaPollStrategy } from '../shared/poll-options';
+export type { CodikaTriggerDelivery } from '../shared/trigger-delivery';
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 export {
   CODIKA_EXECUTION_FAILED,

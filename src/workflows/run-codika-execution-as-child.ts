@@ -1,9 +1,10 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
+import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
+import type { CodikaPollOptions } from '../shared/poll-options';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import { withoutStack } from '../shared/without-stack';
 import { codikaExecutionWorkflow } from './codika-execution-workflow';
-import { invalid } from './engine/poll-settings';
+import { invalid } from './engine';
 
 /** Options of {@link runCodikaExecutionAsChild}. */
 export interface CodikaChildOptions {

@@ -1,7 +1,6 @@
-import type { CodikaExecutionInput, CodikaExecutionResult, CodikaPollOptions } from '../shared/execution-types';
-import { executeCodikaStep, initialStepState } from './engine/codika-step';
-import { resolvePollSettings } from './engine/poll-settings';
-import { validateExecutionInput } from './engine/validate-input';
+import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
+import type { CodikaPollOptions } from '../shared/poll-options';
+import { executeCodikaStep, initialStepState, resolvePollSettings, validateExecutionInput } from './engine';
 
 /**
  * Runs one Codika execution as a step of your workflow: triggers it once, then polls with durable

@@ -1,7 +1,7 @@
 import type { Info } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DEFAULT_POLL_SETTINGS } from '../../src/workflows/engine/poll-settings';
+import { DEFAULT_POLL_SETTINGS } from '../../src/shared/poll-options';
 
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 

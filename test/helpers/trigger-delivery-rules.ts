@@ -1,4 +1,4 @@
-import type { CodikaTriggerDelivery } from '../../src/shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../src/shared/trigger-delivery';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../src/shared/errors';
 
 /** What a trigger fault tells the client about Codika's side (see `src/codika/trigger-outcome.ts`). */

@@ -5,11 +5,10 @@ import type {
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
-  CodikaFinalStatus,
-  CodikaTriggeredExecution,
 } from '../../shared/execution-types';
+import type { CodikaFinalStatus, CodikaTriggeredExecution } from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
-import type { PollSettings } from './poll-settings';
+import type { PollSettings } from '../../shared/poll-options';
 import {
   pollAuto,
   pollInActivity,
@@ -21,8 +20,6 @@ import {
 import { stepReport } from './step-telemetry';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
 import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
-
-export type { CodikaStepProgress } from '../../shared/execution-types';
 
 /** Hooks for the workflows built on the step. */
 export interface CodikaStepHooks {

@@ -1,7 +1,7 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { CodikaExecutionState } from '../../shared/execution-types';
 import type { CodikaPipelineState } from '../../pipeline/pipeline-types';
-import { formatDuration } from '../../shared/ui-summaries';
+import { formatDuration } from '../../shared/durations';
 
 /**
  * The run's current details in the Temporal UI (Markdown): where it is, never what it carries.

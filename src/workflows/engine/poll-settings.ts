@@ -1,18 +1,15 @@
-import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../../shared/errors';
-import type { CodikaPollOptions, CodikaPollStrategy } from '../../shared/execution-types';
+import { parseDuration, type Duration } from '../../shared/durations';
+import {
+  DEFAULT_POLL_SETTINGS,
+  POLL_OPTION_KEYS,
+  pollOptionsSchema,
+  type CodikaPollOptions,
+  type CodikaPollStrategy,
+  type PollSettings,
+} from '../../shared/poll-options';
 import { withoutStack } from '../../shared/without-stack';
-
-/** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
-export interface PollSettings {
-  strategy: CodikaPollStrategy;
-  firstPollAfterMs: number;
-  backoffCoefficient: number;
-  maxPollIntervalMs: number;
-  deadlineMs: number;
-  activityTimeoutMs: number;
-}
 
 /**
  * Executions started before `auto` became the default chose `timer`; this patch keeps their
@@ -22,27 +19,6 @@ export const AUTO_BY_DEFAULT_PATCH = 'codika-auto-strategy-by-default';
 
 /** Options that shape a timer or retry schedule; setting one without a strategy implies `timer`. */
 const INTERVAL_KEYS = ['firstPollAfter', 'backoffCoefficient', 'maxPollInterval'] as const;
-
-/** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
-export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
-  strategy: 'auto',
-  firstPollAfterMs: 1_500,
-  backoffCoefficient: 1.5,
-  maxPollIntervalMs: 30_000,
-  deadlineMs: 60 * 60_000,
-  activityTimeoutMs: 45_000,
-};
-
-const STRATEGIES: readonly CodikaPollStrategy[] = ['timer', 'activity', 'retry', 'auto'];
-
-const KNOWN_KEYS = new Set<string>([
-  'strategy',
-  'firstPollAfter',
-  'backoffCoefficient',
-  'maxPollInterval',
-  'deadline',
-  'activityTimeout',
-]);
 
 /**
  * Applies defaults and checks every poll option.
@@ -54,36 +30,25 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     throw invalid(path, 'expected an object of poll options');
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key))
-      throw invalid(`${path}.${key}`, `unknown option; known ones are ${[...KNOWN_KEYS].join(', ')}`);
+    if (!(POLL_OPTION_KEYS as string[]).includes(key))
+      throw invalid(`${path}.${key}`, `unknown option; known ones are ${POLL_OPTION_KEYS.join(', ')}`);
   }
+  // Before the values are checked, as it always was: the patch marker is recorded at the same point.
   const strategy = options.strategy ?? defaultStrategy(options);
-  if (!STRATEGIES.includes(strategy)) {
-    throw invalid(`${path}.strategy`, `"${String(strategy)}" is not one of ${STRATEGIES.join(', ')}`);
+  const checked = pollOptionsSchema.safeParse(withoutNullDefaults(options));
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw invalid([path, ...issue.path.map(String)].join('.'), issue.message);
   }
+  const defaults = DEFAULT_POLL_SETTINGS;
   const settings: PollSettings = {
     strategy,
-    firstPollAfterMs: duration(
-      options.firstPollAfter,
-      DEFAULT_POLL_SETTINGS.firstPollAfterMs,
-      `${path}.firstPollAfter`,
-    ),
-    backoffCoefficient: options.backoffCoefficient ?? DEFAULT_POLL_SETTINGS.backoffCoefficient,
-    maxPollIntervalMs: duration(
-      options.maxPollInterval,
-      DEFAULT_POLL_SETTINGS.maxPollIntervalMs,
-      `${path}.maxPollInterval`,
-    ),
-    deadlineMs: duration(options.deadline, DEFAULT_POLL_SETTINGS.deadlineMs, `${path}.deadline`),
-    activityTimeoutMs: duration(
-      options.activityTimeout,
-      DEFAULT_POLL_SETTINGS.activityTimeoutMs,
-      `${path}.activityTimeout`,
-    ),
+    firstPollAfterMs: durationMs(options.firstPollAfter, defaults.firstPollAfterMs),
+    backoffCoefficient: options.backoffCoefficient ?? defaults.backoffCoefficient,
+    maxPollIntervalMs: durationMs(options.maxPollInterval, defaults.maxPollIntervalMs),
+    deadlineMs: durationMs(options.deadline, defaults.deadlineMs),
+    activityTimeoutMs: durationMs(options.activityTimeout, defaults.activityTimeoutMs),
   };
-  if (typeof settings.backoffCoefficient !== 'number' || !(settings.backoffCoefficient >= 1)) {
-    throw invalid(`${path}.backoffCoefficient`, 'must be a number >= 1 (1 polls at a fixed interval)');
-  }
   if (settings.maxPollIntervalMs < settings.firstPollAfterMs) {
     throw invalid(`${path}.maxPollInterval`, 'must not be shorter than firstPollAfter');
   }
@@ -102,16 +67,23 @@ function defaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
   return patched(AUTO_BY_DEFAULT_PATCH) ? 'auto' : 'timer';
 }
 
-function duration(value: string | number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  let ms: number;
-  try {
-    ms = msToNumber(value as never);
-  } catch {
-    throw invalid(field, `"${String(value)}" is not a duration; use milliseconds or a string like '30 seconds'`);
-  }
-  if (!Number.isFinite(ms) || ms <= 0) throw invalid(field, `must be a positive duration, got ${String(value)}`);
-  return ms;
+/**
+ * `strategy: null` and `backoffCoefficient: null` have always meant "the default" here (workflow
+ * inputs are JSON, and these two were read with `??`); the schema, shared with the pipeline format,
+ * refuses null, so they are dropped first and runs that sent them replay as they ran.
+ */
+function withoutNullDefaults(options: CodikaPollOptions): CodikaPollOptions {
+  const { strategy, backoffCoefficient, ...rest } = options;
+  return {
+    ...rest,
+    ...(strategy === null ? {} : { strategy }),
+    ...(backoffCoefficient === null ? {} : { backoffCoefficient }),
+  };
+}
+
+/** An option's milliseconds, or the default when it is absent; the schema has checked it. */
+function durationMs(value: Duration | undefined, fallback: number): number {
+  return value === undefined ? fallback : parseDuration(value);
 }
 
 /** A non-retryable validation failure naming the field; retrying the same input cannot help. */

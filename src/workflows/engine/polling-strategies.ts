@@ -1,9 +1,9 @@
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
-import type { CodikaExecutionState, CodikaFinalStatus, CodikaPollResult } from '../../shared/execution-types';
-import type { CodikaStepProgress } from './codika-step';
-import { formatDuration } from '../../shared/ui-summaries';
-import type { PollSettings } from './poll-settings';
+import type { CodikaExecutionState, CodikaStepProgress } from '../../shared/execution-types';
+import type { CodikaFinalStatus, CodikaPollResult } from '../../shared/activity-types';
+import { formatDuration } from '../../shared/durations';
+import type { PollSettings } from '../../shared/poll-options';
 
 /** What every strategy needs to wait for one triggered execution. */
 export interface PollingContext {

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio
 import type { CodikaExecutionInput, CodikaExecutionState } from '../../shared/execution-types';
 import { CODIKA_EXECUTION_FAILED, CODIKA_EXECUTION_TIMED_OUT } from '../../shared/errors';
 import { withoutStack } from '../../shared/without-stack';
+import { formatDuration } from '../../shared/durations';
 
 /**
  * The deadline ended it: the activity's schedule-to-close timeout fired, or the server refused to
@@ -85,10 +86,4 @@ export function executionTimedOut(
 
 function ids(input: Required<CodikaExecutionInput>, executionId: string | undefined) {
   return { processInstanceId: input.processInstanceId, workflowId: input.workflowId, executionId: executionId ?? null };
-}
-
-function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${ms / 1000} s`;
 }

@@ -7,9 +7,10 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
-import type { CodikaExecutionInput, CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/execution-types';
+import type { CodikaExecutionInput } from '../../shared/execution-types';
+import type { CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
-import { formatDuration } from '../../shared/ui-summaries';
+import { formatDuration } from '../../shared/durations';
 import { withoutStack } from '../../shared/without-stack';
 import type { ActivityShape } from './polling-strategies';
 import { reachedDeadline } from './step-failures';

@@ -1,4 +1,4 @@
-import { CodikaValidationError } from '../../codika/errors';
+import { CodikaValidationError } from '../../shared/errors';
 import { validateId, validatePayload } from '../../shared/validation';
 import type { CodikaExecutionInput } from '../../shared/execution-types';
 import { checkTriggerDelivery } from '../../shared/trigger-delivery';

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import { executeCodikaExecution, startCodikaExecution } from '../../../src/client';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../../helpers/temporal';

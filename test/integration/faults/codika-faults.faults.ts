@@ -7,7 +7,7 @@
  */
 import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaTriggerDelivery } from '../../../src/shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../../src/shared/trigger-delivery';
 import type { MockFault, MockFaultStrike } from '../../../src/testing/mock-codika/mock-scripts';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';

@@ -7,7 +7,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaTriggerDelivery } from '../../../src/shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../../src/shared/trigger-delivery';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import { seededRandom } from '../../../src/testing/mock-codika/seeded-random';

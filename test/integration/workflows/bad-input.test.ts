@@ -6,7 +6,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCodikaExecution } from '../../../src/client';
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type {
   codikaExecutionWorkflow,

@@ -1,6 +1,6 @@
 import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaPollStrategy } from '../../../src/shared/execution-types';
+import type { CodikaPollStrategy } from '../../../src/shared/poll-options';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { codikaPollNowSignal, type CodikaExecutionWorkflowInput } from '../../../src/workflows';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';

@@ -4,7 +4,7 @@
  * because every activity heartbeats while its request runs.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaPollOptions } from '../../../src/shared/execution-types';
+import type { CodikaPollOptions } from '../../../src/shared/poll-options';
 import type { MockCodikaServer, MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';

@@ -6,7 +6,8 @@
  */
 import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaExecutionResult, CodikaTriggerDelivery } from '../../../src/shared/execution-types';
+import type { CodikaExecutionResult } from '../../../src/shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../../src/shared/trigger-delivery';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../../src/shared/errors';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';

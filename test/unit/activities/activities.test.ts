@@ -1,6 +1,6 @@
 import { CancelledFailure } from '@temporalio/common';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../../src/activities/create-codika-activities';
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import {
   API_KEY,
   PI,

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createCodikaActivities } from '../../../src/activities/create-codika-activities';
-import type { CodikaTriggerDelivery } from '../../../src/shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../../src/shared/trigger-delivery';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../../src/shared/errors';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import { API_KEY, PI, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';

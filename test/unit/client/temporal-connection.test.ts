@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import { temporalConnectSettings } from '../../../src/client/temporal-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'codika-envconfig-'));

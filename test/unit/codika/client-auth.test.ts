@@ -1,7 +1,16 @@
 import { Webhook } from 'standardwebhooks';
 import { CodikaClient } from '../../../src/codika/client';
 import { CodikaError } from '../../../src/codika/errors';
-import { API_KEY, OTHER_KEY, PI, WEBHOOK_SECRET, clientFor, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
+import {
+  API_KEY,
+  OTHER_KEY,
+  PI,
+  WEBHOOK_SECRET,
+  clientFor,
+  rejectionOf,
+  startMock,
+  stopMocks,
+} from '../../helpers/mock-fixture';
 
 afterEach(stopMocks);
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodikaClient } from '../../../src/codika/client';
-import { CodikaError, CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import { parseRetryAfter } from '../../../src/codika/retry-after';
 import { API_KEY, PI, clientFor, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
 

@@ -1,5 +1,5 @@
 import { CodikaClient } from '../../../src/codika/client';
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import { MAX_ID_LENGTH } from '../../../src/shared/validation';
 import { API_KEY, PI, clientFor, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
 

@@ -2,7 +2,16 @@ import type { CodikaAuth } from '../../../src/codika/auth';
 import { CodikaError } from '../../../src/codika/errors';
 import { MAX_BODY_IN_ERROR } from '../../../src/codika/redact';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
-import { API_KEY, PI, WEBHOOK_SECRET, clientFor, delayFault, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
+import {
+  API_KEY,
+  PI,
+  WEBHOOK_SECRET,
+  clientFor,
+  delayFault,
+  rejectionOf,
+  startMock,
+  stopMocks,
+} from '../../helpers/mock-fixture';
 
 afterEach(stopMocks);
 

@@ -1,4 +1,5 @@
-import { collectRefs, renderTemplate, TemplateError } from '../../../src/pipeline/templates';
+import { collectRefs, renderTemplate } from '../../../src/pipeline/templates';
+import { TemplateError } from '../../../src/pipeline/errors';
 
 const scope = {
   input: { customer: { name: 'Ada', tags: ['vip', 'eu'] }, count: 3, empty: null },

@@ -1,4 +1,4 @@
-import { CodikaValidationError } from '../../../src/codika/errors';
+import { CodikaValidationError } from '../../../src/shared/errors';
 import { readWorkerEnv } from '../../../src/worker-setup/worker-env';
 
 // No profile file from the home folder of whoever runs the tests.

@@ -1,9 +1,21 @@
 /**
+ * The activities' heartbeats. Two intervals, for two purposes: liveness while one request is in
+ * flight, and progress of the `activity` strategy's polling loop.
+ */
+
+/**
  * How often an activity heartbeats while a request is in flight: well inside the 10 s heartbeat
  * timeout of single calls, so a slow answer is never taken for a dead worker, and a cancellation
  * reaches the activity within seconds.
  */
 export const REQUEST_HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Records progress at most this often; the workflow's heartbeat timeout is six times longer. Each
+ * heartbeat crosses into the SDK's native layer, so beating after every one-second check made
+ * thousands of calls a second with thousands of executions in flight.
+ */
+export const PROGRESS_HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * Runs `work` and calls `beat` every `everyMs` until it settles. A request to Codika can take as long

@@ -1,0 +1,60 @@
+/**
+ * The activities' inputs and outputs: wire shapes recorded in every history. Fields may be added
+ * (optional, so old histories still read), never renamed or removed.
+ */
+import type { CodikaTriggerResult } from '../codika/types';
+import type { CodikaExecutionInput } from './execution-types';
+
+/** What the `triggerCodikaExecution` activity returns. */
+export interface CodikaTriggeredExecution extends CodikaTriggerResult {
+  /**
+   * How the run may index itself: the Codika search attributes the namespace had when the worker
+   * started (the workflow sets only these). Absent in histories written before runs were indexed,
+   * which is how they replay without the memo and attribute commands.
+   */
+  runIndex?: { searchAttributes: string[] };
+}
+
+/** Input of the `triggerCodikaExecution` activity. */
+export interface TriggerCodikaExecutionInput extends CodikaExecutionInput {
+  /**
+   * Sent as `Idempotency-Key`; the step draws one per execution so every attempt carries the same.
+   * @default derived from the workflow id, run id and activity id (histories written before the step drew one)
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * What a trigger activity's failure tells the step, in its details (alongside `kind`, `request`…):
+ * whether Codika may have started an execution, when the request went out, with which key.
+ */
+export interface TriggerFailureDetails {
+  /** Absent when the activity failed before reaching Codika's client (bad input, no credentials). */
+  triggerOutcome?: 'not_accepted' | 'outcome_unknown';
+  /** ISO time the request was sent. */
+  sentAt?: string;
+  idempotencyKey?: string;
+}
+
+/** Input of the `getCodikaExecutionStatus` activity. */
+export interface GetCodikaExecutionStatusInput {
+  processInstanceId: string;
+  executionId: string;
+}
+
+/** Input of the `pollCodikaExecution` activity (the `activity` strategy). */
+export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput {
+  firstPollAfterMs: number;
+  backoffCoefficient: number;
+  maxPollIntervalMs: number;
+  /** Return `pending` instead of checking again once this long has passed (`auto`'s first phase). */
+  stopAfterMs?: number;
+}
+
+/** What the polling activity returns: the end, or `pending` when it was told to stop early. */
+export type CodikaPollResult = CodikaFinalStatus | { status: 'pending'; polls: number; lastStatus?: string };
+
+/** How an execution ended, and how many status checks it took to see it. */
+export type CodikaFinalStatus = (
+  { status: 'success'; resultData: unknown } | { status: 'failed'; errorMessage: string }
+) & { polls: number };

@@ -1,0 +1,99 @@
+/**
+ * The poll options, their one schema and their defaults: the pipeline file format, the workflows and
+ * the CLI all read them from here.
+ */
+import { z } from 'zod';
+import { parseDuration, type Duration } from './durations';
+
+/** Every poll strategy, the default last; the CLI's `--strategy` choices and the schema's enum. */
+export const POLL_STRATEGIES = ['timer', 'activity', 'retry', 'auto'] as const;
+
+/**
+ * How the workflow waits between status checks:
+ * - `timer`: a durable workflow timer, then one status activity, per check. Holds nothing on the
+ *   worker between checks; about 11 history events per check.
+ * - `activity`: one long-running activity checks in a loop and heartbeats its progress. Almost no
+ *   history per check and the lowest latency, but it holds an activity slot for the whole wait.
+ * - `retry`: the status activity fails (benignly) while Codika says pending and its retry policy is
+ *   the loop. No history per check; suits long waits.
+ * - `auto`: the activity loop for a short first phase (most executions finish quickly), then
+ *   retries with a wide backoff for long waits; its own measured schedule, not the interval options.
+ */
+export type CodikaPollStrategy = (typeof POLL_STRATEGIES)[number];
+
+/** How to wait for the result. Durations are milliseconds or strings such as `'30 seconds'`. */
+export interface CodikaPollOptions {
+  /** @default 'auto' (executions started before `auto` existed keep `timer`); interval options without a strategy mean `timer` */
+  strategy?: CodikaPollStrategy;
+  /** Wait before the first status check. @default '1.5 seconds' (as in Codika's docs) */
+  firstPollAfter?: Duration;
+  /** Each wait is the previous one times this. @default 1.5 */
+  backoffCoefficient?: number;
+  /** Longest wait between two checks. @default '30 seconds' */
+  maxPollInterval?: Duration;
+  /** Give up (`CodikaExecutionTimedOut`) when the execution has not finished this long after the step started. @default '1 hour' */
+  deadline?: Duration;
+  /** Longest single trigger or status call, retries excluded. @default '45 seconds' */
+  activityTimeout?: Duration;
+}
+
+/** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
+export interface PollSettings {
+  strategy: CodikaPollStrategy;
+  firstPollAfterMs: number;
+  backoffCoefficient: number;
+  maxPollIntervalMs: number;
+  deadlineMs: number;
+  activityTimeoutMs: number;
+}
+
+/** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
+export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
+  strategy: 'auto',
+  firstPollAfterMs: 1_500,
+  backoffCoefficient: 1.5,
+  maxPollIntervalMs: 30_000,
+  deadlineMs: 60 * 60_000,
+  activityTimeoutMs: 45_000,
+};
+
+const NOT_A_DURATION = 'is not a positive duration such as "30 seconds", "2m" or a number of milliseconds';
+
+function isPositiveDuration(value: Duration): boolean {
+  try {
+    const ms = parseDuration(value);
+    return Number.isFinite(ms) && ms > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A duration option: milliseconds, or a string such as `'30 seconds'`. */
+export const durationSchema = z
+  .union([z.number().positive({ error: NOT_A_DURATION }), z.string()])
+  .refine(isPositiveDuration, { error: NOT_A_DURATION });
+
+/**
+ * The shape of {@link CodikaPollOptions}; unknown keys are refused, so a typo is not silently ignored.
+ * Relations between options (a deadline longer than the first wait…) are checked once defaults apply.
+ */
+export const pollOptionsSchema = z
+  .object({
+    strategy: z
+      .enum(POLL_STRATEGIES, {
+        error: (issue) => `"${String(issue.input)}" is not one of ${POLL_STRATEGIES.join(', ')}`,
+      })
+      .optional(),
+    firstPollAfter: durationSchema.optional(),
+    backoffCoefficient: z
+      .number({ error: 'must be a number >= 1 (1 polls at a fixed interval)' })
+      .min(1, { error: 'must be a number >= 1 (1 polls at a fixed interval)' })
+      .optional(),
+    maxPollInterval: durationSchema.optional(),
+    deadline: durationSchema.optional(),
+    activityTimeout: durationSchema.optional(),
+  })
+  .strict() satisfies z.ZodType<CodikaPollOptions>;
+
+/** The option names, in the order the docs list them. */
+export const POLL_OPTION_KEYS = Object.keys(pollOptionsSchema.shape) as (keyof CodikaPollOptions)[];

@@ -1,0 +1,16 @@
+/**
+ * Layer: the step engine behind the public workflows, WORKFLOW-SAFE. One Codika execution as a
+ * sequence of durable commands: validate the input, resolve the poll settings, trigger once
+ * (`trigger-execution`), wait with the chosen strategy (`polling-strategies`), end with a typed
+ * failure (`step-failures`), and report it: logs and metrics once per execution (`step-telemetry`)
+ * and the run's current details in the UI (`current-details`).
+ *
+ * Contract (ESLint enforces it for the whole folder): deterministic workflow code only. Imports
+ * `@temporalio/workflow`, other workflow-safe folders, and activities as types; no Node built-in,
+ * no I/O, no `Date.now()` or `Math.random()` outside what the workflow sandbox makes deterministic.
+ * A change of behaviour is guarded by `patched()` and new replay fixtures beside the old.
+ */
+export { executeCodikaStep, initialStepState, type CodikaStepHooks } from './codika-step';
+export { executionDetails, pipelineDetails, showingDetails } from './current-details';
+export { invalid, resolvePollSettings } from './poll-settings';
+export { underPath, validateExecutionInput } from './validate-input';
