@@ -1,5 +1,5 @@
-import { tsToMs } from '@temporalio/common/lib/time';
-import type { History } from './history-cost';
+import type { History } from '../shared/history-cost';
+import { protoTimeMs } from '../shared/proto-time';
 
 /**
  * Where the time of each timer-strategy poll goes, in ms, from the server's event times: the timer
@@ -33,11 +33,11 @@ export function addPollPhases(chain: History[], phases: PollPhases): void {
     let timerFiredAt: number | undefined;
     let activityDoneAt: number | undefined;
     for (const event of history.events ?? []) {
-      const at = tsToMs(event.eventTime);
+      const at = protoTimeMs(event.eventTime);
       const eventId = String(event.eventId);
       if (event.timerStartedEventAttributes) {
         const { timerId, startToFireTimeout } = event.timerStartedEventAttributes;
-        timerDueAt.set(timerId ?? '', at + tsToMs(startToFireTimeout));
+        timerDueAt.set(timerId ?? '', at + protoTimeMs(startToFireTimeout));
       }
       if (event.timerStartedEventAttributes || event.workflowExecutionCompletedEventAttributes) {
         if (activityDoneAt !== undefined) phases.workflowTaskAfterActivity.push(at - activityDoneAt);
@@ -60,7 +60,7 @@ export function addPollPhases(chain: History[], phases: PollPhases): void {
       const completed = event.activityTaskCompletedEventAttributes;
       if (completed && scheduledAt.has(String(completed.scheduledEventId))) {
         const startedEvent = history.events?.find((e) => String(e.eventId) === String(completed.startedEventId));
-        if (startedEvent) phases.activityRun.push(at - tsToMs(startedEvent.eventTime));
+        if (startedEvent) phases.activityRun.push(at - protoTimeMs(startedEvent.eventTime));
         activityDoneAt = at;
       }
     }

@@ -1,7 +1,7 @@
-import type { BenchEnv } from './bench-env';
-import { pollWithStrategy, runLibraryExecution } from './library-run';
-import type { BenchPlan } from './plan';
-import { median, summarize, type Summary } from './stats';
+import type { BenchEnv } from '../shared/bench-env';
+import { pollWithStrategy, runLibraryExecution } from '../shared/library-run';
+import type { BenchPlan } from '../shared/plan';
+import { median, summarize, type Summary } from '../shared/stats';
 
 /** One execution of the detection scenario. */
 export interface DetectionSample {

@@ -1,4 +1,4 @@
-import { POLL_STRATEGIES, type CodikaPollOptions } from '../src/shared/poll-options';
+import { POLL_STRATEGIES, type CodikaPollOptions } from '../../src/shared/poll-options';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {

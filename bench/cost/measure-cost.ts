@@ -1,8 +1,8 @@
-import type { BenchEnv } from './bench-env';
-import { fetchHistoryChain, historyCost, type ActionCounts } from './history-cost';
-import { pollWithStrategy, runLibraryExecution } from './library-run';
-import type { BenchPlan } from './plan';
-import { median } from './stats';
+import type { BenchEnv } from '../shared/bench-env';
+import { fetchHistoryChain, historyCost, type ActionCounts } from '../shared/history-cost';
+import { pollWithStrategy, runLibraryExecution } from '../shared/library-run';
+import type { BenchPlan } from '../shared/plan';
+import { median } from '../shared/stats';
 
 /** History and billable actions of one strategy for one execution duration (medians over runs). */
 export interface CostRow {

@@ -4,10 +4,11 @@
  * this server (the floor), so the library's own share of the overhead can be told apart from it.
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { CodikaActivities } from '../src/activities/create-codika-activities';
-import type { CodikaExecutionInput } from '../src/shared/execution-types';
+import type { CodikaActivities } from '../../src/activities/create-codika-activities';
+import type { CodikaExecutionInput } from '../../src/shared/execution-types';
 
-export * from '../src/workflows';
+// A bundle entry: the worker registers whatever it exports, so every library workflow comes along.
+export * from '../../src/workflows';
 
 /** Trigger, then a fixed-interval timer and a status activity until the answer is final. Nothing else. */
 export async function bareTemporalPollLoop(

@@ -1,27 +1,12 @@
 /**
  * The scale scenario's worker, in a process of its own so its memory is measured alone. Started by
- * bench/scale.ts with `fork` (IPC channel) and its settings as JSON in the first argument. Reports
- * `ready`, then a `sample` (RSS, CPU time) every second; shuts down on a `stop` message, or when the
- * parent goes away.
+ * worker-process.ts with `fork` (IPC channel) and its settings as JSON in the first argument (the
+ * messages both ways are in worker-protocol.ts). Reports `ready`, then a `sample` (RSS, CPU time)
+ * every second; shuts down on a `stop` message, or when the parent goes away.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
-
-/** What the parent passes in `process.argv[2]`. */
-export interface ScaleWorkerConfig {
-  address: string;
-  taskQueue: string;
-  baseUrl: string;
-  apiKey: string;
-  /** The workflow bundle, prebuilt by the parent so webpack's memory is not counted here. */
-  workflowBundlePath: string;
-}
-
-/** Messages the worker sends to its parent. */
-export type ScaleWorkerMessage =
-  | { type: 'ready' }
-  | { type: 'sample'; at: number; rss: number; heapUsed: number; cpuUs: number }
-  | { type: 'error'; message: string };
+import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
+import type { ScaleWorkerConfig, ScaleWorkerMessage } from './worker-protocol';
 
 const SAMPLE_EVERY_MS = 1_000;
 

@@ -47,3 +47,8 @@ export function linearFit(points: readonly { x: number; y: number }[]): { slope:
   const slope = points.reduce((sum, p) => sum + (p.x - meanX) * (p.y - meanY), 0) / spreadX;
   return { slope, intercept: meanY - slope * meanX };
 }
+
+/** `value` rounded to `digits` decimals, as a number (for JSON that stays readable). */
+export function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}

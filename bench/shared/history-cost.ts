@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { protoTimeMs } from './proto-time';
 
 /** One run's history, as the client fetches it. */
 export type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -134,10 +135,10 @@ export function estimateHeartbeats(events: HistoryEvent[]): number {
 }
 
 function timeMs(event: HistoryEvent): number {
-  const t = event.eventTime;
-  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+  return event.eventTime ? protoTimeMs(event.eventTime) : 0;
 }
 
-function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
-  return d ? Number(d.seconds ?? 0) * 1000 + Math.floor((d.nanos ?? 0) / 1e6) : 0;
+/** 0 when missing: an activity without a heartbeat timeout sends no heartbeats and is skipped. */
+function durationMs(d: Parameters<typeof protoTimeMs>[0]): number {
+  return d ? protoTimeMs(d) : 0;
 }

@@ -1,14 +1,14 @@
-import { runBaselineExecution } from './baseline';
-import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
-import { fetchHistoryChain, historyCost } from './history-cost';
-import { addPollPhases, emptyPollPhases, type PollPhases } from './history-timing';
-import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from './library-run';
-import type { BenchPlan } from './plan';
-import { linearFit, median, summarize, type Summary } from './stats';
+import { BENCH_INSTANCE, type BenchEnv } from '../shared/bench-env';
+import { fetchHistoryChain, historyCost } from '../shared/history-cost';
+import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from '../shared/library-run';
+import type { BenchPlan } from '../shared/plan';
+import { linearFit, median, summarize, type Summary } from '../shared/stats';
+import { runBaselineExecution } from './baseline-fetch-loop';
+import { addPollPhases, emptyPollPhases, type PollPhases } from './poll-phases';
 
 /** One execution of the overhead scenario: time from start to result in the caller's hands. */
 export interface OverheadSample {
-  /** The seed's loop in a plain process, the bare Temporal loop (bench/workflows.ts), the library. */
+  /** The seed's loop in a plain process, the bare Temporal loop (bench/shared/workflows.ts), the library. */
   runner: 'baseline' | 'bare' | 'library';
   durationMs: number;
   timeMs: number;

@@ -1,9 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { LocalTemporalServer } from '../src/testing/local-temporal-server';
-import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
-import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
-import type { BaselineTarget } from './baseline';
+import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
+import { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
+import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
 
 /** The API key the mock accepts and both the worker and the baseline send. */
 export const BENCH_API_KEY = 'ck_bench';
@@ -17,8 +16,8 @@ export interface BenchEnv {
   mock: MockCodikaServer;
   client: Client;
   taskQueue: string;
-  /** Where the baseline sends its requests: the same mock the worker uses. */
-  target: BaselineTarget;
+  /** Where the baseline fetch loop sends its requests: the same mock, with the same key, as the worker. */
+  target: { baseUrl: string; apiKey: string };
   /** Stops the worker, the connections, the mock and the server, in that order. Safe to call twice. */
   stop(): Promise<void>;
 }

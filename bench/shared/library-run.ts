@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { startCodikaExecution } from '../src/client';
-import type { CodikaExecutionResult } from '../src/shared/execution-types';
-import type { CodikaPollOptions } from '../src/shared/poll-options';
+import { startCodikaExecution } from '../../src/client';
+import type { CodikaExecutionResult } from '../../src/shared/execution-types';
+import type { CodikaPollOptions } from '../../src/shared/poll-options';
 import { BENCH_INSTANCE, type BenchEnv } from './bench-env';
+import { describeError } from './describe-error';
 import type { bareTemporalPollLoop } from './workflows';
 
 /** One execution run through the library, as the caller saw it. */
@@ -60,13 +60,13 @@ export async function runLibraryExecution(
     Object.assign(run, { executionId, polls });
   } catch (err) {
     run.endedAtMs = Date.now();
-    run.error = describe(err);
+    run.error = describeError(err);
     run.strategyRejected = STRATEGY_REJECTED.test(run.error);
   }
   return run;
 }
 
-/** Like {@link runLibraryExecution}, for the bare Temporal loop of bench/workflows.ts (fixed interval). */
+/** Like {@link runLibraryExecution}, for the bare Temporal loop of bench/shared/workflows.ts (fixed interval). */
 export async function runBareTemporalLoop(
   env: BenchEnv,
   codikaWorkflowId: string,
@@ -90,7 +90,7 @@ export async function runBareTemporalLoop(
     Object.assign(run, result);
   } catch (err) {
     run.endedAtMs = Date.now();
-    run.error = describe(err);
+    run.error = describeError(err);
   }
   return run;
 }
@@ -106,9 +106,4 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout:
   } finally {
     clearTimeout(timer);
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof WorkflowFailedError && err.cause) return `${err.cause.name}: ${err.cause.message}`;
-  return err instanceof Error ? err.message : String(err);
 }

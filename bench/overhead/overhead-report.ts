@@ -1,0 +1,48 @@
+import { ms, row, seconds } from '../shared/format';
+import type { BenchPlan } from '../shared/plan';
+import { median, summarize } from '../shared/stats';
+import type { OverheadResult } from './measure-overhead';
+
+/** The overhead scenario as markdown: the table per duration, then the per-poll figures and phases. */
+export function overheadSection(overhead: OverheadResult, plan: BenchPlan): string[] {
+  const perPoll = median(overhead.rows.flatMap((r) => (r.perPollOverheadMs === null ? [] : [r.perPollOverheadMs])));
+  const phase = (values: number[]) => ms(median(values));
+  const { phases } = overhead;
+  return [
+    `### Overhead: fixed ${seconds(plan.overhead.pollIntervalMs)} polling, start to result in hand ` +
+      `(${plan.overhead.perDuration} concurrent executions per duration)`,
+    '',
+    '| execution | baseline median | baseline p95 | bare Temporal loop median | library median | library p95 | polls (baseline / library) | per-poll overhead: library (bare loop) | failed |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
+    ...overhead.rows.map((r) =>
+      row([
+        seconds(r.durationMs),
+        ms(r.baseline.median),
+        ms(r.baseline.p95),
+        ms(r.bare?.median ?? null),
+        ms(r.library.median),
+        ms(r.library.p95),
+        `${r.baselinePolls ?? '—'} / ${r.libraryPolls ?? '—'}${r.baselinePolls !== r.libraryPolls ? ' ⚠' : ''}`,
+        `${ms(r.perPollOverheadMs, 1)} (${ms(r.perPollFloorMs ?? null, 1)})`,
+        String(r.failures),
+      ]),
+    ),
+    '',
+    `Per-poll overhead of the library (timer strategy) against the baseline: ${ms(perPoll, 1)} median over ` +
+      'durations (goal ≤ 10 ms). The bare Temporal loop (bench/shared/workflows.ts: trigger, then a timer and the same ' +
+      'status activity, nothing else) shows the floor any timer-and-activity poll pays on this server: ' +
+      `${ms(median(overhead.rows.flatMap((r) => (r.perPollFloorMs == null ? [] : [r.perPollFloorMs]))), 1)} median. ` +
+      '⚠ marks a duration where the two needed different numbers of polls. ' +
+      (overhead.fit
+        ? `Split by a least-squares fit over the durations: ${ms(overhead.fit.fixedMs)} per execution plus ` +
+          `${ms(overhead.fit.perPollMs, 1)} per poll. `
+        : '') +
+      `The worker's first ${overhead.coldStartMs.length} executions (warm-up, not measured) took ` +
+      `${ms(median(overhead.coldStartMs))} (median) for a 0 ms execution polled after 100 ms. ` +
+      `Each library poll, from the server's event times (medians over ${phases.timerLateness.length} polls): ` +
+      `timer fired ${phase(phases.timerLateness)} late (max ${ms(summarize(phases.timerLateness).max)}), ` +
+      `workflow task to schedule the check ${phase(phases.workflowTaskAfterTimer)}, activity dispatch ` +
+      `${phase(phases.activityDispatch)}, activity run ${phase(phases.activityRun)}, workflow task after it ` +
+      `${phase(phases.workflowTaskAfterActivity)}.`,
+  ];
+}
