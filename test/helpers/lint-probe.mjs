@@ -1,6 +1,7 @@
 // Lints texts as if they were the given files, with the project's own ESLint config, in a plain Node
 // process (jest cannot load ESLint's ESM config). Input on stdin: [{ file, text }]; output on stdout:
 // for each, the messages of the rules that fired.
+import process from 'node:process';
 import { ESLint } from 'eslint';
 
 const cases = JSON.parse(
