@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { EXIT, type CliOutput } from './context';
@@ -51,10 +52,6 @@ function failureOf(err: unknown): { type?: string; message: string } {
     return { type: cause.type ?? cause.name, message: cause.message };
   }
   return { message: err instanceof Error ? err.message : String(err) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

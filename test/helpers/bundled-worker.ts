@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { sleep } from './wait';
 
 /** The bundled worker (`src/worker.ts`, what `npm run worker` and the Docker image run) in a process of its own. */
 export interface BundledWorker {
@@ -37,7 +38,7 @@ export async function startBundledWorker(env: Record<string, string>): Promise<B
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!output.includes('codika-temporal worker:')) {
     if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return {
     output: () => output,

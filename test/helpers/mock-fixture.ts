@@ -49,10 +49,6 @@ export function onlyRequest(mock: MockCodikaServer): MockRequestRecord {
   return mock.requests[0];
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A `delay` fault: the mock answers normally after `ms` (stop() ends pending delays early). */
 export function delayFault(ms: number): MockFault {
   return { kind: 'delay', ms };

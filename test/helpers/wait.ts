@@ -1,3 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Waits `ms` milliseconds: the one `sleep` of the tests. */
+export { sleep };
+
 /** Resolves once `condition` holds, checking every `everyMs`. @throws Error naming `what` after `timeoutMs`. */
 export async function waitUntil(
   condition: () => boolean,
@@ -7,8 +12,6 @@ export async function waitUntil(
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

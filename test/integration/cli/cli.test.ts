@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_cli_key_40';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -187,7 +188,7 @@ test('schedule create, list and delete a recurring pipeline', async () => {
   for (let i = 0; i < 20 && !listed.some((s) => s.scheduleId === id); i += 1) {
     const list = await cli('schedule', 'list', '--json');
     listed = JSON.parse(list.stdout) as typeof listed;
-    if (!listed.some((s) => s.scheduleId === id)) await new Promise((r) => setTimeout(r, 500));
+    if (!listed.some((s) => s.scheduleId === id)) await sleep(500);
   }
   expect(listed.find((s) => s.scheduleId === id)).toMatchObject({ note: 'morning report' });
 

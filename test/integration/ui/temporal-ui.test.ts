@@ -21,6 +21,7 @@ import { freePort, LocalTemporalServer } from '../../../src/testing/local-tempor
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 import { findOrInstallChromium } from '../../helpers/chromium';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_ui_key_58';
 // Background networking off: this machine's closed network refuses Chromium's own calls home.
@@ -232,6 +233,6 @@ async function waitForExecutionId(handle: WorkflowHandle): Promise<string> {
     const memo = (await handle.describe()).memo;
     if (typeof memo?.codikaExecutionId === 'string') return memo.codikaExecutionId;
     if (Date.now() > deadline) throw new Error('no codikaExecutionId in the memo after 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }

@@ -5,6 +5,7 @@ import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-cod
 import { codikaExecutionStateQuery, type CodikaExecutionWorkflowInput } from '../../../src/workflows';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import { startTestbed, stopTestbed, createTestWorker, uniqueTaskQueue } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_workflow_test_key_7f3a9';
 const FAST_POLL = { firstPollAfter: 100, maxPollInterval: 300 };
@@ -158,7 +159,7 @@ test('answers the state query while polling: phase, executionId, polls, last sta
     });
     let state = await handle.query(codikaExecutionStateQuery);
     for (let i = 0; i < 50 && state.polls < 2; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       state = await handle.query(codikaExecutionStateQuery);
     }
     expect(state).toMatchObject({

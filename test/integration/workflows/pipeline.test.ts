@@ -6,6 +6,7 @@ import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-cod
 import { codikaPipelineStateQuery } from '../../../src/workflows';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_pipeline_key_64';
 /** Quick, steady polling so the timing assertions measure the pipeline, not the poll schedule. */
@@ -246,7 +247,7 @@ test('cancelling stops polling of running steps and records the Codika execution
   for (let i = 0; i < 100; i += 1) {
     state = await handle.query(codikaPipelineStateQuery);
     if ((state.steps.slow?.polls ?? 0) >= 2 && state.steps.quick?.status === 'succeeded') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   expect(state!.steps.slow).toMatchObject({ status: 'running', executionId: expect.any(String) });
   await handle.cancel();
@@ -262,7 +263,7 @@ test('cancelling stops polling of running steps and records the Codika execution
   expect(final.steps.slow!.status).toBe('cancelled');
 
   const polled = mock.requestsTo('status', w.slow!).length;
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  await sleep(600);
   expect(mock.requestsTo('status', w.slow!).length).toBe(polled);
   expect(mock.executionsOf(w.never!)).toHaveLength(0);
 });

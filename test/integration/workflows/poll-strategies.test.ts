@@ -5,6 +5,7 @@ import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-cod
 import { codikaPollNowSignal, type CodikaExecutionWorkflowInput } from '../../../src/workflows';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import { createTestWorker, startTestbed, stopTestbed, uniqueTaskQueue } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_strategies_key_77';
 const FIXED_200MS = { firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 };
@@ -108,7 +109,7 @@ test('the polling activity resumes from its last heartbeat on a new worker inste
     poll: { ...FIXED_200MS, strategy: 'activity' },
   });
   // Progress is recorded every 5 s: hand over after the first record (about 25 checks in).
-  while (mock.requestsTo('status', 'handover-activity').length < 35) await new Promise((r) => setTimeout(r, 50));
+  while (mock.requestsTo('status', 'handover-activity').length < 35) await sleep(50);
   first.shutdown();
   await firstRun;
   const checksBeforeHandover = mock.requestsTo('status', 'handover-activity').length;
@@ -138,8 +139,8 @@ test.each(STRATEGIES)(
         workflowId: id,
         poll: { strategy, firstPollAfter: '1 minute', maxPollInterval: '1 minute' },
       });
-      while (mock.executionsOf(id).length === 0) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 500));
+      while (mock.executionsOf(id).length === 0) await sleep(50);
+      await sleep(500);
       const signalledAt = Date.now();
       await handle.signal(codikaPollNowSignal);
       const result = await handle.result();

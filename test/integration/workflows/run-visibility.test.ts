@@ -15,6 +15,7 @@ import { registeredCodikaSearchAttributes } from '../../../src/worker-setup/regi
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 import { startRunningTestbed } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_visibility_key_31';
 const PHONE = '+32 470 12 34 56';
@@ -58,7 +59,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
     const value = await read();
     if (ok(value)) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 

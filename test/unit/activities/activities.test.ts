@@ -1,16 +1,8 @@
 import { CancelledFailure } from '@temporalio/common';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../../src/activities/create-codika-activities';
 import { CodikaValidationError } from '../../../src/shared/errors';
-import {
-  API_KEY,
-  PI,
-  WEBHOOK_SECRET,
-  delayFault,
-  rejectionOf,
-  sleep,
-  startMock,
-  stopMocks,
-} from '../../helpers/mock-fixture';
+import { API_KEY, PI, WEBHOOK_SECRET, delayFault, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
+import { sleep } from '../../helpers/wait';
 import { activityEnv } from '../../helpers/activity-env';
 
 afterEach(stopMocks);

@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
-import { API_KEY, OTHER_KEY, WEBHOOK_SECRET, sleep, startMock, stopMocks } from '../../helpers/mock-fixture';
+import { API_KEY, OTHER_KEY, WEBHOOK_SECRET, startMock, stopMocks } from '../../helpers/mock-fixture';
+import { sleep } from '../../helpers/wait';
 
 // Response bodies are asserted by shape with toEqual/toMatchObject, so they need no precise type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
