@@ -26,5 +26,5 @@ export class CheckPacer {
   }
 }
 
-/** The default cap of {@link CheckPacer}, per worker; measured in bench/ (see the README). */
+/** The default cap of {@link CheckPacer}, per worker; measured in bench/ (see bench/README.md). */
 export const DEFAULT_STATUS_CHECKS_PER_SECOND = 200;

@@ -17,7 +17,7 @@ export interface CodikaWorkerEnv {
 }
 
 /**
- * Reads the worker's settings from environment variables (see the README's configuration table).
+ * Reads the worker's settings from environment variables (see the configuration table in docs/operations.md).
  *
  * @throws CodikaValidationError naming the variable when one is malformed.
  */

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
-/** One line of the combined fault table that `npm run test:faults` prints (and the README shows). */
+/** One line of the combined fault table that `npm run test:faults` prints (and docs/faults.md shows). */
 export interface FaultRow {
   scenario: string;
   runs: number;

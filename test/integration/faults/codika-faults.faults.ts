@@ -3,7 +3,7 @@
  * before or after Codika created the execution, under each delivery mode (against a Codika that
  * ignores `Idempotency-Key`, as the documented API does); on the status call. Each ends as the
  * design says (retried until it works, a clear non-retryable failure, or `CodikaTriggerOutcomeUnknown`),
- * with the executions the design allows, and none outlives its deadline. Prints the table the README shows.
+ * with the executions the design allows, and none outlives its deadline. Prints the table docs/faults.md shows.
  */
 import { type WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';

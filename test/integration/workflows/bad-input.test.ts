@@ -1,5 +1,5 @@
 /**
- * The hostile and bad inputs of the README's table, through the two ways in: the client helper
+ * The hostile and bad inputs of the table in docs/faults.md, through the two ways in: the client helper
  * (checks before starting anything) and the workflow itself (for callers that start it directly).
  * Each fails early, names the field, and sends nothing to Codika.
  */
