@@ -28,35 +28,25 @@ export {
   type CodikaActivitiesOptions,
 } from './activities/create-codika-activities';
 export type { CodikaCredentials } from './activities/credentials';
-export { DEFAULT_TASK_QUEUE } from './shared/task-queue';
+export { DEFAULT_TASK_QUEUE } from './shared';
 
 // What a run takes and gives back.
-export type {
-  CodikaExecutionInput,
-  CodikaExecutionPhase,
-  CodikaExecutionResult,
-  CodikaExecutionState,
-} from './shared/execution-types';
-export {
-  DEFAULT_POLL_SETTINGS,
-  POLL_STRATEGIES,
-  type CodikaPollOptions,
-  type CodikaPollStrategy,
-} from './shared/poll-options';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './shared/trigger-delivery';
-export type { Duration } from './shared/durations';
+export type { CodikaExecutionInput, CodikaExecutionPhase, CodikaExecutionResult, CodikaExecutionState } from './shared';
+export { DEFAULT_POLL_SETTINGS, POLL_STRATEGIES, type CodikaPollOptions, type CodikaPollStrategy } from './shared';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './shared';
+export type { Duration } from './shared';
 
 // Pipelines: the file format, its checks and its JSON Schema.
-export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './pipeline/definition';
+export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './pipeline';
 export type {
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
-} from './pipeline/pipeline-types';
-export { checkPipeline, formatProblems, type PipelineCheck, type PipelineProblem } from './pipeline/check-pipeline';
-export { pipelineJsonSchema } from './pipeline/json-schema';
+} from './pipeline';
+export { checkPipeline, formatProblems, type PipelineCheck, type PipelineProblem } from './pipeline';
+export { pipelineJsonSchema } from './pipeline';
 
 // Failures: the errors thrown here, and the failure types workflows match on.
 export {
@@ -70,7 +60,7 @@ export {
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
   CodikaValidationError,
-} from './shared/errors';
+} from './shared';
 export { CodikaError, type CodikaErrorKind, type CodikaTriggerOutcome } from './codika/errors';
 export { CodikaCredentialsMissingError } from './activities/errors';
 export { CodikaPipelineValidationError } from './client/errors';
@@ -92,9 +82,5 @@ export { LoggerWithoutFailureText } from './codec/logger-without-failure-text';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec/codec-server';
 
 // Observability: search attributes to filter runs by, and tracing.
-export {
-  CODIKA_SEARCH_ATTRIBUTES,
-  CODIKA_SEARCH_ATTRIBUTE_NAMES,
-  type CodikaStatusAttribute,
-} from './shared/search-attribute-keys';
+export { CODIKA_SEARCH_ATTRIBUTES, CODIKA_SEARCH_ATTRIBUTE_NAMES, type CodikaStatusAttribute } from './shared';
 export { codikaTracing, type CodikaTracing } from './worker-setup/tracing';

@@ -40,7 +40,20 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
 
 /** Activities registered on a worker; workflows reach them through `proxyActivities`. */
 export interface CodikaActivities extends CodikaPollingActivities {
+  /**
+   * Sends the trigger once, with the input's `Idempotency-Key`. Under `at-most-once`, an attempt after
+   * the first sends nothing and fails with `CodikaTriggerOutcomeUnknown`.
+   *
+   * @throws ApplicationFailure typed `CODIKA_FAILURE_TYPES[kind]` (its details say whether Codika may have
+   *   started an execution), `CodikaValidationError`, `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   */
   triggerCodikaExecution(input: TriggerCodikaExecutionInput): Promise<CodikaTriggeredExecution>;
+  /**
+   * Asks Codika once for the execution's state; `pending` is an answer, not a failure.
+   *
+   * @throws ApplicationFailure typed `CODIKA_FAILURE_TYPES[kind]`, `CodikaValidationError`,
+   *   `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   */
   getCodikaExecutionStatus(input: GetCodikaExecutionStatusInput): Promise<CodikaExecutionStatus>;
 }
 

@@ -9,7 +9,7 @@ import type {
   PollCodikaExecutionInput,
 } from '../shared/activity-types';
 import { CODIKA_EXECUTION_PENDING } from '../shared/errors';
-import { withoutStack } from '../shared/without-stack';
+import { withoutStack } from '../shared/failures';
 import type { CheckPacer } from './check-pacer';
 import { redact } from '../codika/redact';
 import { logCallFailure } from './activity-telemetry';
@@ -19,7 +19,22 @@ import { toApplicationFailure } from './to-application-failure';
 
 /** Activities behind the `activity` and `retry` poll strategies. */
 export interface CodikaPollingActivities {
+  /**
+   * The `activity` strategy: checks in a loop until the execution ends, heartbeating its progress so a
+   * retry resumes instead of restarting; with `stopAfterMs`, returns `pending` rather than wait past it.
+   * A check that fails with a retryable error counts as one that found nothing new.
+   *
+   * @throws ApplicationFailure for a failure a retry cannot fix: typed `CODIKA_FAILURE_TYPES[kind]`,
+   *   `CodikaValidationError` or `CodikaCredentialsMissingError`.
+   */
   pollCodikaExecution(input: PollCodikaExecutionInput): Promise<CodikaPollResult>;
+  /**
+   * The `retry` strategy: checks once and returns the end, or fails with the benign, retryable
+   * `CodikaExecutionPending` while the execution runs, so the activity's retry policy is the loop.
+   *
+   * @throws ApplicationFailure `CodikaExecutionPending`, typed `CODIKA_FAILURE_TYPES[kind]`,
+   *   `CodikaValidationError`, `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   */
   checkCodikaExecution(input: GetCodikaExecutionStatusInput): Promise<CodikaFinalStatus>;
 }
 

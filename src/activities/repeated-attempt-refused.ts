@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import type { TriggerFailureDetails } from '../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../shared/errors';
-import { withoutStack } from '../shared/without-stack';
+import { nonRetryableFailure } from '../shared/failures';
 
 /**
  * `at-most-once`, a later attempt of the same activity: the earlier one ended without an answer this
@@ -9,14 +9,10 @@ import { withoutStack } from '../shared/without-stack';
  */
 export function repeatedAttemptRefused(attempt: number, idempotencyKey: string): ApplicationFailure {
   const details: TriggerFailureDetails = { triggerOutcome: 'outcome_unknown', idempotencyKey };
-  return withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_TRIGGER_OUTCOME_UNKNOWN,
-      message:
-        `Trigger attempt ${attempt} not sent: with triggerDelivery 'at-most-once' a trigger is sent once per ` +
-        'activity, and the attempt before this one ended without a recorded answer (Codika may have started the execution)',
-      nonRetryable: true,
-      details: [{ ...details, attempt }],
-    }),
+  return nonRetryableFailure(
+    CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+    `Trigger attempt ${attempt} not sent: with triggerDelivery 'at-most-once' a trigger is sent once per ` +
+      'activity, and the attempt before this one ended without a recorded answer (Codika may have started the execution)',
+    { ...details, attempt },
   );
 }

@@ -1,7 +1,6 @@
 import type { Info } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { CODIKA_CONFIGURATION_ERROR } from '../shared/errors';
-import { withoutStack } from '../shared/without-stack';
+import { nonRetryableFailure } from '../shared/failures';
 
 /** Time an activity needs after its request gave up to report the failure before Temporal's timeout fires. */
 export const REPORT_MARGIN_MS = 1_000;
@@ -26,16 +25,12 @@ export function assertRequestFits(info: Info, requestTimeoutMs: number): void {
   // Temporal shortens start-to-close to the schedule-to-close left: the step's deadline is near,
   // not a setting wrong. The deadline ends the call either way.
   if (info.scheduleToCloseTimeoutMs && allowedMs >= info.scheduleToCloseTimeoutMs) return;
-  throw withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_CONFIGURATION_ERROR,
-      message:
-        `The worker's request timeout (requestTimeoutMs, CODIKA_REQUEST_TIMEOUT_MS: ${requestTimeoutMs} ms) does not ` +
-        `fit this ${info.activityType} call's start-to-close timeout (poll.activityTimeout: ${allowedMs} ms): a slow ` +
-        `answer would be cut off by Temporal and sent again while the first request still runs. Set ` +
-        `poll.activityTimeout to at least ${requestTimeoutMs + REPORT_MARGIN_MS} ms, or lower the request timeout.`,
-      nonRetryable: true,
-      details: [{ requestTimeoutMs, activityTimeoutMs: allowedMs }],
-    }),
+  throw nonRetryableFailure(
+    CODIKA_CONFIGURATION_ERROR,
+    `The worker's request timeout (requestTimeoutMs, CODIKA_REQUEST_TIMEOUT_MS: ${requestTimeoutMs} ms) does not ` +
+      `fit this ${info.activityType} call's start-to-close timeout (poll.activityTimeout: ${allowedMs} ms): a slow ` +
+      `answer would be cut off by Temporal and sent again while the first request still runs. Set ` +
+      `poll.activityTimeout to at least ${requestTimeoutMs + REPORT_MARGIN_MS} ms, or lower the request timeout.`,
+    { requestTimeoutMs, activityTimeoutMs: allowedMs },
   );
 }

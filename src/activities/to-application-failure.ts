@@ -5,7 +5,7 @@ import { redact } from '../codika/redact';
 import type { TriggerFailureDetails } from '../shared/activity-types';
 import type { CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { CODIKA_CREDENTIALS_MISSING, CODIKA_FAILURE_TYPES, CODIKA_VALIDATION_FAILURE } from '../shared/errors';
-import { withoutStack } from '../shared/without-stack';
+import { nonRetryableFailure, withoutStack } from '../shared/failures';
 import { CodikaCredentialsMissingError } from './errors';
 
 /** What the trigger activity knows about the attempt that failed. */
@@ -31,24 +31,10 @@ export interface TriggerAttempt {
  */
 export function toApplicationFailure(err: unknown, secrets: readonly string[], attempt?: TriggerAttempt): unknown {
   if (err instanceof CodikaValidationError) {
-    return withoutStack(
-      ApplicationFailure.create({
-        type: CODIKA_VALIDATION_FAILURE,
-        message: redact(err.message, secrets),
-        nonRetryable: true,
-        details: [{ field: err.field }],
-      }),
-    );
+    return nonRetryableFailure(CODIKA_VALIDATION_FAILURE, redact(err.message, secrets), { field: err.field });
   }
   if (err instanceof CodikaCredentialsMissingError) {
-    return withoutStack(
-      ApplicationFailure.create({
-        type: CODIKA_CREDENTIALS_MISSING,
-        message: err.message,
-        nonRetryable: true,
-        details: [{ processInstanceId: err.processInstanceId }],
-      }),
-    );
+    return nonRetryableFailure(CODIKA_CREDENTIALS_MISSING, err.message, { processInstanceId: err.processInstanceId });
   }
   if (err instanceof CodikaError) {
     const trigger: TriggerFailureDetails | undefined =

@@ -35,6 +35,7 @@ export interface CodikaCallbackReceiver {
   url: string;
   /** The URL a Codika workflow should call when the given Temporal workflow's execution ends. */
   callbackUrlFor(temporalWorkflowId: string): string;
+  /** Stops listening and closes open connections. */
   stop(): Promise<void>;
 }
 

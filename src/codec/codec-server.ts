@@ -8,6 +8,7 @@ import { bearerTokenMatches, isLoopbackHost } from './codec-auth';
 
 /** Options of {@link startCodecServer}. */
 export interface CodecServerOptions {
+  /** Decodes and encodes the payloads, e.g. an `AesGcmPayloadCodec` holding the keys. */
   codec: PayloadCodec;
   /** @default 8888 */
   port?: number;
@@ -27,6 +28,7 @@ export interface CodecServerOptions {
 export interface CodecServer {
   /** Base URL to enter as the codec endpoint in the Temporal UI. */
   url: string;
+  /** Stops listening and closes open connections. */
   stop(): Promise<void>;
 }
 

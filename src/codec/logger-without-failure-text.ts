@@ -9,21 +9,27 @@ import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 export class LoggerWithoutFailureText implements Logger {
   constructor(private readonly inner: Logger) {}
 
+  /** Passes the entry to the wrapped logger with its `error` attribute replaced by the failure's type. */
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     this.inner.log(level, message, withoutFailureText(meta));
   }
+  /** Logs at `TRACE`, without the failure's text. */
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
   }
+  /** Logs at `DEBUG`, without the failure's text. */
   debug(message: string, meta?: LogMetadata): void {
     this.log('DEBUG', message, meta);
   }
+  /** Logs at `INFO`, without the failure's text. */
   info(message: string, meta?: LogMetadata): void {
     this.log('INFO', message, meta);
   }
+  /** Logs at `WARN`, without the failure's text. */
   warn(message: string, meta?: LogMetadata): void {
     this.log('WARN', message, meta);
   }
+  /** Logs at `ERROR`, without the failure's text. */
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
   }

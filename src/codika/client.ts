@@ -32,7 +32,7 @@ export interface CodikaClientOptions {
   onResponse?(event: CodikaResponseEvent): void;
 }
 
-/** One request's outcome, as {@link CodikaClientOptions.onResponse} hears it. */
+/** One request's outcome, as {@link CodikaClientOptions.onResponse} hears it. @inline */
 export interface CodikaResponseEvent {
   endpoint: 'trigger' | 'status';
   /** The HTTP status (`"200"`, `"503"`), or why there was none (`"timeout"`, `"network"`). */
@@ -45,6 +45,7 @@ export interface CodikaResponseEvent {
  * a credential.
  */
 export class CodikaClient {
+  /** The API root requests go to, without a trailing slash. */
   readonly baseUrl: string;
   private readonly resolveAuth: (processInstanceId: string) => CodikaAuth;
   private readonly timeoutMs: number;

@@ -24,7 +24,7 @@ const RETRYABLE_KINDS: ReadonlySet<CodikaErrorKind> = new Set([
   'protocol',
 ]);
 
-/** Context carried by every {@link CodikaError}. Never contains a credential. */
+/** Context carried by every {@link CodikaError}. Never contains a credential. @inline */
 export interface CodikaErrorDetails {
   kind: CodikaErrorKind;
   /** HTTP method and path of the request, without query string. */
@@ -47,11 +47,17 @@ export interface CodikaErrorDetails {
  * or a response that does not follow the API. The message names the request and the cause.
  */
 export class CodikaError extends Error {
+  /** Not the failure `type`: in a workflow it becomes `CODIKA_FAILURE_TYPES[kind]`. */
   override readonly name = 'CodikaError';
+  /** What went wrong; sets the default of `retryable` and the failure `type` in a workflow. */
   readonly kind: CodikaErrorKind;
+  /** HTTP method and path of the request, without query string. */
   readonly request: string;
+  /** HTTP status, when a response arrived. */
   readonly status?: number;
+  /** Delay Codika asked for with `Retry-After`, in milliseconds. */
   readonly retryAfterMs?: number;
+  /** The response body, truncated and redacted. */
   readonly body?: string;
   /**
    * True when sending the same request again may succeed (5xx, 429, network, timeout, protocol),

@@ -1,4 +1,4 @@
-/** What to run: a Codika workflow of a process instance, with its input. */
+/** What to run: a Codika workflow of a process instance, with its input. @inline */
 export interface CodikaTriggerRequest {
   processInstanceId: string;
   /** The workflowTemplateId from the use case's config, e.g. `http-direct-messaging`. */
@@ -9,14 +9,15 @@ export interface CodikaTriggerRequest {
   idempotencyKey?: string;
 }
 
-/** Codika accepted the trigger. */
+/** Codika accepted the trigger. @inline */
 export interface CodikaTriggerResult {
+  /** Codika's id of the new execution, for status checks. */
   executionId: string;
   /** Codika's own message, e.g. "Execution started". */
   message?: string;
 }
 
-/** Which execution to ask about. */
+/** Which execution to ask about. @inline */
 export interface CodikaStatusRequest {
   processInstanceId: string;
   executionId: string;
@@ -31,7 +32,7 @@ export type CodikaExecutionStatus =
   | { status: 'success'; resultData: unknown }
   | { status: 'failed'; errorMessage: string };
 
-/** Per-call options. */
+/** Per-call options. @inline */
 export interface CodikaRequestOptions {
   /** Aborts the request, e.g. when a Temporal activity is cancelled. */
   signal?: AbortSignal;

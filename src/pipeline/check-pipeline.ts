@@ -9,16 +9,21 @@ import { collectRefs, pathProblem, stepOfPath } from './templates';
 
 /** One thing wrong with a definition: where (`steps[2].dependsOn[0]`) and what to do about it. */
 export interface PipelineProblem {
+  /** Where, e.g. `steps[2].dependsOn[0]`. */
   path: string;
+  /** What is wrong, and what to do about it. */
   message: string;
 }
 
-/** A definition that passed every check, with its steps in an order that respects `dependsOn`. */
+/** A definition that passed every check, with its steps in an order that respects `dependsOn`. @inline */
 export interface CheckedPipeline {
+  /** The definition as the schema parsed it. */
   pipeline: CodikaPipelineDefinition;
+  /** Step ids in an order that respects `dependsOn`. */
   order: string[];
 }
 
+/** What {@link checkPipeline} found: `ok` with the checked pipeline, or every problem at once. */
 export type PipelineCheck = ({ ok: true } & CheckedPipeline) | { ok: false; problems: PipelineProblem[] };
 
 /** Checks `definition` (parsed JSON); never throws. */

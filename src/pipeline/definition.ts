@@ -38,8 +38,11 @@ const template = z.record(z.string(), z.json());
 /** The Codika execution that undoes a step, run when a later step fails (saga). */
 export const compensationSchema = z
   .object({
+    /** The Codika workflowTemplateId to trigger. */
     workflowId: codikaId,
+    /** @default the step's `processInstanceId` */
     processInstanceId: codikaId.optional(),
+    /** A payload template, like a step's; it may read the same paths. @default {} */
     payload: template.optional(),
     /** @default the step's `triggerDelivery` */
     triggerDelivery: triggerDelivery.optional(),
@@ -48,11 +51,16 @@ export const compensationSchema = z
 
 export const pipelineStepSchema = z
   .object({
+    /** Unique in the pipeline: `dependsOn`, templates (`steps.<id>.resultData`) and the results name the step by it. */
     id: stepId,
     /** The Codika workflowTemplateId to trigger. */
     workflowId: codikaId,
     /** @default the pipeline's `processInstanceId` */
     processInstanceId: codikaId.optional(),
+    /**
+     * Input of the Codika workflow: a template whose `{"$ref": "<path>"}` values and `${<path>}` strings read
+     * `input.…` or `steps.<id>.resultData` / `steps.<id>.executionId` of a step upstream. @default {}
+     */
     payload: template.optional(),
     /** Steps that must succeed before this one starts. @default [] */
     dependsOn: z.array(z.string()).optional(),
@@ -62,6 +70,7 @@ export const pipelineStepSchema = z
     poll: pollOptionsSchema.optional(),
     /** What a failure of this step does: fail the pipeline, or let independent steps go on. @default 'fail' */
     onFailure: z.enum(['fail', 'continue']).optional(),
+    /** What undoes this step once it succeeded, run when a later step fails the pipeline. */
     compensate: compensationSchema.optional(),
   })
   .strict();
@@ -72,6 +81,7 @@ export const pipelineSchema = z
     $schema: z.string().optional(),
     /** A name for people (UI, CLI); not used to identify anything. */
     name: z.string().min(1).optional(),
+    /** Free text for people; not used by the pipeline. */
     description: z.string().optional(),
     /** The process instance of every step without its own. */
     processInstanceId: codikaId.optional(),
@@ -79,10 +89,27 @@ export const pipelineSchema = z
     triggerDelivery: triggerDelivery.optional(),
     /** Poll options of every step; a step's own `poll` overrides them key by key. */
     poll: pollOptionsSchema.optional(),
+    /** At least one; each starts once every step in its `dependsOn` succeeded. */
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step'),
   })
   .strict();
 
+/**
+ * A pipeline file: Codika steps joined by `dependsOn`, and options every step shares. Check one with
+ * {@link checkPipeline}; its JSON Schema is {@link pipelineJsonSchema}.
+ *
+ * @interface
+ */
 export type CodikaPipelineDefinition = z.infer<typeof pipelineSchema>;
+/**
+ * One step of a pipeline: a Codika execution, the steps it waits for, and what its failure does.
+ *
+ * @interface
+ */
 export type CodikaPipelineStep = z.infer<typeof pipelineStepSchema>;
+/**
+ * The Codika execution that undoes a step, run when a later step fails (saga).
+ *
+ * @interface
+ */
 export type CodikaPipelineCompensation = z.infer<typeof compensationSchema>;

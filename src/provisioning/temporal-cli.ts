@@ -25,7 +25,9 @@ export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go ins
 
 /** A usable `temporal` binary. */
 export interface TemporalCli {
+  /** The binary to run. */
   path: string;
+  /** Where it was found. */
   source: TemporalCliSource;
 }
 

@@ -5,7 +5,7 @@
 import type { CodikaTriggerResult } from '../codika/types';
 import type { CodikaExecutionInput } from './execution-types';
 
-/** What the `triggerCodikaExecution` activity returns. */
+/** What the `triggerCodikaExecution` activity returns. @inline */
 export interface CodikaTriggeredExecution extends CodikaTriggerResult {
   /**
    * How the run may index itself: the Codika search attributes the namespace had when the worker
@@ -15,7 +15,7 @@ export interface CodikaTriggeredExecution extends CodikaTriggerResult {
   runIndex?: { searchAttributes: string[] };
 }
 
-/** Input of the `triggerCodikaExecution` activity. */
+/** Input of the `triggerCodikaExecution` activity. @inline */
 export interface TriggerCodikaExecutionInput extends CodikaExecutionInput {
   /**
    * Sent as `Idempotency-Key`; the step draws one per execution so every attempt carries the same.
@@ -36,13 +36,13 @@ export interface TriggerFailureDetails {
   idempotencyKey?: string;
 }
 
-/** Input of the `getCodikaExecutionStatus` activity. */
+/** Input of the `getCodikaExecutionStatus` activity. @inline */
 export interface GetCodikaExecutionStatusInput {
   processInstanceId: string;
   executionId: string;
 }
 
-/** Input of the `pollCodikaExecution` activity (the `activity` strategy). */
+/** Input of the `pollCodikaExecution` activity (the `activity` strategy). @inline */
 export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput {
   firstPollAfterMs: number;
   backoffCoefficient: number;
@@ -51,10 +51,10 @@ export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput 
   stopAfterMs?: number;
 }
 
-/** What the polling activity returns: the end, or `pending` when it was told to stop early. */
+/** What the polling activity returns: the end, or `pending` when it was told to stop early. @inline */
 export type CodikaPollResult = CodikaFinalStatus | { status: 'pending'; polls: number; lastStatus?: string };
 
-/** How an execution ended, and how many status checks it took to see it. */
+/** How an execution ended, and how many status checks it took to see it. @inline */
 export type CodikaFinalStatus = (
   { status: 'success'; resultData: unknown } | { status: 'failed'; errorMessage: string }
 ) & { polls: number };

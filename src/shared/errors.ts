@@ -73,8 +73,10 @@ export const CODIKA_TEMPLATE_ERROR = 'CodikaTemplateError';
  * that is not an object). `field` names the input; the message says how to fix it.
  */
 export class CodikaValidationError extends Error {
+  /** Also the failure `type` it becomes in a workflow (`CODIKA_VALIDATION_FAILURE`). */
   override readonly name = 'CodikaValidationError';
   constructor(
+    /** The unusable input, e.g. `workflowId` or `baseUrl`. */
     readonly field: string,
     /** What is wrong and how to fix it, without the field name (for callers that report their own path). */
     readonly reason: string,

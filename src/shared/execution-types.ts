@@ -15,6 +15,7 @@ export interface CodikaExecutionInput {
 
 /** What a successful step returns. */
 export interface CodikaExecutionResult<T = unknown> {
+  /** Codika's id of the execution. */
   executionId: string;
   /** Codika's `execution.resultData`. */
   resultData: T;
@@ -31,24 +32,35 @@ export type CodikaExecutionPhase = 'triggering' | 'polling' | 'succeeded' | 'fai
 
 /** The live state of a step, as the `codikaExecutionState` query returns it. No payload, no result, no secret. */
 export interface CodikaExecutionState {
+  /** What the step is doing, or how it ended. */
   phase: CodikaExecutionPhase;
+  /** The Codika process instance. */
   processInstanceId: string;
+  /** The Codika workflowTemplateId. */
   workflowId: string;
+  /** Codika's id of the execution, once the trigger was accepted. */
   executionId?: string;
+  /** Status checks made, across continue-as-new. */
   polls: number;
   /** The last status Codika reported (an unknown value is shown as reported). */
   lastStatus?: string;
   /** ISO time of the next status check while polling. */
   nextPollAt?: string;
+  /** ISO time the step started (before the trigger). */
   startedAt: string;
+  /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
   deadlineAt: string;
 }
 
 /** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
 export interface CodikaStepProgress {
+  /** Codika's id of the execution being polled. */
   executionId: string;
+  /** Status checks made so far. */
   polls: number;
+  /** When the step started, in epoch milliseconds. */
   startedAtMs: number;
+  /** When the step gives up, in epoch milliseconds. */
   deadlineAtMs: number;
   /** The wait before the next status check. */
   nextIntervalMs: number;

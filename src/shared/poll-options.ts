@@ -39,11 +39,17 @@ export interface CodikaPollOptions {
 
 /** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
 export interface PollSettings {
+  /** See {@link CodikaPollOptions.strategy}. */
   strategy: CodikaPollStrategy;
+  /** {@link CodikaPollOptions.firstPollAfter}, in milliseconds. */
   firstPollAfterMs: number;
+  /** See {@link CodikaPollOptions.backoffCoefficient}. */
   backoffCoefficient: number;
+  /** {@link CodikaPollOptions.maxPollInterval}, in milliseconds. */
   maxPollIntervalMs: number;
+  /** {@link CodikaPollOptions.deadline}, in milliseconds. */
   deadlineMs: number;
+  /** {@link CodikaPollOptions.activityTimeout}, in milliseconds. */
   activityTimeoutMs: number;
 }
 
@@ -79,18 +85,24 @@ export const durationSchema = z
  */
 export const pollOptionsSchema = z
   .object({
+    /** How the step waits between status checks; see {@link CodikaPollOptions.strategy}. */
     strategy: z
       .enum(POLL_STRATEGIES, {
         error: (issue) => `"${String(issue.input)}" is not one of ${POLL_STRATEGIES.join(', ')}`,
       })
       .optional(),
+    /** Wait before the first status check; see {@link CodikaPollOptions.firstPollAfter}. */
     firstPollAfter: durationSchema.optional(),
+    /** Each wait is the previous one times this; see {@link CodikaPollOptions.backoffCoefficient}. */
     backoffCoefficient: z
       .number({ error: 'must be a number >= 1 (1 polls at a fixed interval)' })
       .min(1, { error: 'must be a number >= 1 (1 polls at a fixed interval)' })
       .optional(),
+    /** Longest wait between two checks; see {@link CodikaPollOptions.maxPollInterval}. */
     maxPollInterval: durationSchema.optional(),
+    /** How long after the step started it gives up; see {@link CodikaPollOptions.deadline}. */
     deadline: durationSchema.optional(),
+    /** Longest single trigger or status call; see {@link CodikaPollOptions.activityTimeout}. */
     activityTimeout: durationSchema.optional(),
   })
   .strict() satisfies z.ZodType<CodikaPollOptions>;

@@ -6,8 +6,11 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  * workflows leave them out, since setting an unregistered one fails the workflow task.
  */
 export const CODIKA_SEARCH_ATTRIBUTES = {
+  /** `CodikaExecutionId`: Codika's id of the execution, once triggered. */
   executionId: defineSearchAttributeKey('CodikaExecutionId', SearchAttributeType.KEYWORD),
+  /** `CodikaWorkflowId`: the Codika workflowTemplateId. */
   workflowId: defineSearchAttributeKey('CodikaWorkflowId', SearchAttributeType.KEYWORD),
+  /** `CodikaStatus`: one of {@link CodikaStatusAttribute}. */
   status: defineSearchAttributeKey('CodikaStatus', SearchAttributeType.KEYWORD),
 } as const;
 

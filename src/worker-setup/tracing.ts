@@ -10,6 +10,7 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 
 /** A worker plugin that traces workflows and activities, and how to flush it on shutdown. */
 export interface CodikaTracing {
+  /** Add it to the worker's `plugins`. */
   plugin: OpenTelemetryPlugin;
   /** Sends the spans still buffered; call after the worker stopped. */
   shutdown(): Promise<void>;

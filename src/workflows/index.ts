@@ -1,42 +1,64 @@
 /**
- * Workflow-safe entry point (`codika-temporal/workflows`): import it from workflow code, and pass
- * its path as `workflowsPath` to a worker. Imports nothing from Node.
+ * `codika-temporal/workflows`: the workflow-safe entry. Import it from workflow code, and pass its
+ * path as `workflowsPath` to a worker (or re-export its workflows from yours).
+ *
+ * Layer: workflows, WORKFLOW-SAFE. This folder holds the public workflows and step helpers; the
+ * step engine behind them is in `./engine`. Contract (ESLint enforces it for the whole folder,
+ * subfolders included): deterministic code only, no Node built-in, no I/O, values imported only from
+ * workflow-safe folders (`src/shared`, `src/pipeline`, `src/workflows`), activities as types only.
+ *
+ * @packageDocumentation
  */
+
+// Step helpers: one Codika execution inside your own workflow.
 export { runCodikaExecution } from './run-codika-execution';
 export { runCodikaExecutionAsChild, type CodikaChildOptions } from './run-codika-execution-as-child';
-export { codikaPipelineWorkflow, codikaPipelineStateQuery } from './codika-pipeline-workflow';
-export type {
-  CodikaPipelineInput,
-  CodikaPipelineResult,
-  CodikaPipelineState,
-  CodikaPipelineStepState,
-  CodikaPipelineStepStatus,
-} from '../pipeline/pipeline-types';
-export type { CodikaPipelineDefinition, CodikaPipelineStep } from '../pipeline/definition';
+
+// Ready-made workflows, with their query and signal.
 export {
   codikaExecutionWorkflow,
   codikaExecutionStateQuery,
   codikaPollNowSignal,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
-export type { CodikaStepProgress } from '../shared/execution-types';
-export { DEFAULT_POLL_SETTINGS, type PollSettings } from '../shared/poll-options';
+export { codikaPipelineWorkflow, codikaPipelineStateQuery } from './codika-pipeline-workflow';
+
+// What a run takes and gives back.
 export type {
   CodikaExecutionInput,
   CodikaExecutionPhase,
   CodikaExecutionResult,
   CodikaExecutionState,
-} from '../shared/execution-types';
-export type { CodikaPollOptions, CodikaPollStrategy } from '../shared/poll-options';
-export type { CodikaTriggerDelivery } from '../shared/trigger-delivery';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
+  CodikaStepProgress,
+} from '../shared';
 export {
+  DEFAULT_POLL_SETTINGS,
+  POLL_STRATEGIES,
+  type CodikaPollOptions,
+  type CodikaPollStrategy,
+  type PollSettings,
+} from '../shared';
+export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared';
+export type { Duration } from '../shared';
+export type {
+  CodikaPipelineDefinition,
+  CodikaPipelineInput,
+  CodikaPipelineResult,
+  CodikaPipelineState,
+  CodikaPipelineStep,
+  CodikaPipelineStepState,
+  CodikaPipelineStepStatus,
+} from '../pipeline';
+
+// Failure types to match on (`ApplicationFailure.type`).
+export {
+  CODIKA_CONFIGURATION_ERROR,
+  CODIKA_CREDENTIALS_MISSING,
   CODIKA_EXECUTION_FAILED,
   CODIKA_EXECUTION_TIMED_OUT,
   CODIKA_FAILURE_TYPES,
-  CODIKA_VALIDATION_FAILURE,
-  CODIKA_CREDENTIALS_MISSING,
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
-} from '../shared/errors';
+  CODIKA_VALIDATION_FAILURE,
+} from '../shared';

@@ -2,12 +2,13 @@ import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } 
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
 import type { CodikaPollOptions } from '../shared/poll-options';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
-import { withoutStack } from '../shared/without-stack';
+import { withoutStack } from '../shared/failures';
 import { codikaExecutionWorkflow } from './codika-execution-workflow';
 import { invalid } from './engine';
 
 /** Options of {@link runCodikaExecutionAsChild}. */
 export interface CodikaChildOptions {
+  /** How the child waits for the result. */
   poll?: CodikaPollOptions;
   /** @default this workflow's task queue */
   taskQueue?: string;

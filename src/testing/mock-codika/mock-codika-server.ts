@@ -44,7 +44,9 @@ export interface MockCodikaServerOptions {
 
 /** A callback the mock made at the end of an execution. */
 export interface MockCallbackRecord {
+  /** The execution that ended. */
   executionId: string;
+  /** Where the callback went: the URL in the execution's payload field. */
   url: string;
   /** HTTP status answered, or the error message when the request failed. */
   outcome: number | string;
@@ -52,16 +54,27 @@ export interface MockCallbackRecord {
 
 /** One request as the mock saw it. Credentials are recorded so tests can check what was sent. */
 export interface MockRequestRecord {
+  /** When the request arrived, in epoch milliseconds. */
   at: number;
+  /** HTTP method. */
   method: string;
+  /** `other` for a path that matches neither endpoint (answered `404`). */
   endpoint: 'trigger' | 'status' | 'other';
+  /** URL path, without query string. */
   path: string;
+  /** From the path, for the trigger and status endpoints. */
   processInstanceId?: string;
+  /** From the trigger's path, or the execution a status request names. */
   workflowId?: string;
+  /** The execution created or asked about. */
   executionId?: string;
+  /** Request headers, as Node parsed them. */
   headers: Record<string, string | string[] | undefined>;
+  /** Query parameters. */
   query: Record<string, string>;
+  /** Raw request body. */
   body: string;
+  /** The credential form the request carried, right or wrong; `none` also when the mock checks none. */
   auth: 'header' | 'query' | 'signature' | 'none';
   /** HTTP status answered; `dropped` when the mock destroyed the connection, `closed` when the client went away first. */
   outcome: number | 'dropped' | 'closed';
@@ -73,13 +86,21 @@ export interface MockRequestRecord {
 
 /** An execution the mock started. */
 export interface MockExecution {
+  /** The id the trigger answered with. */
   executionId: string;
+  /** From the trigger's path. */
   processInstanceId: string;
+  /** From the trigger's path. */
   workflowId: string;
+  /** The trigger body's `payload`, or the whole body without one. */
   payload: unknown;
+  /** The trigger's `Idempotency-Key` header, if any. */
   idempotencyKey?: string;
+  /** When the trigger created it, in epoch milliseconds. */
   createdAt: number;
+  /** When it starts reporting its scripted outcome, in epoch milliseconds; `finishNow` moves it. */
   finishesAt: number;
+  /** The script it follows. */
   script: MockExecutionScript;
 }
 
@@ -92,8 +113,11 @@ const STATUS_PATH = /^\/status\/([^/]+)\/([^/]+)\/?$/;
  * `Idempotency-Key`, scripted executions and injected faults. Records every request.
  */
 export class MockCodikaServer {
+  /** Every request received, in arrival order. */
   readonly requests: MockRequestRecord[] = [];
+  /** Every execution started, by executionId. */
   readonly executions = new Map<string, MockExecution>();
+  /** Every callback sent, in order. */
   readonly callbacks: MockCallbackRecord[] = [];
   private readonly callbackTimers = new Set<NodeJS.Timeout>();
   private readonly options: MockCodikaServerOptions;

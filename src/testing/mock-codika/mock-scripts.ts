@@ -13,12 +13,19 @@ export type MockFaultStrike = 'before' | 'after';
 export type MockFault =
   /** Answer with this HTTP status (e.g. 500, 503, 429) and an optional body and `Retry-After`. */
   | {
+      /** Answer with an HTTP status. */
       kind: 'http';
+      /** The status to answer with. */
       status: number;
+      /** Response body. @default `{"success":false,"error":"Injected fault"}` */
       body?: string;
+      /** @default 'application/json' */
       contentType?: string;
+      /** Sent as the `Retry-After` header. */
       retryAfter?: string | number;
+      /** Trigger only: before or after the execution is created. @default 'before' */
       strikes?: MockFaultStrike;
+      /** How many responses in a row it hits. @default 1 */
       times?: number;
     }
   /** Wait before answering normally: a slow response, or one that never comes within a client timeout. */

@@ -14,3 +14,4 @@ export { executeCodikaStep, initialStepState, type CodikaStepHooks } from './cod
 export { executionDetails, pipelineDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
+export { PIPELINE_CONTINUE_AS_NEW_PATCH, PipelineRun, validateResume } from './pipeline-run';

@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { type ApplicationFailure, patched } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../../shared/errors';
 import { parseDuration, type Duration } from '../../shared/durations';
 import {
@@ -9,7 +9,7 @@ import {
   type CodikaPollStrategy,
   type PollSettings,
 } from '../../shared/poll-options';
-import { withoutStack } from '../../shared/without-stack';
+import { nonRetryableFailure } from '../../shared/failures';
 
 /**
  * Executions started before `auto` became the default chose `timer`; this patch keeps their
@@ -88,12 +88,5 @@ function durationMs(value: Duration | undefined, fallback: number): number {
 
 /** A non-retryable validation failure naming the field; retrying the same input cannot help. */
 export function invalid(field: string, message: string): ApplicationFailure {
-  return withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_VALIDATION_FAILURE,
-      message: `Invalid ${field}: ${message}`,
-      nonRetryable: true,
-      details: [{ field }],
-    }),
-  );
+  return nonRetryableFailure(CODIKA_VALIDATION_FAILURE, `Invalid ${field}: ${message}`, { field });
 }

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { CodikaExecutionInput, CodikaExecutionState } from '../../shared/execution-types';
 import { CODIKA_EXECUTION_FAILED, CODIKA_EXECUTION_TIMED_OUT } from '../../shared/errors';
-import { withoutStack } from '../../shared/without-stack';
+import { nonRetryableFailure, withoutStack } from '../../shared/failures';
 import { formatDuration } from '../../shared/durations';
 
 /**
@@ -44,13 +44,10 @@ export function executionFailed(
   codikaMessage: string,
   polls: number,
 ): ApplicationFailure {
-  return withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_EXECUTION_FAILED,
-      message: `Codika execution ${executionId} of "${input.workflowId}" failed: ${codikaMessage}`,
-      nonRetryable: true,
-      details: [{ ...ids(input, executionId), codikaMessage, polls }],
-    }),
+  return nonRetryableFailure(
+    CODIKA_EXECUTION_FAILED,
+    `Codika execution ${executionId} of "${input.workflowId}" failed: ${codikaMessage}`,
+    { ...ids(input, executionId), codikaMessage, polls },
   );
 }
 
@@ -73,14 +70,11 @@ export function executionTimedOut(
     : refused
       ? '; Codika refused every attempt, so nothing was started'
       : '; a last attempt may still have started it';
-  return withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_EXECUTION_TIMED_OUT,
-      message: `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks answered)${where}`,
-      nonRetryable: true,
-      details: [{ ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null }],
-      cause: cause instanceof Error ? cause : undefined,
-    }),
+  return nonRetryableFailure(
+    CODIKA_EXECUTION_TIMED_OUT,
+    `${what} within the ${formatDuration(deadlineMs)} deadline (${state.polls} status checks answered)${where}`,
+    { ...ids(input, state.executionId), polls: state.polls, lastStatus: state.lastStatus ?? null },
+    cause instanceof Error ? cause : undefined,
   );
 }
 

@@ -11,7 +11,7 @@ import type { CodikaExecutionInput } from '../../shared/execution-types';
 import type { CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import { formatDuration } from '../../shared/durations';
-import { withoutStack } from '../../shared/without-stack';
+import { nonRetryableFailure } from '../../shared/failures';
 import type { ActivityShape } from './polling-strategies';
 import { reachedDeadline } from './step-failures';
 
@@ -122,29 +122,23 @@ function outcomeUnknown(
   err: unknown,
   what: { attempt: number; idempotencyKey: string; scheduledAt: string; seen: string; sentAt?: string },
 ): ApplicationFailure {
-  return withoutStack(
-    ApplicationFailure.create({
-      type: CODIKA_TRIGGER_OUTCOME_UNKNOWN,
-      message:
-        `Codika may have started an execution of "${input.workflowId}" (process instance ${input.processInstanceId}): ` +
-        `trigger attempt ${what.attempt} ${what.seen}. With triggerDelivery 'at-most-once' it is not sent again. ` +
-        `Look for the execution with Idempotency-Key ${what.idempotencyKey} in Codika, or set triggerDelivery ` +
-        "'at-least-once' to send such triggers again with the same key.",
-      nonRetryable: true,
-      details: [
-        {
-          processInstanceId: input.processInstanceId,
-          workflowId: input.workflowId,
-          attempt: what.attempt,
-          // When the activity could not say (its worker died), the time the attempt was scheduled:
-          // the request cannot have left before it.
-          sentAt: what.sentAt ?? what.scheduledAt,
-          sentAtExact: what.sentAt !== undefined,
-          idempotencyKey: what.idempotencyKey,
-          seen: what.seen,
-        },
-      ],
-      cause: err instanceof Error ? err : undefined,
-    }),
+  return nonRetryableFailure(
+    CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+    `Codika may have started an execution of "${input.workflowId}" (process instance ${input.processInstanceId}): ` +
+      `trigger attempt ${what.attempt} ${what.seen}. With triggerDelivery 'at-most-once' it is not sent again. ` +
+      `Look for the execution with Idempotency-Key ${what.idempotencyKey} in Codika, or set triggerDelivery ` +
+      "'at-least-once' to send such triggers again with the same key.",
+    {
+      processInstanceId: input.processInstanceId,
+      workflowId: input.workflowId,
+      attempt: what.attempt,
+      // When the activity could not say (its worker died), the time the attempt was scheduled:
+      // the request cannot have left before it.
+      sentAt: what.sentAt ?? what.scheduledAt,
+      sentAtExact: what.sentAt !== undefined,
+      idempotencyKey: what.idempotencyKey,
+      seen: what.seen,
+    },
+    err instanceof Error ? err : undefined,
   );
 }
