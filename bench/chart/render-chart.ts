@@ -1,16 +1,15 @@
 /**
  * Renders a benchmark results file as an SVG chart:
- * `npx tsx bench/render-chart.ts [results.json] [out.svg]`, by default
+ * `npx tsx bench/chart/render-chart.ts [results.json] [out.svg]`, by default
  * `bench/results/latest.json` → `bench/results/chart.svg`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeChart } from './chart';
-import type { BenchResults } from './report';
+import { RESULTS_DIR, type BenchResults } from '../report/bench-results';
+import { writeChart } from './write-chart';
 
 async function main(): Promise<void> {
-  const [input = join(__dirname, 'results', 'latest.json'), output = join(__dirname, 'results', 'chart.svg')] =
-    process.argv.slice(2);
+  const [input = join(RESULTS_DIR, 'latest.json'), output = join(RESULTS_DIR, 'chart.svg')] = process.argv.slice(2);
   const results = JSON.parse(readFileSync(input, 'utf8')) as BenchResults;
   process.stderr.write(`chart of ${input} written to ${await writeChart(results, output)}\n`);
 }

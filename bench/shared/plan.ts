@@ -79,7 +79,7 @@ export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES];
 /** The library's default poll schedule divided by 10, so a scaled run makes as many checks as a real one. */
 const TENFOLD_FASTER_POLL: CodikaPollOptions = { firstPollAfter: 150, maxPollInterval: 3_000 };
 
-/** `--quick`: under 3 minutes on two cores. Otherwise the full run, about 10 minutes. */
+/** `--quick`: under 3 minutes on two cores. Otherwise the full run, about 20 minutes. */
 export function benchPlan(quick: boolean, strategies: string[] = DEFAULT_STRATEGIES): BenchPlan {
   const overhead = { durationsMs: [500, 3_000, 10_000], pollIntervalMs: 1_500 };
   if (quick) {

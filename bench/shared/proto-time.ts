@@ -16,6 +16,7 @@ export interface ProtoTime {
 export function protoTimeMs(time: ProtoTime | null | undefined): number {
   if (time === null || time === undefined) throw new Error(`Expected a timestamp or duration, got ${time}`);
   const { seconds, nanos } = time;
-  const wholeSeconds = seconds === null || seconds === undefined ? 0 : typeof seconds === 'number' ? seconds : seconds.toNumber();
+  const wholeSeconds =
+    seconds === null || seconds === undefined ? 0 : typeof seconds === 'number' ? seconds : seconds.toNumber();
   return wholeSeconds * 1000 + Math.floor((nanos ?? 0) / 1e6);
 }

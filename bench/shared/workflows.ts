@@ -6,6 +6,7 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../src/activities/create-codika-activities';
 import type { CodikaExecutionInput } from '../../src/shared/execution-types';
+import { DEFAULT_POLL_SETTINGS } from '../../src/shared/poll-options';
 
 // A bundle entry: the worker registers whatever it exports, so every library workflow comes along.
 export * from '../../src/workflows';
@@ -16,7 +17,8 @@ export async function bareTemporalPollLoop(
   pollIntervalMs: number,
 ): Promise<{ executionId: string; polls: number }> {
   const { triggerCodikaExecution, getCodikaExecutionStatus } = proxyActivities<CodikaActivities>({
-    startToCloseTimeout: '30 seconds',
+    // The library's own activity timeout: the activities refuse one too short for the worker's request timeout.
+    startToCloseTimeout: DEFAULT_POLL_SETTINGS.activityTimeoutMs,
   });
   const { executionId } = await triggerCodikaExecution(input);
   for (let polls = 1; ; polls += 1) {

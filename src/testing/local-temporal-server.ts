@@ -26,7 +26,7 @@ export interface LocalTemporalServerOptions {
   logFile?: string;
   /** Progress messages. @default stderr */
   log?: (message: string) => void;
-  /** Server dynamic config, added to {@link DEV_SERVER_DYNAMIC_CONFIG}. */
+  /** Server dynamic config, added to the launcher's own (`DEV_SERVER_DYNAMIC_CONFIG`: fast visibility, the suggestion to continue as new). */
   dynamicConfig?: Record<string, unknown>;
 }
 

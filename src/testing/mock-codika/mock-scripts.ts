@@ -62,7 +62,7 @@ export interface MockExecutionScript {
 
 /**
  * Faults drawn at random for responses that have no queued fault: a `rate` share of trigger and
- * status calls fail with one of {@link RANDOM_FAULTS}. Seeded, so a run can be repeated.
+ * status calls fail with `500`, `502`, `503`, `504`, `429` (`Retry-After: 1`) or a reset connection. Seeded, so a run can be repeated.
  */
 export interface MockRandomFaults {
   /** Share of responses that fail, from 0 to 1. */
