@@ -12,7 +12,7 @@ import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker'
 export const workerLogs: LogEntry[] = [];
 let runtimeInstalled = false;
 
-/** Connects to the jest run's Temporal server (see test/setup/global-setup.ts). */
+/** Connects to the jest run's Temporal server (see test/helpers/global-setup.ts). */
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address)
@@ -98,7 +98,7 @@ export async function startRunningTestbed(
   };
 }
 
-/** The demo's Codika workflows (src/testing/demo-scripts.ts), each finishing within 300 ms. */
+/** The demo's Codika workflows (src/testing/mock-codika/demo-scripts.ts), each finishing within 300 ms. */
 export function quickDemoScripts(): Record<string, MockExecutionScript> {
   return Object.fromEntries(
     Object.entries(DEMO_SCRIPTS).map(([id, script]) => [
