@@ -60,8 +60,10 @@ export {
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
   CodikaValidationError,
+  type CodikaErrorKind,
+  type CodikaTriggerOutcome,
 } from './shared';
-export { CodikaError, type CodikaErrorKind, type CodikaTriggerOutcome } from './codika/errors';
+export { CodikaError } from './codika/errors';
 export { CodikaCredentialsMissingError } from './activities/errors';
 export { CodikaPipelineValidationError } from './client/errors';
 

@@ -1,6 +1,6 @@
 import { applyAuth, secretOf, type CodikaAuth } from './auth';
-import { CodikaValidationError } from '../shared/errors';
-import { CodikaError, type CodikaErrorKind } from './errors';
+import { CodikaValidationError, type CodikaErrorKind } from '../shared/errors';
+import { CodikaError } from './errors';
 import { classifyFetchFailure, kindForStatus } from './http-errors';
 import { redactAndTruncate } from './redact';
 import { parseRetryAfter } from './retry-after';

@@ -1,4 +1,4 @@
-import type { CodikaErrorKind } from './errors';
+import type { CodikaErrorKind } from '../shared/errors';
 
 /** Maps an HTTP error status to the kind of failure it reports. */
 export function kindForStatus(status: number): CodikaErrorKind {

@@ -11,7 +11,8 @@ export {
   type CodikaResponseEvent,
 } from './client';
 export { AUTH_MODES, type CodikaAuth, type CodikaAuthMode } from './auth';
-export { CodikaError, type CodikaErrorKind, type CodikaErrorDetails, type CodikaTriggerOutcome } from './errors';
+export { CodikaError, type CodikaErrorDetails } from './errors';
+export type { CodikaErrorKind, CodikaTriggerOutcome } from '../shared/errors';
 export {
   DEFAULT_FAILURE_MESSAGE,
   type CodikaExecutionStatus,

@@ -1,4 +1,4 @@
-import type { CodikaTriggerOutcome } from './errors';
+import type { CodikaTriggerOutcome } from '../shared/errors';
 
 /**
  * Transport failures that happen before a byte of the request leaves: no address, no connection,

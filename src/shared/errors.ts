@@ -20,7 +20,18 @@
  * Outside Temporal, `startCodikaPipeline` throws `CodikaPipelineValidationError` (client) for what the
  * workflow would fail with `CodikaPipelineInvalid`; the CLI's own errors live in `src/cli/errors.ts`.
  */
-import type { CodikaErrorKind } from '../codika/errors';
+/** What went wrong talking to Codika; decides whether a retry can help. */
+export type CodikaErrorKind =
+  'auth' | 'not_found' | 'bad_request' | 'conflict' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'protocol';
+
+/**
+ * What a failed trigger says about Codika's side, for deciding whether sending it again is safe:
+ * - `not_accepted`: the request provably started nothing (it never left, or Codika refused it:
+ *   `408`, `409`, `429`, `503`, and the final refusals `3xx`, `400`, `401`, `403`, `404`, `413`, `422`…);
+ * - `outcome_unknown`: it may have reached Codika and started an execution whose answer was lost
+ *   (a reset or timeout after sending, `500`, `502`, `504`, any other `5xx`, a `2xx` the client cannot read).
+ */
+export type CodikaTriggerOutcome = 'not_accepted' | 'outcome_unknown';
 
 /**
  * `ApplicationFailure.type` per kind of Codika HTTP failure. These are wire identifiers: they end

@@ -38,6 +38,8 @@ export {
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
   CodikaValidationError,
+  type CodikaErrorKind,
+  type CodikaTriggerOutcome,
 } from './errors';
 export {
   CODIKA_SEARCH_ATTRIBUTES,

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../../../src/activities/create-codika-activities';
 import { toApplicationFailure } from '../../../src/activities/to-application-failure';
-import type { CodikaErrorKind, CodikaTriggerOutcome } from '../../../src/codika/errors';
+import type { CodikaErrorKind, CodikaTriggerOutcome } from '../../../src/shared/errors';
 import {
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_FAILURE_TYPES,

@@ -1,4 +1,5 @@
-import { CodikaError, type CodikaErrorKind } from '../../../src/codika/errors';
+import { CodikaError } from '../../../src/codika/errors';
+import { type CodikaErrorKind } from '../../../src/shared/errors';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import { API_KEY, PI, clientFor, delayFault, rejectionOf, startMock, stopMocks } from '../../helpers/mock-fixture';
 
