@@ -7,18 +7,17 @@
  */
 
 // Start and follow runs from a Temporal client.
-export { connectCodikaClient } from './client/connect-client';
 export {
+  connectCodikaClient,
   executeCodikaExecution,
-  startCodikaExecution,
-  type StartCodikaExecutionOptions,
-} from './client/start-codika-execution';
-export { startCodikaPipeline, type StartCodikaPipelineOptions } from './client/start-codika-pipeline';
-export {
   startCodikaCallbackReceiver,
+  startCodikaExecution,
+  startCodikaPipeline,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
-} from './client/callback-receiver';
+  type StartCodikaExecutionOptions,
+  type StartCodikaPipelineOptions,
+} from './client';
 
 // Run a worker: the Codika activities, on a worker of your own or the library's.
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
@@ -26,8 +25,8 @@ export {
   createCodikaActivities,
   type CodikaActivities,
   type CodikaActivitiesOptions,
-} from './activities/create-codika-activities';
-export type { CodikaCredentials } from './activities/credentials';
+  type CodikaCredentials,
+} from './activities';
 export { DEFAULT_TASK_QUEUE } from './shared';
 
 // What a run takes and gives back.
@@ -63,9 +62,9 @@ export {
   type CodikaErrorKind,
   type CodikaTriggerOutcome,
 } from './shared';
-export { CodikaError } from './codika/errors';
-export { CodikaCredentialsMissingError } from './activities/errors';
-export { CodikaPipelineValidationError } from './client/errors';
+export { CodikaError } from './codika';
+export { CodikaCredentialsMissingError } from './activities';
+export { CodikaPipelineValidationError } from './client';
 
 // The Codika HTTP client on its own, without Temporal.
 export {

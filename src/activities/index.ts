@@ -1,8 +1,13 @@
+/**
+ * Layer: activities. One Codika call per activity (trigger, status check, the polling loops), built
+ * by a factory that closes over the HTTP client and the worker's credentials, which never leave this
+ * layer. Every failure is mapped here, once, to the `ApplicationFailure` workflows match on. Node
+ * code: workflows import this folder as types only.
+ */
 export {
   createCodikaActivities,
   type CodikaActivities,
   type CodikaActivitiesOptions,
 } from './create-codika-activities';
-export { type CodikaCredentials } from './credentials';
+export type { CodikaCredentials } from './credentials';
 export { CodikaCredentialsMissingError } from './errors';
-export { toApplicationFailure } from './to-application-failure';

@@ -1,13 +1,18 @@
+/**
+ * Layer: client helpers. Start and follow Codika runs from any Temporal client (input checked before
+ * anything starts), connect from Temporal's environment configuration, and receive Codika's signed
+ * callbacks. Node code; thin shells over the workflows' names and types.
+ */
 export {
   executeCodikaExecution,
   startCodikaExecution,
   type StartCodikaExecutionOptions,
 } from './start-codika-execution';
+export { startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';
 export {
   startCodikaCallbackReceiver,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
 } from './callback-receiver';
-export { pipelineWorkflowArgs, startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';
-export { CodikaPipelineValidationError } from './errors';
 export { connectCodikaClient } from './connect-client';
+export { CodikaPipelineValidationError } from './errors';

@@ -1,4 +1,13 @@
-/** `codika-temporal/testing`: a mock Codika API and a local Temporal server, for tests and demos. */
+/**
+ * `codika-temporal/testing`: a mock Codika API and a local Temporal server, for tests and demos.
+ *
+ * Layer: testing kit. `MockCodikaServer` (in `./mock-codika`) is a real HTTP server as unkind as a
+ * real service: it honours only what Codika documents, and its faults strike before and after the
+ * work is accepted. `LocalTemporalServer` runs the Temporal CLI's dev server, found or built by
+ * `src/provisioning`. Node code, never bundled into workflows.
+ *
+ * @packageDocumentation
+ */
 export {
   MockCodikaServer,
   type MockCallbackRecord,
