@@ -13,7 +13,7 @@ RUN npm run build
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # A bounded heap keeps RSS honest (V8 collects lazily under the default limit) and sizes the SDK's
-# workflow cache; 10,000 executions in flight fitted in 900 MB RSS with 640 MB (see the README).
+# workflow cache; 10,000 executions in flight fitted in 900 MB RSS with 640 MB (see docs/operations.md, "Sizing a worker").
 ENV NODE_OPTIONS=--max-old-space-size=640
 WORKDIR /app
 COPY package.json package-lock.json ./

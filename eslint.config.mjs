@@ -7,8 +7,8 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 /** Folders bundled into workflows: see docs/architecture.md. */
 export const WORKFLOW_SAFE_FOLDERS = ['src/shared', 'src/pipeline', 'src/workflows'];
-/** Everything else under src/, which workflow-safe code may import as types only. */
-const NOT_WORKFLOW_SAFE = [
+/** Everything else under src/, which workflow-safe code may import as types only; a test checks every src/ folder is in one list. */
+export const NOT_WORKFLOW_SAFE = [
   'activities',
   'cli',
   'client',

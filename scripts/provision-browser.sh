@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser test (test/ui): Playwright's own browser download cannot work
+# Debian's Chromium for the browser test (test/integration/ui): Playwright's own browser download cannot work
 # offline, and playwright-core drives any Chromium. Installs only when it is missing, and only as
 # root or with sudo that needs no password (the test runs it too, with no terminal to ask on).
 set -euo pipefail

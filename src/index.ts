@@ -31,7 +31,13 @@ export { DEFAULT_TASK_QUEUE } from './shared';
 
 // What a run takes and gives back.
 export type { CodikaExecutionInput, CodikaExecutionPhase, CodikaExecutionResult, CodikaExecutionState } from './shared';
-export { DEFAULT_POLL_SETTINGS, POLL_STRATEGIES, type CodikaPollOptions, type CodikaPollStrategy } from './shared';
+export {
+  DEFAULT_POLL_SETTINGS,
+  POLL_STRATEGIES,
+  type CodikaPollOptions,
+  type CodikaPollStrategy,
+  type PollSettings,
+} from './shared';
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './shared';
 export type { Duration } from './shared';
 

@@ -32,7 +32,7 @@ export interface ScalePlan {
   /** Workflow starts in flight at a time. */
   startConcurrency: number;
   /**
-   * The worker's V8 heap limit (`--max-old-space-size`), as the README advises for production: with
+   * The worker's V8 heap limit (`--max-old-space-size`), as docs/operations.md advises for production: with
    * the default (a quarter of RAM, 4 GB here) V8 collects so lazily that RSS says little.
    */
   workerHeapMb: number;

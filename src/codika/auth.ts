@@ -4,11 +4,26 @@ import { signatureHeaders } from './webhook-signature';
 /** How a request proves it may reach a Codika process instance. */
 export type CodikaAuth =
   /** `X-API-Key` header: the default, and what the Codika docs show first. */
-  | { mode: 'header'; apiKey: string }
+  | {
+      /** Send the key in the `X-API-Key` header. */
+      mode: 'header';
+      /** The process instance's API key. */
+      apiKey: string;
+    }
   /** `?api_key=` query parameter, for platforms that cannot set headers. */
-  | { mode: 'query'; apiKey: string }
+  | {
+      /** Send the key as the `api_key` query parameter. */
+      mode: 'query';
+      /** The process instance's API key. */
+      apiKey: string;
+    }
   /** Standard Webhooks signature headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
-  | { mode: 'signature'; webhookSecret: string };
+  | {
+      /** Sign each trigger with Standard Webhooks headers. */
+      mode: 'signature';
+      /** The `whsec_…` secret the signatures are made with. */
+      webhookSecret: string;
+    };
 
 /** Name of an auth mode, as configured on the worker (`CODIKA_AUTH_MODE`). */
 export type CodikaAuthMode = CodikaAuth['mode'];

@@ -1,6 +1,8 @@
 /**
- * Errors of the Codika HTTP client. `CodikaError` never crosses into Temporal as it is: the activities
+ * Errors of the Codika HTTP layer. `CodikaError` never crosses into Temporal as it is: the activities
  * turn it into an `ApplicationFailure` whose `type` is `CODIKA_FAILURE_TYPES[kind]` (see `src/shared/errors.ts`).
+ * `RequestBodyTooLargeError` comes from the request-body reader the HTTP servers that face Codika
+ * share (callback receiver, mock Codika) and the codec server; they answer it with `413`.
  */
 import type { CodikaErrorKind, CodikaTriggerOutcome } from '../shared/errors';
 

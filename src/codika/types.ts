@@ -28,9 +28,24 @@ export interface CodikaStatusRequest {
  * the value kept in `reportedStatus` so it can be seen.
  */
 export type CodikaExecutionStatus =
-  | { status: 'pending'; reportedStatus?: string }
-  | { status: 'success'; resultData: unknown }
-  | { status: 'failed'; errorMessage: string };
+  | {
+      /** Still running; so is any status Codika does not document, which is kept in `reportedStatus`. */
+      status: 'pending';
+      /** The status as Codika reported it, when it was not one of its documented three. */
+      reportedStatus?: string;
+    }
+  | {
+      /** Finished. */
+      status: 'success';
+      /** Codika's `execution.resultData`, as it sent it. */
+      resultData: unknown;
+    }
+  | {
+      /** Ended in failure. */
+      status: 'failed';
+      /** Codika's `errorDetails.message`, or a fixed text when it sent none. */
+      errorMessage: string;
+    };
 
 /** Per-call options. @inline */
 export interface CodikaRequestOptions {

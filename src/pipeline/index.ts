@@ -4,14 +4,14 @@
  * run, and its JSON Schema. New step kinds (fan-out, conditions, approvals) are declared here; the
  * workflow that runs them lives in `src/workflows`.
  *
- * Contract (ESLint enforces it for the whole folder): no Node built-in, no I/O, no clock, no
- * randomness, and value imports only from other workflow-safe folders. The file format is a wire
- * format: a field may be added, never renamed or given a new meaning.
+ * Contract: no Node built-in, no I/O, no clock, no randomness, because workflows bundle this code
+ * and replay it. ESLint enforces the imports for the whole folder by glob: no Node built-in, and
+ * values only from other workflow-safe folders. The file format is a wire format: a field may be added, never
+ * renamed or given a new meaning.
  */
 export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './definition';
 export type {
   CodikaPipelineInput,
-  CodikaPipelineResume,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineStepState,
@@ -25,4 +25,3 @@ export {
   type PipelineProblem,
 } from './check-pipeline';
 export { pipelineJsonSchema } from './json-schema';
-export { TemplateError } from './errors';

@@ -3,9 +3,10 @@
  * the activities' wire shapes, the poll options and their one schema, durations, trigger delivery,
  * every failure type, the search attribute keys and the texts the Temporal UI shows at start.
  *
- * Contract (ESLint enforces it for the whole folder): no Node built-in, no I/O, no clock, no
- * randomness, and value imports only from other workflow-safe folders, because workflows bundle this
- * code and replay it. Names here are wire identifiers where the docs say so: never rename those.
+ * Contract: no Node built-in, no I/O, no clock, no randomness, because workflows bundle this code
+ * and replay it. ESLint enforces the imports for the whole folder by glob: no Node built-in, and
+ * values only from other workflow-safe folders. Names here are wire identifiers where the docs say so: never
+ * rename those.
  */
 export type {
   CodikaExecutionInput,
@@ -16,21 +17,18 @@ export type {
 } from './execution-types';
 export {
   DEFAULT_POLL_SETTINGS,
-  POLL_OPTION_KEYS,
   POLL_STRATEGIES,
-  pollOptionsSchema,
   type CodikaPollOptions,
   type CodikaPollStrategy,
   type PollSettings,
 } from './poll-options';
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './trigger-delivery';
-export { formatDuration, parseDuration, type Duration } from './durations';
+export { type Duration } from './durations';
 export { DEFAULT_TASK_QUEUE } from './task-queue';
 export {
   CODIKA_CONFIGURATION_ERROR,
   CODIKA_CREDENTIALS_MISSING,
   CODIKA_EXECUTION_FAILED,
-  CODIKA_EXECUTION_PENDING,
   CODIKA_EXECUTION_TIMED_OUT,
   CODIKA_FAILURE_TYPES,
   CODIKA_PIPELINE_INVALID,

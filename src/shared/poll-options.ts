@@ -63,7 +63,12 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   activityTimeoutMs: 45_000,
 };
 
-const NOT_A_DURATION = 'is not a positive duration such as "30 seconds", "2m" or a number of milliseconds';
+/** Names the forms that work and what was given, whatever was wrong with it. */
+function notADuration(issue: { input?: unknown }): string {
+  const given =
+    typeof issue.input === 'number' ? String(issue.input) : (JSON.stringify(issue.input) ?? String(issue.input));
+  return `is not a positive duration such as "30 seconds", "2m" or a number of milliseconds (got ${given})`;
+}
 
 function isPositiveDuration(value: Duration): boolean {
   try {
@@ -75,9 +80,9 @@ function isPositiveDuration(value: Duration): boolean {
 }
 
 /** A duration option: milliseconds, or a string such as `'30 seconds'`. */
-export const durationSchema = z
-  .union([z.number().positive({ error: NOT_A_DURATION }), z.string()])
-  .refine(isPositiveDuration, { error: NOT_A_DURATION });
+const durationSchema = z
+  .union([z.number().positive({ error: notADuration }), z.string()], { error: notADuration })
+  .refine(isPositiveDuration, { error: notADuration });
 
 /**
  * The shape of {@link CodikaPollOptions}; unknown keys are refused, so a typo is not silently ignored.

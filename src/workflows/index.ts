@@ -3,9 +3,10 @@
  * path as `workflowsPath` to a worker (or re-export its workflows from yours).
  *
  * Layer: workflows, WORKFLOW-SAFE. This folder holds the public workflows and step helpers; the
- * step engine behind them is in `./engine`. Contract (ESLint enforces it for the whole folder,
- * subfolders included): deterministic code only, no Node built-in, no I/O, values imported only from
- * workflow-safe folders (`src/shared`, `src/pipeline`, `src/workflows`), activities as types only.
+ * step engine behind them is in `./engine`. Contract: deterministic code only, no Node built-in,
+ * no I/O; values imported only from workflow-safe folders (`src/shared`, `src/pipeline`,
+ * `src/workflows`), activities as types only. ESLint enforces the imports by folder glob, subfolders
+ * included.
  *
  * @packageDocumentation
  */

@@ -5,13 +5,13 @@
  * failure (`step-failures`), and report it: logs and metrics once per execution (`step-telemetry`)
  * and the run's current details in the UI (`current-details`).
  *
- * Contract (ESLint enforces it for the whole folder): deterministic workflow code only. Imports
- * `@temporalio/workflow`, other workflow-safe folders, and activities as types; no Node built-in,
- * no I/O, no `Date.now()` or `Math.random()` outside what the workflow sandbox makes deterministic.
+ * Contract: deterministic workflow code only: `@temporalio/workflow`, other workflow-safe folders, and
+ * activities as types; no Node built-in, no I/O. ESLint enforces the imports for the whole folder by
+ * glob; replay tests over recorded histories guard the rest.
  * A change of behaviour is guarded by `patched()` and new replay fixtures beside the old.
  */
-export { executeCodikaStep, initialStepState, type CodikaStepHooks } from './codika-step';
-export { executionDetails, pipelineDetails, showingDetails } from './current-details';
+export { executeCodikaStep, initialStepState } from './codika-step';
+export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
-export { PIPELINE_CONTINUE_AS_NEW_PATCH, PipelineRun, validateResume } from './pipeline-run';
+export { PipelineRun, validateResume } from './pipeline-run';

@@ -68,16 +68,17 @@ function defaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
 }
 
 /**
- * `strategy: null` and `backoffCoefficient: null` have always meant "the default" here (workflow
- * inputs are JSON, and these two were read with `??`); the schema, shared with the pipeline format,
- * refuses null, so they are dropped first and runs that sent them replay as they ran.
+ * What the schema checks. Two values have always been accepted here that the schema, shared with the
+ * JSON pipeline format, refuses: `null` for `strategy` and `backoffCoefficient` (read with `??`, so
+ * "the default"), and `backoffCoefficient: Infinity` (only `>= 1` was asked; workflow code can pass it,
+ * JSON cannot). They are left out of the check, so runs that used them replay as they ran.
  */
 function withoutNullDefaults(options: CodikaPollOptions): CodikaPollOptions {
   const { strategy, backoffCoefficient, ...rest } = options;
   return {
     ...rest,
     ...(strategy === null ? {} : { strategy }),
-    ...(backoffCoefficient === null ? {} : { backoffCoefficient }),
+    ...(backoffCoefficient === null || backoffCoefficient === Infinity ? {} : { backoffCoefficient }),
   };
 }
 

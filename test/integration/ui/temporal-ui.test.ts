@@ -2,7 +2,7 @@
  * The Temporal UI, in a real browser (Debian's Chromium driven by playwright-core), on a local dev
  * server with its UI: a finished run and a running one show their summary, their current details and
  * the Codika executionId; so does an encrypted run, decoded by the codec server the UI is pointed at.
- * Saves the screenshots the README shows (into docs/ with
+ * Saves the screenshots the docs show (docs/ui-*.png, with
  * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
  */
 import { mkdtempSync, statSync } from 'node:fs';

@@ -90,3 +90,18 @@ test('a type-only import of another layer is allowed there, and Node stays allow
   expect(found((p) => p.line.startsWith('import type'))).toEqual({ 'src/workflows/engine/codika-step.ts': [] });
   expect(found((p) => p.file === CLIENT_FILE)).toEqual({ 'src/codika/client.ts': [] });
 });
+
+test('every folder of src/ is classified, so a new Node folder cannot be imported by workflow code unnoticed', () => {
+  const output = execFileSync(process.execPath, [join(ROOT, 'test', 'helpers', 'lint-probe.mjs'), '--folders'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const lists = JSON.parse(output) as { WORKFLOW_SAFE_FOLDERS: string[]; NOT_WORKFLOW_SAFE: string[] };
+  expect(lists.WORKFLOW_SAFE_FOLDERS).toEqual(WORKFLOW_SAFE);
+  const classified = new Set([
+    ...lists.WORKFLOW_SAFE_FOLDERS.map((f) => f.replace('src/', '')),
+    ...lists.NOT_WORKFLOW_SAFE,
+  ]);
+  const folders = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isDirectory());
+  expect(folders.filter((name) => !classified.has(name))).toEqual([]);
+});

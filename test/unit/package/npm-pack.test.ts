@@ -5,7 +5,7 @@
  * bundles (the Temporal bundler refuses Node built-ins, so this also proves that entry is workflow-safe).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -37,6 +37,15 @@ test('the tarball holds compiled JS and declarations for each entry point, and n
     exports: Record<string, unknown>;
   };
   expect(Object.keys(manifest.exports).sort()).toEqual(['.', './testing', './workflows']);
+});
+
+test('every compiled file comes from a source file of today: nothing left from an older layout', () => {
+  const compiled = files.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
+  expect(compiled.length).toBeGreaterThan(0);
+  const orphans = compiled.filter(
+    (file) => !existsSync(join(repoRoot, file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))),
+  );
+  expect(orphans).toEqual([]);
 });
 
 test('installed, the three entry points load', () => {
