@@ -1,18 +1,5 @@
-import { execFile } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { buildWithGo, cacheDirOf, findOnPath, isExecutable, type GoBinary } from './go-install';
 
 /**
  * The Temporal CLI tag built from Go modules: the newest whose go.mod has no `replace` directive
@@ -41,10 +28,16 @@ export interface FindTemporalCliOptions {
   allowBuild?: boolean;
 }
 
+const TEMPORAL_CLI: GoBinary = {
+  label: 'the Temporal CLI',
+  cacheFolder: `temporal-cli-${TEMPORAL_CLI_VERSION}`,
+  binaryName: 'temporal',
+  target: `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`,
+};
+
 /** Folder holding the cached build: `${XDG_CACHE_HOME:-$HOME/.cache}/codika-temporal/temporal-cli-<version>`. */
 export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cacheRoot = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cacheRoot, 'codika-temporal', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  return cacheDirOf(TEMPORAL_CLI, env);
 }
 
 /**
@@ -73,96 +66,5 @@ export async function findOrBuildTemporalCli(options: FindTemporalCliOptions = {
 
   const go = findOnPath('go', env.PATH ?? '');
   if (!go || options.allowBuild === false) return undefined;
-  await buildWithGo(go, cacheDir, env, log);
-  return { path: cached, source: 'go install' };
-}
-
-async function buildWithGo(
-  go: string,
-  cacheDir: string,
-  env: NodeJS.ProcessEnv,
-  log: (m: string) => void,
-): Promise<void> {
-  mkdirSync(cacheDir, { recursive: true });
-  // A second process (demo and tests started together) waits for the first build instead of racing it.
-  const release = await acquireLock(join(cacheDir, '.build-lock'), log);
-  try {
-    const binary = join(cacheDir, 'temporal');
-    if (isExecutable(binary)) return;
-    const target = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
-    log(`Building the Temporal CLI (${target}) into ${cacheDir}: first run only, takes several minutes…`);
-    const started = Date.now();
-    // Built elsewhere and renamed into place, so an interrupted build never leaves a half binary that looks cached.
-    const staging = mkdtempSync(join(cacheDir, '.build-'));
-    try {
-      await promisify(execFile)(go, ['install', target], {
-        env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      renameSync(join(staging, 'temporal'), binary);
-    } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new Error(`go install ${target} failed:\n${stderr.split('\n').slice(-20).join('\n')}`);
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
-    }
-    log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
-  } finally {
-    release();
-  }
-}
-
-/** A lock folder holding its owner's pid; a lock whose owner died (Ctrl+C during the build) is taken over. */
-async function acquireLock(lock: string, log: (m: string) => void): Promise<() => void> {
-  const owner = join(lock, 'pid');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(owner, String(process.pid));
-      return () => rmSync(lock, { recursive: true, force: true });
-    } catch {
-      if (!isAlive(readPid(owner))) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (attempt === 0) log('Another process is building the Temporal CLI; waiting for it…');
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-    }
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8')) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function findOnPath(name: string, pathVar: string): string | undefined {
-  for (const dir of pathVar.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  return { path: await buildWithGo(TEMPORAL_CLI, go, env, log), source: 'go install' };
 }
