@@ -21,7 +21,17 @@ export const NOT_WORKFLOW_SAFE = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'tools/**', 'docs/api/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench/results/**',
+      'tools/**',
+      'docs/api/**',
+      '.cluster/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

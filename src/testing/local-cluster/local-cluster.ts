@@ -1,0 +1,225 @@
+/**
+ * A Temporal cluster in the production shape, on this machine without Docker: PostgreSQL, the schema
+ * migrated by the SQL tool, the four Temporal services as separate processes, the `default` namespace
+ * with the Codika search attributes, and the UI server. `npm run cluster` runs one in the foreground;
+ * the cluster tests start one each and restart its parts.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import Long from 'long';
+import { findOrBuildClusterBinaries, type ClusterBinaries } from '../../provisioning/cluster-binaries';
+import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../../shared/search-attribute-keys';
+import { parseDuration } from '../../shared/durations';
+import { readClusterSettings, type ClusterPorts, type ClusterSettings } from './cluster-settings';
+import { POSTGRES_PASSWORD, POSTGRES_USER, startPostgres, stopProcess, type RunningPostgres } from './postgres';
+import { migrateSchemas } from './temporal-schema';
+import {
+  startService,
+  stopService,
+  TEMPORAL_SERVICES,
+  writeServerConfig,
+  type ServiceProcess,
+  type TemporalService,
+} from './temporal-services';
+import { startUiServer } from './ui-server';
+import type { ChildProcess } from 'node:child_process';
+
+/** `IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD` in Temporal's API. */
+const KEYWORD = 2;
+/** gRPC status of a namespace that exists already. */
+const ALREADY_EXISTS = 6;
+
+/** Options of {@link LocalCluster.start}. */
+export interface LocalClusterOptions {
+  /** Where PostgreSQL's data, the generated configuration and the logs live; reused by the next start. */
+  dir: string;
+  /** Ports to use instead of `cluster/cluster.json`'s. */
+  ports?: Partial<ClusterPorts>;
+  /** Start the UI server. @default true */
+  ui?: boolean;
+  /** Codec server for the UI to decode payloads with. */
+  uiCodecEndpoint?: string;
+  /** Progress lines. @default to stderr */
+  log?: (message: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class LocalCluster {
+  private constructor(
+    readonly dir: string,
+    readonly settings: ClusterSettings,
+    readonly ports: ClusterPorts,
+    private readonly binaries: ClusterBinaries,
+    private postgres: RunningPostgres,
+    private readonly services: Map<TemporalService, ServiceProcess>,
+    private readonly ui: ChildProcess | undefined,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** The frontend's gRPC address, for clients, workers and the CLI. */
+  get address(): string {
+    return `127.0.0.1:${this.ports.frontendGrpc}`;
+  }
+
+  /** The UI's address, when it runs. */
+  get uiUrl(): string | undefined {
+    return this.ui ? `http://127.0.0.1:${this.ports.ui}` : undefined;
+  }
+
+  /** Brings every part up, in order, and resolves once the namespace answers. */
+  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
+    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const env = options.env ?? process.env;
+    const settings = readClusterSettings();
+    const ports = { ...settings.ports, ...options.ports };
+    mkdirSync(options.dir, { recursive: true });
+    const binaries = await findOrBuildClusterBinaries(env, log);
+
+    log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(options.dir, 'postgres')})`);
+    const postgres = await startPostgres({
+      dataDir: join(options.dir, 'postgres'),
+      port: ports.postgres,
+      logFile: join(options.dir, 'postgres.log'),
+      env,
+    });
+    const services = new Map<TemporalService, ServiceProcess>();
+    let ui: ChildProcess | undefined;
+    try {
+      log('Schema: creating and migrating the temporal and visibility databases');
+      await migrateSchemas({
+        sqlTool: binaries.sqlTool,
+        postgresSchemaDir: binaries.postgresSchemaDir,
+        settings,
+        postgresPort: ports.postgres,
+        user: POSTGRES_USER,
+        password: POSTGRES_PASSWORD,
+      });
+      writeServerConfig({
+        dir: options.dir,
+        settings,
+        ports,
+        postgres: { user: POSTGRES_USER, password: POSTGRES_PASSWORD },
+      });
+      log(`Temporal services: ${TEMPORAL_SERVICES.join(', ')} (logs in ${join(options.dir, 'logs')})`);
+      for (const service of TEMPORAL_SERVICES)
+        services.set(service, startService(binaries.server, options.dir, service));
+      const address = `127.0.0.1:${ports.frontendGrpc}`;
+      await prepareNamespace(address, settings, services, log);
+      if (options.ui ?? true) {
+        ui = startUiServer({
+          uiServer: binaries.uiServer,
+          dir: options.dir,
+          port: ports.ui,
+          frontendAddress: address,
+          namespace: settings.namespace.name,
+          codecEndpoint: options.uiCodecEndpoint,
+        });
+      }
+    } catch (err) {
+      for (const running of services.values()) await stopService(running, 'SIGKILL');
+      if (ui) await stopProcess(ui, 'SIGKILL');
+      await postgres.stop();
+      throw err;
+    }
+    return new LocalCluster(options.dir, settings, ports, binaries, postgres, services, ui, env);
+  }
+
+  /** Stops one service: `SIGTERM` is a deploy, `SIGKILL` a crash. */
+  async stopService(service: TemporalService, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const running = this.services.get(service);
+    if (running) await stopService(running, signal);
+  }
+
+  /** Starts a stopped service again, from the same configuration. */
+  startService(service: TemporalService): void {
+    this.services.set(service, startService(this.binaries.server, this.dir, service));
+  }
+
+  /** Stops PostgreSQL with a fast shutdown and starts it again on the same data. */
+  async restartPostgres(downMs = 0): Promise<void> {
+    await this.postgres.stop();
+    if (downMs > 0) await sleep(downMs);
+    this.postgres = await startPostgres({
+      dataDir: join(this.dir, 'postgres'),
+      port: this.ports.postgres,
+      logFile: join(this.dir, 'postgres.log'),
+      env: this.env,
+    });
+  }
+
+  /** Stops everything: the UI, the services (frontend first, so clients see it go), then PostgreSQL. */
+  async stop(): Promise<void> {
+    if (this.ui) await stopProcess(this.ui);
+    for (const service of ['frontend', 'worker', 'matching', 'history'] as const) await this.stopService(service);
+    await this.postgres.stop();
+  }
+}
+
+/**
+ * Waits for the frontend, then registers the namespace and the Codika search attributes (both
+ * idempotent, so a second start on the same data changes nothing).
+ */
+async function prepareNamespace(
+  address: string,
+  settings: ClusterSettings,
+  services: Map<TemporalService, ServiceProcess>,
+  log: (message: string) => void,
+): Promise<void> {
+  const connection = await connectWhenUp(address, services);
+  try {
+    const namespace = settings.namespace.name;
+    try {
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToDuration(parseDuration(settings.namespace.retention)),
+      });
+      log(`Namespace "${namespace}" registered (retention ${settings.namespace.retention})`);
+    } catch (err) {
+      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+    }
+    await untilSucceeds(() => connection.workflowService.describeNamespace({ namespace }), 60_000, 'the namespace');
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(CODIKA_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, KEYWORD])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A protobuf Duration of whole seconds. */
+function msToDuration(ms: number): { seconds: Long } {
+  return { seconds: Long.fromNumber(Math.round(ms / 1000)) };
+}
+
+async function connectWhenUp(address: string, services: Map<TemporalService, ServiceProcess>): Promise<Connection> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    for (const { service, process } of services.values()) {
+      if (process.exitCode !== null)
+        throw new Error(`the Temporal ${service} service exited with code ${process.exitCode}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.workflowService.getSystemInfo({});
+      return connection;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the Temporal frontend did not answer on ${address} within 120 s`);
+      await sleep(500);
+    }
+  }
+}
+
+async function untilSucceeds<T>(call: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs / 1000} s: ${String(err)}`);
+      await sleep(500);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * PostgreSQL from the machine's own packages (Debian's `postgresql`), in a data folder of the
+ * cluster's own, listening on 127.0.0.1 only. PostgreSQL refuses to run as root: as root, every
+ * command runs as the `postgres` system user, and the data folder belongs to it.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findOnPath, isExecutable } from '../../provisioning/go-install';
+
+/** The role Temporal connects as; a local cluster's only user, with a password because the server asks for one. */
+export const POSTGRES_USER = 'temporal';
+export const POSTGRES_PASSWORD = 'temporal';
+
+/** Where `initdb`, `postgres` and `pg_ctl` are: Debian keeps them out of `PATH`. */
+export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CODIKA_POSTGRES_BIN) {
+    if (!isExecutable(join(env.CODIKA_POSTGRES_BIN, 'postgres'))) {
+      throw new Error(`CODIKA_POSTGRES_BIN=${env.CODIKA_POSTGRES_BIN} holds no postgres binary; fix or unset it`);
+    }
+    return env.CODIKA_POSTGRES_BIN;
+  }
+  const debianRoot = '/usr/lib/postgresql';
+  if (existsSync(debianRoot)) {
+    const versions = readdirSync(debianRoot)
+      .filter((v) => isExecutable(join(debianRoot, v, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(debianRoot, versions[0], 'bin');
+  }
+  const onPath = findOnPath('postgres', env.PATH ?? '');
+  if (onPath) return onPath.slice(0, -'/postgres'.length);
+  throw new Error(
+    'PostgreSQL is not installed: install it (Debian: apt-get install postgresql) or set CODIKA_POSTGRES_BIN to the folder holding postgres and initdb',
+  );
+}
+
+/** Runs a PostgreSQL program as the user PostgreSQL accepts: `postgres` when we are root. */
+function asPostgresUser(command: string, args: string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+}
+
+/** Options of {@link startPostgres}. */
+export interface PostgresOptions {
+  /** The data folder; created and initialised on first use, reused afterwards. */
+  dataDir: string;
+  port: number;
+  /** Where PostgreSQL writes its log. */
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A running PostgreSQL. */
+export interface RunningPostgres {
+  process: ChildProcess;
+  port: number;
+  /** Stops it with a fast shutdown (SIGINT): open transactions are rolled back, data is safe. */
+  stop(): Promise<void>;
+}
+
+/** Initialises the data folder if needed, then starts PostgreSQL in the background and waits until it accepts connections. */
+export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
+  const bin = findPostgresBin(options.env);
+  initialise(bin, options.dataDir);
+  // A PostgreSQL left running on this data by an interrupted run would answer in this one's place.
+  if (existsSync(join(options.dataDir, 'postmaster.pid'))) pgCtlStop(bin, options.dataDir);
+  const [command, args] = asPostgresUser(join(bin, 'postgres'), [
+    '-D',
+    options.dataDir,
+    '-p',
+    String(options.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${options.dataDir}`,
+    '-c',
+    `logging_collector=off`,
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }));
+  await waitUntilReady(bin, options.port, child, options.logFile);
+  return {
+    process: child,
+    port: options.port,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      pgCtlStop(bin, options.dataDir);
+      await exited;
+    },
+  };
+}
+
+/**
+ * A fast shutdown through `pg_ctl`, which signals the server itself: as root the server runs under
+ * `runuser`, which does not pass signals on. Waits until it is down; quiet when none runs.
+ */
+function pgCtlStop(bin: string, dataDir: string): void {
+  const [command, args] = asPostgresUser(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+  } catch {
+    // Not running (a stale postmaster.pid): nothing to stop.
+  }
+}
+
+function initialise(bin: string, dataDir: string): void {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = join(dataDir, '..', 'postgres-password');
+  writeFileSync(pwfile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dataDir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  const [command, args] = asPostgresUser(join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    POSTGRES_USER,
+    `--pwfile=${pwfile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--no-instructions',
+  ]);
+  execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+async function waitUntilReady(bin: string, port: number, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode}; see ${logFile}`);
+    try {
+      execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      await sleep(200);
+      // Ready, and it is ours: another server on the port would have made this one exit.
+      if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode}; see ${logFile}`);
+      return;
+    } catch (err) {
+      if (child.exitCode !== null) throw err;
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 60 s; see ${logFile}`);
+      await sleep(250);
+    }
+  }
+}
+
+/** Sends `signal` and waits for the process to exit (SIGKILL after 30 s). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
