@@ -3,6 +3,8 @@
  * worker, five Codika executions run to the end (one failing with Codika's message), then the
  * example pipeline of examples/pipelines/document-digest.json.
  * Stays up for browsing the UI until Ctrl+C; `--once` (or no terminal, as in CI) exits at the end.
+ * `--address host:port` (and `--ui-url`) runs it on a Temporal server that is already up, such as
+ * `npm run cluster`, with a worker and task queue of its own so the server's workers are not involved.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,13 +50,7 @@ async function main(): Promise<void> {
   // expected) would drown it. Errors still show.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const once = process.argv.includes('--once') || !process.stdout.isTTY;
-  log('Starting a local Temporal server with the Web UI (the first run builds the Temporal CLI: several minutes)…');
-  const server = await LocalTemporalServer.start({
-    ui: true,
-    port: (await isFree(7233)) ? 7233 : undefined,
-    uiPort: (await isFree(8233)) ? 8233 : undefined,
-    log,
-  });
+  const server = await temporalServer();
   const mock = new MockCodikaServer({ apiKey: DEMO_KEY, scripts: DEMO_SCRIPTS });
   await mock.start();
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -71,12 +67,15 @@ async function main(): Promise<void> {
     log(`Temporal ${server.address} · Web UI ${server.uiUrl} · mock Codika ${mock.url}`);
     const worker = await createCodikaWorker({
       connection: nativeConnection,
+      taskQueue: server.taskQueue,
       codika: { baseUrl: mock.url, apiKey: DEMO_KEY },
     });
     // The SDK stops the worker on Ctrl+C (SIGINT) or SIGTERM by itself.
     const running = worker.run();
     const outcomes = await (async () => {
-      const handles = await Promise.all(RUNS.map((run) => startCodikaExecution(client, run.input)));
+      const handles = await Promise.all(
+        RUNS.map((run) => startCodikaExecution(client, run.input, { taskQueue: server.taskQueue })),
+      );
       log(`Started ${handles.length} Codika executions; each is a workflow: trigger once, then durable polling.\n`);
       return Promise.all(
         handles.map(async (handle, i) => {
@@ -96,7 +95,7 @@ async function main(): Promise<void> {
         }),
       );
     })();
-    outcomes.push(await runDemoPipeline(client, server.uiUrl!, server.address));
+    outcomes.push(await runDemoPipeline(client, server.uiUrl, server.address, server.taskQueue));
     const requests = mock.requests.length;
     log(
       `\nThe mock answered ${requests} requests (${mock.requestsTo('trigger').length} triggers, two of them refused with 503 and retried by Temporal).`,
@@ -111,11 +110,11 @@ async function main(): Promise<void> {
 }
 
 /** The example pipeline: four Codika executions, two of them side by side, as one workflow. */
-async function runDemoPipeline(client: Client, uiUrl: string, address: string): Promise<boolean> {
+async function runDemoPipeline(client: Client, uiUrl: string, address: string, taskQueue: string): Promise<boolean> {
   const file = 'examples/pipelines/document-digest.json';
   const definition: unknown = JSON.parse(readFileSync(join(__dirname, '..', file), 'utf8'));
   const input: unknown = JSON.parse(readFileSync(join(__dirname, '..', file.replace('.json', '.input.json')), 'utf8'));
-  const handle = await startCodikaPipeline(client, definition, input);
+  const handle = await startCodikaPipeline(client, definition, input, { taskQueue });
   const link = `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`;
   log(`\nStarted the pipeline in ${file}: extract, then two summaries side by side, then a message.`);
   try {
@@ -131,6 +130,33 @@ async function runDemoPipeline(client: Client, uiUrl: string, address: string): 
     log(`✘ pipeline document-digest failed: ${message}\n    ${link}`);
     return false;
   }
+}
+
+/** The server the demo runs on: one of its own with the Web UI, or the one `--address` names. */
+async function temporalServer(): Promise<{ address: string; uiUrl: string; taskQueue: string; stop(): Promise<void> }> {
+  const address = argument('--address');
+  if (address) {
+    const uiUrl = argument('--ui-url') ?? 'http://localhost:8080';
+    log(`Running on the Temporal server at ${address} (task queue codika-demo, a worker of the demo's own)…`);
+    return { address, uiUrl, taskQueue: 'codika-demo', stop: async () => {} };
+  }
+  log('Starting a local Temporal server with the Web UI (the first run builds the Temporal CLI: several minutes)…');
+  const server = await LocalTemporalServer.start({
+    ui: true,
+    port: (await isFree(7233)) ? 7233 : undefined,
+    uiPort: (await isFree(8233)) ? 8233 : undefined,
+    log,
+  });
+  return { address: server.address, uiUrl: server.uiUrl!, taskQueue: 'codika', stop: () => server.stop() };
+}
+
+/** The value after `name` on the command line (`--address 127.0.0.1:7233` or `--address=…`). */
+function argument(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const inline = args.find((arg) => arg.startsWith(`${name}=`));
+  if (inline) return inline.slice(name.length + 1);
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
 }
 
 async function isFree(port: number): Promise<boolean> {
