@@ -9,6 +9,21 @@ import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
  * find both through environment variables. `TEMPORAL_TEST_ADDRESS` set beforehand reuses a running server.
  */
 export default async function globalSetup(): Promise<void> {
+  const dir = await bundleTestWorkflows();
+
+  if (!process.env.TEMPORAL_TEST_ADDRESS) {
+    const server = await LocalTemporalServer.start({ logFile: join(dir, 'temporal-server.log') });
+    (globalThis as { __temporalServer?: LocalTemporalServer }).__temporalServer = server;
+    process.env.TEMPORAL_TEST_ADDRESS = server.address;
+    process.env.TEMPORAL_TEST_SERVER_LOG = server.logFile;
+  }
+}
+
+/**
+ * Bundles the test workflows once into a run folder of their own; `CODIKA_TEST_DIR` names the folder
+ * and `CODIKA_TEST_WORKFLOW_BUNDLE` the bundle, for every test file and worker process.
+ */
+export async function bundleTestWorkflows(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'codika-temporal-test-'));
   process.env.CODIKA_TEST_DIR = dir;
   const bundle = await bundleWorkflowCode({
@@ -18,11 +33,5 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.CODIKA_TEST_WORKFLOW_BUNDLE = bundlePath;
-
-  if (!process.env.TEMPORAL_TEST_ADDRESS) {
-    const server = await LocalTemporalServer.start({ logFile: join(dir, 'temporal-server.log') });
-    (globalThis as { __temporalServer?: LocalTemporalServer }).__temporalServer = server;
-    process.env.TEMPORAL_TEST_ADDRESS = server.address;
-    process.env.TEMPORAL_TEST_SERVER_LOG = server.logFile;
-  }
+  return dir;
 }

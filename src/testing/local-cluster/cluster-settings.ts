@@ -40,11 +40,3 @@ export interface ClusterSettings {
 export function readClusterSettings(dir = CLUSTER_CONFIG_DIR): ClusterSettings {
   return JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterSettings;
 }
-
-/** Fills `${NAME}` placeholders; a placeholder without a value is an error, never left in. */
-export function fillPlaceholders(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
-    if (!(name in values)) throw new Error(`cluster config: no value for \${${name}}`);
-    return String(values[name]);
-  });
-}

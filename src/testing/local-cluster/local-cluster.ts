@@ -16,6 +16,7 @@ import { readClusterSettings, type ClusterPorts, type ClusterSettings } from './
 import { POSTGRES_PASSWORD, POSTGRES_USER, startPostgres, stopProcess, type RunningPostgres } from './postgres';
 import { migrateSchemas } from './temporal-schema';
 import {
+  serverEnvironment,
   startService,
   stopService,
   TEMPORAL_SERVICES,
@@ -56,6 +57,8 @@ export class LocalCluster {
     private readonly services: Map<TemporalService, ServiceProcess>,
     private readonly ui: ChildProcess | undefined,
     private readonly env: NodeJS.ProcessEnv,
+    /** What the server's configuration template reads. */
+    private readonly serverEnv: Record<string, string>,
   ) {}
 
   /** The frontend's gRPC address, for clients, workers and the CLI. */
@@ -86,6 +89,7 @@ export class LocalCluster {
     });
     const services = new Map<TemporalService, ServiceProcess>();
     let ui: ChildProcess | undefined;
+    let environment: Record<string, string> | undefined;
     try {
       log('Schema: creating and migrating the temporal and visibility databases');
       await migrateSchemas({
@@ -96,15 +100,17 @@ export class LocalCluster {
         user: POSTGRES_USER,
         password: POSTGRES_PASSWORD,
       });
-      writeServerConfig({
+      writeServerConfig(options.dir);
+      environment = serverEnvironment({
         dir: options.dir,
         settings,
         ports,
         postgres: { user: POSTGRES_USER, password: POSTGRES_PASSWORD },
       });
       log(`Temporal services: ${TEMPORAL_SERVICES.join(', ')} (logs in ${join(options.dir, 'logs')})`);
-      for (const service of TEMPORAL_SERVICES)
-        services.set(service, startService(binaries.server, options.dir, service));
+      for (const service of TEMPORAL_SERVICES) {
+        services.set(service, startService(binaries.server, options.dir, service, environment));
+      }
       const address = `127.0.0.1:${ports.frontendGrpc}`;
       await prepareNamespace(address, settings, services, log);
       if (options.ui ?? true) {
@@ -123,7 +129,7 @@ export class LocalCluster {
       await postgres.stop();
       throw err;
     }
-    return new LocalCluster(options.dir, settings, ports, binaries, postgres, services, ui, env);
+    return new LocalCluster(options.dir, settings, ports, binaries, postgres, services, ui, env, environment!);
   }
 
   /** Stops one service: `SIGTERM` is a deploy, `SIGKILL` a crash. */
@@ -134,7 +140,7 @@ export class LocalCluster {
 
   /** Starts a stopped service again, from the same configuration. */
   startService(service: TemporalService): void {
-    this.services.set(service, startService(this.binaries.server, this.dir, service));
+    this.services.set(service, startService(this.binaries.server, this.dir, service, this.serverEnv));
   }
 
   /** Stops PostgreSQL with a fast shutdown and starts it again on the same data. */

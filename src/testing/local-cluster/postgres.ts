@@ -6,7 +6,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findOnPath, isExecutable } from '../../provisioning/go-install';
 
 /** The role Temporal connects as; a local cluster's only user, with a password because the server asks for one. */
@@ -107,6 +107,7 @@ function pgCtlStop(bin: string, dataDir: string): void {
 function initialise(bin: string, dataDir: string): void {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() === 0) assertReachableByPostgres(dirname(dataDir));
   const pwfile = join(dataDir, '..', 'postgres-password');
   writeFileSync(pwfile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
   if (process.getuid?.() === 0) {
@@ -126,6 +127,17 @@ function initialise(bin: string, dataDir: string): void {
     '--no-instructions',
   ]);
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** As root, the server runs as `postgres`, which must be able to reach its data folder. */
+function assertReachableByPostgres(dir: string): void {
+  try {
+    execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      `the postgres user cannot reach ${dir}: PostgreSQL refuses to run as root, so its data folder must be in a folder every user can enter (chmod 755 each folder above it)`,
+    );
+  }
 }
 
 async function waitUntilReady(bin: string, port: number, child: ChildProcess, logFile: string): Promise<void> {

@@ -4,29 +4,36 @@
  * killed and started again on its own, which is what the cluster fault tests do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLUSTER_CONFIG_DIR, fillPlaceholders, type ClusterPorts, type ClusterSettings } from './cluster-settings';
+import { CLUSTER_CONFIG_DIR, type ClusterPorts, type ClusterSettings } from './cluster-settings';
 import { stopProcess } from './postgres';
 
 /** The four services, in the order they start (history owns the shards the others route to). */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 
-/** Writes the server's configuration into `<dir>/config/development.yaml`, from `cluster/temporal-server.yaml`. */
-export function writeServerConfig(options: {
+/**
+ * Puts the server's configuration in `<dir>/config/development.yaml`: `cluster/temporal-server.yaml`
+ * as it is (the server renders it as a template, like the compose file's server does), beside the
+ * dynamic config.
+ */
+export function writeServerConfig(dir: string): void {
+  const configDir = join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  copyFileSync(join(CLUSTER_CONFIG_DIR, 'dynamicconfig.yaml'), join(configDir, 'dynamicconfig.yaml'));
+  copyFileSync(join(CLUSTER_CONFIG_DIR, 'temporal-server.yaml'), join(configDir, 'development.yaml'));
+}
+
+/** The values `cluster/temporal-server.yaml` reads from the environment, for a cluster on 127.0.0.1. */
+export function serverEnvironment(options: {
   dir: string;
   settings: ClusterSettings;
   ports: ClusterPorts;
   postgres: { user: string; password: string };
-}): void {
+}): Record<string, string> {
   const { ports, settings } = options;
-  const configDir = join(options.dir, 'config');
-  mkdirSync(configDir, { recursive: true });
-  const dynamicConfig = join(configDir, 'dynamicconfig.yaml');
-  writeFileSync(dynamicConfig, readFileSync(join(CLUSTER_CONFIG_DIR, 'dynamicconfig.yaml')));
-  const template = readFileSync(join(CLUSTER_CONFIG_DIR, 'temporal-server.yaml'), 'utf8');
-  const config = fillPlaceholders(template, {
+  const values: Record<string, string | number> = {
     HISTORY_SHARDS: settings.historyShards,
     TEMPORAL_DATABASE: settings.databases.temporal,
     VISIBILITY_DATABASE: settings.databases.visibility,
@@ -45,9 +52,9 @@ export function writeServerConfig(options: {
     WORKER_GRPC_PORT: ports.workerGrpc,
     WORKER_MEMBERSHIP_PORT: ports.workerMembership,
     FRONTEND_ADDRESS: `127.0.0.1:${ports.frontendGrpc}`,
-    DYNAMIC_CONFIG_FILE: dynamicConfig,
-  });
-  writeFileSync(join(configDir, 'development.yaml'), config);
+    DYNAMIC_CONFIG_FILE: join(options.dir, 'config', 'dynamicconfig.yaml'),
+  };
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
 }
 
 /** One running service process. */
@@ -57,15 +64,18 @@ export interface ServiceProcess {
 }
 
 /** Starts one service from the configuration in `<dir>/config`, its output in `<dir>/logs/<service>.log`. */
-export function startService(server: string, dir: string, service: TemporalService): ServiceProcess {
+export function startService(
+  server: string,
+  dir: string,
+  service: TemporalService,
+  environment: Record<string, string>,
+): ServiceProcess {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const log = createWriteStream(join(dir, 'logs', `${service}.log`), { flags: 'a' });
   const child = spawn(
     server,
     ['--root', dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start', '--service', service],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+import { bundleTestWorkflows } from './global-setup';
+
+/** `npm run test:cluster`: the workflows bundled once, and the file each scenario adds its row to. No dev server: each test file starts a cluster. */
+export default async function clusterGlobalSetup(): Promise<void> {
+  const dir = await bundleTestWorkflows();
+  process.env.CODIKA_FAULT_REPORT = join(dir, 'cluster-report.jsonl');
+}
