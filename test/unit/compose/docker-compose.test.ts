@@ -8,6 +8,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { homedir, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION } from '../../../src/provisioning/cluster-binaries';
+import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../../../src/shared/search-attribute-keys';
+import { readClusterSettings } from '../../../src/testing/local-cluster/cluster-settings';
+import { POSTGRES_PASSWORD, POSTGRES_USER } from '../../../src/testing/local-cluster/postgres';
+import { schemaSteps } from '../../../src/testing/local-cluster/temporal-schema';
+import { serverEnvironment } from '../../../src/testing/local-cluster/temporal-services';
+
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const composeFile = join(repoRoot, 'docker-compose.yml');
 const validatorSrc = join(repoRoot, 'tools', 'compose-validate');
@@ -89,10 +96,10 @@ beforeAll(() => {
   }
 }, 300_000);
 
-const SERVICES = ['postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'];
+const SERVICES = ['postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker'];
 
 describe('docker-compose.yml', () => {
-  test('without profiles: PostgreSQL, Temporal on it, the search attributes, the UI and the worker', () => {
+  test('without profiles: PostgreSQL, the schema job, Temporal on it, the namespace job, the UI and the worker', () => {
     const project = validate(composeFile);
     expect(Object.keys(project.services).sort()).toEqual(SERVICES);
 
@@ -104,28 +111,28 @@ describe('docker-compose.yml', () => {
     ]);
     expect(project.volumes).toHaveProperty('postgresql-data');
 
+    // temporalio/auto-setup is deprecated: the server image, and a schema job on admin-tools.
+    const schema = project.services['temporal-schema'];
+    expect(schema.image).toMatch(/^temporalio\/admin-tools:1\.\d+\.\d+-/);
+    expect(schema.environment).toMatchObject({ SQL_HOST: 'postgresql', SQL_USER: 'temporal' });
+    expect(schema.environment?.SQL_PASSWORD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
+    expect(schema.depends_on?.postgresql?.condition).toBe('service_healthy');
+
     const temporal = project.services.temporal;
-    expect(temporal.image).toMatch(/^temporalio\/auto-setup:1\.\d+\.\d+$/);
-    expect(temporal.environment).toMatchObject({
-      DB: 'postgres12',
-      POSTGRES_SEEDS: 'postgresql',
-      POSTGRES_USER: 'temporal',
-      POSTGRES_PWD: 'temporal',
-    });
-    expect(temporal.environment?.POSTGRES_PWD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
-    expect(temporal.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(temporal.image).toMatch(/^temporalio\/server:1\.\d+\.\d+$/);
+    expect(temporal.environment?.POSTGRES_PASSWORD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
+    expect(temporal.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
     // Loopback only: starting workflows there is as good as holding the worker's Codika keys.
     expect(publishedPorts(temporal)).toEqual(['127.0.0.1:7233:7233']);
-    expect(temporal.healthcheck?.test).toEqual(expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']));
 
     const setup = project.services['temporal-setup'];
     const script = (setup.command ?? []).join(' ');
     for (const name of ['CodikaExecutionId', 'CodikaWorkflowId', 'CodikaStatus']) expect(script).toContain(name);
     expect(script).toContain('search-attribute create --address temporal:7233');
-    // auto-setup creates the namespace after the server is healthy: the job waits for it, bounded.
-    expect(script).toMatch(/^tries=0; until temporal operator namespace describe .*--namespace default/);
+    // The job waits for the frontend, bounded, then creates the namespace.
+    expect(script).toMatch(/^tries=0; until temporal operator cluster health --address temporal:7233/);
     expect(script).toContain('-ge 60');
-    expect(setup.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(setup.depends_on?.temporal?.condition).toBe('service_started');
 
     const ui = project.services['temporal-ui'];
     expect(ui.image).toMatch(/^temporalio\/ui:/);
@@ -191,6 +198,74 @@ describe('docker-compose.yml', () => {
       CODIKA_API_KEY: 'ck_demo_key',
       CODIKA_AUTH_MODE: 'query',
     });
+  });
+});
+
+describe('docker-compose.yml and `npm run cluster` agree', () => {
+  const settings = readClusterSettings();
+  const template = readFileSync(join(repoRoot, 'cluster', 'temporal-server.yaml'), 'utf8');
+
+  test('on the images of the versions the native cluster builds', () => {
+    const { services } = validate(composeFile);
+    expect(settings.versions.temporalServer).toBe(TEMPORAL_SERVER_VERSION);
+    expect(settings.versions.temporalUiServer).toBe(TEMPORAL_UI_SERVER_VERSION);
+    expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-ui'].image).toBe(`temporalio/ui:${TEMPORAL_UI_SERVER_VERSION}`);
+    expect(services['temporal-schema'].image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}-`),
+    );
+    expect(services['temporal-setup'].image).toBe(services['temporal-schema'].image);
+    expect(services.postgresql.image).toBe(`postgres:${settings.versions.postgres}`);
+  });
+
+  test('the server reads the same configuration and dynamic config files', () => {
+    const temporal = validate(composeFile).services.temporal;
+    // Sources are relative to the compose file, which sits at the repository's root.
+    const mounts = Object.fromEntries(
+      (temporal.volumes ?? []).map((v) => [resolve(repoRoot, v.source ?? ''), v.target]),
+    );
+    expect(mounts[join(repoRoot, 'cluster', 'temporal-server.yaml')]).toBe('/etc/temporal/codika/docker.yaml');
+    expect(mounts[join(repoRoot, 'cluster', 'dynamicconfig.yaml')]).toBe(temporal.environment?.DYNAMIC_CONFIG_FILE);
+    expect(template.startsWith('# enable-template')).toBe(true);
+  });
+
+  test('every value the configuration reads is set, and the shared ones are equal: shards, databases, user', () => {
+    const environment = validate(composeFile).services.temporal.environment ?? {};
+    const read = [...template.matchAll(/\{\{ env "([A-Z_]+)" \}\}/g)].map((m) => m[1]!);
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter((name) => !environment[name])).toEqual([]);
+    const native = serverEnvironment({
+      dir: '/unused',
+      settings,
+      ports: settings.ports,
+      postgres: { user: POSTGRES_USER, password: POSTGRES_PASSWORD },
+    });
+    expect(Object.keys(native).sort()).toEqual([...new Set(read)].sort());
+    for (const name of ['HISTORY_SHARDS', 'TEMPORAL_DATABASE', 'VISIBILITY_DATABASE', 'POSTGRES_USER']) {
+      expect({ name, compose: environment[name] }).toEqual({ name, compose: native[name] });
+    }
+  });
+
+  test("the schema job runs the native cluster's schema steps, with the same plugin", () => {
+    const schema = validate(composeFile).services['temporal-schema'];
+    const script = (schema.command ?? []).join(' ');
+    expect(schema.environment?.SQL_PLUGIN).toBe(settings.sqlPlugin);
+    for (const [database, folder] of [
+      [settings.databases.temporal, 'temporal'],
+      [settings.databases.visibility, 'visibility'],
+    ] as const) {
+      for (const step of schemaSteps(database, `/etc/temporal/schema/postgresql/v12/${folder}/versioned`)) {
+        expect(script).toContain(step.join(' '));
+      }
+    }
+  });
+
+  test('the same namespace, retention and search attributes', () => {
+    const script = (validate(composeFile).services['temporal-setup'].command ?? []).join(' ');
+    expect(script).toContain(
+      `namespace create --address temporal:7233 --namespace ${settings.namespace.name} --retention ${settings.namespace.retention}`,
+    );
+    for (const name of CODIKA_SEARCH_ATTRIBUTE_NAMES) expect(script).toContain(name);
   });
 });
 
