@@ -19,8 +19,19 @@ const log = (line: string) => console.log(line);
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Ctrl+C while it starts: stop what is up once the start settles, rather than orphan it.
+  let stopRequested = false;
+  const requestStop = () => (stopRequested = true);
+  process.on('SIGINT', requestStop);
+  process.on('SIGTERM', requestStop);
   log('Starting a local Temporal cluster (the first run builds the server, its SQL tool and the UI: minutes)…');
   const cluster = await LocalCluster.start({ dir: join(ROOT, '.cluster'), log });
+  process.off('SIGINT', requestStop);
+  process.off('SIGTERM', requestStop);
+  if (stopRequested) {
+    await cluster.stop();
+    return;
+  }
   const mock = process.env.CODIKA_BASE_URL
     ? undefined
     : new MockCodikaServer({ apiKey: DEMO_KEY, scripts: DEMO_SCRIPTS });

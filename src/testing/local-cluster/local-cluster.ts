@@ -4,7 +4,8 @@
  * with the Codika search attributes, and the UI server. `npm run cluster` runs one in the foreground;
  * the cluster tests start one each and restart its parts.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
@@ -108,11 +109,16 @@ export class LocalCluster {
         postgres: { user: POSTGRES_USER, password: POSTGRES_PASSWORD },
       });
       log(`Temporal services: ${TEMPORAL_SERVICES.join(', ')} (logs in ${join(options.dir, 'logs')})`);
+      // One at a time, each once it listens: on a fresh database the first one initialises the
+      // cluster's metadata, and a service started alongside it can fail doing the same.
       for (const service of TEMPORAL_SERVICES) {
-        services.set(service, startService(binaries.server, options.dir, service, environment));
+        const running = startService(binaries.server, options.dir, service, environment);
+        services.set(service, running);
+        await untilListening(running, readinessPortOf(service, ports), options.dir);
       }
       const address = `127.0.0.1:${ports.frontendGrpc}`;
       await prepareNamespace(address, settings, services, log);
+      assertAllRunning(services, options.dir);
       if (options.ui ?? true) {
         ui = startUiServer({
           uiServer: binaries.uiServer,
@@ -138,9 +144,16 @@ export class LocalCluster {
     if (running) await stopService(running, signal);
   }
 
-  /** Starts a stopped service again, from the same configuration. */
-  startService(service: TemporalService): void {
-    this.services.set(service, startService(this.binaries.server, this.dir, service, this.serverEnv));
+  /** Starts a stopped service again, from the same configuration, and resolves once it listens. */
+  async startService(service: TemporalService): Promise<void> {
+    const running = startService(this.binaries.server, this.dir, service, this.serverEnv);
+    this.services.set(service, running);
+    await untilListening(running, readinessPortOf(service, this.ports), this.dir);
+  }
+
+  /** @throws Error naming a service that exited on its own, with the end of its log. */
+  assertAllRunning(): void {
+    assertAllRunning(this.services, this.dir);
   }
 
   /** Stops PostgreSQL with a fast shutdown and starts it again on the same data. */
@@ -161,6 +174,56 @@ export class LocalCluster {
     for (const service of ['frontend', 'worker', 'matching', 'history'] as const) await this.stopService(service);
     await this.postgres.stop();
   }
+}
+
+/**
+ * The port that says a service is up: its membership port, which every service opens once its
+ * persistence and the cluster's metadata are in place (the internal worker serves no gRPC).
+ */
+function readinessPortOf(service: TemporalService, ports: ClusterPorts): number {
+  return {
+    frontend: ports.frontendMembership,
+    history: ports.historyMembership,
+    matching: ports.matchingMembership,
+    worker: ports.workerMembership,
+  }[service];
+}
+
+/** Resolves once the service accepts TCP connections on `port`. @throws Error with its log's end when it exits first. */
+async function untilListening(running: ServiceProcess, port: number, dir: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (running.process.exitCode !== null) throw serviceExited(running, dir);
+    if (await accepts(port)) return;
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal ${running.service} service did not listen on ${port} within 120 s`);
+    await sleep(200);
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function assertAllRunning(services: Map<TemporalService, ServiceProcess>, dir: string): void {
+  for (const running of services.values()) {
+    if (running.process.exitCode !== null) throw serviceExited(running, dir);
+  }
+}
+
+function serviceExited(running: ServiceProcess, dir: string): Error {
+  const log = join(dir, 'logs', `${running.service}.log`);
+  const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-3).join('\n').slice(-1500) : '';
+  return new Error(
+    `the Temporal ${running.service} service exited with code ${running.process.exitCode}; see ${log}:\n${tail}`,
+  );
 }
 
 /**

@@ -141,6 +141,7 @@ async function runScenario({ name, fault }: Scenario): Promise<{ tally: Tally; p
       args: [{ processInstanceId: PI, workflowId: probe }],
     });
     const recoveryMs = Date.now() - backAt;
+    cluster.assertAllRunning();
     const tally = await tallyOutcomes(handles, expected, ids, mock, 300_000);
     const pipelineOk = await pipeline.result().then(
       (result) => Object.values(result.steps).every((step) => step.status === 'succeeded'),
@@ -168,7 +169,7 @@ function serviceDown(service: TemporalService, signal: NodeJS.Signals): Scenario
   return async () => {
     await cluster.stopService(service, signal);
     await sleep(DOWN_MS);
-    cluster.startService(service);
+    await cluster.startService(service);
   };
 }
 
