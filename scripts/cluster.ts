@@ -16,18 +16,17 @@ import { stopProcess } from '../src/testing/local-cluster/postgres';
 const ROOT = join(__dirname, '..');
 const DEMO_KEY = 'ck_demo_key';
 const log = (line: string) => console.log(line);
+/** Each stops the cluster cleanly: Ctrl+C, a service manager, a closed terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
   const started = Date.now();
   // Ctrl+C while it starts: stop what is up once the start settles, rather than orphan it.
   let stopRequested = false;
   const requestStop = () => (stopRequested = true);
-  process.on('SIGINT', requestStop);
-  process.on('SIGTERM', requestStop);
+  for (const signal of STOP_SIGNALS) process.on(signal, requestStop);
   log('Starting a local Temporal cluster (the first run builds the server, its SQL tool and the UI: minutes)…');
   const cluster = await LocalCluster.start({ dir: join(ROOT, '.cluster'), log });
-  process.off('SIGINT', requestStop);
-  process.off('SIGTERM', requestStop);
   if (stopRequested) {
     await cluster.stop();
     return;
@@ -58,8 +57,16 @@ async function main(): Promise<void> {
     log('Stopped.');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  for (const signal of STOP_SIGNALS) {
+    process.off(signal, requestStop);
+    process.on(signal, () =>
+      stop().catch((err: unknown) => {
+        console.error(`stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      }),
+    );
+  }
+  if (stopRequested) await stop();
 
   log(`
 Cluster up in ${Math.round((Date.now() - started) / 1000)} s:

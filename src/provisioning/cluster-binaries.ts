@@ -5,8 +5,8 @@
  * server's module itself, so they always match the server's version.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildWithGo, cacheDirOf, cachedBinary, findOnPath, type GoBinary, type ProvisionLog } from './go-install';
 
@@ -70,14 +70,25 @@ export async function findOrBuildClusterBinaries(
   const sqlTool = await ensure(CLUSTER_BINARIES.sqlTool);
   const uiServer = await ensure(CLUSTER_BINARIES.uiServer);
   const postgresSchemaDir = join(cacheDirOf(CLUSTER_BINARIES.server, env), 'schema', 'postgresql', 'v12');
-  if (!existsSync(join(postgresSchemaDir, 'temporal', 'versioned'))) {
+  // Copied whole or not at all: staged, made writable (the module cache's files are read-only), renamed.
+  if (!existsSync(postgresSchemaDir)) {
     if (!go)
       throw new Error('the PostgreSQL schemas are not cached and Go is not installed: install Go 1.25+ and run again');
     const moduleDir = await downloadedModuleDir(go, `${SERVER_MODULE}@v${TEMPORAL_SERVER_VERSION}`, env);
-    mkdirSync(postgresSchemaDir, { recursive: true });
-    cpSync(join(moduleDir, 'schema', 'postgresql', 'v12'), postgresSchemaDir, { recursive: true });
+    const staging = `${postgresSchemaDir}.${process.pid}.partial`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(dirname(postgresSchemaDir), { recursive: true });
+    cpSync(join(moduleDir, 'schema', 'postgresql', 'v12'), staging, { recursive: true });
+    makeWritable(staging);
+    renameSync(staging, postgresSchemaDir);
   }
   return { server, sqlTool, uiServer, postgresSchemaDir };
+}
+
+/** Gives the owner write access to a copied tree, so the cache can be cleared like any folder. */
+function makeWritable(path: string): void {
+  chmodSync(path, statSync(path).mode | 0o200);
+  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) makeWritable(join(path, entry));
 }
 
 /** Where the module cache holds a module's source (`go mod download` fetches it when missing). */

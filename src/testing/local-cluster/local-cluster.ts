@@ -14,7 +14,14 @@ import { findOrBuildClusterBinaries, type ClusterBinaries } from '../../provisio
 import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../../shared/search-attribute-keys';
 import { parseDuration } from '../../shared/durations';
 import { readClusterSettings, type ClusterPorts, type ClusterSettings } from './cluster-settings';
-import { POSTGRES_PASSWORD, POSTGRES_USER, startPostgres, stopProcess, type RunningPostgres } from './postgres';
+import {
+  hasExited,
+  POSTGRES_PASSWORD,
+  POSTGRES_USER,
+  startPostgres,
+  stopProcess,
+  type RunningPostgres,
+} from './postgres';
 import { migrateSchemas } from './temporal-schema';
 import {
   serverEnvironment,
@@ -112,6 +119,7 @@ export class LocalCluster {
       // One at a time, each once it listens: on a fresh database the first one initialises the
       // cluster's metadata, and a service started alongside it can fail doing the same.
       for (const service of TEMPORAL_SERVICES) {
+        await assertPortsFree(service, portsOf(service, ports));
         const running = startService(binaries.server, options.dir, service, environment);
         services.set(service, running);
         await untilListening(running, readinessPortOf(service, ports), options.dir);
@@ -120,6 +128,7 @@ export class LocalCluster {
       await prepareNamespace(address, settings, services, log);
       assertAllRunning(services, options.dir);
       if (options.ui ?? true) {
+        await assertPortsFree('UI', [ports.ui]);
         ui = startUiServer({
           uiServer: binaries.uiServer,
           dir: options.dir,
@@ -128,6 +137,12 @@ export class LocalCluster {
           namespace: settings.namespace.name,
           codecEndpoint: options.uiCodecEndpoint,
         });
+        await untilListening(
+          { service: 'UI', process: ui },
+          ports.ui,
+          options.dir,
+          join(options.dir, 'ui', 'ui-server.log'),
+        );
       }
     } catch (err) {
       for (const running of services.values()) await stopService(running, 'SIGKILL');
@@ -146,6 +161,7 @@ export class LocalCluster {
 
   /** Starts a stopped service again, from the same configuration, and resolves once it listens. */
   async startService(service: TemporalService): Promise<void> {
+    await assertPortsFree(service, portsOf(service, this.ports));
     const running = startService(this.binaries.server, this.dir, service, this.serverEnv);
     this.services.set(service, running);
     await untilListening(running, readinessPortOf(service, this.ports), this.dir);
@@ -190,10 +206,15 @@ function readinessPortOf(service: TemporalService, ports: ClusterPorts): number 
 }
 
 /** Resolves once the service accepts TCP connections on `port`. @throws Error with its log's end when it exits first. */
-async function untilListening(running: ServiceProcess, port: number, dir: string): Promise<void> {
+async function untilListening(
+  running: { service: string; process: ChildProcess },
+  port: number,
+  dir: string,
+  logFile = join(dir, 'logs', `${running.service}.log`),
+): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (running.process.exitCode !== null) throw serviceExited(running, dir);
+    if (hasExited(running.process)) throw serviceExited(running, logFile);
     if (await accepts(port)) return;
     if (Date.now() > deadline)
       throw new Error(`the Temporal ${running.service} service did not listen on ${port} within 120 s`);
@@ -214,15 +235,35 @@ function accepts(port: number): Promise<boolean> {
 
 function assertAllRunning(services: Map<TemporalService, ServiceProcess>, dir: string): void {
   for (const running of services.values()) {
-    if (running.process.exitCode !== null) throw serviceExited(running, dir);
+    if (hasExited(running.process)) throw serviceExited(running, join(dir, 'logs', `${running.service}.log`));
   }
 }
 
-function serviceExited(running: ServiceProcess, dir: string): Error {
-  const log = join(dir, 'logs', `${running.service}.log`);
+/** The ports a service opens: membership, and gRPC (the internal worker opens its gRPC port late, if at all). */
+function portsOf(service: TemporalService, ports: ClusterPorts): number[] {
+  return {
+    frontend: [ports.frontendMembership, ports.frontendGrpc, ports.frontendHttp],
+    history: [ports.historyMembership, ports.historyGrpc],
+    matching: [ports.matchingMembership, ports.matchingGrpc],
+    worker: [ports.workerMembership, ports.workerGrpc],
+  }[service];
+}
+
+/** A port something already listens on (a previous run's orphan?) would make its readiness check lie. */
+async function assertPortsFree(what: string, ports: number[]): Promise<void> {
+  for (const port of ports) {
+    if (await accepts(port)) {
+      throw new Error(
+        `port ${port} of the ${what} is already in use on 127.0.0.1: stop what listens there (a previous run?), or choose other ports`,
+      );
+    }
+  }
+}
+
+function serviceExited(running: { service: string; process: ChildProcess }, log: string): Error {
   const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-3).join('\n').slice(-1500) : '';
   return new Error(
-    `the Temporal ${running.service} service exited with code ${running.process.exitCode}; see ${log}:\n${tail}`,
+    `the Temporal ${running.service} service exited (${running.process.exitCode ?? running.process.signalCode}); see ${log}:\n${tail}`,
   );
 }
 
@@ -267,8 +308,8 @@ async function connectWhenUp(address: string, services: Map<TemporalService, Ser
   const deadline = Date.now() + 120_000;
   for (;;) {
     for (const { service, process } of services.values()) {
-      if (process.exitCode !== null)
-        throw new Error(`the Temporal ${service} service exited with code ${process.exitCode}`);
+      if (hasExited(process))
+        throw new Error(`the Temporal ${service} service exited (${process.exitCode ?? process.signalCode})`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });

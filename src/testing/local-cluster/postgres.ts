@@ -5,7 +5,16 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findOnPath, isExecutable } from '../../provisioning/go-install';
 
@@ -63,7 +72,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const bin = findPostgresBin(options.env);
   initialise(bin, options.dataDir);
   // A PostgreSQL left running on this data by an interrupted run would answer in this one's place.
-  if (existsSync(join(options.dataDir, 'postmaster.pid'))) pgCtlStop(bin, options.dataDir);
+  stopLeftover(bin, options.dataDir);
   const [command, args] = asPostgresUser(join(bin, 'postgres'), [
     '-D',
     options.dataDir,
@@ -78,17 +87,49 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }));
-  await waitUntilReady(bin, options.port, child, options.logFile);
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', (err) => reject(new Error(`cannot start PostgreSQL (${command}): ${err.message}`))),
+  );
+  try {
+    await Promise.race([waitUntilReady(bin, options.port, child, options.logFile), spawnFailed]);
+  } catch (err) {
+    // As root it runs under runuser in a session of its own: it would outlive this process.
+    pgCtlStop(bin, options.dataDir);
+    throw err;
+  }
   return {
     process: child,
     port: options.port,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (hasExited(child)) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       pgCtlStop(bin, options.dataDir);
       await exited;
     },
   };
+}
+
+/** Whether a child process has ended, by exit or by a signal. */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Stops a server a previous run left on this data folder, when `postmaster.pid` names a live
+ * PostgreSQL; a stale file (its process gone, or its pid reused by something else) is removed.
+ */
+function stopLeftover(bin: string, dataDir: string): void {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // No such process.
+  }
+  if (command.includes('postgres')) pgCtlStop(bin, dataDir);
+  else rmSync(pidFile, { force: true });
 }
 
 /**
@@ -111,8 +152,7 @@ function initialise(bin: string, dataDir: string): void {
   const pwfile = join(dataDir, '..', 'postgres-password');
   writeFileSync(pwfile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
   if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    const { uid, gid } = postgresUser();
     chownSync(dataDir, uid, gid);
     chownSync(pwfile, uid, gid);
   }
@@ -129,6 +169,20 @@ function initialise(bin: string, dataDir: string): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** The `postgres` system user PostgreSQL runs as when we are root. @throws Error saying what to install. */
+function postgresUser(): { uid: number; gid: number } {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    execFileSync('runuser', ['--version'], { stdio: 'ignore' });
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      'running as root needs a postgres system user and runuser (PostgreSQL refuses to run as root): install the postgresql package, or run as an ordinary user',
+    );
+  }
+}
+
 /** As root, the server runs as `postgres`, which must be able to reach its data folder. */
 function assertReachableByPostgres(dir: string): void {
   try {
@@ -143,15 +197,16 @@ function assertReachableByPostgres(dir: string): void {
 async function waitUntilReady(bin: string, port: number, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode}; see ${logFile}`);
+    if (hasExited(child)) throw new Error(`PostgreSQL exited (${child.exitCode ?? child.signalCode}); see ${logFile}`);
     try {
       execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
       await sleep(200);
       // Ready, and it is ours: another server on the port would have made this one exit.
-      if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode}; see ${logFile}`);
+      if (hasExited(child))
+        throw new Error(`PostgreSQL exited (${child.exitCode ?? child.signalCode}); see ${logFile}`);
       return;
     } catch (err) {
-      if (child.exitCode !== null) throw err;
+      if (hasExited(child)) throw err;
       if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 60 s; see ${logFile}`);
       await sleep(250);
     }
@@ -160,7 +215,7 @@ async function waitUntilReady(bin: string, port: number, child: ChildProcess, lo
 
 /** Sends `signal` and waits for the process to exit (SIGKILL after 30 s). */
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (hasExited(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -224,14 +224,18 @@ describe('docker-compose.yml and `npm run cluster` agree', () => {
     const mounts = Object.fromEntries(
       (temporal.volumes ?? []).map((v) => [resolve(repoRoot, v.source ?? ''), v.target]),
     );
-    expect(mounts[join(repoRoot, 'cluster', 'temporal-server.yaml')]).toBe('/etc/temporal/codika/docker.yaml');
+    // The entrypoint reads <root>/<config>/<env>.yaml: the mounted file, and nothing else.
+    const entrypoint = (temporal as ComposeService & { entrypoint?: string[] }).entrypoint ?? [];
+    const flag = (name: string) => entrypoint[entrypoint.indexOf(name) + 1];
+    const configFile = `${flag('--root')}/${flag('--config')}/${flag('--env')}.yaml`;
+    expect(mounts[join(repoRoot, 'cluster', 'temporal-server.yaml')]).toBe(configFile);
     expect(mounts[join(repoRoot, 'cluster', 'dynamicconfig.yaml')]).toBe(temporal.environment?.DYNAMIC_CONFIG_FILE);
     expect(template.startsWith('# enable-template')).toBe(true);
   });
 
   test('every value the configuration reads is set, and the shared ones are equal: shards, databases, user', () => {
     const environment = validate(composeFile).services.temporal.environment ?? {};
-    const read = [...template.matchAll(/\{\{ env "([A-Z_]+)" \}\}/g)].map((m) => m[1]!);
+    const read = [...template.matchAll(/\{\{ env "([A-Z_]+)"/g)].map((m) => m[1]!);
     expect(read.length).toBeGreaterThan(10);
     expect(read.filter((name) => !environment[name])).toEqual([]);
     const native = serverEnvironment({
@@ -265,7 +269,10 @@ describe('docker-compose.yml and `npm run cluster` agree', () => {
     expect(script).toContain(
       `namespace create --address temporal:7233 --namespace ${settings.namespace.name} --retention ${settings.namespace.retention}`,
     );
-    for (const name of CODIKA_SEARCH_ATTRIBUTE_NAMES) expect(script).toContain(name);
+    expect(script).toContain(`for name in ${CODIKA_SEARCH_ATTRIBUTE_NAMES.join(' ')}; do`);
+    expect(script).toContain(
+      `search-attribute create --address temporal:7233 --namespace ${settings.namespace.name} --name $name --type Keyword`,
+    );
   });
 });
 
