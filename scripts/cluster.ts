@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEMO_SCRIPTS } from '../src/testing/mock-codika/demo-scripts';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { LocalCluster } from '../src/testing/local-cluster/local-cluster';
-import { stopProcess } from '../src/testing/local-cluster/postgres';
+import { stopProcess } from '../src/testing/local-cluster/child-processes';
 
 const ROOT = join(__dirname, '..');
 const DEMO_KEY = 'ck_demo_key';

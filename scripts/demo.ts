@@ -12,7 +12,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startCodikaExecution, startCodikaPipeline } from '../src/client';
 import { DEMO_SCRIPTS } from '../src/testing/mock-codika/demo-scripts';
-import { LocalTemporalServer } from '../src/testing/local-temporal-server';
+import { isPortFree, LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { CodikaExecutionInput } from '../src/shared/execution-types';
@@ -143,8 +143,8 @@ async function temporalServer(): Promise<{ address: string; uiUrl: string; taskQ
   log('Starting a local Temporal server with the Web UI (the first run builds the Temporal CLI: several minutes)…');
   const server = await LocalTemporalServer.start({
     ui: true,
-    port: (await isFree(7233)) ? 7233 : undefined,
-    uiPort: (await isFree(8233)) ? 8233 : undefined,
+    port: (await isPortFree(7233)) ? 7233 : undefined,
+    uiPort: (await isPortFree(8233)) ? 8233 : undefined,
     log,
   });
   return { address: server.address, uiUrl: server.uiUrl!, taskQueue: 'codika', stop: () => server.stop() };
@@ -157,15 +157,6 @@ function argument(name: string): string | undefined {
   if (inline) return inline.slice(name.length + 1);
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : undefined;
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
 }
 
 main().catch((err: unknown) => {

@@ -5,20 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && [ -z "${CODIKA_POSTGRES_BIN:-}" ] && ! command -v postgres >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      echo "PostgreSQL is missing and this user cannot install it without a password: run 'sudo apt-get install postgresql', or set CODIKA_POSTGRES_BIN" >&2
-      exit 1
-    fi
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "PostgreSQL is missing and there is no apt-get here: install PostgreSQL 12 or newer, or set CODIKA_POSTGRES_BIN" >&2
-    exit 1
-  fi
-  $sudo apt-get update -qq
-  # The package's own cluster is not needed (the local cluster keeps its data in a folder of its own).
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql
+  # The package's own cluster is not used: the local cluster keeps its data in a folder of its own.
+  bash scripts/apt-install.sh postgresql "install PostgreSQL 12 or newer, or set CODIKA_POSTGRES_BIN"
 fi
 echo "postgres: $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1 || command -v postgres)"
 npx tsx -e "require('./src/provisioning/cluster-binaries').findOrBuildClusterBinaries().then((b) => console.log('temporal server: ' + b.server + '\nsql tool: ' + b.sqlTool + '\nui server: ' + b.uiServer))"

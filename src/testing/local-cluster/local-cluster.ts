@@ -14,14 +14,8 @@ import { findOrBuildClusterBinaries, type ClusterBinaries } from '../../provisio
 import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../../shared/search-attribute-keys';
 import { parseDuration } from '../../shared/durations';
 import { readClusterSettings, type ClusterPorts, type ClusterSettings } from './cluster-settings';
-import {
-  hasExited,
-  POSTGRES_PASSWORD,
-  POSTGRES_USER,
-  startPostgres,
-  stopProcess,
-  type RunningPostgres,
-} from './postgres';
+import { hasExited, stopProcess } from './child-processes';
+import { POSTGRES_PASSWORD, POSTGRES_USER, startPostgres, type RunningPostgres } from './postgres';
 import { migrateSchemas } from './temporal-schema';
 import {
   serverEnvironment,
@@ -125,7 +119,7 @@ export class LocalCluster {
         await untilListening(running, readinessPortOf(service, ports), options.dir);
       }
       const address = `127.0.0.1:${ports.frontendGrpc}`;
-      await prepareNamespace(address, settings, services, log);
+      await prepareNamespace(address, settings, services, options.dir, log);
       assertAllRunning(services, options.dir);
       if (options.ui ?? true) {
         await assertPortsFree('UI', [ports.ui]);
@@ -275,9 +269,10 @@ async function prepareNamespace(
   address: string,
   settings: ClusterSettings,
   services: Map<TemporalService, ServiceProcess>,
+  dir: string,
   log: (message: string) => void,
 ): Promise<void> {
-  const connection = await connectWhenUp(address, services);
+  const connection = await connectWhenUp(address, services, dir);
   try {
     const namespace = settings.namespace.name;
     try {
@@ -304,27 +299,34 @@ function msToDuration(ms: number): { seconds: Long } {
   return { seconds: Long.fromNumber(Math.round(ms / 1000)) };
 }
 
-async function connectWhenUp(address: string, services: Map<TemporalService, ServiceProcess>): Promise<Connection> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    for (const { service, process } of services.values()) {
-      if (hasExited(process))
-        throw new Error(`the Temporal ${service} service exited (${process.exitCode ?? process.signalCode})`);
-    }
-    try {
+/** A connection once the frontend answers; fails at once when a service has exited meanwhile. */
+function connectWhenUp(
+  address: string,
+  services: Map<TemporalService, ServiceProcess>,
+  dir: string,
+): Promise<Connection> {
+  return untilSucceeds(
+    async () => {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      await connection.workflowService.getSystemInfo({});
-      return connection;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal frontend did not answer on ${address} within 120 s`);
-      await sleep(500);
-    }
-  }
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return connection;
+      } catch (err) {
+        await connection.close();
+        throw err;
+      }
+    },
+    120_000,
+    `the Temporal frontend on ${address}`,
+    () => assertAllRunning(services, dir),
+  );
 }
 
-async function untilSucceeds<T>(call: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/** Retries `call` every 500 ms until it succeeds; `check` runs first each time and ends the wait by throwing. */
+async function untilSucceeds<T>(call: () => Promise<T>, timeoutMs: number, what: string, check = () => {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    check();
     try {
       return await call();
     } catch (err) {

@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findOnPath, isExecutable } from '../../provisioning/go-install';
+import { hasExited } from './child-processes';
 
 /** The role Temporal connects as; a local cluster's only user, with a password because the server asks for one. */
 export const POSTGRES_USER = 'temporal';
@@ -107,11 +108,6 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
       await exited;
     },
   };
-}
-
-/** Whether a child process has ended, by exit or by a signal. */
-export function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /**
@@ -211,14 +207,4 @@ async function waitUntilReady(bin: string, port: number, child: ChildProcess, lo
       await sleep(250);
     }
   }
-}
-
-/** Sends `signal` and waits for the process to exit (SIGKILL after 30 s). */
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_CONFIG_DIR, type ClusterPorts, type ClusterSettings } from './cluster-settings';
-import { stopProcess } from './postgres';
+import { stopProcess } from './child-processes';
 
 /** The four services, in the order they start (history owns the shards the others route to). */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;

@@ -8,12 +8,12 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startCodikaPipeline } from '../../../src/client';
 import { LocalCluster } from '../../../src/testing/local-cluster/local-cluster';
+import { isPortFree } from '../../../src/testing/local-temporal-server';
 import type { ClusterPorts } from '../../../src/testing/local-cluster/cluster-settings';
 import type { TemporalService } from '../../../src/testing/local-cluster/temporal-services';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
@@ -77,12 +77,7 @@ async function freePortBelow32768(taken: Set<number>): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) {
+    if (await isPortFree(port)) {
       taken.add(port);
       return port;
     }
