@@ -18,7 +18,7 @@ import { writeResults, type BenchResults } from './report/bench-results';
 import { markdownReport } from './report/markdown-report';
 import { measureScale } from './scale/measure-scale';
 import { startBenchEnv, type BenchEnv } from './shared/bench-env';
-import { scaleFlag, strategiesFlag } from './shared/flags';
+import { scaleChoicesFlags, scaleFlag, strategiesFlag } from './shared/flags';
 import { benchPlan, scalePlan } from './shared/plan';
 import { abortOnBudgetOrSignal, windDown } from './shared/run-budget';
 
@@ -30,7 +30,10 @@ const SCALE_WIND_DOWN_MS = 120_000;
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const scaleCounts = scaleFlag(args);
-  const plan = scaleCounts ? scalePlan(scaleCounts) : benchPlan(args.includes('--quick'), strategiesFlag(args));
+  const scaleChoices = scaleChoicesFlags(args, scaleCounts !== undefined);
+  const plan = scaleCounts
+    ? scalePlan({ counts: scaleCounts, ...scaleChoices })
+    : benchPlan(args.includes('--quick'), strategiesFlag(args));
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
   // The failing runs of an unavailable strategy would otherwise print a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -55,13 +58,16 @@ async function main(): Promise<number> {
     await Promise.race([
       plan.scale ? windDown(abort.aborted, SCALE_WIND_DOWN_MS) : abort.aborted,
       (async () => {
-        const env = (started.env = await startBenchEnv(log, { worker: !plan.scale }));
-        results.temporal = { ...results.temporal, address: env.server.address, source: env.server.source };
         if (plan.scale) {
-          results.scale = await measureScale(env, plan.scale, log, abort.signal);
+          // Each batch starts (and stops) a server of its own.
+          results.temporal = { ...results.temporal, address: 'a fresh server per batch', source: plan.scale.server };
+          results.scale = { machineCpus: cpus().length, batches: [] };
+          await measureScale(plan.scale, log, abort.signal, results.scale);
           if (abort.signal.aborted) throw abort.signal.reason;
           return;
         }
+        const env = (started.env = await startBenchEnv(log));
+        results.temporal = { ...results.temporal, address: env.server.address, source: env.server.source };
         log(
           `overhead: ${plan.overhead.durationsMs.length} durations × ${plan.overhead.perDuration}, baseline then library…`,
         );

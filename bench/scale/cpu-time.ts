@@ -1,6 +1,7 @@
 /**
  * CPU time of the processes the scale scenario watches, read from /proc (Linux): the whole
- * machine, the Temporal dev server, and this process. Off Linux the /proc readers return undefined.
+ * machine, the Temporal server (the dev server, or the cluster's services and PostgreSQL), and
+ * this process. Off Linux the /proc readers return undefined.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
@@ -28,14 +29,32 @@ export function machineTicks(): CpuTicks | undefined {
   return { busy: total - idle, total };
 }
 
-/** User + system ticks of this process's children other than the worker: the Temporal dev server. */
-export function serverTicks(workerPid: number | undefined): number | undefined {
+/**
+ * User + system ticks of the Temporal server's processes: this process's descendants named like
+ * Temporal or PostgreSQL (PostgreSQL's backends are its postmaster's children), outside the workers.
+ */
+export function serverTicks(workerPids: number[]): number | undefined {
   if (!existsSync('/proc/self/stat')) return undefined;
-  let ticks: number | undefined;
+  const stats = new Map<number, { comm: string; ppid: number; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === workerPid) continue;
+    if (!/^\d+$/.test(entry)) continue;
     const stat = procStat(Number(entry));
-    if (!stat || stat.ppid !== process.pid || !/temporal/i.test(stat.comm)) continue;
+    if (stat) stats.set(Number(entry), stat);
+  }
+  const excluded = new Set(workerPids);
+  const underUs = (pid: number): boolean => {
+    for (let at = pid, hops = 0; at > 1 && hops < 16; hops++) {
+      if (excluded.has(at)) return false;
+      const parent = stats.get(at)?.ppid;
+      if (parent === process.pid) return true;
+      if (parent === undefined) return false;
+      at = parent;
+    }
+    return false;
+  };
+  let ticks: number | undefined;
+  for (const [pid, stat] of stats) {
+    if (!/temporal|postgres/i.test(stat.comm) || !underUs(pid)) continue;
     ticks = (ticks ?? 0) + stat.ticks;
   }
   return ticks;

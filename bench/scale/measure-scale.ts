@@ -2,47 +2,65 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import type { BenchEnv } from '../shared/bench-env';
 import type { ScalePlan } from '../shared/plan';
 import { runScaleBatch } from './scale-batch';
-import type { ScaleResult } from './scale-result';
+import type { ScaleResult, ScaleRunner } from './scale-result';
+import { startScaleEnv } from './scale-server';
 
 /**
- * Per count, `count` executions of `codikaExecutionWorkflow` with the `auto` strategy started at
- * once (bounded start concurrency) against one worker in a child process, mock durations spread
- * uniformly and deterministically over the plan's range. Stops early, and reports the batch as
- * incomplete, when `signal` fires.
+ * Per count and runner, `count` executions started at once (bounded start concurrency) against
+ * the plan's workers in child processes, on a server of the plan's kind that no batch used before;
+ * mock durations spread uniformly and deterministically over the plan's range, the same for both
+ * runners. The library's runs use `codikaExecutionWorkflow` with `auto`; the bare floor
+ * `bareAutoPoll`. A batch past its cap is stopped and reported incomplete; `signal` stops the run.
  *
- * @throws Error when the workflows do not bundle or a batch's worker does not start.
+ * @throws Error when the workflows do not bundle, or a server or a worker does not start.
  */
 export async function measureScale(
-  env: BenchEnv,
   plan: ScalePlan,
   log: (message: string) => void,
   signal: AbortSignal,
+  /** Filled batch by batch, so a run stopped later still reports what it finished. */
+  result: ScaleResult = { machineCpus: cpus().length, batches: [] },
 ): Promise<ScaleResult> {
-  const result: ScaleResult = { machineCpus: cpus().length, runs: [] };
   log('scale: bundling the workflows…');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet });
+  // The same bundle for both runners: the library's workflows and the bare floor beside them.
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../shared/workflows'), logger: quiet });
   // Bundled once here, so every batch's worker loads it instead of running webpack in its own memory.
   const dir = mkdtempSync(join(tmpdir(), 'codika-scale-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   try {
-    for (const count of plan.counts) {
-      if (signal.aborted) break;
-      log(`scale: ${count} executions at once…`);
-      const run = await runScaleBatch(env, plan, count, bundlePath, log, signal);
-      result.runs.push(run);
-      log(
-        `scale: ${count}: ${run.completed} completed, ${run.failed} failed, ${run.outcomeUnknown} outcome unknown, ${run.stuck} stuck, ` +
-          `${run.notStarted} not started, in ${(run.wallMs / 1000).toFixed(1)} s`,
-      );
+    for (const [i, count] of plan.counts.entries()) {
+      for (const runner of alternate(plan.runners, i)) {
+        if (signal.aborted) break;
+        const env = await startScaleEnv(plan.server, log);
+        try {
+          const capMs = plan.batchCapMs[count];
+          log(
+            `scale: ${count} executions at once, ${runner}, ${plan.workers} worker${plan.workers === 1 ? '' : 's'}, cap ${(capMs / 60_000).toFixed(1)} min…`,
+          );
+          const batchSignal = AbortSignal.any([signal, AbortSignal.timeout(capMs)]);
+          const run = await runScaleBatch(env, plan, count, runner, bundlePath, log, batchSignal);
+          result.batches.push(run);
+          log(
+            `scale: ${count} ${runner}: ${run.completed} completed, ${run.failed} failed, ${run.outcomeUnknown} outcome unknown, ` +
+              `${run.stuck} stuck, ${run.stopped} stopped at the cap, ${run.notStarted} not started, in ${(run.wallMs / 1000).toFixed(1)} s`,
+          );
+        } finally {
+          await env.stop();
+        }
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return result;
+}
+
+/** The runners in order for even counts and reversed for odd ones, so neither always goes first. */
+function alternate(runners: ScaleRunner[], index: number): ScaleRunner[] {
+  return index % 2 === 0 ? runners : [...runners].reverse();
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error() {} };

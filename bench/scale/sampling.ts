@@ -1,6 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import type { BenchEnv } from '../shared/bench-env';
+import type { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
 import { round } from '../shared/stats';
 import { harnessCpuUs, machineTicks, serverTicks, TICKS_PER_SECOND, type CpuTicks } from './cpu-time';
 import type { ScaleWorkerSample } from './worker-protocol';
@@ -18,8 +18,8 @@ export interface ScaleSecond {
 
 /**
  * Once a second: status polls the mock saw, starts and completions so far (the batch counts them
- * into `started` and `completed`), worker RSS and CPU of each process. Its `seconds` become the
- * batch's timeline.
+ * into `started` and `completed`), the largest worker RSS, and CPU: the workers added up, the
+ * server's processes, the harness, the machine. Its `seconds` become the batch's timeline.
  */
 export class Sampler {
   readonly seconds: ScaleSecond[] = [];
@@ -33,8 +33,8 @@ export class Sampler {
   private previous?: { at: number; harnessUs: number; workerUs?: number; serverTicks?: number; machine?: CpuTicks };
 
   constructor(
-    private readonly env: BenchEnv,
-    private readonly worker: { child: ChildProcess; latest?: ScaleWorkerSample },
+    private readonly mock: MockCodikaServer,
+    private readonly workers: { child: ChildProcess; latest?: ScaleWorkerSample }[],
   ) {}
 
   /** Takes the first reading and then one a second. */
@@ -50,32 +50,35 @@ export class Sampler {
   }
 
   private snapshot() {
-    const worker = this.worker.latest;
+    const latest = this.workers.map((w) => w.latest);
+    const reported = latest.filter((sample): sample is ScaleWorkerSample => sample !== undefined);
     const now = {
       at: Date.now(),
       harnessUs: harnessCpuUs(),
-      workerUs: worker?.cpuUs,
-      serverTicks: serverTicks(this.worker.child.pid),
+      // Only once every worker reported: a sum that gains a worker midway would jump.
+      workerUs: reported.length === latest.length ? reported.reduce((sum, w) => sum + w.cpuUs, 0) : undefined,
+      serverTicks: serverTicks(this.workers.flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid]))),
       machine: machineTicks(),
     };
-    return { now, worker };
+    const rss = reported.length > 0 ? Math.max(...reported.map((w) => w.rss)) : undefined;
+    return { now, rss };
   }
 
   private tick(): void {
-    const { now, worker } = this.snapshot();
+    const { now, rss } = this.snapshot();
     const before = this.previous!;
     this.previous = now;
     const seconds = (now.at - before.at) / 1000;
     if (seconds <= 0) return;
     // The mock records every request; count the status checks since the last tick and forget them.
-    const requests = this.env.mock.requests.splice(0);
+    const requests = this.mock.requests.splice(0);
     const perCore = (delta: number | undefined) => (delta === undefined ? null : round((delta / seconds) * 100));
     this.seconds.push({
       t: Math.round((now.at - this.origin) / 1000),
       started: this.started,
       completed: this.completed,
       statusPolls: requests.filter((r) => r.endpoint === 'status').length,
-      workerRssMb: worker ? Math.round(worker.rss / 2 ** 20) : null,
+      workerRssMb: rss === undefined ? null : Math.round(rss / 2 ** 20),
       cpu: {
         worker: perCore(
           now.workerUs !== undefined && before.workerUs !== undefined
@@ -83,7 +86,8 @@ export class Sampler {
             : undefined,
         ),
         server: perCore(
-          now.serverTicks !== undefined && before.serverTicks !== undefined
+          // A PostgreSQL backend that exited takes its ticks with it: no reading for that second.
+          now.serverTicks !== undefined && before.serverTicks !== undefined && now.serverTicks >= before.serverTicks
             ? (now.serverTicks - before.serverTicks) / TICKS_PER_SECOND
             : undefined,
         ),

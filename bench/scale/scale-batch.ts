@@ -1,31 +1,34 @@
 import { startCodikaExecution } from '../../src/client';
 import { seededRandom } from '../../src/testing/mock-codika/seeded-random';
 import { DEFAULT_ACTIVITY_SLOTS } from '../../src/worker-setup/create-codika-worker';
-import { BENCH_API_KEY, BENCH_INSTANCE, type BenchEnv } from '../shared/bench-env';
+import { BENCH_INSTANCE } from '../shared/bench-env';
 import { describeError } from '../shared/describe-error';
 import { MAX_SCALE_COUNT, type ScalePlan } from '../shared/plan';
 import { inPool } from './in-pool';
 import { Sampler } from './sampling';
 import type { ScaleExecution } from './scale-execution';
-import type { ScaleRun } from './scale-result';
+import type { ScaleRun, ScaleRunner } from './scale-result';
+import type { ScaleEnv } from './scale-server';
 import { summarizeBatch } from './summarize-batch';
 import { watchUntilClosed } from './watch-executions';
-import { startScaleWorker } from './worker-process';
+import { startScaleWorker, type ScaleWorkerProcess } from './worker-process';
 
 const TERMINATE_CONCURRENCY = 50;
 
 /**
- * One batch: scripts `count` mock executions with seeded durations, starts a fresh worker child on
- * a task queue of its own, starts every execution (at most `plan.startConcurrency` starts in
- * flight) while sampling once a second, and waits until all have closed, stalled or been stopped
- * by `signal`. Whatever is left open is terminated and the worker stopped, also on failure.
+ * One batch: scripts `count` mock executions with seeded durations (the same for every runner),
+ * starts `plan.workers` fresh worker children on a task queue of their own, starts every execution
+ * with the runner's workflow (at most `plan.startConcurrency` starts in flight) while sampling once
+ * a second, and waits until all have closed, stalled or been stopped by `signal`. Whatever is left
+ * open is terminated and the workers stopped, also on failure.
  *
- * @throws Error when `count` is out of range or the worker does not start.
+ * @throws Error when `count` is out of range or a worker does not start.
  */
 export async function runScaleBatch(
-  env: BenchEnv,
+  env: ScaleEnv,
   plan: ScalePlan,
   count: number,
+  runner: ScaleRunner,
   workflowBundlePath: string,
   log: (message: string) => void,
   signal: AbortSignal,
@@ -43,19 +46,30 @@ export async function runScaleBatch(
   env.mock.requests.splice(0);
 
   const activitySlots = DEFAULT_ACTIVITY_SLOTS;
-  const taskQueue = `codika-scale-${count}-${Date.now().toString(36)}`;
-  const worker = await startScaleWorker(
-    {
-      address: env.server.address,
-      taskQueue,
-      baseUrl: env.target.baseUrl,
-      apiKey: BENCH_API_KEY,
-      workflowBundlePath,
-    },
-    plan.workerHeapMb,
-    log,
-  );
-  const sampler = new Sampler(env, worker);
+  const taskQueue = `codika-scale-${count}-${runner}-${Date.now().toString(36)}`;
+  const workers: ScaleWorkerProcess[] = [];
+  try {
+    for (let i = 0; i < plan.workers; i++) {
+      workers.push(
+        await startScaleWorker(
+          {
+            address: env.address,
+            namespace: env.namespace,
+            taskQueue,
+            baseUrl: env.target.baseUrl,
+            apiKey: env.target.apiKey,
+            workflowBundlePath,
+          },
+          plan.workerHeapMb,
+          log,
+        ),
+      );
+    }
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw err;
+  }
+  const sampler = new Sampler(env.mock, workers);
   let firstStartMs = 0;
   let startWallMs = 0;
   let terminated = 0;
@@ -74,12 +88,16 @@ export async function runScaleBatch(
     await inPool(executions, plan.startConcurrency, async (e) => {
       if (signal.aborted) return;
       e.startedAtMs = Date.now();
+      const execution = { processInstanceId: BENCH_INSTANCE, workflowId: `${prefix}${e.index}` };
       try {
-        e.handle = await startCodikaExecution(
-          env.client,
-          { processInstanceId: BENCH_INSTANCE, workflowId: `${prefix}${e.index}` },
-          { taskQueue, poll: { strategy: 'auto' } },
-        );
+        e.handle =
+          runner === 'library'
+            ? await startCodikaExecution(env.client, execution, { taskQueue, poll: { strategy: 'auto' } })
+            : await env.client.workflow.start('bareAutoPoll', {
+                taskQueue,
+                workflowId: `bare-${execution.workflowId}`,
+                args: [execution],
+              });
       } catch (err) {
         e.outcome = 'start-failed';
         e.error = describeError(err);
@@ -102,12 +120,15 @@ export async function runScaleBatch(
         .catch(() => false);
       if (done) terminated += 1;
     });
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
   }
   const lastEndMs = Math.max(firstStartMs, ...executions.map((e) => e.endedAtMs ?? 0));
   forgetMockExecutions(env, prefix);
   return summarizeBatch({
     count,
+    runner,
+    server: env.server,
+    workers: plan.workers,
     activitySlots,
     executions,
     sampler,
@@ -115,12 +136,19 @@ export async function runScaleBatch(
     startWallMs,
     lastEndMs,
     terminated,
-    peak: worker.peak,
+    peak: highestPeak(workers),
   });
 }
 
+/** The highest RSS and heap any one worker reported, or null when none did. */
+function highestPeak(workers: ScaleWorkerProcess[]): { rss: number; heap: number } | null {
+  const peaks = workers.flatMap((w) => (w.peak ? [w.peak] : []));
+  if (peaks.length === 0) return null;
+  return { rss: Math.max(...peaks.map((p) => p.rss)), heap: Math.max(...peaks.map((p) => p.heap)) };
+}
+
 /** Drops the batch's executions from the mock, so the next batch starts with a small map. */
-function forgetMockExecutions(env: BenchEnv, prefix: string): void {
+function forgetMockExecutions(env: ScaleEnv, prefix: string): void {
   for (const [id, execution] of env.mock.executions) {
     if (execution.workflowId.startsWith(prefix)) env.mock.executions.delete(id);
   }

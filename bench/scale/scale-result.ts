@@ -7,9 +7,18 @@ export interface CpuUse {
   peak: number | null;
 }
 
-/** One batch of the scale scenario: `count` executions at once on one worker. */
+/** What runs the executions: the library's workflow, or the bare floor beside it. */
+export type ScaleRunner = 'library' | 'bare';
+/** The Temporal server a batch ran on: the dev server, or the PostgreSQL-backed local cluster. */
+export type ScaleServerKind = 'dev' | 'cluster';
+
+/** One batch of the scale scenario: `count` executions at once, one runner, on a fresh server. */
 export interface ScaleRun {
   count: number;
+  runner: ScaleRunner;
+  server: ScaleServerKind;
+  /** Worker processes sharing the batch's task queue. */
+  workers: number;
   /** False when the run's budget or a signal stopped the batch before every execution ended. */
   complete: boolean;
   activitySlots: number;
@@ -28,6 +37,7 @@ export interface ScaleRun {
   detection: Summary;
   /** Start call → the mock saw the trigger (the mock's clock for the duration starts there). */
   triggerLag: Summary;
+  /** The highest of any one worker process. */
   workerPeakRssMb: number | null;
   /** The JavaScript heap's part of it (the rest: the SDK's native core, buffers, code). */
   workerPeakHeapMb: number | null;
@@ -43,7 +53,10 @@ export interface ScaleRun {
   stopped: number;
   terminated: number;
   errors: string[];
-  /** While executions were in flight (first start to last end). */
+  /**
+   * While executions were in flight (first start to last end). `worker` adds up every worker
+   * process; `server` is the Temporal processes plus PostgreSQL's on the cluster.
+   */
   cpu: { worker: CpuUse; server: CpuUse; harness: CpuUse; machine: CpuUse };
   timeline: ScaleSecond[];
 }
@@ -51,5 +64,31 @@ export interface ScaleRun {
 /** What the scale scenario measured. */
 export interface ScaleResult {
   machineCpus: number;
-  runs: ScaleRun[];
+  batches: ScaleRun[];
+}
+
+/** One runner's headline figures at one count, as `scale-latest.json`'s `runs` hold them. */
+export interface ScaleFigures {
+  startToTriggerP50Ms: number | null;
+  startToTriggerP95Ms: number | null;
+  completionsPerSecond: number | null;
+  detectionP50Ms: number | null;
+  workerPeakRssMb: number | null;
+  /** Failed, stuck, or never started: every execution that did not end with Codika's answer. */
+  lost: number;
+  triggerOutcomeUnknown: number;
+  /** False when the batch's time cap (or a signal) stopped it first. */
+  complete: boolean;
+  /** Still in flight, or never started, when the cap stopped the batch (not lost: cut short). */
+  unfinished: number;
+}
+
+/** The library and the bare floor at one count on one kind of server. */
+export interface ScaleComparison {
+  executions: number;
+  server: ScaleServerKind;
+  /** When the run that measured it started (ISO 8601). */
+  measuredAt: string;
+  library: ScaleFigures | null;
+  bare: ScaleFigures | null;
 }

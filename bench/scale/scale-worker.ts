@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   try {
     const worker = await createCodikaWorker({
       connection,
+      namespace: config.namespace,
       taskQueue: config.taskQueue,
       codika: { baseUrl: config.baseUrl, apiKey: config.apiKey },
       // Everything else at the library's defaults: what `createCodikaWorker` gives its users.

@@ -1,11 +1,14 @@
 import { round, summarize } from '../shared/stats';
 import type { Sampler } from './sampling';
 import type { ScaleExecution } from './scale-execution';
-import type { CpuUse, ScaleRun } from './scale-result';
+import type { CpuUse, ScaleRun, ScaleRunner, ScaleServerKind } from './scale-result';
 
 /** What one batch left behind, for {@link summarizeBatch}. */
 export interface BatchRecord {
   count: number;
+  runner: ScaleRunner;
+  server: ScaleServerKind;
+  workers: number;
   activitySlots: number;
   executions: ScaleExecution[];
   sampler: Sampler;
@@ -15,13 +18,16 @@ export interface BatchRecord {
   /** The last execution's end (the first start when none ended). */
   lastEndMs: number;
   terminated: number;
-  /** The worker's peak RSS and heap, in bytes; null when it never reported. */
+  /** The highest peak RSS and heap of any worker, in bytes; null when none reported. */
   peak: { rss: number; heap: number } | null;
 }
 
 /** The batch's figures: throughput, polls, detection, memory, CPU while in flight, and what went wrong. */
 export function summarizeBatch({
   count,
+  runner,
+  server,
+  workers,
   activitySlots,
   executions,
   sampler,
@@ -41,6 +47,9 @@ export function summarizeBatch({
   const polls = ok.flatMap((e) => (e.polls === undefined ? [] : [e.polls]));
   return {
     count,
+    runner,
+    server,
+    workers,
     complete: !executions.some((e) => e.outcome === 'aborted' || e.outcome === undefined),
     activitySlots,
     wallMs,

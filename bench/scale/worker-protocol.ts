@@ -1,6 +1,7 @@
 /** What the harness passes the scale worker in `process.argv[2]`, as JSON. */
 export interface ScaleWorkerConfig {
   address: string;
+  namespace: string;
   taskQueue: string;
   baseUrl: string;
   apiKey: string;

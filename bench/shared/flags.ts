@@ -1,4 +1,5 @@
-import { DEFAULT_STRATEGIES, MAX_SCALE_COUNT } from './plan';
+import type { ScaleRunner } from '../scale/scale-result';
+import { DEFAULT_STRATEGIES, MAX_SCALE_COUNT, SCALE_RUNNERS, type ScaleChoices } from './plan';
 
 /**
  * `--strategies=timer,activity`: the strategies to measure, in order; every strategy without the flag.
@@ -30,4 +31,38 @@ export function scaleFlag(args: string[]): number[] | undefined {
     throw new Error(`--scale takes a comma-separated list of counts from 1 to ${MAX_SCALE_COUNT}; got "${value}"`);
   }
   return counts;
+}
+
+/**
+ * The scale scenario's other flags: `--server=dev|cluster`, `--runners=library,bare` and
+ * `--cap-minutes=N` (each batch's cap). Refused without `--scale`, where they would mean nothing.
+ *
+ * @throws Error naming the flag and what it takes.
+ */
+export function scaleChoicesFlags(args: string[], scaling: boolean): Omit<ScaleChoices, 'counts'> {
+  const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const given = ['server', 'runners', 'cap-minutes'].filter((name) => value(name) !== undefined);
+  if (!scaling && given.length > 0) throw new Error(`--${given[0]} only applies with --scale`);
+  const choices: Omit<ScaleChoices, 'counts'> = {};
+  const server = value('server');
+  if (server !== undefined) {
+    if (server !== 'dev' && server !== 'cluster') throw new Error(`--server takes dev or cluster; got "${server}"`);
+    choices.server = server;
+  }
+  const runners = value('runners');
+  if (runners !== undefined) {
+    const list = runners.split(',').filter(Boolean);
+    if (list.length === 0 || list.some((r) => !SCALE_RUNNERS.includes(r as ScaleRunner))) {
+      throw new Error(`--runners takes a comma-separated list of ${SCALE_RUNNERS.join(', ')}; got "${runners}"`);
+    }
+    choices.runners = [...new Set(list)] as ScaleRunner[];
+  }
+  const cap = value('cap-minutes');
+  if (cap !== undefined) {
+    const minutes = Number(cap);
+    if (!Number.isFinite(minutes) || minutes <= 0)
+      throw new Error(`--cap-minutes takes a positive number; got "${cap}"`);
+    choices.capMs = minutes * 60_000;
+  }
+  return choices;
 }

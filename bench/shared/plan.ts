@@ -1,4 +1,5 @@
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../../src/shared/poll-options';
+import type { ScaleRunner, ScaleServerKind } from '../scale/scale-result';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {
@@ -21,10 +22,17 @@ export interface BenchPlan {
   scale?: ScalePlan;
 }
 
-/** The scale scenario: many executions in flight at once on one worker (in a child process). */
+/** The scale scenario: many executions in flight at once, on workers in child processes. */
 export interface ScalePlan {
-  /** Executions started at once, one batch per count, in order. */
+  /** Executions started at once, one batch per count and runner, in order. */
   counts: number[];
+  /** Each count runs once per runner, each on a fresh server; the first runner alternates by count. */
+  runners: ScaleRunner[];
+  server: ScaleServerKind;
+  /** Worker processes on the batch's task queue: 1 on the dev server, 2 on the cluster (as `npm run cluster`). */
+  workers: number;
+  /** A batch still running after this long is stopped and reported incomplete; the run goes on. */
+  batchCapMs: Record<number, number>;
   /** Mock durations are spread uniformly over this range, from a seeded generator. */
   minDurationMs: number;
   maxDurationMs: number;
@@ -48,21 +56,44 @@ export const SCALE_COUNTS = [1_000, 5_000, 10_000];
 /** Never more than this many executions in one batch. */
 export const MAX_SCALE_COUNT = 10_000;
 
+/** Every runner, the library first: the order a count's batches alternate from. */
+export const SCALE_RUNNERS: ScaleRunner[] = ['library', 'bare'];
+
+/** What `--scale` takes besides the counts. */
+export interface ScaleChoices {
+  counts?: number[];
+  runners?: ScaleRunner[];
+  server?: ScaleServerKind;
+  /** Overrides every batch's cap. */
+  capMs?: number;
+}
+
 /**
- * `--scale[=1000,5000]`: the scale scenario alone. Its budget allows each batch the start, the
- * longest duration and a drain at 10 completions a second (saturated, this machine managed 15).
+ * `--scale[=1000,5000]`: the scale scenario alone. A batch's cap allows the start, the longest
+ * duration and a drain at 10 completions a second (saturated, this machine managed 15); the run's
+ * budget is the caps plus five minutes per batch for starting and stopping its server.
  */
-export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPlan {
-  const batchBudgetMs = (count: number) => 5 * 60_000 + (count / 10) * 1_000;
+export function scalePlan({
+  counts = SCALE_COUNTS.slice(0, 1),
+  runners = SCALE_RUNNERS,
+  server = 'dev',
+  capMs,
+}: ScaleChoices = {}): BenchPlan {
+  const batchCapMs = Object.fromEntries(counts.map((count) => [count, capMs ?? 5 * 60_000 + (count / 10) * 1_000]));
+  const batches = counts.flatMap((count) => runners.map(() => batchCapMs[count] + SERVER_START_STOP_MS));
   return {
     mode: 'scale',
     strategies: ['auto'],
     overhead: { durationsMs: [], perDuration: 0, pollIntervalMs: 0 },
     detection: { durationsMs: [], perDuration: 0 },
     cost: { durationsMs: [], scale: 1, perDuration: 0, poll: {} },
-    budgetMs: counts.reduce((sum, count) => sum + batchBudgetMs(count), 0),
+    budgetMs: batches.reduce((sum, ms) => sum + ms, 0),
     scale: {
       counts,
+      runners,
+      server,
+      workers: server === 'cluster' ? 2 : 1,
+      batchCapMs,
       minDurationMs: 5_000,
       maxDurationMs: 60_000,
       seed: 20_240_601,
@@ -72,6 +103,9 @@ export function scalePlan(counts: number[] = SCALE_COUNTS.slice(0, 1)): BenchPla
     },
   };
 }
+
+/** Starting a fresh server (the cluster: PostgreSQL, schema, four services) and stopping it again. */
+const SERVER_START_STOP_MS = 5 * 60_000;
 
 /** Strategies measured when `--strategies` is not given. */
 export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES];

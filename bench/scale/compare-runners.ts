@@ -1,0 +1,46 @@
+import type { ScaleComparison, ScaleFigures, ScaleRun } from './scale-result';
+
+/** A batch's headline figures, as the issue's readers compare them. */
+export function scaleFigures(run: ScaleRun): ScaleFigures {
+  return {
+    startToTriggerP50Ms: run.triggerLag.median,
+    startToTriggerP95Ms: run.triggerLag.p95,
+    completionsPerSecond: run.completionsPerSecond.overall,
+    detectionP50Ms: run.detection.median,
+    workerPeakRssMb: run.workerPeakRssMb,
+    lost: run.failed + run.stuck,
+    triggerOutcomeUnknown: run.outcomeUnknown,
+    complete: run.complete,
+    unfinished: run.stopped + run.notStarted,
+  };
+}
+
+/** Pairs each count's library and bare batches on the same kind of server. */
+export function compareRunners(batches: ScaleRun[], measuredAt: string): ScaleComparison[] {
+  const comparisons: ScaleComparison[] = [];
+  for (const batch of batches) {
+    let entry = comparisons.find((c) => c.executions === batch.count && c.server === batch.server);
+    if (!entry) {
+      entry = { executions: batch.count, server: batch.server, measuredAt, library: null, bare: null };
+      comparisons.push(entry);
+    }
+    entry[batch.runner] = scaleFigures(batch);
+  }
+  return comparisons;
+}
+
+/**
+ * This run's comparisons, then the previous file's for the counts and servers this run did not
+ * measure (each keeps its `measuredAt`), so a cluster run and a dev-server run share one file.
+ */
+export function mergeComparisons(current: ScaleComparison[], previous: ScaleComparison[]): ScaleComparison[] {
+  const measured = (c: ScaleComparison) => current.some((n) => n.executions === c.executions && n.server === c.server);
+  const kept = previous.filter((c) => !measured(c));
+  return [...current, ...kept].sort((a, b) => a.server.localeCompare(b.server) || a.executions - b.executions);
+}
+
+/** library ÷ bare, or null when either is missing or the floor is zero. */
+export function ratio(library: number | null | undefined, bare: number | null | undefined): number | null {
+  if (library == null || bare == null || bare === 0) return null;
+  return Math.round((library / bare) * 100) / 100;
+}
