@@ -5,7 +5,8 @@
  * starts is stopped at the end, also on failure, on Ctrl+C, or when the run exceeds its time budget.
  *
  * `--scale[=1000,5000]` runs the scale scenario alone instead (bench/scale/; default 1000
- * executions), writing `bench/results/scale-*.json` and no chart. See bench/README.md.
+ * executions), writing `bench/results/scale-*.json` and no chart; `--overhead[=30]` the overhead
+ * scenario alone with more samples, writing `bench/results/overhead-*.json`. See bench/README.md.
  */
 import { cpus, totalmem } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -18,8 +19,8 @@ import { writeResults, type BenchResults } from './report/bench-results';
 import { markdownReport } from './report/markdown-report';
 import { measureScale } from './scale/measure-scale';
 import { startBenchEnv, type BenchEnv } from './shared/bench-env';
-import { scaleChoicesFlags, scaleFlag, strategiesFlag } from './shared/flags';
-import { benchPlan, scalePlan } from './shared/plan';
+import { overheadFlag, scaleChoicesFlags, scaleFlag, strategiesFlag } from './shared/flags';
+import { benchPlan, overheadPlan, scalePlan } from './shared/plan';
 import { abortOnBudgetOrSignal, windDown } from './shared/run-budget';
 
 /** Cleanup gets this long after an abort before the process exits regardless. */
@@ -31,9 +32,13 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const scaleCounts = scaleFlag(args);
   const scaleChoices = scaleChoicesFlags(args, scaleCounts !== undefined);
+  const overheadCount = overheadFlag(args);
+  if (scaleCounts && overheadCount !== undefined) throw new Error('--scale and --overhead each run alone: choose one');
   const plan = scaleCounts
     ? scalePlan({ counts: scaleCounts, ...scaleChoices })
-    : benchPlan(args.includes('--quick'), strategiesFlag(args));
+    : overheadCount !== undefined
+      ? overheadPlan(overheadCount)
+      : benchPlan(args.includes('--quick'), strategiesFlag(args));
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
   // The failing runs of an unavailable strategy would otherwise print a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -72,6 +77,7 @@ async function main(): Promise<number> {
           `overhead: ${plan.overhead.durationsMs.length} durations × ${plan.overhead.perDuration}, baseline then library…`,
         );
         results.overhead = await measureOverhead(env, plan);
+        if (plan.mode === 'overhead') return;
         log(`detection latency: strategies ${plan.strategies.join(', ')}…`);
         results.detection = await measureDetection(env, plan);
         log('cost: history events and actions…');
@@ -91,7 +97,7 @@ async function main(): Promise<number> {
   results.elapsedMs = Date.now() - startedAtMs;
   process.stdout.write(markdownReport(results));
   log(`results written to ${writeResults(results)}`);
-  if (plan.scale) return results.error ? 1 : 0;
+  if (plan.mode === 'scale' || plan.mode === 'overhead') return results.error ? 1 : 0;
   try {
     log(`chart written to ${await writeChart(results)}`);
   } catch (err) {

@@ -4,7 +4,7 @@ import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from '../sh
 import type { BenchPlan } from '../shared/plan';
 import { linearFit, median, summarize, type Summary } from '../shared/stats';
 import { runBaselineExecution } from './baseline-fetch-loop';
-import { addPollPhases, emptyPollPhases, type PollPhases } from './poll-phases';
+import { addPollPhases, emptyPollPhases, pollCycles, type PollPhases } from './poll-phases';
 
 /** One execution of the overhead scenario: time from start to result in the caller's hands. */
 export interface OverheadSample {
@@ -17,6 +17,8 @@ export interface OverheadSample {
   detectionMs?: number;
   /** History events of the library run. */
   events?: number;
+  /** Each timer poll's cost beyond its wait, from the history (bare and library runs). */
+  pollCyclesMs?: number[];
   error?: string;
 }
 
@@ -32,6 +34,11 @@ export interface OverheadRow {
   perPollOverheadMs: number | null;
   /** The same for the bare Temporal loop: what any timer-and-activity poll costs on this server. */
   perPollFloorMs: number | null;
+  /**
+   * Each timer poll's cost beyond its wait, from the server's event times: one value per poll of
+   * every run, so a row has many more samples than runs. `ratio`: library median ÷ bare median.
+   */
+  pollCycle?: { library: Summary; bare: Summary; ratio: number | null };
   failures: number;
 }
 
@@ -54,12 +61,13 @@ export interface OverheadResult {
 const STUCK_AFTER_MS = 30_000;
 
 /**
- * For each duration: the baseline's executions all at once, then the library's, both polling
- * every 1.5 s against the same mock script. One unmeasured batch first warms the worker up: its
- * first workflows take a few hundred milliseconds longer.
+ * For each duration, in each round: the baseline's executions all at once, then the bare loop's,
+ * then the library's, all polling every 1.5 s against the same mock script. Rounds add samples
+ * without adding contention. One unmeasured batch first warms the worker up: its first workflows
+ * take a few hundred milliseconds longer.
  */
 export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<OverheadResult> {
-  const { durationsMs, perDuration, pollIntervalMs } = plan.overhead;
+  const { durationsMs, perDuration, pollIntervalMs, rounds = 1 } = plan.overhead;
   const poll = {
     strategy: 'timer' as const,
     firstPollAfter: pollIntervalMs,
@@ -76,40 +84,62 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
     const finishedAt = (executionId: string | undefined) =>
       executionId ? env.mock.executions.get(executionId)?.finishesAt : undefined;
 
-    const baseline = await Promise.all(
-      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-        const startedAt = Date.now();
-        try {
-          const result = await runBaselineExecution(
-            env.target,
-            { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
-            { pollIntervalMs, maxWaitMs: durationMs + STUCK_AFTER_MS },
-          );
-          const endedAt = Date.now();
-          const detectionMs = endedAt - (finishedAt(result.executionId) ?? endedAt);
-          return { runner: 'baseline', durationMs, timeMs: endedAt - startedAt, polls: result.polls, detectionMs };
-        } catch (err) {
-          return { runner: 'baseline', durationMs, timeMs: Date.now() - startedAt, error: String(err) };
-        }
-      }),
-    );
-    const bare = await Promise.all(
-      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-        const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
-        return sampleOf('bare', durationMs, run, finishedAt);
-      }),
-    );
-    const library = await Promise.all(
-      Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-        const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
-        const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
-        if (run.error !== undefined) return { ...sample, error: run.error };
-        const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
-        addPollPhases(chain, phases);
-        const detectionMs = run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs);
-        return { ...sample, polls: run.polls, detectionMs, events: historyCost(chain).events };
-      }),
-    );
+    const baseline: OverheadSample[] = [];
+    const bare: OverheadSample[] = [];
+    const library: OverheadSample[] = [];
+    for (let round = 0; round < rounds; round++) {
+      baseline.push(
+        ...(await Promise.all(
+          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+            const startedAt = Date.now();
+            try {
+              const result = await runBaselineExecution(
+                env.target,
+                { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
+                { pollIntervalMs, maxWaitMs: durationMs + STUCK_AFTER_MS },
+              );
+              const endedAt = Date.now();
+              const detectionMs = endedAt - (finishedAt(result.executionId) ?? endedAt);
+              return { runner: 'baseline', durationMs, timeMs: endedAt - startedAt, polls: result.polls, detectionMs };
+            } catch (err) {
+              return { runner: 'baseline', durationMs, timeMs: Date.now() - startedAt, error: String(err) };
+            }
+          }),
+        )),
+      );
+      bare.push(
+        ...(await Promise.all(
+          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+            const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
+            const sample = sampleOf('bare', durationMs, run, finishedAt);
+            if (sample.error !== undefined) return sample;
+            return {
+              ...sample,
+              pollCyclesMs: pollCycles(await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!)),
+            };
+          }),
+        )),
+      );
+      library.push(
+        ...(await Promise.all(
+          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+            const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
+            const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
+            if (run.error !== undefined) return { ...sample, error: run.error };
+            const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
+            addPollPhases(chain, phases);
+            const detectionMs = run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs);
+            return {
+              ...sample,
+              polls: run.polls,
+              detectionMs,
+              events: historyCost(chain).events,
+              pollCyclesMs: pollCycles(chain),
+            };
+          }),
+        )),
+      );
+    }
     samples.push(...baseline, ...bare, ...library);
     rows.push(overheadRow(durationMs, baseline, bare, library));
   }
@@ -168,6 +198,8 @@ function overheadRow(
   };
   const all = [baseline, bare, library];
   const failures = all.reduce((sum, samples) => sum + samples.length - ok(samples).length, 0);
+  const cycles = (samples: OverheadSample[]) => summarize(ok(samples).flatMap((s) => s.pollCyclesMs ?? []));
+  const cycle = { library: cycles(library), bare: cycles(bare) };
   return {
     durationMs,
     baseline: base,
@@ -177,6 +209,13 @@ function overheadRow(
     libraryPolls: polls(library),
     perPollOverheadMs: perPoll(library),
     perPollFloorMs: perPoll(bare),
+    pollCycle: {
+      ...cycle,
+      ratio:
+        cycle.library.median !== null && cycle.bare.median
+          ? Math.round((cycle.library.median / cycle.bare.median) * 100) / 100
+          : null,
+    },
     failures,
   };
 }

@@ -10,10 +10,11 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
   const { phases } = overhead;
   return [
     `### Overhead: fixed ${seconds(plan.overhead.pollIntervalMs)} polling, start to result in hand ` +
-      `(${plan.overhead.perDuration} concurrent executions per duration)`,
+      `(${plan.overhead.perDuration} concurrent executions per duration and runner` +
+      `${(plan.overhead.rounds ?? 1) > 1 ? `, ${plan.overhead.rounds} rounds` : ''})`,
     '',
-    '| execution | baseline median | baseline p95 | bare Temporal loop median | library median | library p95 | polls (baseline / library) | per-poll overhead: library (bare loop) | failed |',
-    '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| execution | baseline median | baseline p95 | bare Temporal loop median | library median | library p95 | polls (baseline / library) | per-poll overhead: library (bare loop) | poll cycle from history: library / bare loop (ratio, polls) | failed |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...overhead.rows.map((r) =>
       row([
         seconds(r.durationMs),
@@ -24,6 +25,10 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
         ms(r.library.p95),
         `${r.baselinePolls ?? '—'} / ${r.libraryPolls ?? '—'}${r.baselinePolls !== r.libraryPolls ? ' ⚠' : ''}`,
         `${ms(r.perPollOverheadMs, 1)} (${ms(r.perPollFloorMs ?? null, 1)})`,
+        r.pollCycle
+          ? `${ms(r.pollCycle.library.median, 1)} / ${ms(r.pollCycle.bare.median, 1)} ` +
+            `(${r.pollCycle.ratio ?? '—'}×, ${r.pollCycle.library.n} / ${r.pollCycle.bare.n})`
+          : '—',
         String(r.failures),
       ]),
     ),
@@ -33,6 +38,9 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
       'status activity, nothing else) shows the floor any timer-and-activity poll pays on this server: ' +
       `${ms(median(overhead.rows.flatMap((r) => (r.perPollFloorMs == null ? [] : [r.perPollFloorMs]))), 1)} median. ` +
       '⚠ marks a duration where the two needed different numbers of polls. ' +
+      "The poll cycle is each timer poll's cost beyond its wait, from one poll timer's start to the next in the " +
+      'history (median over every poll of every run): the same measure for both, without the fixed start and ' +
+      'trigger costs that the end-to-end figure spreads over few polls. ' +
       (overhead.fit
         ? `Split by a least-squares fit over the durations: ${ms(overhead.fit.fixedMs)} per execution plus ` +
           `${ms(overhead.fit.perPollMs, 1)} per poll. `

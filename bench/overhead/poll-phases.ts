@@ -66,3 +66,24 @@ export function addPollPhases(chain: History[], phases: PollPhases): void {
     }
   }
 }
+
+/**
+ * What each timer poll cost beyond its wait, in ms: from one poll timer's start to the next one's,
+ * less the first timer's duration (the timer firing late, both workflow tasks, the status check).
+ * Read from the server's event times, it is the same measure for the library and the bare loop,
+ * and none of the execution's fixed costs (start, trigger, result) are in it.
+ */
+export function pollCycles(chain: History[]): number[] {
+  const cycles: number[] = [];
+  for (const history of chain) {
+    let previous: { at: number; waitMs: number } | undefined;
+    for (const event of history.events ?? []) {
+      const timer = event.timerStartedEventAttributes;
+      if (!timer) continue;
+      const at = protoTimeMs(event.eventTime);
+      if (previous) cycles.push(at - previous.at - previous.waitMs);
+      previous = { at, waitMs: protoTimeMs(timer.startToFireTimeout) };
+    }
+  }
+  return cycles;
+}

@@ -39,7 +39,7 @@ export const RESULTS_DIR = join(__dirname, '..', 'results');
 export function writeResults(results: BenchResults, dir = RESULTS_DIR): string {
   mkdirSync(dir, { recursive: true });
   const scale = results.plan.mode === 'scale';
-  const prefix = scale ? 'scale-' : '';
+  const prefix = scale ? 'scale-' : results.plan.mode === 'overhead' ? 'overhead-' : '';
   const file = join(dir, `${prefix}${results.startedAt.replace(/[:.]/g, '-')}.json`);
   const latest = join(dir, `${prefix}latest.json`);
   const json = (value: BenchResults) => `${JSON.stringify(value, null, 2)}\n`;

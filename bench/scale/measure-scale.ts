@@ -24,12 +24,22 @@ export async function measureScale(
   result: ScaleResult = { machineCpus: cpus().length, batches: [] },
 ): Promise<ScaleResult> {
   log('scale: bundling the workflows…');
-  // The same bundle for both runners: the library's workflows and the bare floor beside them.
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../shared/workflows'), logger: quiet });
-  // Bundled once here, so every batch's worker loads it instead of running webpack in its own memory.
+  // Bundled once here, so every batch's worker loads one instead of running webpack in its own memory.
+  // Each runner gets what its users would deploy: the library's workflows as createCodikaWorker bundles
+  // them, or the bare floor alone.
   const dir = mkdtempSync(join(tmpdir(), 'codika-scale-'));
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  const bundlePaths: Record<ScaleRunner, string> = {
+    library: join(dir, 'library-bundle.js'),
+    bare: join(dir, 'bare-bundle.js'),
+  };
+  const entries: Record<ScaleRunner, string> = {
+    library: require.resolve('../../src/workflows'),
+    bare: require.resolve('../shared/bare-workflows'),
+  };
+  for (const runner of plan.runners) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: entries[runner], logger: quiet });
+    writeFileSync(bundlePaths[runner], code);
+  }
   try {
     for (const [i, count] of plan.counts.entries()) {
       for (const runner of alternate(plan.runners, i)) {
@@ -41,7 +51,7 @@ export async function measureScale(
             `scale: ${count} executions at once, ${runner}, ${plan.workers} worker${plan.workers === 1 ? '' : 's'}, cap ${(capMs / 60_000).toFixed(1)} min…`,
           );
           const batchSignal = AbortSignal.any([signal, AbortSignal.timeout(capMs)]);
-          const run = await runScaleBatch(env, plan, count, runner, bundlePath, log, batchSignal);
+          const run = await runScaleBatch(env, plan, count, runner, bundlePaths[runner], log, batchSignal);
           result.batches.push(run);
           log(
             `scale: ${count} ${runner}: ${run.completed} completed, ${run.failed} failed, ${run.outcomeUnknown} outcome unknown, ` +

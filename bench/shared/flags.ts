@@ -66,3 +66,20 @@ export function scaleChoicesFlags(args: string[], scaling: boolean): Omit<ScaleC
   }
   return choices;
 }
+
+/**
+ * `--overhead` or `--overhead=60`: executions per duration and runner for the overhead scenario
+ * alone (`--overhead` alone: 30), or undefined without the flag.
+ *
+ * @throws Error when the count is not a whole number from 1 to 200.
+ */
+export function overheadFlag(args: string[]): number | undefined {
+  const flag = args.find((a) => a === '--overhead' || a.startsWith('--overhead='));
+  if (flag === undefined) return undefined;
+  if (flag === '--overhead') return 30;
+  const count = Number(flag.slice('--overhead='.length));
+  if (!Number.isInteger(count) || count < 1 || count > 200) {
+    throw new Error(`--overhead takes a number of executions per duration from 1 to 200; got "${flag}"`);
+  }
+  return count;
+}

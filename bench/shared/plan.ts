@@ -3,10 +3,11 @@ import type { ScaleRunner, ScaleServerKind } from '../scale/scale-result';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {
-  mode: 'quick' | 'full' | 'scale';
+  mode: 'quick' | 'full' | 'scale' | 'overhead';
   /** Strategies to measure, in order; an unknown one is reported as not available. */
   strategies: string[];
-  overhead: { durationsMs: number[]; perDuration: number; pollIntervalMs: number };
+  /** `perDuration` executions at once per duration and runner, `rounds` times (1 when absent). */
+  overhead: { durationsMs: number[]; perDuration: number; pollIntervalMs: number; rounds?: number };
   detection: { durationsMs: number[]; perDuration: number };
   cost: {
     /** Durations actually run. */
@@ -106,6 +107,28 @@ export function scalePlan({
 
 /** Starting a fresh server (the cluster: PostgreSQL, schema, four services) and stopping it again. */
 const SERVER_START_STOP_MS = 5 * 60_000;
+
+/** Executions at once per duration and runner in `--overhead` mode: the full run's contention. */
+const OVERHEAD_ROUND = 10;
+
+/**
+ * `--overhead[=N]`: the overhead scenario alone, with N executions per duration and runner (default
+ * 30) in rounds of 10 at once, for per-poll figures that hold from one run to the next.
+ */
+export function overheadPlan(executions = 30): BenchPlan {
+  const rounds = Math.max(1, Math.ceil(executions / OVERHEAD_ROUND));
+  const durationsMs = [500, 3_000, 10_000];
+  // Per round and duration: three batches of one duration plus the 30 s a stuck run is given at most.
+  const roundMs = durationsMs.reduce((sum, d) => sum + 3 * (d + 5_000), 0);
+  return {
+    mode: 'overhead',
+    strategies: ['timer'],
+    overhead: { durationsMs, perDuration: Math.min(OVERHEAD_ROUND, executions), pollIntervalMs: 1_500, rounds },
+    detection: { durationsMs: [], perDuration: 0 },
+    cost: { durationsMs: [], scale: 1, perDuration: 0, poll: {} },
+    budgetMs: 5 * 60_000 + rounds * roundMs * 2,
+  };
+}
 
 /** Strategies measured when `--strategies` is not given. */
 export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES];

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CodikaValidationError } from '../shared/errors';
 import { validateId } from '../shared/validation';
-import { pollOptionsSchema } from '../shared/poll-options';
+import { pollOptionsSchema } from '../shared/poll-options-schema';
 import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */

@@ -1,8 +1,8 @@
 /**
- * The poll options, their one schema and their defaults: the pipeline file format, the workflows and
- * the CLI all read them from here.
+ * The poll options and their defaults: the pipeline file format, the workflows and the CLI all read
+ * them from here. Their one schema is in poll-options-schema.ts, apart, because zod is the costliest
+ * module a workflow can import (see that file).
  */
-import { z } from 'zod';
 import { parseDuration, type Duration } from './durations';
 
 /** Every poll strategy, the default last; the CLI's `--strategy` choices and the schema's enum. */
@@ -63,14 +63,18 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   activityTimeoutMs: 45_000,
 };
 
-/** Names the forms that work and what was given, whatever was wrong with it. */
-function notADuration(issue: { input?: unknown }): string {
-  const given =
-    typeof issue.input === 'number' ? String(issue.input) : (JSON.stringify(issue.input) ?? String(issue.input));
-  return `is not a positive duration such as "30 seconds", "2m" or a number of milliseconds (got ${given})`;
-}
+/** The option names, in the order the docs list them (the schema's keys; a unit test holds them equal). */
+export const POLL_OPTION_KEYS = [
+  'strategy',
+  'firstPollAfter',
+  'backoffCoefficient',
+  'maxPollInterval',
+  'deadline',
+  'activityTimeout',
+] as const satisfies readonly (keyof CodikaPollOptions)[];
 
-function isPositiveDuration(value: Duration): boolean {
+/** True when `parseDuration` reads the value as a finite, positive number of milliseconds. */
+export function isPositiveDuration(value: Duration): boolean {
   try {
     const ms = parseDuration(value);
     return Number.isFinite(ms) && ms > 0;
@@ -78,39 +82,3 @@ function isPositiveDuration(value: Duration): boolean {
     return false;
   }
 }
-
-/** A duration option: milliseconds, or a string such as `'30 seconds'`. */
-const durationSchema = z
-  .union([z.number().positive({ error: notADuration }), z.string()], { error: notADuration })
-  .refine(isPositiveDuration, { error: notADuration });
-
-/**
- * The shape of {@link CodikaPollOptions}; unknown keys are refused, so a typo is not silently ignored.
- * Relations between options (a deadline longer than the first wait…) are checked once defaults apply.
- */
-export const pollOptionsSchema = z
-  .object({
-    /** How the step waits between status checks; see {@link CodikaPollOptions.strategy}. */
-    strategy: z
-      .enum(POLL_STRATEGIES, {
-        error: (issue) => `"${String(issue.input)}" is not one of ${POLL_STRATEGIES.join(', ')}`,
-      })
-      .optional(),
-    /** Wait before the first status check; see {@link CodikaPollOptions.firstPollAfter}. */
-    firstPollAfter: durationSchema.optional(),
-    /** Each wait is the previous one times this; see {@link CodikaPollOptions.backoffCoefficient}. */
-    backoffCoefficient: z
-      .number({ error: 'must be a number >= 1 (1 polls at a fixed interval)' })
-      .min(1, { error: 'must be a number >= 1 (1 polls at a fixed interval)' })
-      .optional(),
-    /** Longest wait between two checks; see {@link CodikaPollOptions.maxPollInterval}. */
-    maxPollInterval: durationSchema.optional(),
-    /** How long after the step started it gives up; see {@link CodikaPollOptions.deadline}. */
-    deadline: durationSchema.optional(),
-    /** Longest single trigger or status call; see {@link CodikaPollOptions.activityTimeout}. */
-    activityTimeout: durationSchema.optional(),
-  })
-  .strict() satisfies z.ZodType<CodikaPollOptions>;
-
-/** The option names, in the order the docs list them. */
-export const POLL_OPTION_KEYS = Object.keys(pollOptionsSchema.shape) as (keyof CodikaPollOptions)[];

@@ -1,14 +1,8 @@
 import { defineQuery, setHandler } from '@temporalio/workflow';
-import {
-  checkPipeline,
-  formatProblems,
-  type CodikaPipelineInput,
-  type CodikaPipelineResult,
-  type CodikaPipelineState,
-} from '../pipeline';
+import type { CodikaPipelineInput, CodikaPipelineResult, CodikaPipelineState } from '../pipeline';
 import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
-import { PipelineRun, validateResume } from './engine';
+import { loadCheckPipeline, PipelineRun, validateResume } from './engine';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');
@@ -24,6 +18,7 @@ export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codika
  * @throws ApplicationFailure of the failed step's type (`CodikaExecutionFailed`, …), message prefixed with the step id.
  */
 export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise<CodikaPipelineResult> {
+  const { checkPipeline, formatProblems } = loadCheckPipeline();
   const check = checkPipeline(args?.pipeline);
   if (!check.ok) {
     throw nonRetryableFailure(CODIKA_PIPELINE_INVALID, formatProblems(check.problems), { problems: check.problems });

@@ -15,3 +15,4 @@ export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
 export { PipelineRun, validateResume } from './pipeline-run';
+export { loadCheckPipeline } from './lazy-schemas';

@@ -4,12 +4,14 @@ import { parseDuration, type Duration } from '../../shared/durations';
 import {
   DEFAULT_POLL_SETTINGS,
   POLL_OPTION_KEYS,
-  pollOptionsSchema,
+  POLL_STRATEGIES,
+  isPositiveDuration,
   type CodikaPollOptions,
   type CodikaPollStrategy,
   type PollSettings,
 } from '../../shared/poll-options';
 import { nonRetryableFailure } from '../../shared/failures';
+import { loadPollOptionsSchema } from './lazy-schemas';
 
 /**
  * Executions started before `auto` became the default chose `timer`; this patch keeps their
@@ -30,15 +32,19 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
     throw invalid(path, 'expected an object of poll options');
   }
   for (const key of Object.keys(options)) {
-    if (!(POLL_OPTION_KEYS as string[]).includes(key))
+    if (!(POLL_OPTION_KEYS as readonly string[]).includes(key))
       throw invalid(`${path}.${key}`, `unknown option; known ones are ${POLL_OPTION_KEYS.join(', ')}`);
   }
   // Before the values are checked, as it always was: the patch marker is recorded at the same point.
   const strategy = options.strategy ?? defaultStrategy(options);
-  const checked = pollOptionsSchema.safeParse(withoutNullDefaults(options));
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw invalid([path, ...issue.path.map(String)].join('.'), issue.message);
+  const checkable = withoutNullDefaults(options);
+  if (!plainlyValid(checkable)) {
+    // Only here does zod load: its message names what is wrong, exactly as before the fast path.
+    const checked = loadPollOptionsSchema().safeParse(checkable);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw invalid([path, ...issue.path.map(String)].join('.'), issue.message);
+    }
   }
   const defaults = DEFAULT_POLL_SETTINGS;
   const settings: PollSettings = {
@@ -80,6 +86,26 @@ function withoutNullDefaults(options: CodikaPollOptions): CodikaPollOptions {
     ...(strategy === null ? {} : { strategy }),
     ...(backoffCoefficient === null || backoffCoefficient === Infinity ? {} : { backoffCoefficient }),
   };
+}
+
+/**
+ * True only for options the schema accepts, decided without it: known strategies, positive finite
+ * durations, coefficients >= 1. Anything else (including what the schema would also accept, such as
+ * an unusual but valid value) goes to the schema, so the verdict is always the schema's.
+ */
+function plainlyValid(options: CodikaPollOptions): boolean {
+  const { strategy, backoffCoefficient, ...durations } = options;
+  if (strategy !== undefined && !POLL_STRATEGIES.includes(strategy)) return false;
+  if (backoffCoefficient !== undefined) {
+    if (typeof backoffCoefficient !== 'number' || !Number.isFinite(backoffCoefficient) || backoffCoefficient < 1)
+      return false;
+  }
+  return Object.values(durations).every(
+    (value) =>
+      value === undefined ||
+      ((typeof value === 'number' ? Number.isFinite(value) && value > 0 : typeof value === 'string') &&
+        isPositiveDuration(value)),
+  );
 }
 
 /** An option's milliseconds, or the default when it is absent; the schema has checked it. */

@@ -5,7 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { resolvePollSettings } from '../../../src/workflows/engine/poll-settings';
-import { DEFAULT_POLL_SETTINGS, type CodikaPollOptions } from '../../../src/shared/poll-options';
+import { DEFAULT_POLL_SETTINGS, POLL_OPTION_KEYS, type CodikaPollOptions } from '../../../src/shared/poll-options';
+import { pollOptionsSchema } from '../../../src/shared/poll-options-schema';
 
 function failureOf(options: unknown): ApplicationFailure {
   try {
@@ -44,3 +45,32 @@ test.each([null, true, {}, [], NaN, Infinity, -1, 0, 'soon', ''])(
     );
   },
 );
+
+describe('checked without zod where the answer is plain', () => {
+  const samples: Record<string, unknown[]> = {
+    strategy: ['timer', 'activity', 'retry', 'auto', 'sometimes', '', 3, ['timer']],
+    firstPollAfter: [1, 1500, '2s', '1.5 seconds', 0, -5, NaN, Infinity, 'soon', '', '0s', true, null, {}],
+    backoffCoefficient: [1, 1.5, 3, 0.5, 0, -1, NaN, '2', true, {}],
+    maxPollInterval: [30_000, '30 seconds', '1m', 0, 'later', Infinity, [1]],
+    deadline: ['2h', 7_200_000, '0 ms', 0, 'never', NaN],
+    activityTimeout: ['20s', 20_000, -20_000, 'x', false],
+  };
+  const cases = Object.entries(samples).flatMap(([key, values]) => values.map((value) => [key, value] as const));
+
+  test.each(cases)('poll.%s = %j: the same verdict and message as the schema', (key, value) => {
+    const options = { strategy: 'timer', [key]: value } as CodikaPollOptions;
+    const verdict = pollOptionsSchema.safeParse(options);
+    if (verdict.success) {
+      expect(() => resolvePollSettings(options)).not.toThrow();
+    } else {
+      const issue = verdict.error.issues[0]!;
+      expect(failureOf(options).message).toBe(
+        `Invalid ${['poll', ...issue.path.map(String)].join('.')}: ${issue.message}`,
+      );
+    }
+  });
+
+  test('the option names are the schema keys, in its order', () => {
+    expect(POLL_OPTION_KEYS).toEqual(Object.keys(pollOptionsSchema.shape));
+  });
+});
