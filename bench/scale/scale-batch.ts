@@ -4,6 +4,7 @@ import { DEFAULT_ACTIVITY_SLOTS } from '../../src/worker-setup/create-codika-wor
 import { BENCH_INSTANCE } from '../shared/bench-env';
 import { describeError } from '../shared/describe-error';
 import { MAX_SCALE_COUNT, type ScalePlan } from '../shared/plan';
+import { historyTimings } from './history-timings';
 import { inPool } from './in-pool';
 import { Sampler } from './sampling';
 import type { ScaleExecution } from './scale-execution';
@@ -59,6 +60,7 @@ export async function runScaleBatch(
             baseUrl: env.target.baseUrl,
             apiKey: env.target.apiKey,
             workflowBundlePath,
+            workerOptions: plan.workerOptions,
           },
           plan.workerHeapMb,
           log,
@@ -123,6 +125,8 @@ export async function runScaleBatch(
     await Promise.all(workers.map((w) => w.stop()));
   }
   const lastEndMs = Math.max(firstStartMs, ...executions.map((e) => e.endedAtMs ?? 0));
+  // Read once every run has ended and the workers are gone, so the reading perturbs nothing measured.
+  const timings = await historyTimings(executions.flatMap((e) => (e.outcome === 'ok' && e.handle ? [e.handle] : [])));
   forgetMockExecutions(env, prefix);
   return summarizeBatch({
     count,
@@ -137,6 +141,7 @@ export async function runScaleBatch(
     lastEndMs,
     terminated,
     peak: highestPeak(workers),
+    timings,
   });
 }
 

@@ -64,10 +64,33 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
       row([String(r.count), r.runner, pct(r.cpu.worker), pct(r.cpu.server), pct(r.cpu.harness), pct(r.cpu.machine)]),
     ),
     '',
+    "Where start → trigger goes, from the server's event times of up to 200 runs per batch (p50 / p95): the first " +
+      'workflow task waiting for a worker and running, the trigger activity waiting and running, the workflow task ' +
+      'after it; and the share of later workflow tasks sent to the normal queue because the worker had evicted ' +
+      'the run from its cache (each replays the whole history):',
+    '',
+    '| executions | runner | first task: wait / run | trigger: wait / run | task after trigger: wait / run | evicted tasks | events per run |',
+    '| --: | :-- | --: | --: | --: | --: | --: |',
+    ...scale.batches.map((r) => {
+      const t = r.historyTimings;
+      const pair = (a: { median: number | null; p95: number | null }) => `${ms(a.median)} (${ms(a.p95)})`;
+      return row([
+        String(r.count),
+        r.runner,
+        `${pair(t.firstTaskWait)} / ${pair(t.firstTaskRun)}`,
+        `${pair(t.triggerWait)} / ${pair(t.triggerRun)}`,
+        `${pair(t.secondTaskWait)} / ${pair(t.secondTaskRun)}`,
+        t.nonStickyShare === null ? '—' : `${Math.round(t.nonStickyShare * 100)}%`,
+        String(t.events ?? '—'),
+      ]);
+    }),
+    '',
     `${plan.workers === 1 ? 'One worker in a child process' : `${plan.workers} workers in child processes`} ` +
       `(workflow bundle prebuilt by the harness, so webpack is not in their RSS) with the options \`createCodikaWorker\` defaults to (${DEFAULT_ACTIVITY_SLOTS} activity slots, at most ` +
       `${DEFAULT_STATUS_CHECKS_PER_SECOND} status checks/s) and a ${plan.workerHeapMb} MB V8 heap ` +
-      `(\`--max-old-space-size\`; the SDK sizes its workflow cache from it). Completions per second are bounded by the spread of durations ` +
+      `(\`--max-old-space-size\`; the SDK sizes its workflow cache from it)` +
+      `${Object.keys(plan.workerOptions).length > 0 ? `, and on top, for both runners: \`${JSON.stringify(plan.workerOptions)}\`` : ''}. ` +
+      `Completions per second are bounded by the spread of durations ` +
       `(about executions / ${(plan.maxDurationMs - plan.minDurationMs) / 1000} s when nothing lags). Detection is measured from the ` +
       `mock's finish time, which counts from the trigger, to the server's close time of the run; start → trigger is ` +
       `the lag before that. Lost or stuck: failed, or still open when no execution had closed for ` +

@@ -1,4 +1,5 @@
 import type { Summary } from '../shared/stats';
+import type { HistoryTimings } from './history-timings';
 import type { ScaleSecond } from './sampling';
 
 /** CPU use in percent of one core (100 = one core busy), mean and peak over one-second samples. */
@@ -58,6 +59,8 @@ export interface ScaleRun {
    * process; `server` is the Temporal processes plus PostgreSQL's on the cluster.
    */
   cpu: { worker: CpuUse; server: CpuUse; harness: CpuUse; machine: CpuUse };
+  /** Where start → trigger went, from a sample of the runs' histories. */
+  historyTimings: HistoryTimings;
   timeline: ScaleSecond[];
 }
 

@@ -29,8 +29,10 @@ async function main(): Promise<void> {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       codika: { baseUrl: config.baseUrl, apiKey: config.apiKey },
-      // Everything else at the library's defaults: what `createCodikaWorker` gives its users.
+      // Everything else at the library's defaults (what `createCodikaWorker` gives its users),
+      // unless the run sets an option to try it.
       workerOptions: {
+        ...config.workerOptions,
         workflowBundle: { codePath: config.workflowBundlePath },
         shutdownGraceTime: '1 second',
       },

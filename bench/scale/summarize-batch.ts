@@ -1,4 +1,5 @@
 import { round, summarize } from '../shared/stats';
+import type { HistoryTimings } from './history-timings';
 import type { Sampler } from './sampling';
 import type { ScaleExecution } from './scale-execution';
 import type { CpuUse, ScaleRun, ScaleRunner, ScaleServerKind } from './scale-result';
@@ -20,6 +21,7 @@ export interface BatchRecord {
   terminated: number;
   /** The highest peak RSS and heap of any worker, in bytes; null when none reported. */
   peak: { rss: number; heap: number } | null;
+  timings: HistoryTimings;
 }
 
 /** The batch's figures: throughput, polls, detection, memory, CPU while in flight, and what went wrong. */
@@ -36,6 +38,7 @@ export function summarizeBatch({
   lastEndMs,
   terminated,
   peak,
+  timings,
 }: BatchRecord): ScaleRun {
   const ok = executions.filter((e) => e.outcome === 'ok');
   const started = executions.filter((e) => e.handle).length;
@@ -88,6 +91,7 @@ export function summarizeBatch({
       harness: cpuUse(inFlight.map((s) => s.cpu.harness)),
       machine: cpuUse(inFlight.map((s) => s.cpu.machine)),
     },
+    historyTimings: timings,
     timeline: sampler.seconds,
   };
 }

@@ -7,6 +7,8 @@ export interface ScaleWorkerConfig {
   apiKey: string;
   /** The workflow bundle, prebuilt by the parent so webpack's memory is not counted here. */
   workflowBundlePath: string;
+  /** Worker options on top of `createCodikaWorker`'s defaults (the plan's `workerOptions`). */
+  workerOptions: Record<string, number | boolean>;
 }
 
 /** Messages the scale worker sends to its parent over the IPC channel. */

@@ -46,6 +46,11 @@ export interface ScalePlan {
    */
   workerHeapMb: number;
   /**
+   * Worker options set on top of `createCodikaWorker`'s defaults, the same for every runner, from
+   * `BENCH_WORKER_OPTIONS` (JSON), to try a setting: `{"maxCachedWorkflows": 2000}`.
+   */
+  workerOptions: Record<string, number | boolean>;
+  /**
    * The batch stops waiting when no execution has closed for this long: whatever is still open
    * then is stuck (the system stopped making progress on it), not merely slow.
    */
@@ -100,9 +105,37 @@ export function scalePlan({
       seed: 20_240_601,
       startConcurrency: 50,
       workerHeapMb: 640,
+      workerOptions: workerOptionsFromEnv(),
       stallAfterMs: 120_000,
     },
   };
+}
+
+/**
+ * `BENCH_WORKER_OPTIONS`: numeric or boolean worker options as JSON, or none.
+ *
+ * @throws Error when it is not a JSON object of numbers and booleans.
+ */
+function workerOptionsFromEnv(): Record<string, number | boolean> {
+  const text = process.env.BENCH_WORKER_OPTIONS?.trim();
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'number' || typeof v === 'boolean');
+  if (!ok) {
+    throw new Error(
+      `BENCH_WORKER_OPTIONS must be a JSON object of numbers and booleans, such as {"maxCachedWorkflows": 2000}; got ${text}`,
+    );
+  }
+  return parsed as Record<string, number | boolean>;
 }
 
 /** Starting a fresh server (the cluster: PostgreSQL, schema, four services) and stopping it again. */
