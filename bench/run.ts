@@ -74,7 +74,8 @@ async function main(): Promise<number> {
         const env = (started.env = await startBenchEnv(log));
         results.temporal = { ...results.temporal, address: env.server.address, source: env.server.source };
         log(
-          `overhead: ${plan.overhead.durationsMs.length} durations × ${plan.overhead.perDuration}, baseline then library…`,
+          `overhead: ${plan.overhead.durationsMs.length} durations × ${plan.overhead.perDuration} at once` +
+            `${(plan.overhead.rounds ?? 1) > 1 ? ` × ${plan.overhead.rounds} rounds` : ''}: baseline, bare loop, library…`,
         );
         results.overhead = await measureOverhead(env, plan);
         if (plan.mode === 'overhead') return;

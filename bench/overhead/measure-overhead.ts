@@ -8,7 +8,7 @@ import { addPollPhases, emptyPollPhases, pollCycles, type PollPhases } from './p
 
 /** One execution of the overhead scenario: time from start to result in the caller's hands. */
 export interface OverheadSample {
-  /** The seed's loop in a plain process, the bare Temporal loop (bench/shared/workflows.ts), the library. */
+  /** The seed's loop in a plain process, the bare Temporal loop (bench/shared/bare-workflows.ts), the library. */
   runner: 'baseline' | 'bare' | 'library';
   durationMs: number;
   timeMs: number;
@@ -38,7 +38,7 @@ export interface OverheadRow {
    * Each timer poll's cost beyond its wait, from the server's event times: one value per poll of
    * every run, so a row has many more samples than runs. `ratio`: library median ÷ bare median.
    */
-  pollCycle?: { library: Summary; bare: Summary; ratio: number | null };
+  pollCycle?: CycleComparison;
   failures: number;
 }
 
@@ -55,6 +55,15 @@ export interface OverheadResult {
   coldStartMs: number[];
   /** Where each of the library's polls spent its time, from the histories. */
   phases: PollPhases;
+  /** Every poll cycle of every duration pooled, library and bare loop: the per-poll comparison with the most samples. */
+  pollCycle: CycleComparison;
+}
+
+/** Poll cycles of the library and the bare loop, and the ratio of their medians. */
+export interface CycleComparison {
+  library: Summary;
+  bare: Summary;
+  ratio: number | null;
 }
 
 /** Slack on top of an execution's duration before a run counts as stuck. */
@@ -153,6 +162,7 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
   return {
     rows,
     samples,
+    pollCycle: compareCycles(samples),
     fit: fit && { fixedMs: fit.intercept, perPollMs: fit.slope },
     coldStartMs,
     phases,
@@ -198,8 +208,7 @@ function overheadRow(
   };
   const all = [baseline, bare, library];
   const failures = all.reduce((sum, samples) => sum + samples.length - ok(samples).length, 0);
-  const cycles = (samples: OverheadSample[]) => summarize(ok(samples).flatMap((s) => s.pollCyclesMs ?? []));
-  const cycle = { library: cycles(library), bare: cycles(bare) };
+
   return {
     durationMs,
     baseline: base,
@@ -209,13 +218,17 @@ function overheadRow(
     libraryPolls: polls(library),
     perPollOverheadMs: perPoll(library),
     perPollFloorMs: perPoll(bare),
-    pollCycle: {
-      ...cycle,
-      ratio:
-        cycle.library.median !== null && cycle.bare.median
-          ? Math.round((cycle.library.median / cycle.bare.median) * 100) / 100
-          : null,
-    },
+    pollCycle: compareCycles([...bare, ...library]),
     failures,
   };
+}
+
+/** The library's and the bare loop's poll cycles among `samples`, and library median ÷ bare median. */
+function compareCycles(samples: OverheadSample[]): CycleComparison {
+  const cycles = (runner: OverheadSample['runner']) =>
+    summarize(samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []));
+  const library = cycles('library');
+  const bare = cycles('bare');
+  const ratio = library.median !== null && bare.median ? Math.round((library.median / bare.median) * 100) / 100 : null;
+  return { library, bare, ratio };
 }

@@ -34,13 +34,18 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
     ),
     '',
     `Per-poll overhead of the library (timer strategy) against the baseline: ${ms(perPoll, 1)} median over ` +
-      'durations (goal ≤ 10 ms). The bare Temporal loop (bench/shared/workflows.ts: trigger, then a timer and the same ' +
+      'durations (goal ≤ 10 ms). The bare Temporal loop (bench/shared/bare-workflows.ts: trigger, then a timer and the same ' +
       'status activity, nothing else) shows the floor any timer-and-activity poll pays on this server: ' +
       `${ms(median(overhead.rows.flatMap((r) => (r.perPollFloorMs == null ? [] : [r.perPollFloorMs]))), 1)} median. ` +
       '⚠ marks a duration where the two needed different numbers of polls. ' +
       "The poll cycle is each timer poll's cost beyond its wait, from one poll timer's start to the next in the " +
       'history (median over every poll of every run): the same measure for both, without the fixed start and ' +
       'trigger costs that the end-to-end figure spreads over few polls. ' +
+      (overhead.pollCycle
+        ? `Over every poll of every duration: library ${ms(overhead.pollCycle.library.median, 1)}, bare loop ` +
+          `${ms(overhead.pollCycle.bare.median, 1)} (median of ${overhead.pollCycle.library.n} and ` +
+          `${overhead.pollCycle.bare.n} polls), ${overhead.pollCycle.ratio ?? '—'}× (goal ≤ 1.1). `
+        : '') +
       (overhead.fit
         ? `Split by a least-squares fit over the durations: ${ms(overhead.fit.fixedMs)} per execution plus ` +
           `${ms(overhead.fit.perPollMs, 1)} per poll. `

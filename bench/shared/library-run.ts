@@ -66,7 +66,7 @@ export async function runLibraryExecution(
   return run;
 }
 
-/** Like {@link runLibraryExecution}, for the bare Temporal loop of bench/shared/workflows.ts (fixed interval). */
+/** Like {@link runLibraryExecution}, for the bare Temporal loop of bench/shared/bare-workflows.ts (fixed interval). */
 export async function runBareTemporalLoop(
   env: BenchEnv,
   codikaWorkflowId: string,
