@@ -48,7 +48,7 @@ export function writeResults(results: BenchResults, dir = RESULTS_DIR): string {
     writeFileSync(latest, json(results));
     return file;
   }
-  const runs = compareRunners(results.scale?.batches ?? [], results.startedAt);
+  const runs = compareRunners(results.scale?.batches ?? [], results.startedAt, results.plan.scale?.workerOptions);
   const { startedAt, elapsedMs, ...rest } = results;
   writeFileSync(file, json({ startedAt, elapsedMs, runs, ...rest }));
   writeFileSync(latest, json({ startedAt, elapsedMs, runs: mergeComparisons(runs, previousRuns(latest)), ...rest }));

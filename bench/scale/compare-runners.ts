@@ -16,12 +16,17 @@ export function scaleFigures(run: ScaleRun): ScaleFigures {
 }
 
 /** Pairs each count's library and bare batches on the same kind of server. */
-export function compareRunners(batches: ScaleRun[], measuredAt: string): ScaleComparison[] {
+export function compareRunners(
+  batches: ScaleRun[],
+  measuredAt: string,
+  workerOptions: Record<string, number | boolean> = {},
+): ScaleComparison[] {
   const comparisons: ScaleComparison[] = [];
   for (const batch of batches) {
     let entry = comparisons.find((c) => c.executions === batch.count && c.server === batch.server);
     if (!entry) {
       entry = { executions: batch.count, server: batch.server, measuredAt, library: null, bare: null };
+      if (Object.keys(workerOptions).length > 0) entry.workerOptions = workerOptions;
       comparisons.push(entry);
     }
     entry[batch.runner] = scaleFigures(batch);

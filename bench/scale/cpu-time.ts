@@ -30,8 +30,8 @@ export function machineTicks(): CpuTicks | undefined {
 }
 
 /**
- * User + system ticks of the Temporal server's processes: this process's descendants named like
- * Temporal or PostgreSQL (PostgreSQL's backends are its postmaster's children), outside the workers.
+ * User + system ticks of the Temporal server's processes: every descendant of this process outside
+ * the workers' (the dev server; or the cluster's services, PostgreSQL and its backends).
  */
 export function serverTicks(workerPids: number[]): number | undefined {
   if (!existsSync('/proc/self/stat')) return undefined;
@@ -54,7 +54,7 @@ export function serverTicks(workerPids: number[]): number | undefined {
   };
   let ticks: number | undefined;
   for (const [pid, stat] of stats) {
-    if (!/temporal|postgres/i.test(stat.comm) || !underUs(pid)) continue;
+    if (!underUs(pid)) continue;
     ticks = (ticks ?? 0) + stat.ticks;
   }
   return ticks;

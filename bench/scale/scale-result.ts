@@ -92,6 +92,8 @@ export interface ScaleComparison {
   server: ScaleServerKind;
   /** When the run that measured it started (ISO 8601). */
   measuredAt: string;
+  /** Worker options the run set on top of the defaults (`BENCH_WORKER_OPTIONS`), when it set any. */
+  workerOptions?: Record<string, number | boolean>;
   library: ScaleFigures | null;
   bare: ScaleFigures | null;
 }

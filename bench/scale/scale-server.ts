@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -41,6 +41,8 @@ export async function startScaleEnv(server: ScaleServerKind, log: (message: stri
     let namespace = 'default';
     if (server === 'cluster') {
       const dir = mkdtempSync(join(tmpdir(), 'codika-scale-cluster-'));
+      // PostgreSQL runs as its own user when we are root, and must be able to enter the folder.
+      chmodSync(dir, 0o755);
       stops.push(async () => rmSync(dir, { recursive: true, force: true }));
       log(`scale: starting a fresh local cluster in ${dir}…`);
       const cluster = await LocalCluster.start({ dir, ui: false, log: (line) => log(`cluster: ${line}`) });
