@@ -3,9 +3,8 @@
  * is imported.
  *
  * Why: the Temporal SDK runs every workflow it creates (each new run, and each replay of a run the
- * worker's cache evicted, which is most workflow tasks once more runs are in flight than the cache
- * holds) with a fresh copy of every module the bundle imports at its top. zod's modules were most
- * of that work: bench/README.md, "Where the time goes", measures it. A `require` inside a function
+ * worker's cache evicted) with a fresh copy of every module the bundle imports at its top. zod's
+ * modules were most of that work: bench/README.md, "Where the time goes", measures it. A `require` inside a function
  * is still bundled (webpack resolves it), but runs only when called; loading a module is
  * deterministic, so replay is unaffected.
  */
