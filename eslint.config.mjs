@@ -38,7 +38,8 @@ const workflowSafeImports = {
  * bundle imports at its top, and zod's were most of that cost: workflows load them on demand
  * through src/workflows/engine/lazy-schemas.ts (bench/README.md, "Where the time goes").
  */
-const ZOD_MODULES = '^zod(/|$)|(^|/)shared/poll-options-schema$|(^|/)pipeline(/index|/definition|/check-pipeline|/json-schema)?$';
+const ZOD_MODULES =
+  '^zod(/|$)|(^|/)shared/poll-options-schema$|(^|/)pipeline(/index|/definition|/check-pipeline|/json-schema)?$';
 
 export default tseslint.config(
   {
