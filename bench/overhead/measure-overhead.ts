@@ -2,7 +2,7 @@ import { BENCH_INSTANCE, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain, historyCost } from '../shared/history-cost';
 import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from '../shared/library-run';
 import type { BenchPlan } from '../shared/plan';
-import { linearFit, median, summarize, type Summary } from '../shared/stats';
+import { linearFit, median, ratio, summarize, type Summary } from '../shared/stats';
 import { runBaselineExecution } from './baseline-fetch-loop';
 import { addPollPhases, emptyPollPhases, pollCycles, type PollPhases } from './poll-phases';
 
@@ -229,6 +229,5 @@ function compareCycles(samples: OverheadSample[]): CycleComparison {
     summarize(samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []));
   const library = cycles('library');
   const bare = cycles('bare');
-  const ratio = library.median !== null && bare.median ? Math.round((library.median / bare.median) * 100) / 100 : null;
-  return { library, bare, ratio };
+  return { library, bare, ratio: ratio(library.median, bare.median) };
 }

@@ -43,9 +43,3 @@ export function mergeComparisons(current: ScaleComparison[], previous: ScaleComp
   const kept = previous.filter((c) => !measured(c));
   return [...current, ...kept].sort((a, b) => a.server.localeCompare(b.server) || a.executions - b.executions);
 }
-
-/** library ÷ bare, or null when either is missing or the floor is zero. */
-export function ratio(library: number | null | undefined, bare: number | null | undefined): number | null {
-  if (library == null || bare == null || bare === 0) return null;
-  return Math.round((library / bare) * 100) / 100;
-}

@@ -97,15 +97,7 @@ function timePhases(history: History): Partial<Record<PhaseName, number>> & {
       String(event.activityTaskStartedEventAttributes.scheduledEventId) === trigger.scheduledId
     ) {
       trigger.startedAt = time;
-    } else if (
-      trigger &&
-      (event.activityTaskCompletedEventAttributes?.scheduledEventId ??
-        event.activityTaskFailedEventAttributes?.scheduledEventId) !== undefined &&
-      String(
-        event.activityTaskCompletedEventAttributes?.scheduledEventId ??
-          event.activityTaskFailedEventAttributes?.scheduledEventId,
-      ) === trigger.scheduledId
-    ) {
+    } else if (trigger && String(activityEnd(event)?.scheduledEventId) === trigger.scheduledId) {
       trigger.completedAt = time;
     }
   }
@@ -123,4 +115,9 @@ function timePhases(history: History): Partial<Record<PhaseName, number>> & {
     laterTasks: later.length,
     nonStickyLaterTasks: later.filter((t) => t.kind === NORMAL_QUEUE).length,
   };
+}
+
+/** The attributes of an activity's end (completed or failed), or undefined for any other event. */
+function activityEnd(event: NonNullable<History['events']>[number]) {
+  return event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? undefined;
 }

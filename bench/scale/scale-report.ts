@@ -2,7 +2,8 @@ import { DEFAULT_STATUS_CHECKS_PER_SECOND } from '../../src/activities/check-pac
 import { DEFAULT_ACTIVITY_SLOTS } from '../../src/worker-setup/create-codika-worker';
 import { ms, row } from '../shared/format';
 import type { ScalePlan } from '../shared/plan';
-import { compareRunners, ratio } from './compare-runners';
+import { ratio } from '../shared/stats';
+import { compareRunners } from './compare-runners';
 import type { CpuUse, ScaleFigures, ScaleResult } from './scale-result';
 
 /** The scale scenario as markdown: library beside bare, then one row per batch, CPU per process, then how to read them. */

@@ -52,3 +52,9 @@ export function linearFit(points: readonly { x: number; y: number }[]): { slope:
 export function round(value: number, digits = 1): number {
   return Number(value.toFixed(digits));
 }
+
+/** `numerator ÷ denominator` to two decimals, or null when either is missing or the denominator is zero. */
+export function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {
+  if (numerator == null || denominator == null || denominator === 0) return null;
+  return Math.round((numerator / denominator) * 100) / 100;
+}
