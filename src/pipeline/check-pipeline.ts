@@ -3,9 +3,10 @@
  * (duplicate and unknown step ids, cycles) and its templates (paths that lead nowhere, steps that are
  * not upstream). Every problem is reported at once, each with the path of the offending value.
  */
-import type { z } from 'zod';
-import { pipelineSchema, type CodikaPipelineDefinition } from './definition';
-import { collectRefs, pathProblem, stepOfPath } from './templates';
+import { z } from 'zod';
+import { approvalStepSchema, executionStepSchema, pipelineSchema, type CodikaPipelineDefinition } from './definition';
+import { conditionProblems, conditionRefs } from './conditions';
+import { collectRefs, pathProblem, stepOfPath, type TemplateRef } from './templates';
 
 /** One thing wrong with a definition: where (`steps[2].dependsOn[0]`) and what to do about it. */
 export interface PipelineProblem {
@@ -26,18 +27,43 @@ export interface CheckedPipeline {
 /** What {@link checkPipeline} found: `ok` with the checked pipeline, or every problem at once. */
 export type PipelineCheck = ({ ok: true } & CheckedPipeline) | { ok: false; problems: PipelineProblem[] };
 
+/**
+ * The pipeline's own fields; each step is then checked against its kind's schema, and conditions by
+ * `conditions.ts`, whose messages name the operator at fault where a union's would not.
+ */
+const shellSchema = pipelineSchema.extend({ steps: z.array(z.unknown()).min(1, 'a pipeline needs at least one step') });
+const STEP_KINDS = {
+  execution: executionStepSchema.extend({ when: z.unknown().optional() }),
+  approval: approvalStepSchema.extend({ when: z.unknown().optional() }),
+};
+
 /** Checks `definition` (parsed JSON); never throws. */
 export function checkPipeline(definition: unknown): PipelineCheck {
-  const parsed = pipelineSchema.safeParse(definition);
-  const problems: PipelineProblem[] = parsed.success ? [] : parsed.error.issues.map(problemOf);
+  const parsed = shellSchema.safeParse(definition);
+  const problems: PipelineProblem[] = parsed.success ? [] : parsed.error.issues.map((i) => problemOf(i));
+  let shapesOk = parsed.success;
+  const rawSteps = (definition as { steps?: unknown } | null)?.steps;
+  for (const [index, raw] of (Array.isArray(rawSteps) ? rawSteps : []).entries()) {
+    const kind = typeof raw === 'object' && raw !== null && 'approval' in raw ? 'approval' : 'execution';
+    const step = STEP_KINDS[kind].safeParse(raw);
+    if (!step.success) {
+      shapesOk = false;
+      problems.push(...step.error.issues.map((i) => problemOf(i, `steps[${index}]`, kind)));
+    }
+  }
   // The graph is checked even when some fields are malformed, so one run lists everything.
   const steps = looseSteps(definition);
-  problems.push(...graphProblems(steps), ...referenceProblems(steps), ...instanceProblems(definition));
+  problems.push(
+    ...graphProblems(steps),
+    ...steps.flatMap((s) => (s.when === undefined ? [] : conditionProblems(s.when, `steps[${s.index}].when`))),
+    ...referenceProblems(steps),
+    ...instanceProblems(definition),
+  );
   const order = topologicalOrder(steps);
-  if (problems.length > 0 || !parsed.success || order === undefined) {
+  if (problems.length > 0 || !shapesOk || order === undefined) {
     return { ok: false, problems: dedupe(problems) };
   }
-  return { ok: true, pipeline: parsed.data, order };
+  return { ok: true, pipeline: parsed.data as CodikaPipelineDefinition, order };
 }
 
 /** The problems as one message, a line each, for errors and the CLI. */
@@ -54,6 +80,10 @@ interface LooseStep {
   dependsOn: { id: string; index: number }[];
   payload?: unknown;
   compensatePayload?: unknown;
+  when?: unknown;
+  forEachItems?: unknown;
+  approvalPrompt?: unknown;
+  isApproval: boolean;
 }
 
 function looseSteps(definition: unknown): LooseStep[] {
@@ -63,12 +93,18 @@ function looseSteps(definition: unknown): LooseStep[] {
     const step = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const dependsOn = Array.isArray(step.dependsOn) ? step.dependsOn : [];
     const compensate = step.compensate as { payload?: unknown } | undefined;
+    const forEach = step.forEach as { items?: unknown } | undefined;
+    const approval = step.approval as { prompt?: unknown } | undefined;
     return {
       index,
       id: typeof step.id === 'string' ? step.id : undefined,
       dependsOn: dependsOn.flatMap((id: unknown, i) => (typeof id === 'string' ? [{ id, index: i }] : [])),
       payload: step.payload,
       compensatePayload: typeof compensate === 'object' && compensate !== null ? compensate.payload : undefined,
+      when: step.when,
+      forEachItems: typeof forEach === 'object' && forEach !== null ? forEach.items : undefined,
+      approvalPrompt: typeof approval === 'object' && approval !== null ? approval.prompt : undefined,
+      isApproval: 'approval' in step,
     };
   });
 }
@@ -109,35 +145,63 @@ function graphProblems(steps: LooseStep[]): PipelineProblem[] {
 
 function referenceProblems(steps: LooseStep[]): PipelineProblem[] {
   const problems: PipelineProblem[] = [];
-  const ids = new Set(steps.flatMap((s) => (s.id === undefined ? [] : [s.id])));
+  const byId = firstById(steps);
   const upstreamOf = upstreamSets(steps);
-  const check = (step: LooseStep, template: unknown, at: string, selfAllowed: boolean) => {
-    for (const ref of collectRefs(template, at)) {
+  /** `perItem`: the place runs once per forEach item, so `item` and `index` exist there. */
+  const check = (step: LooseStep, refs: TemplateRef[], options: { selfAllowed?: boolean; perItem?: boolean } = {}) => {
+    for (const ref of refs) {
       const shape = pathProblem(ref.path);
       if (shape) {
         problems.push({ path: ref.at, message: shape });
         continue;
       }
+      const root = ref.path.split('.')[0];
+      if ((root === 'item' || root === 'index') && !options.perItem) {
+        const where = step.forEachItems === undefined ? 'a step without forEach' : "a forEach step's items or when";
+        problems.push({
+          path: ref.at,
+          message: `reads "${root}", which exists only in a forEach step's payload; this is ${where}`,
+        });
+        continue;
+      }
       const source = stepOfPath(ref.path);
       if (source === undefined) continue;
       const upstream = upstreamOf.get(step.index) ?? new Set<string>();
-      if (!ids.has(source)) {
+      const sourceStep = byId.get(source);
+      if (!sourceStep) {
         problems.push({
           path: ref.at,
-          message: `reads step "${source}", and no step has that id${suggest(source, ids)}`,
+          message: `reads step "${source}", and no step has that id${suggest(source, byId.keys())}`,
         });
-      } else if (!(upstream.has(source) || (selfAllowed && source === step.id))) {
+      } else if (!(upstream.has(source) || (options.selfAllowed && source === step.id))) {
         problems.push({
           path: ref.at,
           message: `reads step "${source}", which is not upstream of "${step.id ?? `steps[${step.index}]`}": add "${source}" to its dependsOn`,
+        });
+      } else if (
+        ref.path.split('.')[2] === 'executionId' &&
+        (sourceStep.forEachItems !== undefined || sourceStep.isApproval)
+      ) {
+        problems.push({
+          path: ref.at,
+          message: sourceStep.isApproval
+            ? `step "${source}" is an approval: it has no executionId; read steps.${source}.resultData.approved`
+            : `step "${source}" runs once per item, with one executionId each: read steps.${source}.resultData`,
         });
       }
     }
   };
   for (const step of steps) {
-    check(step, step.payload, `steps[${step.index}].payload`, false);
-    // A compensation runs after its step succeeded, so it may read that step's own result.
-    check(step, step.compensatePayload, `steps[${step.index}].compensate.payload`, true);
+    const perItem = step.forEachItems !== undefined;
+    check(step, collectRefs(step.payload, `steps[${step.index}].payload`), { perItem });
+    // A compensation runs after its step succeeded (per item with forEach), so it may read that step's own result.
+    check(step, collectRefs(step.compensatePayload, `steps[${step.index}].compensate.payload`), {
+      selfAllowed: true,
+      perItem,
+    });
+    check(step, conditionRefs(step.when, `steps[${step.index}].when`));
+    check(step, collectRefs(step.forEachItems, `steps[${step.index}].forEach.items`));
+    check(step, collectRefs(step.approvalPrompt, `steps[${step.index}].approval.prompt`));
   }
   return problems;
 }
@@ -148,7 +212,8 @@ function instanceProblems(definition: unknown): PipelineProblem[] {
   if (pipeline.processInstanceId !== undefined || !Array.isArray(pipeline.steps)) return [];
   return pipeline.steps.flatMap((raw: unknown, index) => {
     const step = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    if (step.processInstanceId !== undefined) return [];
+    // An approval calls no Codika workflow, so it needs no process instance.
+    if (step.processInstanceId !== undefined || 'approval' in step) return [];
     return [
       {
         path: `steps[${index}].processInstanceId`,
@@ -219,17 +284,29 @@ function topologicalOrder(steps: LooseStep[]): string[] | undefined {
   return order;
 }
 
-function problemOf(issue: z.core.$ZodIssue): PipelineProblem {
+/** `prefix`: where the checked value sits (`steps[2]`); `kind`: the step kind it was checked as. */
+function problemOf(issue: z.core.$ZodIssue, prefix = '', kind?: keyof typeof STEP_KINDS): PipelineProblem {
   const path = issue.path.reduce<string>(
     (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    '',
+    prefix,
   );
-  return { path: path || '(the pipeline)', message: messageOf(issue) };
+  return { path: path || '(the pipeline)', message: messageOf(issue, kind) };
 }
 
-function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+/** Fields only the other step kind has, to say why they are refused. */
+const OTHER_KIND_FIELDS: Record<keyof typeof STEP_KINDS, Set<string>> = {
+  execution: new Set(['approval']),
+  approval: new Set(Object.keys(executionStepSchema.shape).filter((k) => !(k in approvalStepSchema.shape))),
+};
+
+function messageOf(issue: z.core.$ZodIssue, kind?: keyof typeof STEP_KINDS): string {
+  if (issue.code === 'unrecognized_keys') {
+    const list = `${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (kind === 'approval' && issue.keys.some((k) => OTHER_KIND_FIELDS.approval.has(k))) {
+      return `unknown field${list}: an approval step waits for a person and calls no Codika workflow`;
+    }
+    return `unknown field${list}`;
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
   return issue.message;
 }

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { CodikaValidationError } from '../shared/errors';
 import { validateId } from '../shared/validation';
-import { pollOptionsSchema } from '../shared/poll-options-schema';
+import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
+import type { CodikaPipelineCondition } from './conditions';
 import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
@@ -29,11 +30,14 @@ const codikaId = z.string().superRefine((value, ctx) => {
   }
 });
 
+/** Any JSON value (one definition in the JSON Schema, however many fields use it). */
+const jsonValue = z.json().meta({ id: 'jsonValue' });
+
 /**
  * A payload template: a JSON object whose values may hold `{"$ref": "<path>"}` (replaced by the
  * value at that path) and `${<path>}` inside strings (replaced by its text); see `templates.ts`.
  */
-const template = z.record(z.string(), z.json());
+const template = z.record(z.string(), jsonValue);
 
 /** The Codika execution that undoes a step, run when a later step fails (saga). */
 export const compensationSchema = z
@@ -49,31 +53,129 @@ export const compensationSchema = z
   })
   .strict();
 
-export const pipelineStepSchema = z
+/**
+ * A `when` condition (see `conditions.ts`). The schema gives editors the shape; `checkPipeline`
+ * checks conditions with its own messages, which name the operator and the operand at fault.
+ */
+const operand = jsonValue;
+const pair = z.tuple([operand, operand]);
+export const conditionSchema: z.ZodType<CodikaPipelineCondition> = z
+  .lazy(() =>
+    z.union([
+      z.boolean(),
+      z.object({ $ref: z.string() }).strict(),
+      z.object({ equals: pair }).strict(),
+      z.object({ notEquals: pair }).strict(),
+      z.object({ in: pair }).strict(),
+      z.object({ greaterThan: pair }).strict(),
+      z.object({ lessThan: pair }).strict(),
+      z.object({ and: z.array(conditionSchema).min(1) }).strict(),
+      z.object({ or: z.array(conditionSchema).min(1) }).strict(),
+      z.object({ not: conditionSchema }).strict(),
+      z.object({ exists: z.string() }).strict(),
+    ]),
+  )
+  .meta({
+    id: 'condition',
+    description:
+      'A condition: {"$ref": path}, true/false, or one operator of equals, notEquals, in, greaterThan, lessThan, and, or, not, exists',
+  }) as z.ZodType<CodikaPipelineCondition>;
+
+/** What every kind of step has: its id, what it waits for, whether and when it starts, what its failure does. */
+const stepBase = {
+  /** Unique in the pipeline: `dependsOn`, templates (`steps.<id>.resultData`) and the results name the step by it. */
+  id: stepId,
+  /** Steps that must succeed before this one starts. @default [] */
+  dependsOn: z.array(z.string()).optional(),
+  /**
+   * Runs the step only when this holds once its dependencies are done; otherwise it is `skipped`, and so are
+   * the steps that depend on it (unless they set `runIfSkipped`). Reads what templates read.
+   */
+  when: conditionSchema.optional(),
+  /**
+   * Starts this step even when a step it depends on was skipped by a condition (never when one failed).
+   * @default false
+   */
+  runIfSkipped: z.boolean().optional(),
+  /** Waits this long (a durable timer) once the step may start, before it does. */
+  startAfter: durationSchema.optional(),
+  /** What a failure of this step does: fail the pipeline, or let independent steps go on. @default 'fail' */
+  onFailure: z.enum(['fail', 'continue']).optional(),
+};
+
+/** Retries of a Codika execution that reports `failed`: each attempt is a new execution, with its side effects. */
+export const executionRetrySchema = z
   .object({
-    /** Unique in the pipeline: `dependsOn`, templates (`steps.<id>.resultData`) and the results name the step by it. */
-    id: stepId,
+    /** Executions in all, the first included (2 or more to retry at all). */
+    maximumAttempts: z.number().int().min(1).max(100),
+    /** Wait before the second attempt. @default '30 seconds' */
+    initialInterval: durationSchema.optional(),
+    /** Each wait is the previous one times this. @default 2 */
+    backoffCoefficient: z.number().min(1).optional(),
+    /** Longest wait between two attempts. @default 100 × initialInterval */
+    maximumInterval: durationSchema.optional(),
+  })
+  .strict();
+
+/** Runs the step once per item of an array, at most `concurrency` at a time. */
+export const forEachSchema = z
+  .object({
+    /** The items: `{"$ref": "<path>"}` to an array (of the input or of an upstream result), or an array. */
+    items: z.union([z.object({ $ref: z.string() }).strict(), z.array(jsonValue)]),
+    /** Items in flight at once (each a Codika execution). @default 10 */
+    concurrency: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** A step that runs a Codika execution (or one per item, with `forEach`). */
+export const executionStepSchema = z
+  .object({
+    ...stepBase,
     /** The Codika workflowTemplateId to trigger. */
     workflowId: codikaId,
     /** @default the pipeline's `processInstanceId` */
     processInstanceId: codikaId.optional(),
     /**
      * Input of the Codika workflow: a template whose `{"$ref": "<path>"}` values and `${<path>}` strings read
-     * `input.…` or `steps.<id>.resultData` / `steps.<id>.executionId` of a step upstream. @default {}
+     * `input.…` or `steps.<id>.resultData` / `steps.<id>.executionId` of a step upstream (and `item`, `index`
+     * with `forEach`). @default {}
      */
     payload: template.optional(),
-    /** Steps that must succeed before this one starts. @default [] */
-    dependsOn: z.array(z.string()).optional(),
     /** @default the pipeline's `triggerDelivery` */
     triggerDelivery: triggerDelivery.optional(),
     /** Overrides the pipeline's poll options for this step (merged key by key). */
     poll: pollOptionsSchema.optional(),
-    /** What a failure of this step does: fail the pipeline, or let independent steps go on. @default 'fail' */
-    onFailure: z.enum(['fail', 'continue']).optional(),
-    /** What undoes this step once it succeeded, run when a later step fails the pipeline. */
+    /** What undoes this step once it succeeded (once per succeeded item with `forEach`), run when a later step fails the pipeline. */
     compensate: compensationSchema.optional(),
+    /** Runs the execution again when Codika reports it `failed` (opt-in: each attempt repeats its side effects). */
+    retry: executionRetrySchema.optional(),
+    /** Runs the execution once per item; the step's `resultData` is the array of the items' results, in item order. */
+    forEach: forEachSchema.optional(),
   })
   .strict();
+
+/** Waits for a person's answer, given through the `codikaPipelineApprove` update (`pipeline approve` in the CLI). */
+export const approvalSchema = z
+  .object({
+    /** What the person is asked; a template string (`${input.orderId}`), shown in the state and the UI. */
+    prompt: z.string().min(1),
+    /** How long to wait for an answer. @default no limit */
+    timeout: durationSchema.optional(),
+    /** What happens when the timeout passes unanswered. @default 'fail' */
+    onTimeout: z.enum(['fail', 'approve']).optional(),
+  })
+  .strict();
+
+/** A step that waits for a person: no Codika call. Its `resultData` is `{ approved, by, comment, at }`. */
+export const approvalStepSchema = z
+  .object({
+    ...stepBase,
+    approval: approvalSchema,
+  })
+  .strict();
+
+/** One step, of one of the kinds: a Codika execution (`workflowId`), or an approval (`approval`). */
+export const pipelineStepSchema = z.union([executionStepSchema, approvalStepSchema]);
 
 export const pipelineSchema = z
   .object({
@@ -101,12 +203,22 @@ export const pipelineSchema = z
  * @interface
  */
 export type CodikaPipelineDefinition = z.infer<typeof pipelineSchema>;
+/** One step of a pipeline, of either kind. */
+export type CodikaPipelineStep = CodikaPipelineExecutionStep | CodikaPipelineApprovalStep;
 /**
- * One step of a pipeline: a Codika execution, the steps it waits for, and what its failure does.
+ * A step that runs a Codika execution (one per item with `forEach`): the steps it waits for, whether it
+ * runs, and what its failure does.
  *
  * @interface
  */
-export type CodikaPipelineStep = z.infer<typeof pipelineStepSchema>;
+export type CodikaPipelineExecutionStep = z.infer<typeof executionStepSchema>;
+/**
+ * A step that waits for a person's answer.
+ *
+ * @interface
+ */
+export type CodikaPipelineApprovalStep = z.infer<typeof approvalStepSchema>;
+
 /**
  * The Codika execution that undoes a step, run when a later step fails (saga).
  *

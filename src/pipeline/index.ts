@@ -9,8 +9,20 @@
  * values only from other workflow-safe folders. The file format is a wire format: a field may be added, never
  * renamed or given a new meaning.
  */
-export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './definition';
 export type {
+  CodikaPipelineApprovalStep,
+  CodikaPipelineCompensation,
+  CodikaPipelineDefinition,
+  CodikaPipelineExecutionStep,
+  CodikaPipelineStep,
+} from './definition';
+export type { CodikaPipelineCondition } from './conditions';
+export type {
+  CodikaPipelineApprovalAnswer,
+  CodikaPipelineApprovalState,
+  CodikaPipelineAttempt,
+  CodikaPipelineItemCounts,
+  CodikaPipelineItemState,
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,

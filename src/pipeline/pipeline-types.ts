@@ -20,28 +20,93 @@ export interface CodikaPipelineInput {
 export interface CodikaPipelineResume {
   /** Every step's state, by step id. */
   steps: Record<string, CodikaPipelineStepState>;
-  /** `resultData` and executionId of each succeeded step, in the order they finished. */
-  finished: { stepId: string; result: CodikaExecutionResult }[];
-  /** Steps that were polling, and where. */
+  /**
+   * `resultData` and executionId of each succeeded step (each succeeded item of a forEach step, with its
+   * `index`), in the order they finished.
+   */
+  finished: { stepId: string; index?: number; result: CodikaExecutionResult }[];
+  /** Executions that were polling, and where: by step id, or `<step id>[<index>]` for a forEach item. */
   polling: Record<string, CodikaStepProgress>;
 }
 
 /**
- * Where a step is. `skipped`: a step it depends on did not succeed, or an earlier failure stopped
- * the pipeline before it started. `cancelled`: the pipeline was cancelled while it ran (its Codika
+ * Where a step is. `skipped`: its `when` was false, a step it depends on did not succeed (see
+ * `skippedBy`), or an earlier failure stopped the pipeline before it started. `cancelled`: the pipeline was cancelled while it ran (its Codika
  * execution may still be running: Codika has no cancel endpoint).
  */
 export type CodikaPipelineStepStatus =
   'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'compensating' | 'compensated' | 'cancelled';
 
+/** One Codika execution of a step that retries failed executions. */
+export interface CodikaPipelineAttempt {
+  status: 'running' | 'succeeded' | 'failed';
+  /** Codika's id of this attempt's execution, once triggered. */
+  executionId?: string;
+  /** Why it failed. */
+  error?: string;
+}
+
+/** One item of a forEach step. */
+export interface CodikaPipelineItemState {
+  /** `skipped`: not started, because an item failed (`onFailure: 'fail'`) or the pipeline stopped. */
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'compensating' | 'compensated' | 'cancelled';
+  /** Codika's id of its (last) execution, once triggered. */
+  executionId?: string;
+  /** Status checks made so far. */
+  polls: number;
+  /** Why it failed. */
+  error?: string;
+  /** Every execution of the item, when the step retries failed executions. */
+  attempts?: CodikaPipelineAttempt[];
+  /** ISO time the next attempt starts, while waiting for it. */
+  nextAttemptAt?: string;
+  /** Its compensation, once one ran. */
+  compensation?: { status: 'running' | 'succeeded' | 'failed'; executionId?: string; error?: string };
+}
+
+/** How many items of a forEach step are where. */
+export interface CodikaPipelineItemCounts {
+  total: number;
+  /** Succeeded. */
+  done: number;
+  running: number;
+  failed: number;
+  /** Not started yet (or never, once the step stopped). */
+  left: number;
+}
+
+/** The answer an approval step got. */
+export interface CodikaPipelineApprovalAnswer {
+  approved: boolean;
+  /** Who answered; `onTimeout` when the timeout approved it. */
+  by: string;
+  comment?: string;
+  /** ISO time of the answer. */
+  at: string;
+}
+
+/** An approval step: what it asks, since when, until when, and its answer. */
+export interface CodikaPipelineApprovalState {
+  /** The prompt, its templates rendered. */
+  prompt: string;
+  /** ISO time it started waiting. */
+  waitingSince: string;
+  /** ISO time its timeout passes, if it has one. */
+  deadline?: string;
+  /** What the timeout does. */
+  onTimeout: 'fail' | 'approve';
+  /** Once answered (or timed out). */
+  answer?: CodikaPipelineApprovalAnswer & { timedOut?: boolean };
+}
+
 /** One step as the state query and the result show it: ids, counts, times, no payload. */
 export interface CodikaPipelineStepState {
   /** See {@link CodikaPipelineStepStatus}. */
   status: CodikaPipelineStepStatus;
-  /** The Codika workflowTemplateId the step triggers. */
-  workflowId: string;
-  /** The process instance it runs in: its own, or the pipeline's. */
-  processInstanceId: string;
+  /** The Codika workflowTemplateId the step triggers; none for an approval step. */
+  workflowId?: string;
+  /** The process instance it runs in: its own, or the pipeline's; none for an approval step. */
+  processInstanceId?: string;
   /** Codika's id of its execution, once triggered. */
   executionId?: string;
   /** Status checks made so far. */
@@ -56,6 +121,23 @@ export interface CodikaPipelineStepState {
   error?: string;
   /** Its compensation, once one ran. */
   compensation?: { status: 'running' | 'succeeded' | 'failed'; executionId?: string; error?: string };
+  /**
+   * Why a skipped step was skipped: `condition` when its `when` was false or every step that stopped it
+   * was skipped by a condition (`runIfSkipped` lets a step run then), `failure` otherwise.
+   */
+  skippedBy?: 'condition' | 'failure';
+  /** ISO time a step with `startAfter` starts (or started). */
+  startsAt?: string;
+  /** Every execution, when the step retries failed executions. */
+  attempts?: CodikaPipelineAttempt[];
+  /** ISO time the next attempt starts, while waiting for it. */
+  nextAttemptAt?: string;
+  /** A forEach step's items, in item order. */
+  items?: CodikaPipelineItemState[];
+  /** A forEach step's counts. */
+  itemCounts?: CodikaPipelineItemCounts;
+  /** An approval step: what it asks and its answer. */
+  approval?: CodikaPipelineApprovalState;
 }
 
 /** The pipeline as the `codikaPipelineState` query returns it. */

@@ -6,7 +6,8 @@
  *   arrays as JSON). Write `$${` for a literal `${`.
  *
  * Paths start at `input` (the pipeline's input) or `steps.<id>.resultData` / `steps.<id>.executionId`
- * (a step this one depends on, directly or not). Array items are numbered: `input.items.0`.
+ * (a step this one depends on, directly or not). Array items are numbered: `input.items.0`. In a
+ * `forEach` step, `item` is the current item and `index` its position (from 0).
  */
 import { TemplateError } from './errors';
 
@@ -14,6 +15,10 @@ import { TemplateError } from './errors';
 export interface TemplateScope {
   input: unknown;
   steps: Record<string, { resultData?: unknown; executionId?: string }>;
+  /** The current item of a `forEach` step. */
+  item?: unknown;
+  /** The current item's position, from 0. */
+  index?: number;
 }
 
 /** A path a template reads, and where in the template it is (for error messages). */
@@ -24,7 +29,7 @@ export interface TemplateRef {
 
 const INTERPOLATION = /\$\$\{|\$\{([^}]*)\}/g;
 
-function isRef(value: unknown): value is { $ref: unknown } {
+export function isRef(value: unknown): value is { $ref: unknown } {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -54,8 +59,11 @@ export function pathProblem(path: string): string | undefined {
   const segments = path.split('.');
   if (path === '' || segments.some((s) => s === ''))
     return `"${path}" is not a path: write segments joined by dots, e.g. input.customer.name`;
-  if (segments[0] === 'input') return undefined;
-  if (segments[0] !== 'steps') return `"${path}" must start with "input" or "steps"`;
+  if (segments[0] === 'input' || segments[0] === 'item') return undefined;
+  if (segments[0] === 'index')
+    return segments.length > 1 ? `"${path}": index is a number, with nothing inside` : undefined;
+  if (segments[0] !== 'steps')
+    return `"${path}" must start with "input" or "steps" (or "item", "index" in a forEach step)`;
   if (segments.length < 3 || (segments[2] !== 'resultData' && segments[2] !== 'executionId')) {
     return `"${path}" must read steps.<id>.resultData or steps.<id>.executionId`;
   }
@@ -98,9 +106,13 @@ function textOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function lookup(scope: TemplateScope, path: string, at: string): unknown {
+/** Where a path leads: the value, or how far it got and what was there. */
+type Lookup = { found: true; value: unknown } | { found: false; problem: string };
+
+/** Follows `path` in `scope` without throwing; `exists` conditions use it as it is. */
+export function tryLookup(scope: TemplateScope, path: string): Lookup {
   const shape = pathProblem(path);
-  if (shape) throw new TemplateError(at, shape);
+  if (shape) return { found: false, problem: shape };
   const segments = path.split('.');
   let value: unknown = scope;
   for (let i = 0; i < segments.length; i += 1) {
@@ -110,12 +122,17 @@ function lookup(scope: TemplateScope, path: string, at: string): unknown {
       typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, segment);
     if (!found) {
       const reached = segments.slice(0, i).join('.') || '(the scope)';
-      throw new TemplateError(at, `${path} does not exist: ${reached} ${describeKeys(container)}`);
+      return { found: false, problem: `${path} does not exist: ${reached} ${describeKeys(container)}` };
     }
     value = (container as Record<string, unknown>)[segment];
   }
-  if (value === undefined) throw new TemplateError(at, `${path} does not exist`);
-  return value;
+  return value === undefined ? { found: false, problem: `${path} does not exist` } : { found: true, value };
+}
+
+function lookup(scope: TemplateScope, path: string, at: string): unknown {
+  const found = tryLookup(scope, path);
+  if (!found.found) throw new TemplateError(at, found.problem);
+  return found.value;
 }
 
 function describeKeys(value: unknown): string {

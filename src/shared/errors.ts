@@ -16,6 +16,10 @@
  * | still pending, `retry` strategy (activities)      | `CodikaExecutionPending` (benign)   |
  * | a pipeline that fails its checks (workflows)      | `CodikaPipelineInvalid`             |
  * | `TemplateError` (pipeline), when a step starts    | `CodikaTemplateError`               |
+ * | an approval step answered `approved: false`        | `CodikaApprovalRejected`            |
+ * | an approval step unanswered in time (`fail`)       | `CodikaApprovalTimedOut`            |
+ * | a step result over 2 MB (forEach)                  | `CodikaResultTooLarge`              |
+ * | a forEach step stopped by another step's failure   | `CodikaStepStopped`                 |
  *
  * Outside Temporal, `startCodikaPipeline` throws `CodikaPipelineValidationError` (client) for what the
  * workflow would fail with `CodikaPipelineInvalid`; the CLI's own errors live in `src/cli/errors.ts`.
@@ -78,6 +82,14 @@ export const CODIKA_EXECUTION_PENDING = 'CodikaExecutionPending';
 export const CODIKA_PIPELINE_INVALID = 'CodikaPipelineInvalid';
 /** A step's payload template read a value that is not there when the step started. */
 export const CODIKA_TEMPLATE_ERROR = 'CodikaTemplateError';
+/** A pipeline's approval step was answered with a rejection; details carry `{ stepId, by, at }`. */
+export const CODIKA_APPROVAL_REJECTED = 'CodikaApprovalRejected';
+/** A pipeline's approval step got no answer within its `timeout` (and `onTimeout` is `fail`). */
+export const CODIKA_APPROVAL_TIMED_OUT = 'CodikaApprovalTimedOut';
+/** A forEach step stopped starting items because another step failed the pipeline; details carry its counts. */
+export const CODIKA_STEP_STOPPED = 'CodikaStepStopped';
+/** A pipeline step's result does not fit in one Temporal payload (2 MB); details carry its size. */
+export const CODIKA_RESULT_TOO_LARGE = 'CodikaResultTooLarge';
 
 /**
  * Thrown before any request when an input is unusable (an id with `/`, an empty id, a payload

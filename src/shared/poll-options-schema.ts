@@ -17,8 +17,8 @@ function notADuration(issue: { input?: unknown }): string {
   return `is not a positive duration such as "30 seconds", "2m" or a number of milliseconds (got ${given})`;
 }
 
-/** A duration option: milliseconds, or a string such as `'30 seconds'`. */
-const durationSchema = z
+/** A duration: milliseconds, or a string such as `'30 seconds'` (poll options, pipeline delays and timeouts). */
+export const durationSchema = z
   .union([z.number().positive({ error: notADuration }), z.string()], { error: notADuration })
   .refine(isPositiveDuration, { error: notADuration });
 

@@ -1,11 +1,25 @@
-import { defineQuery, setHandler } from '@temporalio/workflow';
-import type { CodikaPipelineInput, CodikaPipelineResult, CodikaPipelineState } from '../pipeline';
+import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import type {
+  CodikaPipelineApprovalAnswer,
+  CodikaPipelineInput,
+  CodikaPipelineResult,
+  CodikaPipelineState,
+} from '../pipeline';
 import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
-import { loadCheckPipeline, PipelineRun, validateResume } from './engine';
+import { loadCheckPipeline, PipelineRun, validateResume, type CodikaApprovalRequest } from './engine';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');
+
+/**
+ * Update: answers an approval step that is waiting, with `{ stepId, approved, by, comment? }`; returns
+ * the answer as recorded. Refused, with nothing written to the history, for an unknown step, a step
+ * that is not an approval or not waiting, and a step already answered.
+ */
+export const codikaPipelineApproveUpdate = defineUpdate<CodikaPipelineApprovalAnswer, [CodikaApprovalRequest]>(
+  'codikaPipelineApprove',
+);
 
 /**
  * Runs a declarative pipeline of Codika executions (see `src/pipeline/definition.ts` and docs/pipelines.md):
@@ -27,5 +41,11 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
   if (args.resume !== undefined) validateResume(args.resume, pipeline);
   const run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume);
   setHandler(codikaPipelineStateQuery, () => run.snapshot());
+  setHandler(codikaPipelineApproveUpdate, (request) => run.answerApproval(request), {
+    validator: (request) => {
+      const problem = run.approvalProblem(request);
+      if (problem !== undefined) throw new Error(problem);
+    },
+  });
   return run.execute();
 }

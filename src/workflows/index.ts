@@ -22,7 +22,12 @@ export {
   codikaPollNowSignal,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
-export { codikaPipelineWorkflow, codikaPipelineStateQuery } from './codika-pipeline-workflow';
+export {
+  codikaPipelineWorkflow,
+  codikaPipelineStateQuery,
+  codikaPipelineApproveUpdate,
+} from './codika-pipeline-workflow';
+export type { CodikaApprovalRequest } from './engine';
 
 // What a run takes and gives back.
 export type {
@@ -60,6 +65,10 @@ export {
   CODIKA_FAILURE_TYPES,
   CODIKA_PIPELINE_INVALID,
   CODIKA_TEMPLATE_ERROR,
+  CODIKA_APPROVAL_REJECTED,
+  CODIKA_APPROVAL_TIMED_OUT,
+  CODIKA_RESULT_TOO_LARGE,
+  CODIKA_STEP_STOPPED,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
 } from '../shared';

@@ -10,6 +10,7 @@ import type { CodikaFinalStatus, CodikaTriggeredExecution } from '../../shared/a
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import type { PollSettings } from '../../shared/poll-options';
 import {
+  labelled,
   pollAuto,
   pollInActivity,
   pollWithRetries,
@@ -31,6 +32,8 @@ export interface CodikaStepHooks {
   pollNow?: { requested: boolean };
   /** Runs once Codika accepted the trigger (not on a resumed run). */
   afterTrigger?(triggered: CodikaTriggeredExecution): void;
+  /** Names the step in every activity and timer summary (a pipeline's step id, `send[3]` for an item). */
+  label?: string;
 }
 
 /** The state of a step before it starts (or as a continued run resumes it). */
@@ -103,7 +106,7 @@ export async function executeCodikaStep(
   const activities = (shape: ActivityShape = {}) => {
     const remainingMs = Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS);
     return proxyActivities<CodikaActivities>({
-      summary: shape.summary,
+      summary: shape.summary === undefined ? undefined : labelled(hooks.label, shape.summary),
       startToCloseTimeout: shape.longRunning ? remainingMs : settings.activityTimeoutMs,
       scheduleToCloseTimeout: remainingMs,
       heartbeatTimeout: shape.oneAttempt ? undefined : (shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT),
@@ -122,7 +125,7 @@ export async function executeCodikaStep(
         payload: input.payload,
       };
       const triggered = patched(TRIGGER_DELIVERY_PATCH)
-        ? await triggerExecution({ input, deadlineAtMs, activities, deadlineReached: timedOut })
+        ? await triggerExecution({ input, deadlineAtMs, activities, deadlineReached: timedOut, label: hooks.label })
         : // Recorded before delivery was a choice: the activity's retry policy re-sends, as it did then.
           await activities({ summary: 'trigger' }).triggerCodikaExecution(request);
       executionId = triggered.executionId;
@@ -149,6 +152,7 @@ export async function executeCodikaStep(
       pollNow: hooks.pollNow,
       activities,
       deadlineReached: () => timedOut(undefined),
+      label: hooks.label,
     });
   } catch (err) {
     throw settle(err);

@@ -1,6 +1,7 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { CodikaExecutionState } from '../../shared/execution-types';
-import type { CodikaPipelineState } from '../../pipeline/pipeline-types';
+import type { CodikaPipelineState, CodikaPipelineStepState } from '../../pipeline/pipeline-types';
+import { countItems } from './pipeline-scheduling';
 import { formatDuration } from '../../shared/durations';
 
 /**
@@ -21,16 +22,48 @@ export function executionDetails(state: CodikaExecutionState, nowMs: number): st
   return lines.map((line) => `- ${line}`).join('\n');
 }
 
-/** A pipeline's current details: its phase and one line per step. */
+/** A pipeline's current details: its phase and one line per step (what waits, and for whom). */
 export function pipelineDetails(state: CodikaPipelineState): string {
   const steps = state.order.map((id) => {
     const step = state.steps[id]!;
-    const extra = [step.executionId && `\`${step.executionId}\``, step.polls ? `${step.polls} polls` : undefined]
-      .filter(Boolean)
-      .join(', ');
-    return `- **${id}** ${step.status}${extra ? ` (${extra})` : ''}`;
+    return `- **${id}** ${step.status}${stepExtra(step)}`;
   });
   return [`**phase** ${state.phase}`, '', ...steps].join('\n');
+}
+
+const PROMPT_SHOWN = 120;
+
+function stepExtra(step: CodikaPipelineStepState): string {
+  const running = step.status === 'running';
+  if (step.items) {
+    const c = countItems(step.items);
+    return ` (items: ${c.done} done, ${c.running} running, ${c.failed} failed, ${c.left} left)`;
+  }
+  if (step.approval && running && !step.approval.answer) {
+    const prompt =
+      step.approval.prompt.length > PROMPT_SHOWN
+        ? `${step.approval.prompt.slice(0, PROMPT_SHOWN - 1)}…`
+        : step.approval.prompt;
+    const until = step.approval.deadline ? ` until ${utcMinute(step.approval.deadline)}` : '';
+    return ` · waits for an approval${until}: ${prompt}`;
+  }
+  if (running && step.startsAt && step.executionId === undefined && !step.attempts) {
+    return ` · starts at ${utcMinute(step.startsAt)}`;
+  }
+  const extra = [
+    step.executionId && `\`${step.executionId}\``,
+    step.polls ? `${step.polls} polls` : undefined,
+    step.attempts && step.attempts.length > 1 ? `attempt ${step.attempts.length}` : undefined,
+    running && step.nextAttemptAt ? `next attempt at ${utcMinute(step.nextAttemptAt)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return extra ? ` (${extra})` : '';
+}
+
+/** `2026-11-30T14:05:09.000Z` → `14:05:09 UTC`. */
+function utcMinute(iso: string): string {
+  return `${iso.slice(11, 19)} UTC`;
 }
 
 /**

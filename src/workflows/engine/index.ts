@@ -15,4 +15,5 @@ export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
 export { PipelineRun, validateResume } from './pipeline-run';
+export type { CodikaApprovalRequest } from './pipeline-approval';
 export { loadCheckPipeline } from './lazy-schemas';

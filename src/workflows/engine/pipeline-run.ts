@@ -7,12 +7,14 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   continueAsNew,
   isCancellation,
   log,
   patched,
   setCurrentDetails,
+  sleep,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,8 +25,10 @@ import type {
   CodikaStepProgress,
 } from '../../shared/execution-types';
 import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
-import { CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
+import { CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED, CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
+import { formatDuration, parseDuration } from '../../shared/durations';
 import type {
+  CodikaPipelineApprovalAnswer,
   CodikaPipelineInput,
   CodikaPipelineResume,
   CodikaPipelineResult,
@@ -32,12 +36,23 @@ import type {
   CodikaPipelineStepState,
 } from '../../pipeline/pipeline-types';
 import { nonRetryableFailure } from '../../shared/failures';
-import type { CodikaPipelineDefinition, CodikaPipelineStep } from '../../pipeline/definition';
+import type {
+  CodikaPipelineApprovalStep,
+  CodikaPipelineDefinition,
+  CodikaPipelineExecutionStep,
+  CodikaPipelineStep,
+} from '../../pipeline/definition';
+import { isApprovalStep } from '../../pipeline/step-kinds';
+import { describeCondition, evaluateCondition } from '../../pipeline/conditions';
 import { renderTemplate, type TemplateScope } from '../../pipeline/templates';
 import { TemplateError } from '../../pipeline/errors';
 import { executeCodikaStep, initialStepState } from './codika-step';
 import { pipelineDetails, showingDetails } from './current-details';
 import { invalid, resolvePollSettings } from './poll-settings';
+import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } from './pipeline-approval';
+import { runWithRetries } from './pipeline-retries';
+import { countItems, dependencyVerdict, jsonBytes, PAYLOAD_LIMIT_BYTES } from './pipeline-scheduling';
+import { labelled } from './polling-strategies';
 import { underPath, validateExecutionInput } from './validate-input';
 import { validateId } from '../../shared/validation';
 
@@ -47,18 +62,32 @@ import { validateId } from '../../shared/validation';
  */
 export const PIPELINE_CONTINUE_AS_NEW_PATCH = 'codika-pipeline-continue-as-new';
 
-/** A step's status after which it will not run (again). */
-const DID_NOT_SUCCEED = new Set(['failed', 'skipped', 'cancelled']);
+/** A result a pipeline keeps: a Codika execution's, an approval's answer, or a forEach step's array. */
+type StepResult = Pick<CodikaExecutionResult, 'resultData'> & Partial<CodikaExecutionResult>;
+
+/** An execution in flight: which step it belongs to (for its poll options), and its live state. */
+interface LiveExecution {
+  index: number;
+  execution: CodikaExecutionState;
+}
+
+/** The key of a forEach item's execution in the live map and in `resume.polling`. */
+const itemKey = (id: string, index: number) => `${id}[${index}]`;
 
 /** One pipeline run: the steps' states, the scheduler and the saga. */
 export class PipelineRun {
   private readonly state: CodikaPipelineState;
   private readonly stepsById: Map<string, { step: CodikaPipelineStep; index: number }>;
   /** Executions in flight, whose polls and executionId the state query reads live. */
-  private readonly live = new Map<string, CodikaExecutionState>();
-  private readonly results = new Map<string, CodikaExecutionResult>();
-  /** Succeeded step ids in the order they finished: compensations run in reverse. */
-  private readonly finished: string[] = [];
+  private readonly live = new Map<string, LiveExecution>();
+  /** Each step's result once it succeeded: what templates read as `steps.<id>`. */
+  private readonly results = new Map<string, StepResult>();
+  /** Each forEach step's items' results, by item index. */
+  private readonly itemResults = new Map<string, (CodikaExecutionResult | undefined)[]>();
+  /** Each forEach step's items, rendered once. */
+  private readonly itemValues = new Map<string, unknown[]>();
+  /** Succeeded steps and forEach items in the order they finished: compensations run in reverse. */
+  private readonly finished: { stepId: string; index?: number }[] = [];
   private failure: { stepId: string; error: unknown } | undefined;
   private running = 0;
   private changes = 0;
@@ -68,6 +97,7 @@ export class PipelineRun {
   private continuing = false;
   /** A replayed history from before continue-as-new existed: never again in this run. */
   private continueAsNewDeclined = false;
+  private readonly approvalStepIds: ReadonlySet<string>;
 
   constructor(
     private readonly pipeline: CodikaPipelineDefinition,
@@ -76,21 +106,29 @@ export class PipelineRun {
     private readonly resume?: CodikaPipelineResume,
   ) {
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
+    this.approvalStepIds = new Set(pipeline.steps.filter(isApprovalStep).map((step) => step.id));
     const steps: Record<string, CodikaPipelineStepState> = {};
     for (const step of pipeline.steps) {
-      steps[step.id] = {
-        status: 'pending',
-        workflowId: step.workflowId,
-        processInstanceId: step.processInstanceId ?? pipeline.processInstanceId!,
-        polls: 0,
-      };
+      steps[step.id] = isApprovalStep(step)
+        ? { status: 'pending', polls: 0 }
+        : {
+            status: 'pending',
+            workflowId: step.workflowId,
+            processInstanceId: step.processInstanceId ?? pipeline.processInstanceId!,
+            polls: 0,
+          };
     }
     this.state = { phase: 'running', order, steps, leftRunning: [] };
     if (resume) {
-      for (const [id, step] of Object.entries(resume.steps)) steps[id] = { ...step };
-      for (const { stepId, result } of resume.finished) {
-        this.results.set(stepId, result);
-        this.finished.push(stepId);
+      for (const [id, step] of Object.entries(resume.steps)) steps[id] = copyStep(step);
+      for (const { stepId, index, result } of resume.finished) {
+        this.finished.push(index === undefined ? { stepId } : { stepId, index });
+        if (index === undefined) this.results.set(stepId, result);
+        else this.itemResultsOf(stepId)[index] = result as CodikaExecutionResult;
+      }
+      for (const [id, results] of this.itemResults) {
+        if (steps[id]!.status === 'succeeded')
+          this.results.set(id, { resultData: forEachResultData(results, steps[id]!) });
       }
     }
   }
@@ -99,14 +137,16 @@ export class PipelineRun {
   snapshot(): CodikaPipelineState {
     const steps: Record<string, CodikaPipelineStepState> = {};
     for (const [id, step] of Object.entries(this.state.steps)) {
-      const live = this.live.get(id);
-      steps[id] = live
-        ? { ...step, executionId: live.executionId, polls: live.polls, lastStatus: live.lastStatus }
-        : { ...step };
-      const compensating = this.live.get(`${id}#compensation`);
-      if (compensating && step.compensation) {
-        steps[id]!.compensation = { ...step.compensation, executionId: compensating.executionId };
-      }
+      const copy = copyStep(step);
+      steps[id] = withLive(copy, this.live.get(id)?.execution, this.live.get(`${id}#compensation`)?.execution);
+      copy.items?.forEach((item, i) =>
+        withLive(
+          item,
+          this.live.get(itemKey(id, i))?.execution,
+          this.live.get(`${itemKey(id, i)}#compensation`)?.execution,
+        ),
+      );
+      if (copy.items) copy.itemCounts = countItems(copy.items);
     }
     return { ...this.state, steps, leftRunning: [...this.state.leftRunning] };
   }
@@ -116,8 +156,32 @@ export class PipelineRun {
     setCurrentDetails(pipelineDetails(this.snapshot()));
   }
 
+  /** Why `request` cannot answer an approval step now (the `codikaPipelineApprove` validator). */
+  approvalProblem(request: unknown): string | undefined {
+    return approvalRequestProblem(request, this.state.steps, this.approvalStepIds);
+  }
+
+  /** Records a validated answer; the waiting step goes on in the same workflow task. */
+  answerApproval({ stepId, approved, by, comment }: CodikaApprovalRequest): CodikaPipelineApprovalAnswer {
+    const answer = {
+      approved,
+      by,
+      ...(comment === undefined ? {} : { comment }),
+      at: new Date(Date.now()).toISOString(),
+    };
+    this.state.steps[stepId]!.approval!.answer = answer;
+    this.showDetails();
+    return answer;
+  }
+
   async execute(): Promise<CodikaPipelineResult> {
-    for (const [id, progress] of Object.entries(this.resume?.polling ?? {})) this.start(id, progress);
+    const polling = this.resume?.polling ?? {};
+    // Steps that were polling resume first, in the order they always did.
+    for (const [key, progress] of Object.entries(polling)) if (this.stepsById.has(key)) this.start(key, { progress });
+    // Steps that were waiting (a delay, a retry's backoff, an approval) or running forEach items restart from their state.
+    for (const id of this.state.order) {
+      if (this.state.steps[id]!.status === 'running' && !(id in polling)) this.start(id, { restart: true, polling });
+    }
     try {
       await this.runSteps();
     } catch (err) {
@@ -137,20 +201,20 @@ export class PipelineRun {
     return { outputs, steps: this.snapshot().steps };
   }
 
-  /** Starts every step whose dependencies succeeded, until nothing runs and nothing can start. */
+  /** Starts every step whose dependencies allow it, until nothing runs and nothing can start. */
   private async runSteps(): Promise<void> {
     for (;;) {
       for (const id of this.state.order) {
         const step = this.state.steps[id]!;
         if (step.status !== 'pending') continue;
-        const dependsOn = this.stepsById.get(id)!.step.dependsOn ?? [];
-        const blocker = dependsOn.find((dep) => DID_NOT_SUCCEED.has(this.state.steps[dep]!.status));
-        if (blocker !== undefined) {
+        const { step: definition } = this.stepsById.get(id)!;
+        const verdict = dependencyVerdict(definition, this.state.steps);
+        if (verdict.kind === 'skip') {
           // The order is topological, so a skip reaches the steps below it in this same pass.
-          step.status = 'skipped';
-          step.error = `step "${blocker}" did not succeed`;
-        } else if (!this.failure && dependsOn.every((dep) => this.state.steps[dep]!.status === 'succeeded')) {
-          this.start(id);
+          this.skip(step, verdict.skippedBy, verdict.because);
+        } else if (verdict.kind === 'ready' && !this.failure) {
+          const runs = definition.when === undefined || this.conditionHolds(id);
+          if (runs) this.start(id);
         }
       }
       this.showDetails();
@@ -166,25 +230,65 @@ export class PipelineRun {
     for (const step of Object.values(this.state.steps)) {
       if (step.status === 'pending') {
         step.status = 'skipped';
+        step.skippedBy = 'failure';
         step.error = `the pipeline stopped after step "${this.failure?.stepId}" failed`;
       }
     }
   }
 
-  /** Starts a step, or resumes one that was polling when the previous run continued as new. */
-  private start(id: string, resume?: CodikaStepProgress): void {
+  private skip(step: CodikaPipelineStepState, skippedBy: 'condition' | 'failure', because: string): void {
+    step.status = 'skipped';
+    step.error = because;
+    // Recorded for the new rule only: a step skipped before conditions existed reads as it always did.
+    if (skippedBy === 'condition') step.skippedBy = skippedBy;
+  }
+
+  /** Evaluates a ready step's `when`; false skips it, and a path that leads nowhere fails it. */
+  private conditionHolds(id: string): boolean {
+    const { step: definition, index } = this.stepsById.get(id)!;
+    const step = this.state.steps[id]!;
+    let holds: boolean;
+    try {
+      holds = evaluateCondition(definition.when!, this.scope(), `steps[${index}].when`);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      this.stepFailed(id, nonRetryableFailure(CODIKA_TEMPLATE_ERROR, err.message, { at: err.at }));
+      step.endedAt = new Date(Date.now()).toISOString();
+      this.changes += 1;
+      return false;
+    }
+    if (!holds) this.skip(step, 'condition', `its condition was false: when ${describeCondition(definition.when)}`);
+    return holds;
+  }
+
+  private stepFailed(id: string, err: unknown): void {
+    const step = this.state.steps[id]!;
+    step.status = 'failed';
+    step.error = messageOf(err);
+    if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
+  }
+
+  /**
+   * Starts a step: fresh, or resuming the execution it was polling when the previous run continued
+   * as new (`progress`), or restarting from its state (`restart`: a delay, a backoff, an approval, items).
+   */
+  private start(
+    id: string,
+    from: { progress?: CodikaStepProgress; restart?: boolean; polling?: Record<string, CodikaStepProgress> } = {},
+  ): void {
     const step = this.state.steps[id]!;
     step.status = 'running';
-    if (!resume) step.startedAt = new Date().toISOString();
+    if (!from.progress && !from.restart) step.startedAt = new Date().toISOString();
     this.running += 1;
     const scope = new CancellationScope();
     this.scopes.set(id, scope);
     scope
-      .run(() => this.runStep(id, resume))
+      .run(() => this.runStep(id, from.progress, from.polling ?? {}))
       .then(
         (result) => {
           this.results.set(id, result);
-          this.finished.push(id);
+          // A forEach step's items are on record one by one already.
+          if (this.itemResults.get(id) === undefined) this.finished.push({ stepId: id });
           step.status = 'succeeded'; // executionId and polls were recorded as the execution ended
         },
         (err: unknown) => {
@@ -193,9 +297,7 @@ export class PipelineRun {
             if (!this.continuing) step.status = 'cancelled';
             return;
           }
-          step.status = 'failed';
-          step.error = messageOf(err);
-          if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
+          this.stepFailed(id, err);
         },
       )
       .finally(() => {
@@ -207,22 +309,25 @@ export class PipelineRun {
   }
 
   /**
-   * Temporal suggests continuing as new (the history is long), and no step is between its trigger
-   * and Codika's answer: every running step is polling a known executionId, which the next run
-   * resumes. Saga and failure handling stay in one run.
+   * Temporal suggests continuing as new (the history is long), and no execution is between its
+   * trigger and Codika's answer: every one in flight is polling a known executionId, which the next
+   * run resumes. Saga and failure handling stay in one run.
    */
   private mayContinueAsNew(): boolean {
-    if (this.continueAsNewDeclined || this.failure || !workflowInfo().continueAsNewSuggested) return false;
-    return [...this.live.values()].every((execution) => execution.phase === 'polling' && execution.executionId);
+    if (!this.continueAsNewSuggested()) return false;
+    return [...this.live.values()].every(({ execution }) => execution.phase === 'polling' && execution.executionId);
   }
 
-  /** Stops the polling steps and continues as new with every step's state; never returns. */
+  private continueAsNewSuggested(): boolean {
+    return !this.continueAsNewDeclined && !this.failure && workflowInfo().continueAsNewSuggested;
+  }
+
+  /** Stops the steps and continues as new with every step's state; never returns. */
   private async continueAsNew(): Promise<never> {
     this.continuing = true;
     const polling: Record<string, CodikaStepProgress> = {};
-    for (const [id, execution] of this.live) {
-      const { index } = this.stepsById.get(id)!;
-      polling[id] = {
+    for (const [key, { index, execution }] of this.live) {
+      polling[key] = {
         executionId: execution.executionId!,
         polls: execution.polls,
         startedAtMs: Date.parse(execution.startedAt),
@@ -236,7 +341,12 @@ export class PipelineRun {
     await condition(allHandlersFinished);
     // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.snapshot().steps;
-    const finished = this.finished.map((stepId) => ({ stepId, result: this.results.get(stepId)! }));
+    for (const step of Object.values(steps)) delete step.itemCounts;
+    const finished = this.finished.map(({ stepId, index }) =>
+      index === undefined
+        ? { stepId, result: this.results.get(stepId) as CodikaExecutionResult }
+        : { stepId, index, result: this.itemResults.get(stepId)![index]! },
+    );
     return continueAsNew<(args: CodikaPipelineInput) => Promise<CodikaPipelineResult>>({
       pipeline: this.pipeline,
       input: this.input,
@@ -245,38 +355,220 @@ export class PipelineRun {
   }
 
   private settingsOf(index: number) {
-    const step = this.pipeline.steps[index]!;
+    const step = this.pipeline.steps[index] as CodikaPipelineExecutionStep;
     return resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
   }
 
-  private async runStep(id: string, resume?: CodikaStepProgress): Promise<CodikaExecutionResult> {
+  private async runStep(
+    id: string,
+    progress: CodikaStepProgress | undefined,
+    polling: Record<string, CodikaStepProgress>,
+  ): Promise<StepResult> {
     const { step, index } = this.stepsById.get(id)!;
-    const input = this.executionInput(
-      {
-        processInstanceId: this.state.steps[id]!.processInstanceId,
-        workflowId: step.workflowId,
-        payload: step.payload ?? {},
-        triggerDelivery: step.triggerDelivery ?? this.pipeline.triggerDelivery,
-      },
-      `steps[${index}].payload`,
-    );
-    return this.runExecution(
+    const state = this.state.steps[id]!;
+    if (step.startAfter !== undefined && progress === undefined) {
+      state.startsAt ??= new Date(Date.now() + parseDuration(step.startAfter)).toISOString();
+      const waitMs = Date.parse(state.startsAt) - Date.now();
+      if (waitMs > 0) await sleep(waitMs, { summary: labelled(id, `start after ${formatDuration(waitMs)}`) });
+    }
+    if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
+    if (step.forEach) return { resultData: await this.runForEach(id, step, index, polling) };
+    const input = this.executionInput(step, index, state.processInstanceId!, this.scope());
+    return runWithRetries(
+      state,
+      step.retry,
       id,
-      index,
-      input,
-      (execution) => {
-        const state = this.state.steps[id]!;
-        state.executionId = execution.executionId;
-        state.polls = execution.polls;
-        state.lastStatus = execution.lastStatus;
-      },
-      resume,
+      (resume, onExecutionId) =>
+        this.runExecution(
+          id,
+          index,
+          input,
+          (execution) => {
+            state.executionId = execution.executionId;
+            state.polls = execution.polls;
+            state.lastStatus = execution.lastStatus;
+            onExecutionId(execution.executionId);
+          },
+          resume,
+        ),
+      progress,
     );
+  }
+
+  private async runApproval(id: string, step: CodikaPipelineApprovalStep, index: number) {
+    const state = this.state.steps[id]!;
+    if (state.approval === undefined) {
+      const now = Date.now();
+      state.approval = {
+        prompt: this.render(step.approval.prompt, this.scope(), `steps[${index}].approval.prompt`) as string,
+        waitingSince: new Date(now).toISOString(),
+        onTimeout: step.approval.onTimeout ?? 'fail',
+      };
+      if (step.approval.timeout !== undefined) {
+        state.approval.deadline = new Date(now + parseDuration(step.approval.timeout)).toISOString();
+      }
+    }
+    this.showDetails();
+    try {
+      return await awaitApproval(id, step, state.approval);
+    } finally {
+      this.showDetails();
+    }
+  }
+
+  /**
+   * Runs a forEach step's items, `concurrency` at a time, in item order; items a previous run left
+   * polling (or waiting for a retry) go on first. While Temporal suggests continuing as new, no new
+   * item starts, so the items in flight all reach polling and the run can continue.
+   */
+  private async runForEach(
+    id: string,
+    step: CodikaPipelineExecutionStep,
+    index: number,
+    polling: Record<string, CodikaStepProgress>,
+  ): Promise<unknown[]> {
+    const state = this.state.steps[id]!;
+    const items = this.itemsOf(id);
+    state.items ??= items.map(() => ({ status: 'pending', polls: 0 }));
+    const results = this.itemResultsOf(id);
+    const concurrency = step.forEach!.concurrency ?? DEFAULT_CONCURRENCY;
+    const stopOnFailure = step.onFailure !== 'continue';
+    let inFlight = 0;
+    let itemFailure: { index: number; error: unknown } | undefined;
+    const stopped = () => (stopOnFailure && itemFailure !== undefined) || this.failure !== undefined;
+    const runs: Promise<void>[] = [];
+    const launch = (i: number, progress?: CodikaStepProgress) => {
+      inFlight += 1;
+      runs.push(
+        this.runItem(id, step, index, i, progress)
+          .then(
+            (result) => {
+              results[i] = result;
+              this.finished.push({ stepId: id, index: i });
+            },
+            (err: unknown) => {
+              if (isCancellation(err)) {
+                if (!this.continuing) state.items![i]!.status = 'cancelled';
+                return;
+              }
+              state.items![i]!.status = 'failed';
+              state.items![i]!.error = messageOf(err);
+              itemFailure ??= { index: i, error: err };
+            },
+          )
+          .finally(() => {
+            inFlight -= 1;
+          }),
+      );
+    };
+    try {
+      const resumed = state.items.flatMap((item, i) => (item.status === 'running' ? [i] : []));
+      for (const i of resumed) launch(i, polling[itemKey(id, i)]);
+      for (const [i, item] of state.items.entries()) {
+        if (item.status !== 'pending') continue;
+        await condition(() => stopped() || (inFlight < concurrency && !this.continueAsNewSuggested()));
+        if (stopped()) break;
+        launch(i);
+      }
+    } finally {
+      // Every item's own bookkeeping lands before the step ends, however it ends.
+      await Promise.all(runs);
+    }
+    // Items stopped by a cancellation (or to continue as new) end the step the same way.
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('forEach items cancelled');
+    for (const item of state.items) if (item.status === 'pending') item.status = 'skipped';
+    if (itemFailure !== undefined && stopOnFailure) {
+      const { index: i, error } = itemFailure;
+      const original = error instanceof ApplicationFailure ? error : undefined;
+      throw nonRetryableFailure(
+        original?.type ?? 'Error',
+        `item ${i}: ${messageOf(error)}`,
+        { stepId: id, index: i, executionId: state.items[i]!.executionId },
+        error instanceof Error ? error : undefined,
+      );
+    }
+    if (this.failure !== undefined && state.items.some((item) => item.status === 'skipped')) {
+      throw nonRetryableFailure(CODIKA_STEP_STOPPED, `stopped after step "${this.failure.stepId}" failed`, {
+        stepId: id,
+        counts: countItems(state.items),
+      });
+    }
+    const resultData = forEachResultData(results, state);
+    const bytes = jsonBytes(resultData);
+    if (bytes > PAYLOAD_LIMIT_BYTES) {
+      throw nonRetryableFailure(
+        CODIKA_RESULT_TOO_LARGE,
+        `the results of its ${items.length} items take ${(bytes / 1024 / 1024).toFixed(1)} MB as JSON, over Temporal's 2 MB payload limit: have the Codika workflow return less (an id to fetch the rest from)`,
+        { stepId: id, bytes, limitBytes: PAYLOAD_LIMIT_BYTES },
+      );
+    }
+    return resultData;
+  }
+
+  private async runItem(
+    id: string,
+    step: CodikaPipelineExecutionStep,
+    index: number,
+    i: number,
+    progress?: CodikaStepProgress,
+  ): Promise<CodikaExecutionResult> {
+    const item = this.state.steps[id]!.items![i]!;
+    item.status = 'running';
+    const key = itemKey(id, i);
+    const input = this.executionInput(step, index, this.state.steps[id]!.processInstanceId!, this.itemScope(id, i));
+    const result = await runWithRetries(
+      item,
+      step.retry,
+      key,
+      (resume, onExecutionId) =>
+        this.runExecution(
+          key,
+          index,
+          input,
+          (execution) => {
+            item.executionId = execution.executionId;
+            item.polls = execution.polls;
+            onExecutionId(execution.executionId);
+          },
+          resume,
+        ),
+      progress,
+    );
+    item.status = 'succeeded';
+    return result;
+  }
+
+  /** A forEach step's items, rendered once per run (from the input and upstream results, so the same each time). */
+  private itemsOf(id: string): unknown[] {
+    let items = this.itemValues.get(id);
+    if (items === undefined) {
+      const { step, index } = this.stepsById.get(id)!;
+      const at = `steps[${index}].forEach.items`;
+      items = this.render((step as CodikaPipelineExecutionStep).forEach!.items, this.scope(), at) as unknown[];
+      if (!Array.isArray(items)) {
+        throw nonRetryableFailure(
+          CODIKA_TEMPLATE_ERROR,
+          `${at}: expected an array of items, got ${describeValue(items)}`,
+          {
+            at,
+          },
+        );
+      }
+      this.itemValues.set(id, items);
+    }
+    return items;
+  }
+
+  private itemResultsOf(id: string): (CodikaExecutionResult | undefined)[] {
+    let results = this.itemResults.get(id);
+    if (results === undefined) this.itemResults.set(id, (results = []));
+    return results;
   }
 
   /**
    * Runs one Codika execution with the poll options of `steps[index]`, its live state visible to the
-   * query under `liveKey`; `record` keeps what it reached once it ends, however it ends.
+   * query under `liveKey` (also its label in the UI's summaries); `record` keeps what it reached once
+   * it ends, however it ends.
    */
   private async runExecution(
     liveKey: string,
@@ -288,90 +580,126 @@ export class PipelineRun {
     const settings = this.settingsOf(index);
     // A step's executionId and polls show in the pipeline's details as they change.
     const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.snapshot()));
-    this.live.set(liveKey, execution);
+    this.live.set(liveKey, { index, execution });
     try {
-      return await executeCodikaStep(input, settings, execution, { resume });
+      return await executeCodikaStep(input, settings, execution, { resume, label: liveKey });
     } finally {
       this.live.delete(liveKey);
       record(execution);
     }
   }
 
-  /** Renders a payload template against the input and the results so far, then checks it like any input. */
-  private executionInput(
-    raw: { processInstanceId: string; workflowId: string; payload: unknown; triggerDelivery?: CodikaTriggerDelivery },
-    at: string,
-  ): Required<CodikaExecutionInput> {
+  /** What templates read now: the input and the results so far. */
+  private scope(): TemplateScope {
     const scope: TemplateScope = { input: this.input, steps: {} };
     for (const [id, result] of this.results) {
       scope.steps[id] = { resultData: result.resultData, executionId: result.executionId };
     }
-    let payload: unknown;
+    return scope;
+  }
+
+  /** The scope of one forEach item: `item`, `index`, and its own result once it has one (its compensation reads it). */
+  private itemScope(id: string, i: number): TemplateScope {
+    const scope = { ...this.scope(), item: this.itemsOf(id)[i], index: i };
+    const own = this.itemResults.get(id)?.[i];
+    if (own) scope.steps = { ...scope.steps, [id]: { resultData: own.resultData, executionId: own.executionId } };
+    return scope;
+  }
+
+  private render(template: unknown, scope: TemplateScope, at: string): unknown {
     try {
-      payload = renderTemplate(raw.payload, scope, at);
+      return renderTemplate(template, scope, at);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       throw nonRetryableFailure(CODIKA_TEMPLATE_ERROR, err.message, { at: err.at });
     }
+  }
+
+  /** Renders a step's (or compensation's) payload template, then checks it like any input. */
+  private executionInput(
+    raw: { workflowId: string; payload?: unknown; triggerDelivery?: CodikaTriggerDelivery },
+    index: number,
+    processInstanceId: string,
+    scope: TemplateScope,
+    at = `steps[${index}].payload`,
+    triggerDelivery = raw.triggerDelivery ?? this.pipeline.triggerDelivery,
+  ): Required<CodikaExecutionInput> {
+    const payload = this.render(raw.payload ?? {}, scope, at);
     return validateExecutionInput(
       {
-        processInstanceId: raw.processInstanceId,
+        processInstanceId,
         workflowId: raw.workflowId,
         payload: payload as Record<string, unknown>,
-        triggerDelivery: raw.triggerDelivery,
+        triggerDelivery,
       },
       at.replace(/\.payload$/, ''),
     );
   }
 
-  /** The saga: compensations of the succeeded steps, last finished first. Their failures are recorded, not thrown. */
+  /**
+   * The saga: compensations of the succeeded steps (and forEach items), last finished first. Their
+   * failures are recorded, not thrown.
+   */
   private async compensate(): Promise<void> {
     this.state.phase = 'compensating';
-    for (const id of [...this.finished].reverse()) {
+    for (const { stepId: id, index: itemIndex } of [...this.finished].reverse()) {
       const { step, index } = this.stepsById.get(id)!;
+      if (isApprovalStep(step) || !step.compensate) continue;
       const compensation = step.compensate;
-      if (!compensation) continue;
       const state = this.state.steps[id]!;
+      const target = itemIndex === undefined ? state : state.items![itemIndex]!;
+      const liveKey = itemIndex === undefined ? id : itemKey(id, itemIndex);
+      const statusBefore = state.status;
       state.status = 'compensating';
-      state.compensation = { status: 'running' };
+      target.status = 'compensating';
+      target.compensation = { status: 'running' };
       this.showDetails();
       try {
         const input = this.executionInput(
-          {
-            processInstanceId: compensation.processInstanceId ?? state.processInstanceId,
-            workflowId: compensation.workflowId,
-            payload: compensation.payload ?? {},
-            triggerDelivery: compensation.triggerDelivery ?? step.triggerDelivery ?? this.pipeline.triggerDelivery,
-          },
+          { ...compensation, triggerDelivery: compensation.triggerDelivery ?? step.triggerDelivery },
+          index,
+          compensation.processInstanceId ?? state.processInstanceId!,
+          itemIndex === undefined ? this.scope() : this.itemScope(id, itemIndex),
           `steps[${index}].compensate.payload`,
         );
-        const result = await this.runExecution(`${id}#compensation`, index, input, (execution) => {
-          state.compensation!.executionId = execution.executionId;
+        const result = await this.runExecution(`${liveKey}#compensation`, index, input, (execution) => {
+          target.compensation!.executionId = execution.executionId;
         });
-        state.status = 'compensated';
-        state.compensation = { status: 'succeeded', executionId: result.executionId };
-        this.showDetails();
+        target.status = 'compensated';
+        target.compensation = { status: 'succeeded', executionId: result.executionId };
       } catch (err) {
         if (isCancellation(err)) throw err;
-        state.status = 'succeeded';
-        state.compensation = { ...state.compensation, status: 'failed', error: messageOf(err) };
-        this.showDetails();
+        target.status = 'succeeded';
+        target.compensation = { ...target.compensation, status: 'failed', error: messageOf(err) };
       }
+      // A forEach step's items carry their own compensation; the step keeps the status it had.
+      if (itemIndex !== undefined) state.status = statusBefore;
+      this.showDetails();
     }
   }
 
   /** Codika has no cancel endpoint: say which executions were left running, in the memo and the log. */
   private recordCancellation(): void {
     this.state.phase = 'cancelled';
+    const inFlight = (status: string) => status === 'running' || status === 'compensating' || status === 'cancelled';
+    const leftRunning = (key: string, status: string, executionId: string | undefined, compensationId?: string) => {
+      const compensating = status === 'compensating';
+      const id = compensating
+        ? (this.live.get(`${key}#compensation`)?.execution.executionId ?? compensationId)
+        : (this.live.get(key)?.execution.executionId ?? executionId);
+      if (id !== undefined) this.state.leftRunning.push({ stepId: key, executionId: id });
+    };
     for (const [id, step] of Object.entries(this.state.steps)) {
       // A step whose wait was cancelled a moment earlier in this same activation is `cancelled` already.
-      if (step.status !== 'running' && step.status !== 'compensating' && step.status !== 'cancelled') continue;
-      const compensating = step.status === 'compensating';
-      const executionId = compensating
-        ? (this.live.get(`${id}#compensation`)?.executionId ?? step.compensation?.executionId)
-        : (this.live.get(id)?.executionId ?? step.executionId);
+      if (!inFlight(step.status)) continue;
+      if (step.items) {
+        step.items.forEach((item, i) => {
+          if (!inFlight(item.status)) return;
+          leftRunning(itemKey(id, i), item.status, item.executionId, item.compensation?.executionId);
+          item.status = 'cancelled';
+        });
+      } else leftRunning(id, step.status, step.executionId, step.compensation?.executionId);
       step.status = 'cancelled';
-      if (executionId !== undefined) this.state.leftRunning.push({ stepId: id, executionId });
     }
     upsertMemo({ codikaLeftRunning: this.state.leftRunning });
     this.showDetails();
@@ -385,9 +713,12 @@ export class PipelineRun {
   /** The first failure, keeping its type, prefixed with its step; details say what the saga did. */
   private pipelineFailure({ stepId, error }: { stepId: string; error: unknown }): ApplicationFailure {
     const original = error instanceof ApplicationFailure ? error : undefined;
-    const compensations = Object.entries(this.state.steps).flatMap(([id, s]) =>
-      s.compensation ? [{ stepId: id, ...s.compensation }] : [],
-    );
+    const compensations = Object.entries(this.state.steps).flatMap(([id, s]) => [
+      ...(s.compensation ? [{ stepId: id, ...s.compensation }] : []),
+      ...(s.items ?? []).flatMap((item, i) =>
+        item.compensation ? [{ stepId: itemKey(id, i), ...item.compensation }] : [],
+      ),
+    ]);
     return nonRetryableFailure(
       original?.type ?? (error instanceof Error ? error.name : 'Error'),
       `Step "${stepId}" failed: ${messageOf(error)}`,
@@ -395,6 +726,51 @@ export class PipelineRun {
       error instanceof Error ? error : undefined,
     );
   }
+}
+
+/** Items in flight at once when a forEach step does not say. */
+const DEFAULT_CONCURRENCY = 10;
+
+/** A forEach step's `resultData`: the items' results in item order, `null` for an item that failed. */
+function forEachResultData(
+  results: readonly (CodikaExecutionResult | undefined)[],
+  state: CodikaPipelineStepState,
+): unknown[] {
+  return (state.items ?? []).map((_, i) => (results[i] === undefined ? null : (results[i]!.resultData ?? null)));
+}
+
+/** `target` with the live figures of its execution (and of its compensation) in flight. */
+function withLive<
+  T extends {
+    executionId?: string;
+    polls: number;
+    lastStatus?: string;
+    compensation?: { executionId?: string; status: string; error?: string };
+  },
+>(target: T, execution: CodikaExecutionState | undefined, compensating: CodikaExecutionState | undefined): T {
+  if (execution)
+    Object.assign(target, {
+      executionId: execution.executionId,
+      polls: execution.polls,
+      lastStatus: execution.lastStatus,
+    });
+  if (compensating && target.compensation)
+    target.compensation = { ...target.compensation, executionId: compensating.executionId };
+  return target;
+}
+
+/** A copy of a step's state whose parts the run changes (items, attempts), so a query never shares them. */
+function copyStep(step: CodikaPipelineStepState): CodikaPipelineStepState {
+  const copy = { ...step };
+  if (step.items) copy.items = step.items.map((item) => ({ ...item, attempts: item.attempts?.map((a) => ({ ...a })) }));
+  if (step.attempts) copy.attempts = step.attempts.map((a) => ({ ...a }));
+  return copy;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
 }
 
 function messageOf(err: unknown): string {
@@ -411,7 +787,7 @@ export function validateResume(resume: CodikaPipelineResume, pipeline: CodikaPip
     Array.isArray(resume.finished) &&
     typeof resume.polling === 'object' &&
     Object.keys(resume.steps).every((id) => ids.has(id)) &&
-    Object.keys(resume.polling).every((id) => ids.has(id));
+    Object.keys(resume.polling).every((key) => ids.has(key.replace(/\[\d+\]$/, '')));
   if (!ok) throw invalid('input.resume', "expected the state a continued pipeline carries, for this pipeline's steps");
   for (const [id, progress] of Object.entries(resume.polling)) {
     underPath(`input.resume.polling.${id}`, () => validateId('executionId', progress?.executionId));

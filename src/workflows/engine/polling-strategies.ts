@@ -23,6 +23,13 @@ export interface PollingContext {
   activities(options?: ActivityShape): CodikaActivities;
   /** The failure to throw when no time is left. */
   deadlineReached(): Error;
+  /** Names the step in every timer summary (`extract · wait 2 s`); pipelines set it. */
+  label?: string;
+}
+
+/** A timer or activity summary, prefixed with the step's label when it has one. */
+export function labelled(label: string | undefined, summary: string): string {
+  return label ? `${label} · ${summary}` : summary;
 }
 
 /** How a strategy's activity differs from a single short call. */
@@ -56,7 +63,7 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
     if (remainingMs <= 0) throw ctx.deadlineReached();
     const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
     state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
-    const timer = { summary: `wait ${formatDuration(waitMs)}` };
+    const timer = { summary: labelled(ctx.label, `wait ${formatDuration(waitMs)}`) };
     if (ctx.pollNow) {
       await condition(() => ctx.pollNow!.requested, waitMs, timer);
       ctx.pollNow.requested = false;
@@ -173,7 +180,7 @@ async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFi
   const firstWaitMs = loop.initialInterval;
   return checkAtOnceWhenWoken(ctx, async () => {
     const waitMs = Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now()));
-    await sleep(waitMs, { summary: `wait ${formatDuration(waitMs)}` });
+    await sleep(waitMs, { summary: labelled(ctx.label, `wait ${formatDuration(waitMs)}`) });
     // Created after the wait, so the retry loop's schedule-to-close is the time left now.
     const activities = ctx.activities({
       tryCancel: true,

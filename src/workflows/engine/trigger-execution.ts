@@ -12,7 +12,7 @@ import type { CodikaTriggeredExecution, TriggerFailureDetails } from '../../shar
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import { formatDuration } from '../../shared/durations';
 import { nonRetryableFailure } from '../../shared/failures';
-import type { ActivityShape } from './polling-strategies';
+import { labelled, type ActivityShape } from './polling-strategies';
 import { reachedDeadline } from './step-failures';
 
 /**
@@ -31,6 +31,8 @@ export interface TriggerContext {
   activities(shape: ActivityShape): CodikaActivities;
   /** The failure to throw when the deadline leaves no time for another attempt. */
   deadlineReached(cause: unknown): Error;
+  /** Names the step in timer summaries; see `labelled`. */
+  label?: string;
 }
 
 /** How one failed attempt ended, as far as Codika's side can be known. */
@@ -72,7 +74,7 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
       const waitMs = (verdict.kind === 'not_accepted' ? verdict.retryAfterMs : undefined) ?? backoffMs;
       backoffMs = Math.min(backoffMs * TRIGGER_BACKOFF.coefficient, TRIGGER_BACKOFF.maxMs);
       if (Date.now() + waitMs >= ctx.deadlineAtMs) throw ctx.deadlineReached(err);
-      await sleep(waitMs, { summary: `trigger again in ${formatDuration(waitMs)}` });
+      await sleep(waitMs, { summary: labelled(ctx.label, `trigger again in ${formatDuration(waitMs)}`) });
     }
   }
 }

@@ -9,20 +9,34 @@ test('the committed JSON Schema is the one the definition produces (run `npm run
   expect(committed).toEqual(pipelineJsonSchema());
 });
 
-test('the schema describes steps strictly, so an editor flags a misspelt field', () => {
+test('the schema describes each step kind strictly, so an editor flags a misspelt field', () => {
+  type ObjectSchema = { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
   const schema = pipelineJsonSchema() as {
     required: string[];
     additionalProperties: boolean;
-    properties: {
-      steps: { items: { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> } };
-    };
+    properties: { steps: { items: { anyOf: ObjectSchema[] } } };
   };
   expect(schema.required).toEqual(['steps']);
   expect(schema.additionalProperties).toBe(false);
-  const step = schema.properties.steps.items;
-  expect(step.required).toEqual(['id', 'workflowId']);
-  expect(step.additionalProperties).toBe(false);
-  expect(Object.keys(step.properties)).toEqual(
-    expect.arrayContaining(['dependsOn', 'payload', 'onFailure', 'compensate', 'poll', 'processInstanceId']),
+  const [execution, approval] = schema.properties.steps.items.anyOf;
+  expect(execution!.required).toEqual(['id', 'workflowId']);
+  expect(execution!.additionalProperties).toBe(false);
+  expect(Object.keys(execution!.properties)).toEqual(
+    expect.arrayContaining([
+      'dependsOn',
+      'payload',
+      'onFailure',
+      'compensate',
+      'poll',
+      'processInstanceId',
+      'when',
+      'runIfSkipped',
+      'startAfter',
+      'retry',
+      'forEach',
+    ]),
   );
+  expect(approval!.required).toEqual(['id', 'approval']);
+  expect(approval!.additionalProperties).toBe(false);
+  expect(Object.keys(approval!.properties)).not.toContain('workflowId');
 });
