@@ -104,6 +104,11 @@ export interface MockExecution {
   script: MockExecutionScript;
 }
 
+/** The message an execution fails with, if its script makes it fail. */
+function failureOf({ script, payload }: MockExecution): string | undefined {
+  return script.failWith ?? script.failIf?.(payload);
+}
+
 const TRIGGER_PATH = /^\/webhook\/([^/]+)\/([^/]+)\/?$/;
 const STATUS_PATH = /^\/status\/([^/]+)\/([^/]+)\/?$/;
 
@@ -232,7 +237,7 @@ export class MockCodikaServer {
     this.callbacks.push(record);
     const body = JSON.stringify({
       executionId: execution.executionId,
-      status: execution.script.failWith ? 'failed' : 'success',
+      status: failureOf(execution) === undefined ? 'success' : 'failed',
     });
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
@@ -455,8 +460,9 @@ export class MockCodikaServer {
     if (Date.now() < execution.finishesAt) return send(200, { execution: { status: 'pending' } });
     const { script } = execution;
     if (script.failWithoutMessage) return send(200, { execution: { status: 'failed' } });
-    if (script.failWith !== undefined) {
-      return send(200, { execution: { status: 'failed', errorDetails: { message: script.failWith } } });
+    const failure = failureOf(execution);
+    if (failure !== undefined) {
+      return send(200, { execution: { status: 'failed', errorDetails: { message: failure } } });
     }
     const resultData =
       typeof script.resultData === 'function'
