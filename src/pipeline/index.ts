@@ -21,6 +21,7 @@ export type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineApprovalState,
   CodikaPipelineAttempt,
+  CodikaPipelineBatchState,
   CodikaPipelineItemCounts,
   CodikaPipelineItemState,
   CodikaPipelineInput,

@@ -9,6 +9,16 @@ export interface CodikaPipelineInput {
   input?: unknown;
   /** Set by the workflow itself when it continues as new: where every step was. */
   resume?: CodikaPipelineResume;
+  /**
+   * Set by a pipeline on the batch child workflows of a large forEach step (see
+   * `src/workflows/engine/for-each-batches.ts`): which step of which pipeline this run is a batch of.
+   */
+  batchOf?: {
+    parentWorkflowId: string;
+    stepId: string;
+    batch: number;
+    firstIndex: number;
+  };
 }
 
 /**
@@ -62,6 +72,18 @@ export interface CodikaPipelineItemState {
   nextAttemptAt?: string;
   /** Its compensation, once one ran. */
   compensation?: { status: 'running' | 'succeeded' | 'failed'; executionId?: string; error?: string };
+}
+
+/** One batch child workflow of a large forEach step. */
+export interface CodikaPipelineBatchState {
+  /** The child's workflow id: query it with `codikaPipelineState` to see its items live. */
+  workflowId: string;
+  /** Its first item's index. */
+  from: number;
+  /** One past its last item's index. */
+  to: number;
+  /** `done` once it reported its items. */
+  status: 'pending' | 'running' | 'done';
 }
 
 /** How many items of a forEach step are where. */
@@ -136,6 +158,8 @@ export interface CodikaPipelineStepState {
   items?: CodikaPipelineItemState[];
   /** A forEach step's counts. */
   itemCounts?: CodikaPipelineItemCounts;
+  /** A large forEach step's batch child workflows. */
+  batches?: CodikaPipelineBatchState[];
   /** An approval step: what it asks and its answer. */
   approval?: CodikaPipelineApprovalState;
 }

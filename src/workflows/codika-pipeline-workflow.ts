@@ -1,4 +1,12 @@
-import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import {
+  ContinueAsNew,
+  defineQuery,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+} from '@temporalio/workflow';
 import type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineInput,
@@ -7,7 +15,15 @@ import type {
 } from '../pipeline';
 import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
-import { loadCheckPipeline, PipelineRun, validateResume, type CodikaApprovalRequest } from './engine';
+import {
+  codikaForEachBatchDoneSignal,
+  invalid,
+  loadCheckPipeline,
+  PipelineRun,
+  validateResume,
+  type CodikaApprovalRequest,
+  type CodikaForEachBatchReport,
+} from './engine';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');
@@ -32,20 +48,75 @@ export const codikaPipelineApproveUpdate = defineUpdate<CodikaPipelineApprovalAn
  * @throws ApplicationFailure of the failed step's type (`CodikaExecutionFailed`, …), message prefixed with the step id.
  */
 export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise<CodikaPipelineResult> {
-  const { checkPipeline, formatProblems } = loadCheckPipeline();
-  const check = checkPipeline(args?.pipeline);
-  if (!check.ok) {
-    throw nonRetryableFailure(CODIKA_PIPELINE_INVALID, formatProblems(check.problems), { problems: check.problems });
+  const batchOf = args?.batchOf;
+  if (batchOf !== undefined) validateBatchOf(batchOf);
+  let run: PipelineRun | undefined;
+  try {
+    const { checkPipeline, formatProblems } = loadCheckPipeline();
+    const check = checkPipeline(args?.pipeline);
+    if (!check.ok) {
+      throw nonRetryableFailure(CODIKA_PIPELINE_INVALID, formatProblems(check.problems), { problems: check.problems });
+    }
+    const { pipeline, order } = check;
+    if (args.resume !== undefined) validateResume(args.resume, pipeline);
+    run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume, batchOf);
+    const current = run;
+    setHandler(codikaPipelineStateQuery, () => current.snapshot());
+    setHandler(codikaPipelineApproveUpdate, (request) => current.answerApproval(request), {
+      validator: (request) => {
+        const problem = current.approvalProblem(request);
+        if (problem !== undefined) throw new Error(problem);
+      },
+    });
+    setHandler(codikaForEachBatchDoneSignal, (report) => current.receiveBatchReport(report));
+    const result = await run.execute();
+    if (batchOf) await reportBatch(batchOf, run.batchReport(batchOf.stepId));
+    return result;
+  } catch (err) {
+    // A batch that ends for any reason but continuing as new (or a cancellation its pipeline asked for) reports.
+    if (batchOf && !(err instanceof ContinueAsNew) && !isCancellation(err)) {
+      const why = err instanceof Error ? err.message : String(err);
+      await reportBatch(batchOf, run ? run.batchReport(batchOf.stepId, why) : emptyReport(batchOf, why));
+    }
+    throw err;
   }
-  const { pipeline, order } = check;
-  if (args.resume !== undefined) validateResume(args.resume, pipeline);
-  const run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume);
-  setHandler(codikaPipelineStateQuery, () => run.snapshot());
-  setHandler(codikaPipelineApproveUpdate, (request) => run.answerApproval(request), {
-    validator: (request) => {
-      const problem = run.approvalProblem(request);
-      if (problem !== undefined) throw new Error(problem);
-    },
-  });
-  return run.execute();
+}
+
+/** Tells the pipeline a batch belongs to how its items ended; a pipeline already closed is logged, not an error. */
+async function reportBatch(batchOf: NonNullable<CodikaPipelineInput['batchOf']>, report: CodikaForEachBatchReport) {
+  try {
+    await getExternalWorkflowHandle(batchOf.parentWorkflowId).signal(codikaForEachBatchDoneSignal, report);
+  } catch (err) {
+    log.warn('The pipeline of this forEach batch did not take its report', {
+      parentWorkflowId: batchOf.parentWorkflowId,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+function emptyReport(batchOf: NonNullable<CodikaPipelineInput['batchOf']>, error: string): CodikaForEachBatchReport {
+  return {
+    stepId: batchOf.stepId,
+    batch: batchOf.batch,
+    items: [],
+    results: [],
+    finishOrder: [],
+    failureTypes: {},
+    error,
+  };
+}
+
+function validateBatchOf(batchOf: NonNullable<CodikaPipelineInput['batchOf']>): void {
+  const ok =
+    typeof batchOf === 'object' &&
+    batchOf !== null &&
+    typeof batchOf.parentWorkflowId === 'string' &&
+    typeof batchOf.stepId === 'string' &&
+    Number.isInteger(batchOf.batch) &&
+    Number.isInteger(batchOf.firstIndex);
+  if (!ok)
+    throw invalid(
+      'input.batchOf',
+      'expected { parentWorkflowId, stepId, batch, firstIndex }, set by a pipeline on its batches',
+    );
 }

@@ -16,4 +16,10 @@ export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
 export { PipelineRun, validateResume } from './pipeline-run';
 export type { CodikaApprovalRequest } from './pipeline-approval';
+export {
+  codikaForEachBatchDoneSignal,
+  BATCH_SIZE,
+  INLINE_ITEMS_LIMIT,
+  type CodikaForEachBatchReport,
+} from './for-each-batches';
 export { loadCheckPipeline } from './lazy-schemas';

@@ -7,13 +7,14 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  CancelledFailure,
   condition,
   continueAsNew,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   setCurrentDetails,
+  startChild,
   sleep,
   upsertMemo,
   workflowInfo,
@@ -53,6 +54,8 @@ import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } fro
 import { runWithRetries } from './pipeline-retries';
 import { countItems, dependencyVerdict, jsonBytes, PAYLOAD_LIMIT_BYTES } from './pipeline-scheduling';
 import { labelled } from './polling-strategies';
+import { runItemPool } from './item-pool';
+import { INLINE_ITEMS_LIMIT, planBatches, type CodikaForEachBatchReport } from './for-each-batches';
 import { underPath, validateExecutionInput } from './validate-input';
 import { validateId } from '../../shared/validation';
 
@@ -98,13 +101,21 @@ export class PipelineRun {
   /** A replayed history from before continue-as-new existed: never again in this run. */
   private continueAsNewDeclined = false;
   private readonly approvalStepIds: ReadonlySet<string>;
+  /** Each failed forEach item's failure type, by item key, so a batch's parent fails with the same type. */
+  private readonly itemFailureTypes = new Map<string, string>();
+  /** Batch child workflows being started: the run does not continue as new in between. */
+  private startingBatches = 0;
+  /** A batch's items are numbered as in its parent's step (summaries, messages). */
+  private readonly indexOffset: number;
 
   constructor(
     private readonly pipeline: CodikaPipelineDefinition,
     order: string[],
     private readonly input: unknown,
     private readonly resume?: CodikaPipelineResume,
+    private readonly batchOf?: CodikaPipelineInput['batchOf'],
   ) {
+    this.indexOffset = batchOf?.firstIndex ?? 0;
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
     this.approvalStepIds = new Set(pipeline.steps.filter(isApprovalStep).map((step) => step.id));
     const steps: Record<string, CodikaPipelineStepState> = {};
@@ -314,7 +325,7 @@ export class PipelineRun {
    * run resumes. Saga and failure handling stay in one run.
    */
   private mayContinueAsNew(): boolean {
-    if (!this.continueAsNewSuggested()) return false;
+    if (!this.continueAsNewSuggested() || this.startingBatches > 0) return false;
     return [...this.live.values()].every(({ execution }) => execution.phase === 'polling' && execution.executionId);
   }
 
@@ -351,6 +362,7 @@ export class PipelineRun {
       pipeline: this.pipeline,
       input: this.input,
       resume: { steps, finished, polling },
+      ...(this.batchOf ? { batchOf: this.batchOf } : {}),
     });
   }
 
@@ -417,9 +429,8 @@ export class PipelineRun {
   }
 
   /**
-   * Runs a forEach step's items, `concurrency` at a time, in item order; items a previous run left
-   * polling (or waiting for a retry) go on first. While Temporal suggests continuing as new, no new
-   * item starts, so the items in flight all reach polling and the run can continue.
+   * Runs a forEach step's items, `concurrency` at a time, in item order: in this run's history, or
+   * past `INLINE_ITEMS_LIMIT` items in batch child workflows (`for-each-batches.ts`).
    */
   private async runForEach(
     id: string,
@@ -430,60 +441,31 @@ export class PipelineRun {
     const state = this.state.steps[id]!;
     const items = this.itemsOf(id);
     state.items ??= items.map(() => ({ status: 'pending', polls: 0 }));
-    const results = this.itemResultsOf(id);
-    const concurrency = step.forEach!.concurrency ?? DEFAULT_CONCURRENCY;
     const stopOnFailure = step.onFailure !== 'continue';
-    let inFlight = 0;
-    let itemFailure: { index: number; error: unknown } | undefined;
-    const stopped = () => (stopOnFailure && itemFailure !== undefined) || this.failure !== undefined;
-    const runs: Promise<void>[] = [];
-    const launch = (i: number, progress?: CodikaStepProgress) => {
-      inFlight += 1;
-      runs.push(
-        this.runItem(id, step, index, i, progress)
-          .then(
-            (result) => {
-              results[i] = result;
+    const failure =
+      items.length > INLINE_ITEMS_LIMIT
+        ? await this.runBatches(id, step, index, stopOnFailure)
+        : await runItemPool({
+            items: state.items,
+            concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
+            stopOnFailure,
+            stopped: () => this.failure !== undefined,
+            holding: () => this.continueAsNewSuggested(),
+            continuing: () => this.continuing,
+            run: (i, progress) => this.runItem(id, step, index, i, progress),
+            progressOf: (i) => polling[itemKey(id, i)],
+            succeeded: (i, result) => {
+              this.itemResultsOf(id)[i] = result;
               this.finished.push({ stepId: id, index: i });
             },
-            (err: unknown) => {
-              if (isCancellation(err)) {
-                if (!this.continuing) state.items![i]!.status = 'cancelled';
-                return;
-              }
-              state.items![i]!.status = 'failed';
-              state.items![i]!.error = messageOf(err);
-              itemFailure ??= { index: i, error: err };
-            },
-          )
-          .finally(() => {
-            inFlight -= 1;
-          }),
-      );
-    };
-    try {
-      const resumed = state.items.flatMap((item, i) => (item.status === 'running' ? [i] : []));
-      for (const i of resumed) launch(i, polling[itemKey(id, i)]);
-      for (const [i, item] of state.items.entries()) {
-        if (item.status !== 'pending') continue;
-        await condition(() => stopped() || (inFlight < concurrency && !this.continueAsNewSuggested()));
-        if (stopped()) break;
-        launch(i);
-      }
-    } finally {
-      // Every item's own bookkeeping lands before the step ends, however it ends.
-      await Promise.all(runs);
-    }
-    // Items stopped by a cancellation (or to continue as new) end the step the same way.
-    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('forEach items cancelled');
-    for (const item of state.items) if (item.status === 'pending') item.status = 'skipped';
-    if (itemFailure !== undefined && stopOnFailure) {
-      const { index: i, error } = itemFailure;
+          });
+    if (failure !== undefined && stopOnFailure) {
+      const { index: i, error } = failure;
       const original = error instanceof ApplicationFailure ? error : undefined;
       throw nonRetryableFailure(
         original?.type ?? 'Error',
-        `item ${i}: ${messageOf(error)}`,
-        { stepId: id, index: i, executionId: state.items[i]!.executionId },
+        `item ${i + this.indexOffset}: ${messageOf(error)}`,
+        { stepId: id, index: i + this.indexOffset, executionId: state.items[i]!.executionId },
         error instanceof Error ? error : undefined,
       );
     }
@@ -493,7 +475,7 @@ export class PipelineRun {
         counts: countItems(state.items),
       });
     }
-    const resultData = forEachResultData(results, state);
+    const resultData = forEachResultData(this.itemResultsOf(id), state);
     const bytes = jsonBytes(resultData);
     if (bytes > PAYLOAD_LIMIT_BYTES) {
       throw nonRetryableFailure(
@@ -505,6 +487,157 @@ export class PipelineRun {
     return resultData;
   }
 
+  /**
+   * Runs a large forEach step's items in batch child workflows, one batch at a time. Each batch is a
+   * one-step pipeline over payloads rendered here; it reports by signal (`receiveBatchReport`).
+   *
+   * @returns the first failed item, if any.
+   */
+  private async runBatches(
+    id: string,
+    step: CodikaPipelineExecutionStep,
+    index: number,
+    stopOnFailure: boolean,
+  ): Promise<{ index: number; error: unknown } | undefined> {
+    const state = this.state.steps[id]!;
+    const info = workflowInfo();
+    const runTag = info.firstExecutionRunId.slice(0, 8);
+    state.batches ??= planBatches(state.items!.length, (batch) => `${info.workflowId}/${id}/batch-${batch}-${runTag}`);
+    const firstFailure = () => {
+      const i = state.items!.findIndex((item) => item.status === 'failed');
+      if (i < 0) return undefined;
+      const item = state.items![i]!;
+      const type = this.itemFailureTypes.get(itemKey(id, i)) ?? 'Error';
+      return { index: i, error: nonRetryableFailure(type, item.error ?? 'failed', { index: i }) };
+    };
+    for (const [batch, plan] of state.batches.entries()) {
+      if (plan.status === 'done') continue;
+      if ((stopOnFailure && firstFailure()) || this.failure !== undefined) break;
+      if (plan.status === 'pending') {
+        // Running before the child starts: its report may arrive in the activation that says it started.
+        plan.status = 'running';
+        for (let i = plan.from; i < plan.to; i += 1) state.items![i]!.status = 'running';
+        const batchInput: CodikaPipelineInput = {
+          pipeline: this.batchPipeline(id, step, index, plan.from, plan.to),
+          batchOf: { parentWorkflowId: info.workflowId, stepId: id, batch, firstIndex: plan.from },
+        };
+        this.startingBatches += 1;
+        try {
+          const child = await startChild('codikaPipelineWorkflow', {
+            workflowId: plan.workflowId,
+            args: [batchInput],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            staticSummary: `Batch ${batch + 1} of ${state.batches.length} of step ${id}: items ${plan.from}–${plan.to - 1}`,
+          });
+          // In the run that started it, a batch that ends without reporting (terminated by hand) is noticed.
+          child.result().then(
+            () => this.batchEndedSilently(id, batch, 'its run ended without reporting its items'),
+            (err: unknown) => this.batchEndedSilently(id, batch, messageOf(err)),
+          );
+        } finally {
+          this.startingBatches -= 1;
+        }
+      }
+      await condition(() => plan.status === 'done');
+    }
+    for (const item of state.items!) if (item.status === 'pending') item.status = 'skipped';
+    return firstFailure();
+  }
+
+  /** The one-step pipeline a batch runs: the step's items `from`..`to`, each payload rendered here. */
+  private batchPipeline(
+    id: string,
+    step: CodikaPipelineExecutionStep,
+    index: number,
+    from: number,
+    to: number,
+  ): CodikaPipelineDefinition {
+    const payloads: Record<string, unknown>[] = [];
+    for (let i = from; i < to; i += 1) {
+      payloads.push(
+        this.executionInput(step, index, this.state.steps[id]!.processInstanceId!, this.itemScope(id, i)).payload,
+      );
+    }
+    return {
+      processInstanceId: this.state.steps[id]!.processInstanceId!,
+      triggerDelivery: step.triggerDelivery ?? this.pipeline.triggerDelivery,
+      poll: { ...this.pipeline.poll, ...step.poll },
+      steps: [
+        {
+          id,
+          workflowId: step.workflowId,
+          payload: { $ref: 'item' } as unknown as Record<string, never>,
+          forEach: { items: payloads as never[], concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
+          ...(step.retry ? { retry: step.retry } : {}),
+          ...(step.onFailure ? { onFailure: step.onFailure } : {}),
+        },
+      ],
+    };
+  }
+
+  /** Applies a batch's report at once (see `for-each-batches.ts` for why in the handler). */
+  receiveBatchReport(report: CodikaForEachBatchReport): void {
+    const state = this.state.steps[report.stepId];
+    const plan = state?.batches?.[report.batch];
+    if (!state?.items || !plan || plan.status === 'done') return; // a duplicate, or not ours
+    const results = this.itemResultsOf(report.stepId);
+    for (let i = plan.from; i < plan.to; i += 1) {
+      const item = report.items[i - plan.from];
+      state.items[i] = item ?? {
+        status: 'failed',
+        polls: 0,
+        error: report.error ?? 'the batch did not report this item',
+      };
+      const type = report.failureTypes[i - plan.from];
+      if (type !== undefined) this.itemFailureTypes.set(itemKey(report.stepId, i), type);
+    }
+    for (const local of report.finishOrder) {
+      const result = report.results[local];
+      if (result) {
+        results[plan.from + local] = result;
+        this.finished.push({ stepId: report.stepId, index: plan.from + local });
+      }
+    }
+    plan.status = 'done';
+    this.changes += 1;
+  }
+
+  private batchEndedSilently(stepId: string, batch: number, why: string): void {
+    const plan = this.state.steps[stepId]?.batches?.[batch];
+    if (!plan || plan.status === 'done') return;
+    this.receiveBatchReport({
+      stepId,
+      batch,
+      items: [],
+      results: [],
+      finishOrder: [],
+      failureTypes: {},
+      error: `batch child ${plan.workflowId} ended without reporting: ${why}`,
+    });
+  }
+
+  /** What this run, a batch of a large forEach step, reports to its pipeline. */
+  batchReport(stepId: string, error?: string): CodikaForEachBatchReport {
+    const state = this.state.steps[stepId];
+    const items = (state?.items ?? []).map((item) => ({ ...item }));
+    const finishOrder = this.finished.flatMap((f) => (f.stepId === stepId && f.index !== undefined ? [f.index] : []));
+    const results = items.map((_, i) => this.itemResults.get(stepId)?.[i] ?? null);
+    const failureTypes: Record<number, string> = {};
+    for (const [key, type] of this.itemFailureTypes) {
+      const match = /^(.*)\[(\d+)\]$/.exec(key);
+      if (match?.[1] === stepId) failureTypes[Number(match[2])] = type;
+    }
+    return {
+      stepId,
+      batch: this.batchOf?.batch ?? 0,
+      items,
+      results,
+      finishOrder,
+      failureTypes,
+      ...(error ? { error } : {}),
+    };
+  }
+
   private async runItem(
     id: string,
     step: CodikaPipelineExecutionStep,
@@ -513,29 +646,33 @@ export class PipelineRun {
     progress?: CodikaStepProgress,
   ): Promise<CodikaExecutionResult> {
     const item = this.state.steps[id]!.items![i]!;
-    item.status = 'running';
     const key = itemKey(id, i);
+    const label = itemKey(id, i + this.indexOffset);
     const input = this.executionInput(step, index, this.state.steps[id]!.processInstanceId!, this.itemScope(id, i));
-    const result = await runWithRetries(
-      item,
-      step.retry,
-      key,
-      (resume, onExecutionId) =>
-        this.runExecution(
-          key,
-          index,
-          input,
-          (execution) => {
-            item.executionId = execution.executionId;
-            item.polls = execution.polls;
-            onExecutionId(execution.executionId);
-          },
-          resume,
-        ),
-      progress,
-    );
-    item.status = 'succeeded';
-    return result;
+    try {
+      return await runWithRetries(
+        item,
+        step.retry,
+        label,
+        (resume, onExecutionId) =>
+          this.runExecution(
+            key,
+            index,
+            input,
+            (execution) => {
+              item.executionId = execution.executionId;
+              item.polls = execution.polls;
+              onExecutionId(execution.executionId);
+            },
+            resume,
+            label,
+          ),
+        progress,
+      );
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type) this.itemFailureTypes.set(key, err.type);
+      throw err;
+    }
   }
 
   /** A forEach step's items, rendered once per run (from the input and upstream results, so the same each time). */
@@ -576,13 +713,14 @@ export class PipelineRun {
     input: Required<CodikaExecutionInput>,
     record: (execution: CodikaExecutionState) => void,
     resume?: CodikaStepProgress,
+    label = liveKey,
   ): Promise<CodikaExecutionResult> {
     const settings = this.settingsOf(index);
     // A step's executionId and polls show in the pipeline's details as they change.
     const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.snapshot()));
     this.live.set(liveKey, { index, execution });
     try {
-      return await executeCodikaStep(input, settings, execution, { resume, label: liveKey });
+      return await executeCodikaStep(input, settings, execution, { resume, label });
     } finally {
       this.live.delete(liveKey);
       record(execution);

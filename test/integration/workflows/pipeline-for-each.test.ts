@@ -1,0 +1,291 @@
+/**
+ * forEach steps on the real server against the mock: items in item order, at most `concurrency`
+ * Codika executions in flight, `onFailure` per item, compensation per succeeded item, the state's
+ * items and counts, and results too large for one payload.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
+import type { CodikaPipelineDefinition } from '../../../src/pipeline/definition';
+import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockExecution } from '../../../src/testing/mock-codika/mock-codika-server';
+import { codikaPipelineStateQuery } from '../../../src/workflows';
+import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
+import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { sleep } from '../../helpers/wait';
+
+const API_KEY = 'ck_for_each_key_27';
+const FAST_POLL = { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 } as const;
+
+let env: TestWorkflowEnvironment;
+let mock: MockCodikaServer;
+let taskQueue: string;
+let stop: () => Promise<void>;
+beforeAll(async () => ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'for-each')));
+afterAll(() => stop());
+
+let counter = 0;
+async function start(pipeline: unknown, input?: unknown): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
+  counter += 1;
+  return env.client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId: `${taskQueue}-${counter}`,
+    args: [
+      {
+        pipeline: { processInstanceId: 'pi_fe', poll: FAST_POLL, ...(pipeline as object) } as CodikaPipelineDefinition,
+        input,
+      },
+    ],
+  });
+}
+
+/** The most executions of `executions` that were running at one moment (created, not yet finished). */
+function peakInFlight(executions: MockExecution[]): number {
+  const edges = executions.flatMap((e) => [
+    { at: e.createdAt, delta: 1 },
+    { at: e.finishesAt, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let peak = 0;
+  for (const { delta } of edges) peak = Math.max(peak, (now += delta));
+  return peak;
+}
+
+const recipients = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `user${i}@example.com`, n: i }));
+
+test('items run at most `concurrency` at a time; results come back in item order with ${item} and ${index} rendered', async () => {
+  const wf = 'fe-send';
+  mock.script(wf, { durationMs: 400, resultData: (p: unknown) => ({ sent: (p as { to: string }).to }) });
+  const handle = await start(
+    {
+      steps: [
+        {
+          id: 'send',
+          workflowId: wf,
+          forEach: { items: { $ref: 'input.recipients' }, concurrency: 3 },
+          payload: { to: { $ref: 'item.email' }, line: 'Hello #${index} (${item.n})' },
+        },
+        {
+          id: 'report',
+          workflowId: 'fe-report',
+          dependsOn: ['send'],
+          payload: { all: { $ref: 'steps.send.resultData' } },
+        },
+      ],
+    },
+    { recipients: recipients(8) },
+  );
+  const result = await handle.result();
+  const executions = mock.executionsOf(wf);
+
+  expect(executions).toHaveLength(8);
+  expect(peakInFlight(executions)).toBeLessThanOrEqual(3);
+  expect(peakInFlight(executions)).toBe(3);
+  expect(
+    executions.map((e) => e.payload).sort((a, b) => ((a as { to: string }).to < (b as { to: string }).to ? -1 : 1)),
+  ).toContainEqual({
+    to: 'user5@example.com',
+    line: 'Hello #5 (5)',
+  });
+  const inOrder = recipients(8).map((r) => ({ sent: r.email }));
+  expect(result.outputs.send).toEqual(inOrder);
+  expect(mock.executionsOf('fe-report')[0]!.payload).toEqual({ all: inOrder });
+  expect(result.steps.send!.items!.map((i) => i.status)).toEqual(Array(8).fill('succeeded'));
+  expect(result.steps.send!.items![2]!.executionId).toBe(
+    executions.find((e) => (e.payload as { to: string }).to === 'user2@example.com')!.executionId,
+  );
+  expect(result.steps.send!.itemCounts).toEqual({ total: 8, done: 8, running: 0, failed: 0, left: 0 });
+});
+
+test("onFailure 'continue': failed items are recorded (null in the results) and the others go on", async () => {
+  const wf = 'fe-continue';
+  mock.script(wf, {
+    failIf: (p) => ((p as { n: number }).n % 3 === 1 ? 'mailbox full' : undefined),
+    resultData: { ok: true },
+  });
+  const handle = await start({
+    steps: [
+      {
+        id: 'send',
+        workflowId: wf,
+        onFailure: 'continue',
+        forEach: { items: [0, 1, 2, 3, 4], concurrency: 2 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  });
+  const result = await handle.result();
+  expect(result.outputs.send).toEqual([{ ok: true }, null, { ok: true }, { ok: true }, null]);
+  expect(result.steps.send!.status).toBe('succeeded');
+  expect(result.steps.send!.items!.map((i) => i.status)).toEqual([
+    'succeeded',
+    'failed',
+    'succeeded',
+    'succeeded',
+    'failed',
+  ]);
+  expect(result.steps.send!.items![1]!.error).toContain('mailbox full');
+  expect(result.steps.send!.itemCounts).toMatchObject({ done: 3, failed: 2, left: 0 });
+});
+
+test("onFailure 'fail': the first failed item stops the rest, and compensate runs once per succeeded item, last finished first", async () => {
+  const [wf, undo] = ['fe-fail', 'fe-undo'];
+  mock.script(wf, {
+    durationMs: 300,
+    failIf: (p) => ((p as { n: number }).n === 3 ? 'quota exceeded' : undefined),
+    resultData: (p: unknown) => ({ id: `msg-${(p as { n: number }).n}` }),
+  });
+  mock.script(undo, {});
+  const handle = await start({
+    steps: [
+      {
+        id: 'send',
+        workflowId: wf,
+        forEach: { items: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], concurrency: 2 },
+        payload: { n: { $ref: 'item' } },
+        compensate: { workflowId: undo, payload: { id: { $ref: 'steps.send.resultData.id' }, n: '${index}' } },
+      },
+    ],
+  });
+  const failure = await failureOf(handle);
+  const state: CodikaPipelineState = await handle.query(codikaPipelineStateQuery);
+
+  expect(failure.type).toBe('CodikaExecutionFailed');
+  expect(failure.message).toMatch(/^Step "send" failed: item 3: .*quota exceeded/);
+  const started = mock.executionsOf(wf).map((e) => (e.payload as { n: number }).n);
+  expect(started.length).toBeLessThan(10);
+  const items = state.steps.send!.items!;
+  expect(items.filter((i) => i.status === 'skipped').length).toBe(10 - started.length);
+  const succeeded = items.flatMap((item, i) => (item.status === 'compensated' ? [i] : []));
+  expect(succeeded.length).toBe(started.length - 1);
+  // One compensation per succeeded item, reading that item's own result, last finished first.
+  const undone = mock.executionsOf(undo).map((e) => e.payload as { id: string; n: string });
+  expect(undone.map((u) => u.id).sort()).toEqual(succeeded.map((i) => `msg-${i}`).sort());
+  const finishOrder = mock
+    .executionsOf(wf)
+    .filter((e) => (e.payload as { n: number }).n !== 3)
+    .sort((a, b) => a.finishesAt - b.finishesAt)
+    .map((e) => `msg-${(e.payload as { n: number }).n}`);
+  // Last finished first (two items that finish within one poll of each other may come in either order).
+  const finishedAt = new Map(mock.executionsOf(wf).map((e) => [`msg-${(e.payload as { n: number }).n}`, e.finishesAt]));
+  for (let k = 1; k < undone.length; k += 1) {
+    expect(finishedAt.get(undone[k - 1]!.id)!).toBeGreaterThanOrEqual(finishedAt.get(undone[k]!.id)! - 150);
+  }
+  expect(new Set(undone.map((u) => u.id))).toEqual(new Set(finishOrder));
+  expect(undone.every((u) => u.id === `msg-${u.n}`)).toBe(true);
+});
+
+test('the state shows every item and the counts while the step runs', async () => {
+  const wf = 'fe-watch';
+  mock.script(wf, { durationMs: 1_500 });
+  const handle = await start({
+    steps: [{ id: 'send', workflowId: wf, forEach: { items: [1, 2, 3, 4, 5], concurrency: 2 } }],
+  });
+  let state: CodikaPipelineState | undefined;
+  for (let i = 0; i < 50; i += 1) {
+    state = await handle.query(codikaPipelineStateQuery);
+    if (state.steps.send!.itemCounts?.running === 2) break;
+    await sleep(100);
+  }
+  expect(state!.steps.send!.itemCounts).toEqual({ total: 5, done: 0, running: 2, failed: 0, left: 3 });
+  expect(state!.steps.send!.items!.slice(0, 2).every((i) => i.status === 'running')).toBe(true);
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toContain('- **send** running (items: 0 done, 2 running, 0 failed, 3 left)');
+  await handle.result();
+});
+
+test('items that are not an array, and results over 2 MB, fail the step with a clear error', async () => {
+  const notArray = await start(
+    { steps: [{ id: 'send', workflowId: 'fe-x', forEach: { items: { $ref: 'input.to' } } }] },
+    { to: 'a@b.c' },
+  );
+  const failure = await failureOf(notArray);
+  expect(failure.type).toBe('CodikaTemplateError');
+  expect(failure.message).toBe('Step "send" failed: steps[0].forEach.items: expected an array of items, got string');
+
+  const big = 'x'.repeat(600_000);
+  mock.script('fe-big', { resultData: { big } });
+  const tooLarge = await start({ steps: [{ id: 'fetch', workflowId: 'fe-big', forEach: { items: [1, 2, 3, 4] } }] });
+  const large = await failureOf(tooLarge);
+  expect(large.type).toBe('CodikaResultTooLarge');
+  expect(large.message).toContain("over Temporal's 2 MB payload limit");
+});
+
+test('an empty list succeeds at once with an empty result', async () => {
+  const handle = await start(
+    { steps: [{ id: 'send', workflowId: 'fe-none', forEach: { items: { $ref: 'input.list' } } }] },
+    { list: [] },
+  );
+  const result = await handle.result();
+  expect(result.outputs.send).toEqual([]);
+  expect(mock.executionsOf('fe-none')).toHaveLength(0);
+});
+
+/** Every run's events of a workflow id (a run that continued as new, and each later one). */
+async function eventsOfAllRuns(workflowId: string): Promise<number> {
+  let events = 0;
+  for await (const run of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    const history = await env.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    events += history.events?.length ?? 0;
+  }
+  return events;
+}
+
+test('500 items with concurrency 20 run in batch child workflows: never more than 20 in flight, results in order, history per item reported', async () => {
+  const wf = 'fe-newsletter';
+  mock.script(wf, { durationMs: 300, resultData: (p: unknown) => ({ to: (p as { to: string }).to }) });
+  const list = recipients(500);
+  const handle = await start(
+    {
+      poll: {},
+      steps: [
+        {
+          id: 'send',
+          workflowId: wf,
+          forEach: { items: { $ref: 'input.recipients' }, concurrency: 20 },
+          payload: { to: '${item.email}', n: { $ref: 'index' } },
+        },
+      ],
+    },
+    { recipients: list },
+  );
+  const result = await handle.result();
+  const executions = mock.executionsOf(wf);
+
+  // In flight: from the trigger until the status check that saw the end.
+  const lastCheck = new Map<string, number>();
+  for (const r of mock.requestsTo('status', wf))
+    lastCheck.set(r.executionId!, Math.max(lastCheck.get(r.executionId!) ?? 0, r.at));
+  const edges = executions.flatMap((e) => [
+    { at: e.createdAt, delta: 1 },
+    { at: lastCheck.get(e.executionId)!, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let peak = 0;
+  for (const { delta } of edges) peak = Math.max(peak, (now += delta));
+
+  expect(executions).toHaveLength(500);
+  expect(new Set(executions.map((e) => (e.payload as { n: number }).n)).size).toBe(500);
+  expect(peak).toBeLessThanOrEqual(20);
+  expect(peak).toBeGreaterThanOrEqual(15);
+  expect(result.outputs.send).toEqual(list.map((r) => ({ to: r.email })));
+  const batches = result.steps.send!.batches!;
+  expect(batches.map((b) => [b.from, b.to, b.status])).toEqual([
+    [0, 200, 'done'],
+    [200, 400, 'done'],
+    [400, 500, 'done'],
+  ]);
+  expect(result.steps.send!.itemCounts).toEqual({ total: 500, done: 500, running: 0, failed: 0, left: 0 });
+
+  const parentEvents = await eventsOfAllRuns(handle.workflowId);
+  let childEvents = 0;
+  for (const batch of batches) childEvents += await eventsOfAllRuns(batch.workflowId);
+  const perItem = (parentEvents + childEvents) / 500;
+  process.stdout.write(
+    `forEach of 500 items (auto polling, 300 ms executions): ${parentEvents} events in the pipeline, ${childEvents} in its 3 batches: ${perItem.toFixed(1)} events per item\n`,
+  );
+  expect(parentEvents).toBeLessThan(100);
+  expect(perItem).toBeLessThan(20);
+}, 240_000);
