@@ -10,6 +10,8 @@ import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types'
 import { LocalTemporalServer } from '../../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
+import { codikaPipelineApproveUpdate } from '../../../src/workflows';
+import { sleep } from '../../helpers/wait';
 import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 
 const API_KEY = 'ck_pipeline_can_key_40';
@@ -92,3 +94,103 @@ test('continues as new while a step polls; the step resumes from its executionId
 async function countRuns(client: Client, workflowId: string): Promise<number> {
   return (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count;
 }
+
+async function startPipeline(client: Client, workflowId: string, pipeline: unknown, input?: unknown) {
+  return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+    taskQueue: 'pipelines',
+    workflowId,
+    args: [{ pipeline: { processInstanceId: 'pi_can', poll: POLL, ...(pipeline as object) } as never, input }],
+  });
+}
+
+test('forEach items survive continue-as-new: no new item starts until those in flight poll; each item triggers once; results in order', async () => {
+  mock.script('can-item', { durationMs: 1_500, resultData: (p: unknown) => ({ n: (p as { n: number }).n }) });
+  const client = new Client({ connection });
+  const handle = await startPipeline(client, 'pipeline-can-foreach', {
+    steps: [
+      {
+        id: 'send',
+        workflowId: 'can-item',
+        forEach: { items: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], concurrency: 3 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  });
+  const result = (await handle.result()) as CodikaPipelineResult;
+
+  expect(await countRuns(client, 'pipeline-can-foreach')).toBeGreaterThan(2);
+  expect(mock.requestsTo('trigger', 'can-item')).toHaveLength(12);
+  expect(result.outputs.send).toEqual(Array.from({ length: 12 }, (_, n) => ({ n })));
+  const executions = mock.executionsOf('can-item');
+  // Each item's executionId is the one Codika gave its payload, across runs.
+  result.steps.send!.items!.forEach((item, n) =>
+    expect(item.executionId).toBe(executions.find((e) => (e.payload as { n: number }).n === n)!.executionId),
+  );
+}, 120_000);
+
+test('an approval, a startAfter delay and a retry backoff wait across continue-as-new, each for what is left', async () => {
+  mock.script('can-busy', { durationMs: 6_000 });
+  mock.script('can-delayed', {});
+  mock.script('can-flaky', { failWith: 'try again' });
+  const client = new Client({ connection });
+  const handle = await startPipeline(client, 'pipeline-can-waits', {
+    steps: [
+      { id: 'busy', workflowId: 'can-busy' },
+      { id: 'approve', approval: { prompt: 'Go on?', timeout: '1 minute' } },
+      { id: 'delayed', workflowId: 'can-delayed', startAfter: '4 seconds' },
+      { id: 'flaky', workflowId: 'can-flaky', retry: { maximumAttempts: 2, initialInterval: '5 seconds' } },
+    ],
+  });
+  const startedAt = Date.now();
+  // Answer once the pipeline has continued as new: the update reaches the run that waits now.
+  for (let i = 0; i < 100 && (await countRuns(client, 'pipeline-can-waits')) < 2; i += 1) await sleep(100);
+  expect(await countRuns(client, 'pipeline-can-waits')).toBeGreaterThan(1);
+  mock.script('can-flaky', {});
+  await handle.executeUpdate(codikaPipelineApproveUpdate, { args: [{ stepId: 'approve', approved: true, by: 'ada' }] });
+  const result = (await handle.result()) as CodikaPipelineResult;
+
+  expect(result.outputs.approve).toMatchObject({ approved: true, by: 'ada' });
+  const [delayed] = mock.executionsOf('can-delayed');
+  expect(delayed!.createdAt - startedAt).toBeGreaterThanOrEqual(4_000);
+  expect(delayed!.createdAt - startedAt).toBeLessThan(8_000);
+  expect(mock.requestsTo('trigger', 'can-delayed')).toHaveLength(1);
+  const flaky = mock.executionsOf('can-flaky');
+  expect(flaky).toHaveLength(2);
+  expect(flaky[1]!.createdAt - flaky[0]!.finishesAt).toBeGreaterThanOrEqual(5_000);
+  expect(flaky[1]!.createdAt - flaky[0]!.finishesAt).toBeLessThan(9_000);
+  expect(result.steps.flaky!.attempts!.map((a) => a.status)).toEqual(['failed', 'succeeded']);
+}, 120_000);
+
+test('a large forEach whose pipeline and batches continue as new: batch reports reach the run that waits; each item triggers once', async () => {
+  mock.script('can-batch-item', { durationMs: 300, resultData: (p: unknown) => (p as { n: number }).n });
+  mock.script('can-batch-busy', { durationMs: 8_000 });
+  const client = new Client({ connection });
+  const items = Array.from({ length: 230 }, (_, n) => n);
+  const handle = await startPipeline(
+    client,
+    'pipeline-can-batches',
+    {
+      steps: [
+        { id: 'busy', workflowId: 'can-batch-busy' },
+        {
+          id: 'send',
+          workflowId: 'can-batch-item',
+          // Resuming costs each item in flight a timer started and fired: with this server's 40 events, more
+          // than a few items in flight would spend each run's budget on resuming (4,096 events and at most
+          // 100 items in flight leave ample room in real deployments).
+          forEach: { items: { $ref: 'input.items' }, concurrency: 6 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+    { items },
+  );
+  const result = (await handle.result()) as CodikaPipelineResult;
+
+  expect(await countRuns(client, 'pipeline-can-batches')).toBeGreaterThan(1);
+  const batches = result.steps.send!.batches!;
+  expect(batches).toHaveLength(2);
+  for (const batch of batches) expect(await countRuns(client, batch.workflowId)).toBeGreaterThan(1);
+  expect(mock.requestsTo('trigger', 'can-batch-item')).toHaveLength(230);
+  expect(result.outputs.send).toEqual(items);
+}, 180_000);
