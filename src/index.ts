@@ -8,6 +8,8 @@
 
 // Start and follow runs from a Temporal client.
 export {
+  answerCodikaApproval,
+  codikaPipelineState,
   connectCodikaClient,
   executeCodikaExecution,
   startCodikaCallbackReceiver,
@@ -42,8 +44,22 @@ export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDeliver
 export type { Duration } from './shared';
 
 // Pipelines: the file format, its checks and its JSON Schema.
-export type { CodikaPipelineCompensation, CodikaPipelineDefinition, CodikaPipelineStep } from './pipeline';
 export type {
+  CodikaPipelineApprovalStep,
+  CodikaPipelineCompensation,
+  CodikaPipelineCondition,
+  CodikaPipelineDefinition,
+  CodikaPipelineExecutionStep,
+  CodikaPipelineStep,
+} from './pipeline';
+export type { CodikaApprovalRequest } from './workflows';
+export type {
+  CodikaPipelineApprovalAnswer,
+  CodikaPipelineApprovalState,
+  CodikaPipelineAttempt,
+  CodikaPipelineBatchState,
+  CodikaPipelineItemCounts,
+  CodikaPipelineItemState,
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,

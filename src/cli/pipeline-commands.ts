@@ -1,4 +1,9 @@
+import { userInfo } from 'node:os';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command } from 'commander';
+import { answerCodikaApproval, codikaPipelineState } from '../client/answer-codika-approval';
+import { countItems } from '../workflows/engine/pipeline-scheduling';
+import { UsageError } from './errors';
 import { startCodikaPipeline } from '../client/start-codika-pipeline';
 import type { CodikaPipelineResult, CodikaPipelineState, CodikaPipelineStepState } from '../pipeline/pipeline-types';
 import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
@@ -8,7 +13,16 @@ import { connect, EXIT, uiLink, type CliOutput, type GlobalOptions } from './con
 import { followRun } from './follow-run';
 import { readJsonArgument, readJsonFile } from './json-argument';
 
-/** `codika-temporal pipeline run|validate|schema`. */
+/** Who answers an approval when `--by` is not given: the OS user running the CLI. */
+function defaultAnswerer(): string {
+  try {
+    return userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
+
+/** `codika-temporal pipeline run|validate|approve|status|schema`. */
 export function pipelineCommands(
   globals: () => GlobalOptions,
   io: CliOutput,
@@ -69,6 +83,74 @@ export function pipelineCommands(
     });
 
   pipeline
+    .command('approve')
+    .description("answer a pipeline's approval step that is waiting (approves; --reject rejects)")
+    .argument('<workflowId>', 'the pipeline run')
+    .argument('<stepId>', 'its approval step')
+    .option('--reject', 'reject: the step fails, and the pipeline runs its compensations')
+    .option('--by <who>', 'who answers, for the record', defaultAnswerer())
+    .option('--comment <text>', 'why, for the record')
+    .option('--json', 'print the recorded answer as JSON on stdout')
+    .action(
+      async (
+        workflowId: string,
+        stepId: string,
+        options: { reject?: boolean; by: string; comment?: string; json?: boolean },
+      ) => {
+        const temporal = await connect(globals());
+        try {
+          const answer = await answerCodikaApproval(temporal.client, workflowId, {
+            stepId,
+            approved: !options.reject,
+            by: options.by,
+            ...(options.comment === undefined ? {} : { comment: options.comment }),
+          }).catch((err: unknown) => {
+            // The pipeline's reason (not waiting, already answered…) is the cause of the update's failure.
+            if (err instanceof WorkflowUpdateFailedError && err.cause) throw new UsageError(err.cause.message);
+            if (err instanceof WorkflowNotFoundError)
+              throw new UsageError(`no running pipeline ${workflowId}: ${err.message}`);
+            throw err;
+          });
+          if (options.json) io.out(JSON.stringify(answer, null, 2));
+          else io.out(`✔ ${stepId} ${answer.approved ? 'approved' : 'rejected'} by ${answer.by} at ${answer.at}`);
+          setExit(EXIT.ok);
+        } finally {
+          await temporal.close();
+        }
+      },
+    );
+
+  pipeline
+    .command('status')
+    .description("show a pipeline's steps as they are now: items, approvals waiting, attempts")
+    .argument('<workflowId>', 'the pipeline run')
+    .option('--json', 'print the state as JSON on stdout')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      const settings = globals();
+      const temporal = await connect(settings);
+      try {
+        const state = await codikaPipelineState(temporal.client, workflowId).catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) throw new UsageError(`no pipeline ${workflowId}: ${err.message}`);
+          throw err;
+        });
+        if (options.json) io.out(JSON.stringify(state, null, 2));
+        else {
+          io.out(`${workflowId}: ${state.phase}`);
+          for (const line of describePipeline(state)) io.out(`  ${line.text}`);
+          for (const [id, step] of Object.entries(state.steps)) {
+            if (step.status !== 'running' || !step.approval || step.approval.answer) continue;
+            io.out(`\n  ${id} waits for an answer: codika-temporal pipeline approve ${workflowId} ${id} [--reject]`);
+          }
+          const { runId } = await temporal.client.workflow.getHandle(workflowId).describe();
+          io.out(`  ${uiLink(settings, temporal.namespace, workflowId, runId)}`);
+        }
+        setExit(EXIT.ok);
+      } finally {
+        await temporal.close();
+      }
+    });
+
+  pipeline
     .command('schema')
     .description("print the pipeline format's JSON Schema, for editors")
     .action(() => io.out(JSON.stringify(pipelineJsonSchema(), null, 2)));
@@ -93,7 +175,22 @@ export function describePipeline(state: CodikaPipelineState): { text: string; ac
   return state.order.map((id) => {
     const step = state.steps[id]!;
     const parts = [`${MARKS[step.status]} ${id.padEnd(width)}  ${step.status}`];
+    if (step.items) {
+      const c = step.itemCounts ?? countItems(step.items);
+      parts.push(`items ${c.done}/${c.total} done, ${c.running} running, ${c.failed} failed, ${c.left} left`);
+    }
+    if (step.approval && !step.approval.answer && step.status === 'running') {
+      parts.push(
+        `waits for an approval${step.approval.deadline ? ` until ${step.approval.deadline}` : ''}: ${step.approval.prompt}`,
+      );
+    }
+    if (step.approval?.answer) {
+      const a = step.approval.answer;
+      parts.push(`${a.approved ? 'approved' : 'rejected'} by ${a.by}${a.comment ? ` (${a.comment})` : ''}`);
+    }
+    if (step.status === 'running' && step.startsAt && !step.executionId) parts.push(`starts at ${step.startsAt}`);
     if (step.executionId) parts.push(`execution ${step.executionId}`);
+    if (step.attempts && step.attempts.length > 1) parts.push(`attempt ${step.attempts.length}`);
     if (step.polls > 0) parts.push(`${step.polls} checks`);
     if (step.error && (step.status === 'failed' || step.status === 'skipped')) parts.push(step.error);
     if (step.compensation) parts.push(`compensation ${step.compensation.status}`);

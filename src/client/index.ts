@@ -9,6 +9,7 @@ export {
   type StartCodikaExecutionOptions,
 } from './start-codika-execution';
 export { startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';
+export { answerCodikaApproval, codikaPipelineState } from './answer-codika-approval';
 export {
   startCodikaCallbackReceiver,
   type CodikaCallbackReceiver,

@@ -47,7 +47,16 @@ export {
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared';
 export type { Duration } from '../shared';
 export type {
+  CodikaPipelineApprovalAnswer,
+  CodikaPipelineApprovalState,
+  CodikaPipelineApprovalStep,
+  CodikaPipelineAttempt,
+  CodikaPipelineBatchState,
+  CodikaPipelineCondition,
   CodikaPipelineDefinition,
+  CodikaPipelineExecutionStep,
+  CodikaPipelineItemCounts,
+  CodikaPipelineItemState,
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,

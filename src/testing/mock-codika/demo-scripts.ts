@@ -44,6 +44,27 @@ export const DEMO_SCRIPTS: Record<string, MockExecutionScript> = {
   'charge-card': { durationMs: 1_500, resultData: { paymentId: 'pay_91c2' } },
   'refund-card': { durationMs: 500, resultData: { refunded: true } },
   'create-shipment': { durationMs: 1_000, resultData: { trackingNumber: 'TRK-0042' } },
+  // The newsletter fan-out, the refund-on-failed-check and the approval examples.
+  'render-newsletter': {
+    durationMs: 1_000,
+    resultData: (payload: unknown) => ({
+      subject: `News for ${String((payload as { month?: unknown } | undefined)?.month ?? 'this month')}`,
+      blocks: 3,
+    }),
+  },
+  'send-email': {
+    durationMs: 800,
+    resultData: (payload: unknown) => ({
+      messageId: `msg_${String((payload as { to?: unknown } | undefined)?.to ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 12)}`,
+    }),
+  },
+  'payment-check': {
+    durationMs: 1_000,
+    resultData: (payload: unknown) => {
+      const amount = Number((payload as { amount?: unknown } | undefined)?.amount ?? 0);
+      return { passed: amount <= 500, score: amount <= 500 ? 92 : 31 };
+    },
+  },
   'invoice-check': { durationMs: 2_500, failWith: 'Invoice total does not match the sum of its line items' },
   'flaky-import': {
     durationMs: 1_500,

@@ -129,6 +129,53 @@ test('pipeline run: follows the steps and prints every output as JSON', async ()
   expect(stderr).toMatch(/✔ notify\s+succeeded, execution \S+/);
 });
 
+test('pipeline status and approve: an approval answered through the CLI; refusals exit 2 with the reason', async () => {
+  const id = `${taskQueue}-approval`;
+  const running = cli(
+    'pipeline',
+    'run',
+    'examples/pipelines/order-approval.json',
+    '--input',
+    '@examples/pipelines/order-approval.input.json',
+    '--id',
+    `${id}-2`,
+    '--json',
+  );
+  let status: CliRun | undefined;
+  for (let i = 0; i < 100; i += 1) {
+    status = await cli('pipeline', 'status', `${id}-2`);
+    if (status.stdout.includes('waits for an answer')) break;
+    await sleep(200);
+  }
+  expect(status!.code).toBe(0);
+  expect(status!.stdout).toContain('approve  running, waits for an approval until');
+  expect(status!.stdout).toContain('Ship order A-1043 (2 × SKU-RED-42) to cus_7?');
+  expect(status!.stdout).toContain(`codika-temporal pipeline approve ${id}-2 approve [--reject]`);
+
+  const [wrongStep, approved] = [
+    await cli('pipeline', 'approve', `${id}-2`, 'ship'),
+    await cli('pipeline', 'approve', `${id}-2`, 'approve', '--by', 'manager@example.com', '--comment', 'stock checked'),
+  ];
+  expect(wrongStep.code).toBe(2);
+  expect(wrongStep.stderr).toContain('step "ship" runs a Codika execution; only approval steps take an answer');
+  expect({ code: approved.code, stderr: approved.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(approved.stdout).toMatch(/^✔ approve approved by manager@example\.com at \d{4}-/);
+  const again = await cli('pipeline', 'approve', `${id}-2`, 'approve', '--reject');
+  expect(again.code).toBe(2);
+  expect(again.stderr).toContain('step "approve" was already answered: approved by manager@example.com');
+
+  const run = await running;
+  expect(run.code).toBe(0);
+  const printed = JSON.parse(run.stdout) as { result: { outputs: { approve: unknown; ship: unknown } } };
+  expect(printed.result.outputs.approve).toMatchObject({
+    approved: true,
+    by: 'manager@example.com',
+    comment: 'stock checked',
+  });
+  const missing = await cli('pipeline', 'status', 'no-such-pipeline');
+  expect(missing.code).toBe(2);
+});
+
 test('pipeline validate: exit 0 with the order, or exit 2 with every problem (and JSON with --json)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'codika-cli-'));
   const bad = join(dir, 'bad.json');
