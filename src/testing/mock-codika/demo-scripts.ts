@@ -55,7 +55,9 @@ export const DEMO_SCRIPTS: Record<string, MockExecutionScript> = {
   'send-email': {
     durationMs: 800,
     resultData: (payload: unknown) => ({
-      messageId: `msg_${String((payload as { to?: unknown } | undefined)?.to ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 12)}`,
+      messageId: `msg_${String((payload as { to?: unknown } | undefined)?.to ?? '')
+        .replace(/[^a-z0-9]/gi, '')
+        .slice(0, 12)}`,
     }),
   },
   'payment-check': {

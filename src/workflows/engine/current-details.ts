@@ -47,6 +47,9 @@ function stepExtra(step: CodikaPipelineStepState): string {
     const until = step.approval.deadline ? ` until ${utcMinute(step.approval.deadline)}` : '';
     return ` · waits for an approval${until}: ${prompt}`;
   }
+  const answer = step.approval?.answer;
+  if (answer)
+    return ` (${answer.timedOut ? 'approved by its timeout' : `${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`})`;
   if (running && step.startsAt && step.executionId === undefined && !step.attempts) {
     return ` · starts at ${utcMinute(step.startsAt)}`;
   }

@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
-import { startCodikaExecution } from '../../../src/client';
+import { answerCodikaApproval, startCodikaExecution, startCodikaPipeline } from '../../../src/client';
 import { AesGcmPayloadCodec } from '../../../src/codec/aes-gcm-codec';
 import { ENCODED_FAILURE_CONVERTER_PATH, encryptedDataConverter } from '../../../src/codec/codec-data-converter';
 import { startCodecServer, type CodecServer } from '../../../src/codec/codec-server';
@@ -180,6 +180,47 @@ test('a running run shows where it is: polling, its executionId, polls so far', 
     await handle.result();
   }
 }, 90_000);
+
+test('a pipeline reads step by step: its details list each step, every activity and timer summary names its step', async () => {
+  const client = new Client({ connection });
+  mock.script('ui-extract', { durationMs: 600, resultData: { text: 'Q3 up' } });
+  mock.script('ui-send', { durationMs: 600 });
+  const handle = await startCodikaPipeline(
+    client,
+    {
+      name: 'ui-digest',
+      processInstanceId: 'pi_abc123',
+      poll: POLL,
+      steps: [
+        { id: 'extract', workflowId: 'ui-extract' },
+        { id: 'approve', dependsOn: ['extract'], approval: { prompt: 'Send the digest?', timeout: '10 minutes' } },
+        { id: 'send', workflowId: 'ui-send', dependsOn: ['approve'], forEach: { items: [1, 2], concurrency: 2 } },
+      ],
+    },
+    {},
+    { taskQueue: 'codika' },
+  );
+  const waiting = await userMetadataOf(handle, ['waits for an approval', 'Send the digest?']);
+  expect(waiting).toContain('Codika pipeline ui-digest · 3 steps');
+  expect(waiting).toContain('extract succeeded');
+  expect(waiting).toMatch(/approve running · waits for an approval until \d\d:\d\d:\d\d UTC: Send the digest\?/);
+  expect(statSync(await screenshot('ui-pipeline-approval.png')).size).toBeGreaterThan(20_000);
+  await answerCodikaApproval(client, handle.workflowId, { stepId: 'approve', approved: true, by: 'ui-test' });
+  await handle.result();
+
+  const text = await userMetadataOf(handle, ['phase succeeded', 'send[1] · trigger']);
+  expect(text).toContain('send succeeded (items: 2 done, 0 running, 0 failed, 0 left)');
+  for (const summary of [
+    'extract · trigger',
+    'extract · status #1',
+    'approve · waits for an approval',
+    'send[0] · trigger',
+    'send[1] · trigger',
+  ]) {
+    expect(text).toContain(summary);
+  }
+  expect(statSync(await screenshot('ui-pipeline-run.png')).size).toBeGreaterThan(20_000);
+}, 120_000);
 
 test('an encrypted run: ciphertext on the server, its summary and details readable through the codec server', async () => {
   const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });

@@ -188,6 +188,11 @@ test('a pipeline: its summary names it, its details list every step', async () =
   expect(details).toContain(`- **notify** succeeded (\`${result.steps.notify!.executionId}\``);
   expect(details).toContain(`- **report** succeeded (\`${result.steps.report!.executionId}\``);
   for (const text of NEVER_SHOWN) expect(details).not.toContain(text);
+  // The timeline reads step by step: every activity and timer summary names its step.
+  const summaries = await eventSummaries(handle);
+  expect(summaries.slice(0, 3)).toEqual(['notify · trigger', 'notify · wait 300 ms', 'notify · status #1']);
+  expect(summaries).toContain('report · trigger');
+  expect(summaries.every((s) => s.startsWith('notify · ') || s.startsWith('report · '))).toBe(true);
 });
 
 test('in a namespace without the Codika search attributes, runs work without them', async () => {
