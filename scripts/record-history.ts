@@ -12,7 +12,8 @@ import { NativeConnection, type History } from '@temporalio/worker';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
-import type { CodikaPipelineInput } from '../src/pipeline/pipeline-types';
+import type { CodikaPipelineInput, CodikaPipelineResult } from '../src/pipeline/pipeline-types';
+import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../src/workflows';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
@@ -82,6 +83,65 @@ const PIPELINE_SCENARIOS: Record<string, CodikaPipelineInput> = {
 };
 
 /**
+ * The step kinds and options of issue 16, one scenario each: conditions (a skip by condition, a
+ * dependent that runs anyway, a delay), retries of a failed execution, a forEach with a failed item,
+ * and an approval answered by the recorder through the update.
+ */
+const STEP_KIND_SCENARIOS: Record<string, CodikaPipelineInput> = {
+  'pipeline-conditions': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'check', workflowId: 'rec-success' },
+        {
+          id: 'refund',
+          workflowId: 'rec-success',
+          dependsOn: ['check'],
+          when: { equals: [{ $ref: 'steps.check.resultData.summary' }, 'no'] },
+        },
+        { id: 'notify', workflowId: 'rec-success', dependsOn: ['refund'], runIfSkipped: true, startAfter: '1 second' },
+      ],
+    },
+  },
+  'pipeline-retry': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [{ id: 'flaky', workflowId: 'rec-failed', retry: { maximumAttempts: 2, initialInterval: 500 } }],
+    },
+  },
+  'pipeline-for-each': {
+    input: { items: [1, 2, 3, 4] },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-item',
+          onFailure: 'continue',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 2 },
+          payload: { n: { $ref: 'item' }, at: '${index}' },
+        },
+      ],
+    },
+  },
+  'pipeline-approval': {
+    input: { orderId: 'A-1' },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'prepare', workflowId: 'rec-success' },
+        { id: 'approve', dependsOn: ['prepare'], approval: { prompt: 'Ship ${input.orderId}?', timeout: '1 hour' } },
+        { id: 'ship', workflowId: 'rec-success', dependsOn: ['approve'] },
+      ],
+    },
+  },
+};
+
+/**
  * Recorded on a server that suggests continue-as-new after 40 events (the default is 4,096), so a
  * pipeline continues as new within seconds: every run of the chain becomes a fixture.
  */
@@ -96,17 +156,97 @@ const SHORT_HISTORY_SCENARIOS: Record<string, CodikaPipelineInput> = {
       ],
     },
   },
+  'pipeline-continue-as-new-for-each': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [{ id: 'send', workflowId: 'rec-long', forEach: { items: [1, 2, 3, 4, 5, 6], concurrency: 3 } }],
+    },
+  },
+  'pipeline-continue-as-new-waits': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'long', workflowId: 'rec-pipeline-long' },
+        { id: 'approve', approval: { prompt: 'Go on?', timeout: '1 hour' } },
+        { id: 'later', workflowId: 'rec-success', startAfter: '2 seconds' },
+        {
+          id: 'flaky',
+          workflowId: 'rec-failed',
+          onFailure: 'continue',
+          retry: { maximumAttempts: 2, initialInterval: '2 seconds' },
+        },
+      ],
+    },
+  },
+  // A large forEach: the pipeline's runs, and the first and last run of each batch child.
+  'pipeline-for-each-batches': {
+    input: { items: Array.from({ length: 205 }, (_, n) => n) },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-batch-item',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 4 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+  },
 };
+
+/** Answers every approval step of a recorded pipeline as soon as it waits. */
+async function answerApprovals(client: Client, workflowId: string, done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    const state = await client.workflow
+      .getHandle(workflowId)
+      .query(codikaPipelineStateQuery)
+      .catch(() => undefined);
+    const waiting = Object.entries(state?.steps ?? {}).find(
+      ([, s]) => s.status === 'running' && s.approval && !s.approval.answer,
+    );
+    if (waiting) {
+      await client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(codikaPipelineApproveUpdate, { args: [{ stepId: waiting[0], approved: true, by: 'recorder' }] })
+        .catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 async function main(): Promise<void> {
   await record({}, [
     ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
     ...Object.entries(PIPELINE_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
+    ...Object.entries(STEP_KIND_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
   ]);
   await record(
     { 'limit.historyCount.suggestContinueAsNew': 40 },
     Object.entries(SHORT_HISTORY_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
   );
+}
+
+/** Every run of a workflow's continue-as-new chain, first to last. */
+async function runsOf(client: Client, workflowId: string, firstRunId: string | undefined): Promise<History[]> {
+  const histories: History[] = [];
+  for (let runId = firstRunId; runId;) {
+    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push(history);
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return histories;
+}
+
+function write(name: string, history: History): void {
+  const file = join(OUT_DIR, `${name}.json`);
+  writeFileSync(file, historyToJSON(history));
+  console.log(`recorded ${file} (${history.events?.length} events)`);
 }
 
 /** Runs each scenario not recorded yet on a fresh local server, and writes every run of it. */
@@ -141,6 +281,8 @@ async function record(
       },
       'rec-lost-502': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } },
       'rec-lost-answer': { durationMs: 500, faults: { trigger: [{ kind: 'drop', strikes: 'after' }] } },
+      'rec-batch-item': { durationMs: 100 },
+      'rec-item': { durationMs: 300, failIf: (p) => ((p as { n?: number }).n === 3 ? 'item 3 refused' : undefined) },
     },
   });
   await mock.start();
@@ -158,16 +300,18 @@ async function record(
       mkdirSync(OUT_DIR, { recursive: true });
       for (const { name, type, input } of todo) {
         const handle = await client.workflow.start(type, { taskQueue, workflowId: `record-${name}`, args: [input] });
-        await handle.result().catch(() => undefined);
+        const done = handle.result().catch(() => undefined);
+        await answerApprovals(client, `record-${name}`, done);
+        const result = (await done) as CodikaPipelineResult | undefined;
         // Every run of the chain, so continue-as-new runs are replayed too.
-        let runId: string | undefined = handle.firstExecutionRunId;
-        for (let run = 1; runId; run++) {
-          const history: History = await client.workflow.getHandle(`record-${name}`, runId).fetchHistory();
-          const file = join(OUT_DIR, `${name}${run > 1 ? `-run${run}` : ''}.json`);
-          writeFileSync(file, historyToJSON(history));
-          console.log(`recorded ${file} (${history.events?.length} events)`);
-          runId =
-            history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        const runs = await runsOf(client, `record-${name}`, handle.firstExecutionRunId);
+        runs.forEach((history, i) => write(`${name}${i > 0 ? `-run${i + 1}` : ''}`, history));
+        // A large forEach's batch children: their first and last run (the one that reports).
+        for (const [b, batch] of (result?.steps?.send?.batches ?? []).entries()) {
+          const first = (await client.workflow.getHandle(batch.workflowId).describe()).raw.workflowExecutionInfo;
+          const chain = await runsOf(client, batch.workflowId, first?.firstRunId ?? undefined);
+          write(`${name}-batch${b}`, chain[0]!);
+          if (chain.length > 1) write(`${name}-batch${b}-last`, chain.at(-1)!);
         }
       }
     });

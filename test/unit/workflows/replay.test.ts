@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery and continued pipelines', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines and every pipeline step kind', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -32,14 +32,35 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'trigger-at-least-once-lost-answer.json',
       'pipeline-continue-as-new.json',
       'pipeline-continue-as-new-run2.json',
+      // Issue 16's step kinds and options, and their continue-as-new.
+      'pipeline-conditions.json',
+      'pipeline-retry.json',
+      'pipeline-for-each.json',
+      'pipeline-approval.json',
+      'pipeline-continue-as-new-for-each-run2.json',
+      'pipeline-continue-as-new-waits-run2.json',
+      'pipeline-for-each-batches.json',
+      'pipeline-for-each-batches-batch0.json',
+      'pipeline-for-each-batches-batch0-last.json',
     ]),
   );
 });
 
+/**
+ * The workflow id the recorder gave the scenario (scripts/record-history.ts): a pipeline names its
+ * batch children after its own id, so its history replays only under that id.
+ */
+function recordedWorkflowId(file: string): string {
+  return `record-${file
+    .replace(/\.json$/, '')
+    .replace(/-run\d+$/, '')
+    .replace(/-batch\d+(-last)?$/, '')}`;
+}
+
 test.each(files)('current workflow code replays %s without nondeterminism', async (file) => {
   const codePath = process.env.CODIKA_TEST_WORKFLOW_BUNDLE!;
   await expect(
-    Worker.runReplayHistory({ workflowBundle: { codePath } }, load(file), `replay-${file}`),
+    Worker.runReplayHistory({ workflowBundle: { codePath } }, load(file), recordedWorkflowId(file)),
   ).resolves.toBeUndefined();
 });
 
