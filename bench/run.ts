@@ -6,7 +6,8 @@
  *
  * `--scale[=1000,5000]` runs the scale scenario alone instead (bench/scale/; default 1000
  * executions), writing `bench/results/scale-*.json` and no chart; `--overhead[=30]` the overhead
- * scenario alone with more samples, writing `bench/results/overhead-*.json`. See bench/README.md.
+ * scenario alone with more samples, writing `bench/results/overhead-*.json`; `--fanout[=1000]` one
+ * forEach step's history per item and pace, writing `bench/results/fanout-latest.json`. See bench/README.md.
  */
 import { cpus, totalmem } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -14,6 +15,7 @@ import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/testing/local-temporal-server'
 import { writeChart } from './chart/write-chart';
 import { measureCost } from './cost/measure-cost';
 import { measureDetection } from './detection/measure-detection';
+import { fanoutFlag, fanoutReport, measureFanout } from './fanout/measure-fanout';
 import { measureOverhead } from './overhead/measure-overhead';
 import { writeResults, type BenchResults } from './report/bench-results';
 import { markdownReport } from './report/markdown-report';
@@ -42,6 +44,12 @@ async function main(): Promise<number> {
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
   // The failing runs of an unavailable strategy would otherwise print a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const fanoutItems = fanoutFlag(args);
+  if (fanoutItems !== undefined) {
+    const result = await measureFanout(fanoutItems, log);
+    process.stdout.write(fanoutReport(result));
+    return 0;
+  }
 
   const startedAtMs = Date.now();
   const abort = abortOnBudgetOrSignal(plan.budgetMs);

@@ -9,6 +9,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   ParentClosePolicy,
@@ -196,7 +197,10 @@ export class PipelineRun {
     try {
       await this.runSteps();
     } catch (err) {
-      if (isCancellation(err)) this.recordCancellation();
+      if (isCancellation(err)) {
+        this.recordCancellation();
+        await this.cancelRunningBatches();
+      }
       throw err;
     }
     if (this.failure) {
@@ -800,9 +804,16 @@ export class PipelineRun {
           itemIndex === undefined ? this.scope() : this.itemScope(id, itemIndex),
           `steps[${index}].compensate.payload`,
         );
-        const result = await this.runExecution(`${liveKey}#compensation`, index, input, (execution) => {
-          target.compensation!.executionId = execution.executionId;
-        });
+        const result = await this.runExecution(
+          `${liveKey}#compensation`,
+          index,
+          input,
+          (execution) => {
+            target.compensation!.executionId = execution.executionId;
+          },
+          undefined,
+          `undo ${itemIndex === undefined ? id : itemKey(id, itemIndex + this.indexOffset)}`,
+        );
         target.status = 'compensated';
         target.compensation = { status: 'succeeded', executionId: result.executionId };
       } catch (err) {
@@ -846,6 +857,25 @@ export class PipelineRun {
         leftRunning: this.state.leftRunning,
       });
     }
+  }
+
+  /** Batches outlive the run that started them (`ABANDON`): a cancelled pipeline asks the running ones to stop. */
+  private async cancelRunningBatches(): Promise<void> {
+    const running = Object.values(this.state.steps).flatMap((step) =>
+      (step.batches ?? []).filter((batch) => batch.status === 'running'),
+    );
+    if (running.length === 0) return;
+    await CancellationScope.nonCancellable(() =>
+      Promise.all(
+        running.map((batch) =>
+          getExternalWorkflowHandle(batch.workflowId)
+            .cancel()
+            .catch((err: unknown) =>
+              log.warn('Could not cancel a forEach batch', { workflowId: batch.workflowId, error: messageOf(err) }),
+            ),
+        ),
+      ),
+    );
   }
 
   /** The first failure, keeping its type, prefixed with its step; details say what the saga did. */

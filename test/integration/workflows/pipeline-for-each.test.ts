@@ -289,3 +289,30 @@ test('500 items with concurrency 20 run in batch child workflows: never more tha
   expect(parentEvents).toBeLessThan(100);
   expect(perItem).toBeLessThan(20);
 }, 240_000);
+
+test('cancelling a pipeline cancels the batch it is running (batches outlive the run that started them)', async () => {
+  const wf = 'fe-cancel-batch';
+  mock.script(wf, { durationMs: Infinity });
+  const handle = await start(
+    { steps: [{ id: 'send', workflowId: wf, forEach: { items: { $ref: 'input.items' }, concurrency: 5 } }] },
+    { items: Array.from({ length: 201 }, (_, i) => i) },
+  );
+  let batchId: string | undefined;
+  for (let i = 0; i < 100 && batchId === undefined; i += 1) {
+    const state = await handle.query(codikaPipelineStateQuery);
+    batchId = state.steps.send!.batches?.find((b) => b.status === 'running')?.workflowId;
+    if (batchId === undefined || mock.executionsOf(wf).length < 5) {
+      batchId = undefined;
+      await sleep(100);
+    }
+  }
+  expect(batchId).toBeDefined();
+  await handle.cancel();
+  await expect(handle.result()).rejects.toThrow();
+  const batch = env.client.workflow.getHandle(batchId!);
+  for (let i = 0; i < 100 && (await batch.describe()).status.name === 'RUNNING'; i += 1) await sleep(100);
+  expect((await batch.describe()).status.name).toBe('CANCELLED');
+  // The batch records the Codika executions it left running, as any cancelled pipeline does.
+  const memo = (await batch.describe()).memo as { codikaLeftRunning?: unknown[] };
+  expect(memo.codikaLeftRunning).toHaveLength(5);
+});

@@ -1,0 +1,211 @@
+/**
+ * The fan-out scenario (`npm run bench -- --fanout[=1000]`): one pipeline step over N items, side by
+ * side in one run on one server and one mock, with the same executions (1 s each, `auto` polling,
+ * concurrency 20):
+ *
+ * - `batched`: N items (past 200, they run in batch child workflows);
+ * - `inline`: 200 items, the most a step runs in the pipeline's own history;
+ * - `single`: the same executions as separate `codikaExecutionWorkflow` runs, 20 at a time, the
+ *   history an item costs without any pipeline around it.
+ *
+ * For each: history events per item (every run of the pipeline and of its batches), the wall time
+ * beside the ideal (⌈items / concurrency⌉ × execution time), and the most executions in flight.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { CodikaPipelineResult } from '../../src/pipeline/pipeline-types';
+import type { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
+import { RESULTS_DIR } from '../report/bench-results';
+import { BENCH_INSTANCE, startBenchEnv } from '../shared/bench-env';
+import { fetchHistoryChain } from '../shared/history-cost';
+import { ratio, round } from '../shared/stats';
+
+const CONCURRENCY = 20;
+const EXECUTION_MS = 1_000;
+const INLINE_ITEMS = 200;
+
+/** One runner's figures. */
+export interface FanoutRow {
+  runner: 'batched' | 'inline' | 'single';
+  items: number;
+  /** History events of every run involved (pipeline, its batches, or each single run). */
+  events: number;
+  eventsPerItem: number;
+  wallMs: number;
+  /** ⌈items / concurrency⌉ × the execution's duration: no orchestration at all. */
+  idealMs: number;
+  /** wallMs / idealMs. */
+  wallToIdeal: number | null;
+  /** The most executions in flight at once (trigger to the status check that saw the end). */
+  peakInFlight: number;
+}
+
+export interface FanoutResult {
+  measuredAt: string;
+  concurrency: number;
+  executionMs: number;
+  rows: FanoutRow[];
+}
+
+/**
+ * `--fanout` or `--fanout=2000`: the item count of the batched runner (`--fanout` alone: 1,000).
+ *
+ * @throws Error when the count is not a whole number from 201 to 10,000.
+ */
+export function fanoutFlag(args: string[]): number | undefined {
+  const flag = args.find((a) => a === '--fanout' || a.startsWith('--fanout='));
+  if (flag === undefined) return undefined;
+  if (flag === '--fanout') return 1_000;
+  const count = Number(flag.slice('--fanout='.length));
+  if (!Number.isInteger(count) || count < 201 || count > 10_000) {
+    throw new Error(`--fanout takes a number of items from 201 (past the inline limit) to 10000; got "${flag}"`);
+  }
+  return count;
+}
+
+/** Runs the three runners one after the other and writes `bench/results/fanout-latest.json`. */
+export async function measureFanout(items: number, log: (message: string) => void): Promise<FanoutResult> {
+  const env = await startBenchEnv(log);
+  try {
+    const rows: FanoutRow[] = [];
+    let n = 0;
+    const run = async (runner: FanoutRow['runner'], count: number) => {
+      n += 1;
+      const workflowId = `fanout-${runner}-${n}-${Date.now().toString(36)}`;
+      const codikaWorkflow = `fanout-${runner}-${n}`;
+      env.mock.script(codikaWorkflow, { durationMs: EXECUTION_MS, resultData: { sent: true } });
+      log(`${runner}: ${count} items, ${CONCURRENCY} at a time…`);
+      const startedAt = Date.now();
+      const events =
+        runner === 'single'
+          ? await runSingles(env.client, env.taskQueue, codikaWorkflow, count, workflowId)
+          : await runPipeline(env.client, env.taskQueue, codikaWorkflow, count, workflowId);
+      const wallMs = Date.now() - startedAt;
+      const idealMs = Math.ceil(count / CONCURRENCY) * EXECUTION_MS;
+      rows.push({
+        runner,
+        items: count,
+        events,
+        eventsPerItem: round(events / count, 2),
+        wallMs,
+        idealMs,
+        wallToIdeal: ratio(wallMs, idealMs),
+        peakInFlight: peakInFlight(env.mock, codikaWorkflow),
+      });
+    };
+    await run('batched', items);
+    await run('inline', INLINE_ITEMS);
+    await run('single', INLINE_ITEMS);
+    const result = { measuredAt: new Date().toISOString(), concurrency: CONCURRENCY, executionMs: EXECUTION_MS, rows };
+    writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await env.stop();
+  }
+}
+
+async function runPipeline(
+  client: Client,
+  taskQueue: string,
+  codikaWorkflow: string,
+  count: number,
+  workflowId: string,
+): Promise<number> {
+  const handle = await client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [
+      {
+        pipeline: {
+          processInstanceId: BENCH_INSTANCE,
+          steps: [
+            {
+              id: 'send',
+              workflowId: codikaWorkflow,
+              forEach: { items: { $ref: 'input.items' }, concurrency: CONCURRENCY },
+              payload: { n: { $ref: 'item' } },
+            },
+          ],
+        },
+        input: { items: Array.from({ length: count }, (_, i) => i) },
+      },
+    ],
+  });
+  const result = (await handle.result()) as CodikaPipelineResult;
+  let events = await chainEvents(client, workflowId, handle.firstExecutionRunId);
+  for (const batch of result.steps.send?.batches ?? []) {
+    const described = await client.workflow.getHandle(batch.workflowId).describe();
+    events += await chainEvents(
+      client,
+      batch.workflowId,
+      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
+    );
+  }
+  return events;
+}
+
+/** The same executions as separate runs, at most `CONCURRENCY` at once, as a client would pace them. */
+async function runSingles(
+  client: Client,
+  taskQueue: string,
+  codikaWorkflow: string,
+  count: number,
+  prefix: string,
+): Promise<number> {
+  let next = 0;
+  let events = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      const handle = await client.workflow.start('codikaExecutionWorkflow', {
+        taskQueue,
+        workflowId: `${prefix}-${i}`,
+        args: [{ processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflow, payload: { n: i } }],
+      });
+      await handle.result();
+      events += await chainEvents(client, handle.workflowId, handle.firstExecutionRunId);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return events;
+}
+
+async function chainEvents(client: Client, workflowId: string, firstRunId: string): Promise<number> {
+  const chain = await fetchHistoryChain(client, workflowId, firstRunId);
+  return chain.reduce((sum, history) => sum + (history.events?.length ?? 0), 0);
+}
+
+function peakInFlight(mock: MockCodikaServer, codikaWorkflow: string): number {
+  const lastCheck = new Map<string, number>();
+  for (const r of mock.requestsTo('status', codikaWorkflow)) {
+    lastCheck.set(r.executionId!, Math.max(lastCheck.get(r.executionId!) ?? 0, r.at));
+  }
+  const edges = mock.executionsOf(codikaWorkflow).flatMap((e) => [
+    { at: e.createdAt, delta: 1 },
+    { at: lastCheck.get(e.executionId) ?? e.finishesAt, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let peak = 0;
+  for (const { delta } of edges) peak = Math.max(peak, (now += delta));
+  return peak;
+}
+
+/** The result as a markdown table. */
+export function fanoutReport(result: FanoutResult): string {
+  const lines = [
+    `## Fan-out: one forEach step (${result.concurrency} at a time, ${result.executionMs / 1000} s executions, auto polling)`,
+    '',
+    '| runner | items | events | events per item | wall time | ideal | wall / ideal | peak in flight |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...result.rows.map(
+      (r) =>
+        `| ${r.runner} | ${r.items} | ${r.events} | ${r.eventsPerItem} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.idealMs / 1000).toFixed(0)} s | ${r.wallToIdeal ?? '–'} | ${r.peakInFlight} |`,
+    ),
+    '',
+    `Measured ${result.measuredAt}.`,
+    '',
+  ];
+  return lines.join('\n');
+}
