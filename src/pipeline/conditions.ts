@@ -19,16 +19,46 @@ import { collectRefs, isRef, renderTemplate, tryLookup, type TemplateRef, type T
 /** A `when` condition; see the module comment for each form. */
 export type CodikaPipelineCondition =
   | boolean
-  | { $ref: string }
-  | { equals: [unknown, unknown] }
-  | { notEquals: [unknown, unknown] }
-  | { in: [unknown, unknown] }
-  | { greaterThan: [unknown, unknown] }
-  | { lessThan: [unknown, unknown] }
-  | { and: CodikaPipelineCondition[] }
-  | { or: CodikaPipelineCondition[] }
-  | { not: CodikaPipelineCondition }
-  | { exists: string };
+  | {
+      /** A path whose value must be truthy. */
+      $ref: string;
+    }
+  | {
+      /** Two operands that must be equal (deeply, as JSON). */
+      equals: [unknown, unknown];
+    }
+  | {
+      /** Two operands that must differ. */
+      notEquals: [unknown, unknown];
+    }
+  | {
+      /** A value, and an array that must hold it. */
+      in: [unknown, unknown];
+    }
+  | {
+      /** Two numbers (or two strings), the first greater. */
+      greaterThan: [unknown, unknown];
+    }
+  | {
+      /** Two numbers (or two strings), the first smaller. */
+      lessThan: [unknown, unknown];
+    }
+  | {
+      /** Conditions that must all hold. */
+      and: CodikaPipelineCondition[];
+    }
+  | {
+      /** Conditions of which one must hold. */
+      or: CodikaPipelineCondition[];
+    }
+  | {
+      /** A condition that must not hold. */
+      not: CodikaPipelineCondition;
+    }
+  | {
+      /** A path that must lead to a value (`null` included). */
+      exists: string;
+    };
 
 /** The operators, in the order error messages list them. */
 export const CONDITION_OPERATORS = [

@@ -121,7 +121,15 @@ export const executionRetrySchema = z
 export const forEachSchema = z
   .object({
     /** The items: `{"$ref": "<path>"}` to an array (of the input or of an upstream result), or an array. */
-    items: z.union([z.object({ $ref: z.string() }).strict(), z.array(jsonValue)]),
+    items: z.union([
+      z
+        .object({
+          /** A path to an array: `input.<…>` or `steps.<id>.resultData.<…>` of a step upstream. */
+          $ref: z.string(),
+        })
+        .strict(),
+      z.array(jsonValue),
+    ]),
     /** Items in flight at once (each a Codika execution). @default 10 */
     concurrency: z.number().int().min(1).max(100).optional(),
   })
@@ -170,6 +178,7 @@ export const approvalSchema = z
 export const approvalStepSchema = z
   .object({
     ...stepBase,
+    /** What to ask, how long to wait, and what no answer does. */
     approval: approvalSchema,
   })
   .strict();

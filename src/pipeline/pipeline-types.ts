@@ -14,9 +14,13 @@ export interface CodikaPipelineInput {
    * `src/workflows/engine/for-each-batches.ts`): which step of which pipeline this run is a batch of.
    */
   batchOf?: {
+    /** The pipeline's workflow id, which every run of its chain shares: where the batch reports. */
     parentWorkflowId: string;
+    /** The forEach step of that pipeline. */
     stepId: string;
+    /** The batch's number, from 0. */
     batch: number;
+    /** The step's index of the batch's first item. */
     firstIndex: number;
   };
 }
@@ -34,7 +38,12 @@ export interface CodikaPipelineResume {
    * `resultData` and executionId of each succeeded step (each succeeded item of a forEach step, with its
    * `index`), in the order they finished.
    */
-  finished: { stepId: string; index?: number; result: CodikaExecutionResult }[];
+  finished: {
+    stepId: string;
+    /** The item's index, for an item of a forEach step. */
+    index?: number;
+    result: CodikaExecutionResult;
+  }[];
   /** Executions that were polling, and where: by step id, or `<step id>[<index>]` for a forEach item. */
   polling: Record<string, CodikaStepProgress>;
 }
@@ -49,6 +58,7 @@ export type CodikaPipelineStepStatus =
 
 /** One Codika execution of a step that retries failed executions. */
 export interface CodikaPipelineAttempt {
+  /** Where this attempt is. */
   status: 'running' | 'succeeded' | 'failed';
   /** Codika's id of this attempt's execution, once triggered. */
   executionId?: string;
@@ -71,7 +81,14 @@ export interface CodikaPipelineItemState {
   /** ISO time the next attempt starts, while waiting for it. */
   nextAttemptAt?: string;
   /** Its compensation, once one ran. */
-  compensation?: { status: 'running' | 'succeeded' | 'failed'; executionId?: string; error?: string };
+  compensation?: {
+    /** Where the compensation is. */
+    status: 'running' | 'succeeded' | 'failed';
+    /** Codika's id of the compensation's execution. */
+    executionId?: string;
+    /** Why it failed. */
+    error?: string;
+  };
 }
 
 /** One batch child workflow of a large forEach step. */
@@ -88,10 +105,13 @@ export interface CodikaPipelineBatchState {
 
 /** How many items of a forEach step are where. */
 export interface CodikaPipelineItemCounts {
+  /** All items. */
   total: number;
   /** Succeeded. */
   done: number;
+  /** Started, not ended. */
   running: number;
+  /** Failed or cancelled. */
   failed: number;
   /** Not started yet (or never, once the step stopped). */
   left: number;
@@ -99,9 +119,11 @@ export interface CodikaPipelineItemCounts {
 
 /** The answer an approval step got. */
 export interface CodikaPipelineApprovalAnswer {
+  /** `true` approved; `false` rejected. */
   approved: boolean;
   /** Who answered; `onTimeout` when the timeout approved it. */
   by: string;
+  /** Why, as the person wrote it. */
   comment?: string;
   /** ISO time of the answer. */
   at: string;
@@ -118,7 +140,10 @@ export interface CodikaPipelineApprovalState {
   /** What the timeout does. */
   onTimeout: 'fail' | 'approve';
   /** Once answered (or timed out). */
-  answer?: CodikaPipelineApprovalAnswer & { timedOut?: boolean };
+  answer?: CodikaPipelineApprovalAnswer & {
+    /** Set when no answer came in time and `onTimeout` approved it. */
+    timedOut?: boolean;
+  };
 }
 
 /** One step as the state query and the result show it: ids, counts, times, no payload. */
