@@ -180,9 +180,9 @@ export function describePipeline(state: CodikaPipelineState): { text: string; ac
       parts.push(`items ${c.done}/${c.total} done, ${c.running} running, ${c.failed} failed, ${c.left} left`);
     }
     if (step.approval && !step.approval.answer && step.status === 'running') {
-      parts.push(
-        `waits for an approval${step.approval.deadline ? ` until ${step.approval.deadline}` : ''}: ${step.approval.prompt}`,
-      );
+      const from = step.approval.approvers ? ` from ${step.approval.approvers.join(', ')}` : '';
+      const until = step.approval.deadline ? ` until ${step.approval.deadline}` : '';
+      parts.push(`waits for an approval${from}${until}: ${step.approval.prompt}`);
     }
     if (step.approval?.answer) {
       const a = step.approval.answer;

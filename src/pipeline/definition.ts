@@ -171,6 +171,11 @@ export const approvalSchema = z
     timeout: durationSchema.optional(),
     /** What happens when the timeout passes unanswered. @default 'fail' */
     onTimeout: z.enum(['fail', 'approve']).optional(),
+    /**
+     * Who may answer (compared with the answer's `by`), shown with what waits; anyone when absent.
+     * A check against typos and mix-ups, not authentication: Temporal's own access control says who may send updates.
+     */
+    approvers: z.array(z.string().trim().min(1).max(200)).min(1).optional(),
   })
   .strict();
 

@@ -139,6 +139,8 @@ export interface CodikaPipelineApprovalState {
   deadline?: string;
   /** What the timeout does. */
   onTimeout: 'fail' | 'approve';
+  /** Who may answer; anyone when absent. */
+  approvers?: string[];
   /** Once answered (or timed out). */
   answer?: CodikaPipelineApprovalAnswer & {
     /** Set when no answer came in time and `onTimeout` approved it. */

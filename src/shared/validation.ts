@@ -68,11 +68,14 @@ export function validatePayload(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Temporal's default limit on one payload is 2 MiB; the rest of the workflow input needs a little room. */
-export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024 - 64 * 1024;
+/** Temporal's default limit on one payload (the server's blob size limit). */
+export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/** What a Codika payload may take of a workflow input: the rest of the input needs a little room. */
+export const MAX_PAYLOAD_BYTES = TEMPORAL_PAYLOAD_LIMIT_BYTES - 64 * 1024;
 
 /** UTF-8 length without Node's Buffer, so workflow code can run the same check. */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);

@@ -45,7 +45,8 @@ function stepExtra(step: CodikaPipelineStepState): string {
         ? `${step.approval.prompt.slice(0, PROMPT_SHOWN - 1)}…`
         : step.approval.prompt;
     const until = step.approval.deadline ? ` until ${utcMinute(step.approval.deadline)}` : '';
-    return ` · waits for an approval${until}: ${prompt}`;
+    const from = step.approval.approvers ? ` from ${step.approval.approvers.join(', ')}` : '';
+    return ` · waits for an approval${from}${until}: ${prompt}`;
   }
   const answer = step.approval?.answer;
   if (answer)

@@ -64,6 +64,10 @@ export function approvalRequestProblem(
       : `${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`;
     return `step "${stepId}" was already answered: ${how} at ${answer.at}`;
   }
+  const approvers = step.approval?.approvers;
+  if (approvers && !approvers.includes(by.trim())) {
+    return `"${by}" may not answer step "${stepId}": its approvers are ${approvers.join(', ')}`;
+  }
   if (step.status !== 'running' || step.approval === undefined) {
     const why =
       step.status === 'pending' ? 'it has not started (it waits for the steps it depends on)' : `it is ${step.status}`;

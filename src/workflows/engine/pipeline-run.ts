@@ -53,12 +53,12 @@ import { pipelineDetails, showingDetails } from './current-details';
 import { invalid, resolvePollSettings } from './poll-settings';
 import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } from './pipeline-approval';
 import { runWithRetries } from './pipeline-retries';
-import { countItems, dependencyVerdict, jsonBytes, PAYLOAD_LIMIT_BYTES } from './pipeline-scheduling';
+import { countItems, dependencyVerdict, jsonBytes } from './pipeline-scheduling';
 import { labelled } from './polling-strategies';
 import { runItemPool } from './item-pool';
 import { INLINE_ITEMS_LIMIT, planBatches, type CodikaForEachBatchReport } from './for-each-batches';
 import { underPath, validateExecutionInput } from './validate-input';
-import { validateId } from '../../shared/validation';
+import { TEMPORAL_PAYLOAD_LIMIT_BYTES, validateId } from '../../shared/validation';
 
 /**
  * Pipelines started before they could continue as new keep running in one history when they
@@ -419,6 +419,7 @@ export class PipelineRun {
         prompt: this.render(step.approval.prompt, this.scope(), `steps[${index}].approval.prompt`) as string,
         waitingSince: new Date(now).toISOString(),
         onTimeout: step.approval.onTimeout ?? 'fail',
+        ...(step.approval.approvers ? { approvers: step.approval.approvers } : {}),
       };
       if (step.approval.timeout !== undefined) {
         state.approval.deadline = new Date(now + parseDuration(step.approval.timeout)).toISOString();
@@ -481,11 +482,11 @@ export class PipelineRun {
     }
     const resultData = forEachResultData(this.itemResultsOf(id), state);
     const bytes = jsonBytes(resultData);
-    if (bytes > PAYLOAD_LIMIT_BYTES) {
+    if (bytes > TEMPORAL_PAYLOAD_LIMIT_BYTES) {
       throw nonRetryableFailure(
         CODIKA_RESULT_TOO_LARGE,
         `the results of its ${items.length} items take ${(bytes / 1024 / 1024).toFixed(1)} MB as JSON, over Temporal's 2 MB payload limit: have the Codika workflow return less (an id to fetch the rest from)`,
-        { stepId: id, bytes, limitBytes: PAYLOAD_LIMIT_BYTES },
+        { stepId: id, bytes, limitBytes: TEMPORAL_PAYLOAD_LIMIT_BYTES },
       );
     }
     return resultData;

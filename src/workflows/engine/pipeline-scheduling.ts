@@ -4,6 +4,7 @@
  */
 import type { CodikaPipelineStep } from '../../pipeline/definition';
 import type { CodikaPipelineItemCounts, CodikaPipelineStepState } from '../../pipeline/pipeline-types';
+import { utf8Length } from '../../shared/validation';
 
 /** A step's status after which it will not run (again). */
 const DID_NOT_SUCCEED = new Set(['failed', 'skipped', 'cancelled']);
@@ -46,19 +47,5 @@ export function countItems(items: readonly { status: string }[]): CodikaPipeline
 
 /** Bytes of a value as JSON in UTF-8, as Temporal measures a payload (without its small envelope). */
 export function jsonBytes(value: unknown): number {
-  const text = JSON.stringify(value) ?? '';
-  let bytes = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00) {
-      bytes += 4; // a surrogate pair: one 4-byte character
-      i += 1;
-    } else bytes += 3;
-  }
-  return bytes;
+  return utf8Length(JSON.stringify(value) ?? '');
 }
-
-/** Temporal refuses a payload over 2 MB (the server's default blob size limit). */
-export const PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;

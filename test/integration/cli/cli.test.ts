@@ -148,7 +148,9 @@ test('pipeline status and approve: an approval answered through the CLI; refusal
     await sleep(200);
   }
   expect(status!.code).toBe(0);
-  expect(status!.stdout).toContain('approve  running, waits for an approval until');
+  expect(status!.stdout).toContain(
+    'approve  running, waits for an approval from manager@example.com, ops@example.com until',
+  );
   expect(status!.stdout).toContain('Ship order A-1043 (2 × SKU-RED-42) to cus_7?');
   expect(status!.stdout).toContain(`codika-temporal pipeline approve ${id}-2 approve [--reject]`);
 

@@ -82,7 +82,7 @@ test.each(pipelineFiles)('the example pipeline %s runs green against the mock', 
         await answerCodikaApproval(env.client, handle.workflowId, {
           stepId: waiting[0],
           approved: true,
-          by: 'examples-test',
+          by: waiting[1].approval!.approvers?.[0] ?? 'examples-test',
         });
       await sleep(100);
     }

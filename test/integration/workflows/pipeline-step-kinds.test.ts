@@ -252,7 +252,7 @@ describe('approval steps', () => {
           {
             id: 'approve',
             dependsOn: ['prepare'],
-            approval: { prompt: 'Ship order ${input.orderId}?', timeout: '1 hour' },
+            approval: { prompt: 'Ship order ${input.orderId}?', timeout: '1 hour', approvers: ['ops@example.com'] },
           },
           {
             id: 'ship',
@@ -269,7 +269,11 @@ describe('approval steps', () => {
       'step "approve" is not waiting for an answer: it has not started (it waits for the steps it depends on)',
     );
     const waiting = await waitForState(handle, (s) => s.steps.approve!.approval !== undefined, 'the approval to wait');
-    expect(waiting.steps.approve!.approval).toMatchObject({ prompt: 'Ship order A-1042?', onTimeout: 'fail' });
+    expect(waiting.steps.approve!.approval).toMatchObject({
+      prompt: 'Ship order A-1042?',
+      onTimeout: 'fail',
+      approvers: ['ops@example.com'],
+    });
     expect(await refusal(handle, { stepId: 'aprove', approved: true, by: 'x' })).toBe(
       'no step "aprove" in this pipeline; its approval steps: approve',
     );
@@ -280,6 +284,9 @@ describe('approval steps', () => {
       'approved: true to approve',
     );
     expect(await refusal(handle, { stepId: 'approve', approved: true, by: ' ' })).toContain('by: who answers');
+    expect(await refusal(handle, { stepId: 'approve', approved: true, by: 'intern@example.com' })).toBe(
+      '"intern@example.com" may not answer step "approve": its approvers are ops@example.com',
+    );
 
     const answer = await approve(handle, {
       stepId: 'approve',
