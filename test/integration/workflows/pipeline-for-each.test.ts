@@ -3,19 +3,16 @@
  * Codika executions in flight, `onFailure` per item, compensation per succeeded item, the state's
  * items and counts, and results too large for one payload.
  */
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
-import type { CodikaPipelineDefinition } from '../../../src/pipeline/definition';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockExecution } from '../../../src/testing/mock-codika/mock-codika-server';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
-import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { FAST_POLL, pipelineStarter } from '../../helpers/pipeline-runs';
 import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_for_each_key_27';
-const FAST_POLL = { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 } as const;
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -24,20 +21,7 @@ let stop: () => Promise<void>;
 beforeAll(async () => ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'for-each')));
 afterAll(() => stop());
 
-let counter = 0;
-async function start(pipeline: unknown, input?: unknown): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
-  counter += 1;
-  return env.client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
-    taskQueue,
-    workflowId: `${taskQueue}-${counter}`,
-    args: [
-      {
-        pipeline: { processInstanceId: 'pi_fe', poll: FAST_POLL, ...(pipeline as object) } as CodikaPipelineDefinition,
-        input,
-      },
-    ],
-  });
-}
+const start = pipelineStarter(() => ({ env, taskQueue }), { processInstanceId: 'pi_fe', poll: FAST_POLL });
 
 /** The most executions of `executions` that were running at one moment (created, not yet finished). */
 function peakInFlight(executions: MockExecution[]): number {

@@ -6,16 +6,14 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CodikaPipelineResult, CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
-import type { CodikaPipelineDefinition } from '../../../src/pipeline/definition';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../../../src/workflows';
 import type { CodikaApprovalRequest } from '../../../src/workflows';
-import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { codikaIds, FAST_POLL, pipelineStarter } from '../../helpers/pipeline-runs';
 import { sleep, waitUntil } from '../../helpers/wait';
 
 const API_KEY = 'ck_step_kinds_key_18';
-const FAST_POLL = { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 } as const;
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -24,24 +22,7 @@ let stop: () => Promise<void>;
 beforeAll(async () => ({ env, mock, taskQueue, stop } = await startRunningTestbed({ apiKey: API_KEY }, 'step-kinds')));
 afterAll(() => stop());
 
-let counter = 0;
-async function start(pipeline: unknown, input?: unknown): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
-  counter += 1;
-  return env.client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
-    taskQueue,
-    workflowId: `${taskQueue}-${counter}`,
-    args: [
-      {
-        pipeline: { processInstanceId: 'pi_k', poll: FAST_POLL, ...(pipeline as object) } as CodikaPipelineDefinition,
-        input,
-      },
-    ],
-  });
-}
-
-function ids(prefix: string, ...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((n) => [n, `${prefix}-${n}`]));
-}
+const start = pipelineStarter(() => ({ env, taskQueue }), { processInstanceId: 'pi_k', poll: FAST_POLL });
 
 const stateOf = (handle: WorkflowHandle) => handle.query(codikaPipelineStateQuery);
 
@@ -62,7 +43,7 @@ async function waitForState(
 
 describe('when and runIfSkipped', () => {
   test('an order refunds only when its check fails: the refund is skipped with its reason, its dependents too, runIfSkipped ones run', async () => {
-    const w = ids('refund', 'check', 'refund', 'apologise', 'close');
+    const w = codikaIds('refund', 'check', 'refund', 'apologise', 'close');
     mock.script(w.check!, { resultData: { passed: true, score: 9 } });
     for (const id of [w.refund!, w.apologise!, w.close!]) mock.script(id, {});
     const handle = await start({
@@ -100,7 +81,7 @@ describe('when and runIfSkipped', () => {
   });
 
   test('the same order whose check failed does refund: comparisons decide', async () => {
-    const w = ids('refund2', 'check', 'refund');
+    const w = codikaIds('refund2', 'check', 'refund');
     mock.script(w.check!, { resultData: { passed: false, score: 3, country: 'BE' } });
     mock.script(w.refund!, {});
     const handle = await start({
@@ -127,7 +108,7 @@ describe('when and runIfSkipped', () => {
   });
 
   test('runIfSkipped never covers a failed dependency', async () => {
-    const w = ids('rif', 'flaky', 'after');
+    const w = codikaIds('rif', 'flaky', 'after');
     mock.script(w.flaky!, { failWith: 'upstream API down' });
     mock.script(w.after!, {});
     const handle = await start({
@@ -143,7 +124,7 @@ describe('when and runIfSkipped', () => {
   });
 
   test('a condition whose path leads nowhere fails its step with CodikaTemplateError, naming the place', async () => {
-    const w = ids('cond-missing', 'check', 'refund');
+    const w = codikaIds('cond-missing', 'check', 'refund');
     mock.script(w.check!, { resultData: { passed: true } });
     mock.script(w.refund!, {});
     const handle = await start({
@@ -162,7 +143,7 @@ describe('when and runIfSkipped', () => {
 });
 
 test('startAfter waits with a durable timer once the step may start; the state shows when it starts', async () => {
-  const w = ids('delay', 'first', 'later');
+  const w = codikaIds('delay', 'first', 'later');
   mock.script(w.first!, {});
   mock.script(w.later!, {});
   const handle = await start({
@@ -184,7 +165,7 @@ test('startAfter waits with a durable timer once the step may start; the state s
 
 describe('retry of executions Codika reports failed', () => {
   test('a failed execution runs again as a new execution; every attempt is in the state', async () => {
-    const w = ids('retry', 'charge');
+    const w = codikaIds('retry', 'charge');
     mock.script(w.charge!, { failWith: 'card declined (transient)' });
     const handle = await start({
       steps: [{ id: 'charge', workflowId: w.charge, retry: { maximumAttempts: 3, initialInterval: '1 second' } }],
@@ -208,7 +189,7 @@ describe('retry of executions Codika reports failed', () => {
   });
 
   test('when the attempts run out the step fails with the last failure; other failures are never retried', async () => {
-    const w = ids('retry-out', 'charge', 'missing');
+    const w = codikaIds('retry-out', 'charge', 'missing');
     mock.script(w.charge!, { failWith: 'card declined' });
     const handle = await start({
       steps: [{ id: 'charge', workflowId: w.charge, retry: { maximumAttempts: 2, initialInterval: 200 } }],
@@ -242,7 +223,7 @@ describe('approval steps', () => {
   };
 
   test('an order ships after approval: the validator refuses what cannot be an answer, the answer is the result', async () => {
-    const w = ids('approve', 'prepare', 'ship');
+    const w = codikaIds('approve', 'prepare', 'ship');
     mock.script(w.prepare!, { durationMs: 1_000 });
     mock.script(w.ship!, {});
     const handle = await start(
@@ -308,7 +289,7 @@ describe('approval steps', () => {
   });
 
   test('a rejection fails the step with CodikaApprovalRejected, runs the saga, and a second answer is refused', async () => {
-    const w = ids('reject', 'reserve', 'release', 'ship');
+    const w = codikaIds('reject', 'reserve', 'release', 'ship');
     mock.script(w.reserve!, { resultData: { reservation: 'R-7' } });
     mock.script(w.release!, {});
     mock.script(w.ship!, {});
@@ -336,7 +317,7 @@ describe('approval steps', () => {
   });
 
   test('a repeated answer is refused while the run still goes on', async () => {
-    const w = ids('twice', 'slow');
+    const w = codikaIds('twice', 'slow');
     mock.script(w.slow!, { durationMs: 3_000 });
     const handle = await start({
       steps: [
