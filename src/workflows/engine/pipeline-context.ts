@@ -1,0 +1,288 @@
+/**
+ * What every part of a pipeline run shares: the steps' states, the results so far, the executions in
+ * flight, and the ways to render a template and run one Codika execution for a step. The scheduler
+ * (`pipeline-run.ts`), forEach steps (`pipeline-for-each.ts`) and the saga (`pipeline-saga.ts`) read
+ * and change the run through it.
+ */
+import { setCurrentDetails } from '@temporalio/workflow';
+import type {
+  CodikaExecutionInput,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaStepProgress,
+} from '../../shared/execution-types';
+import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
+import { CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
+import type {
+  CodikaPipelineInput,
+  CodikaPipelineResume,
+  CodikaPipelineState,
+  CodikaPipelineStepState,
+} from '../../pipeline/pipeline-types';
+import { nonRetryableFailure } from '../../shared/failures';
+import type {
+  CodikaPipelineDefinition,
+  CodikaPipelineExecutionStep,
+  CodikaPipelineStep,
+} from '../../pipeline/definition';
+import { isApprovalStep } from '../../pipeline/step-kinds';
+import { renderTemplate, type TemplateScope } from '../../pipeline/templates';
+import { TemplateError } from '../../pipeline/errors';
+import { executeCodikaStep, initialStepState } from './codika-step';
+import { pipelineDetails, showingDetails } from './current-details';
+import { resolvePollSettings } from './poll-settings';
+import { countItems } from './pipeline-scheduling';
+import { validateExecutionInput } from './validate-input';
+
+/** A result a pipeline keeps: a Codika execution's, an approval's answer, or a forEach step's array. */
+export type StepResult = Pick<CodikaExecutionResult, 'resultData'> & Partial<CodikaExecutionResult>;
+
+/** An execution in flight: which step it belongs to (for its poll options), and its live state. */
+export interface LiveExecution {
+  index: number;
+  execution: CodikaExecutionState;
+}
+
+/** The key of a forEach item's execution in the live map and in `resume.polling`. */
+export const itemKey = (id: string, index: number) => `${id}[${index}]`;
+
+/** The shared state of one pipeline run; see the module comment. */
+export class PipelineContext {
+  readonly state: CodikaPipelineState;
+  readonly stepsById: Map<string, { step: CodikaPipelineStep; index: number }>;
+  /** Executions in flight, whose polls and executionId the state query reads live. */
+  readonly live = new Map<string, LiveExecution>();
+  /** Each step's result once it succeeded: what templates read as `steps.<id>`. */
+  readonly results = new Map<string, StepResult>();
+  /** Each forEach step's items' results, by item index. */
+  readonly itemResults = new Map<string, (CodikaExecutionResult | undefined)[]>();
+  /** Each forEach step's items, rendered once. */
+  private readonly itemValues = new Map<string, unknown[]>();
+  /** Succeeded steps and forEach items in the order they finished: compensations run in reverse. */
+  readonly finished: { stepId: string; index?: number }[] = [];
+  /** Each failed forEach item's failure type, by item key, so a batch's parent fails with the same type. */
+  readonly itemFailureTypes = new Map<string, string>();
+  /** The first failure that stops the pipeline. */
+  failure: { stepId: string; error: unknown } | undefined;
+  /** Counts every change the scheduler waits for (a step or a batch that ended). */
+  changes = 0;
+  /** Set while the run stops its steps to continue as new: their cancellation is not an end. */
+  continuing = false;
+  /** A batch's items are numbered as in its parent's step (summaries, messages). */
+  readonly indexOffset: number;
+
+  constructor(
+    readonly pipeline: CodikaPipelineDefinition,
+    order: string[],
+    readonly input: unknown,
+    resume?: CodikaPipelineResume,
+    readonly batchOf?: CodikaPipelineInput['batchOf'],
+  ) {
+    this.indexOffset = batchOf?.firstIndex ?? 0;
+    this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
+    const steps: Record<string, CodikaPipelineStepState> = {};
+    for (const step of pipeline.steps) {
+      steps[step.id] = isApprovalStep(step)
+        ? { status: 'pending', polls: 0 }
+        : {
+            status: 'pending',
+            workflowId: step.workflowId,
+            processInstanceId: step.processInstanceId ?? pipeline.processInstanceId!,
+            polls: 0,
+          };
+    }
+    this.state = { phase: 'running', order, steps, leftRunning: [] };
+    if (resume) {
+      for (const [id, step] of Object.entries(resume.steps)) steps[id] = copyStep(step);
+      for (const { stepId, index, result } of resume.finished) {
+        this.finished.push(index === undefined ? { stepId } : { stepId, index });
+        if (index === undefined) this.results.set(stepId, result);
+        else this.itemResultsOf(stepId)[index] = result as CodikaExecutionResult;
+      }
+      for (const [id, results] of this.itemResults) {
+        if (steps[id]!.status === 'succeeded')
+          this.results.set(id, { resultData: forEachResultData(results, steps[id]!) });
+      }
+    }
+  }
+
+  /** The state with live figures of running executions; a copy, so a query never changes the run. */
+  snapshot(): CodikaPipelineState {
+    const steps: Record<string, CodikaPipelineStepState> = {};
+    for (const [id, step] of Object.entries(this.state.steps)) {
+      const copy = copyStep(step);
+      steps[id] = withLive(copy, this.live.get(id)?.execution, this.live.get(`${id}#compensation`)?.execution);
+      copy.items?.forEach((item, i) =>
+        withLive(
+          item,
+          this.live.get(itemKey(id, i))?.execution,
+          this.live.get(`${itemKey(id, i)}#compensation`)?.execution,
+        ),
+      );
+      if (copy.items) copy.itemCounts = countItems(copy.items);
+    }
+    return { ...this.state, steps, leftRunning: [...this.state.leftRunning] };
+  }
+
+  /** The run's current details in the Temporal UI: its phase and each step's status. */
+  showDetails(): void {
+    setCurrentDetails(pipelineDetails(this.snapshot()));
+  }
+
+  stepFailed(id: string, err: unknown): void {
+    const step = this.state.steps[id]!;
+    step.status = 'failed';
+    step.error = messageOf(err);
+    if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
+  }
+
+  settingsOf(index: number) {
+    const step = this.pipeline.steps[index] as CodikaPipelineExecutionStep;
+    return resolvePollSettings({ ...this.pipeline.poll, ...step.poll }, `steps[${index}].poll`);
+  }
+
+  /** A forEach step's items, rendered once per run (from the input and upstream results, so the same each time). */
+  itemsOf(id: string): unknown[] {
+    let items = this.itemValues.get(id);
+    if (items === undefined) {
+      const { step, index } = this.stepsById.get(id)!;
+      const at = `steps[${index}].forEach.items`;
+      items = this.render((step as CodikaPipelineExecutionStep).forEach!.items, this.scope(), at) as unknown[];
+      if (!Array.isArray(items)) {
+        throw nonRetryableFailure(
+          CODIKA_TEMPLATE_ERROR,
+          `${at}: expected an array of items, got ${describeValue(items)}`,
+          {
+            at,
+          },
+        );
+      }
+      this.itemValues.set(id, items);
+    }
+    return items;
+  }
+
+  itemResultsOf(id: string): (CodikaExecutionResult | undefined)[] {
+    let results = this.itemResults.get(id);
+    if (results === undefined) this.itemResults.set(id, (results = []));
+    return results;
+  }
+
+  /**
+   * Runs one Codika execution with the poll options of `steps[index]`, its live state visible to the
+   * query under `liveKey` (also its label in the UI's summaries); `record` keeps what it reached once
+   * it ends, however it ends.
+   */
+  async runExecution(
+    liveKey: string,
+    index: number,
+    input: Required<CodikaExecutionInput>,
+    record: (execution: CodikaExecutionState) => void,
+    resume?: CodikaStepProgress,
+    label = liveKey,
+  ): Promise<CodikaExecutionResult> {
+    const settings = this.settingsOf(index);
+    // A step's executionId and polls show in the pipeline's details as they change.
+    const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.snapshot()));
+    this.live.set(liveKey, { index, execution });
+    try {
+      return await executeCodikaStep(input, settings, execution, { resume, label });
+    } finally {
+      this.live.delete(liveKey);
+      record(execution);
+    }
+  }
+
+  /** What templates read now: the input and the results so far. */
+  scope(): TemplateScope {
+    const scope: TemplateScope = { input: this.input, steps: {} };
+    for (const [id, result] of this.results) {
+      scope.steps[id] = { resultData: result.resultData, executionId: result.executionId };
+    }
+    return scope;
+  }
+
+  /** The scope of one forEach item: `item`, `index`, and its own result once it has one (its compensation reads it). */
+  itemScope(id: string, i: number): TemplateScope {
+    const scope = { ...this.scope(), item: this.itemsOf(id)[i], index: i };
+    const own = this.itemResults.get(id)?.[i];
+    if (own) scope.steps = { ...scope.steps, [id]: { resultData: own.resultData, executionId: own.executionId } };
+    return scope;
+  }
+
+  render(template: unknown, scope: TemplateScope, at: string): unknown {
+    try {
+      return renderTemplate(template, scope, at);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw nonRetryableFailure(CODIKA_TEMPLATE_ERROR, err.message, { at: err.at });
+    }
+  }
+
+  /** Renders a step's (or compensation's) payload template, then checks it like any input. */
+  executionInput(
+    raw: { workflowId: string; payload?: unknown; triggerDelivery?: CodikaTriggerDelivery },
+    index: number,
+    processInstanceId: string,
+    scope: TemplateScope,
+    at = `steps[${index}].payload`,
+    triggerDelivery = raw.triggerDelivery ?? this.pipeline.triggerDelivery,
+  ): Required<CodikaExecutionInput> {
+    const payload = this.render(raw.payload ?? {}, scope, at);
+    return validateExecutionInput(
+      {
+        processInstanceId,
+        workflowId: raw.workflowId,
+        payload: payload as Record<string, unknown>,
+        triggerDelivery,
+      },
+      at.replace(/\.payload$/, ''),
+    );
+  }
+}
+
+/** A forEach step's `resultData`: the items' results in item order, `null` for an item that failed. */
+export function forEachResultData(
+  results: readonly (CodikaExecutionResult | undefined)[],
+  state: CodikaPipelineStepState,
+): unknown[] {
+  return (state.items ?? []).map((_, i) => (results[i] === undefined ? null : (results[i]!.resultData ?? null)));
+}
+
+/** `target` with the live figures of its execution (and of its compensation) in flight. */
+function withLive<
+  T extends {
+    executionId?: string;
+    polls: number;
+    lastStatus?: string;
+    compensation?: { executionId?: string; status: string; error?: string };
+  },
+>(target: T, execution: CodikaExecutionState | undefined, compensating: CodikaExecutionState | undefined): T {
+  if (execution)
+    Object.assign(target, {
+      executionId: execution.executionId,
+      polls: execution.polls,
+      lastStatus: execution.lastStatus,
+    });
+  if (compensating && target.compensation)
+    target.compensation = { ...target.compensation, executionId: compensating.executionId };
+  return target;
+}
+
+/** A copy of a step's state whose parts the run changes (items, attempts), so a query never shares them. */
+export function copyStep(step: CodikaPipelineStepState): CodikaPipelineStepState {
+  const copy = { ...step };
+  if (step.items) copy.items = step.items.map((item) => ({ ...item, attempts: item.attempts?.map((a) => ({ ...a })) }));
+  if (step.attempts) copy.attempts = step.attempts.map((a) => ({ ...a }));
+  return copy;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
