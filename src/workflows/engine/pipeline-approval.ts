@@ -70,7 +70,11 @@ export function approvalRequestProblem(
   }
   if (step.status !== 'running' || step.approval === undefined) {
     const why =
-      step.status === 'pending' ? 'it has not started (it waits for the steps it depends on)' : `it is ${step.status}`;
+      step.status === 'pending'
+        ? 'it has not started (it waits for the steps it depends on)'
+        : step.status === 'running'
+          ? `it starts asking at ${step.startsAt ?? 'the end of its delay'}`
+          : `it is ${step.status}`;
     return `step "${stepId}" is not waiting for an answer: ${why}`;
   }
   return undefined;

@@ -193,7 +193,11 @@ test('a pipeline reads step by step: its details list each step, every activity 
       poll: POLL,
       steps: [
         { id: 'extract', workflowId: 'ui-extract' },
-        { id: 'approve', dependsOn: ['extract'], approval: { prompt: 'Send the digest?', timeout: '10 minutes' } },
+        {
+          id: 'approve',
+          dependsOn: ['extract'],
+          approval: { prompt: 'Send the digest?', timeout: '10 minutes', approvers: ['ops@example.com'] },
+        },
         { id: 'send', workflowId: 'ui-send', dependsOn: ['approve'], forEach: { items: [1, 2], concurrency: 2 } },
       ],
     },
@@ -201,12 +205,17 @@ test('a pipeline reads step by step: its details list each step, every activity 
     { taskQueue: 'codika' },
   );
   // Strings only the current details frame shows (the input and the timer summaries hold the others).
-  const waiting = await userMetadataOf(handle, ['extract succeeded', 'approve running · waits for an approval until']);
+  const waiting = await userMetadataOf(handle, [
+    'extract succeeded',
+    'approve running · waits for an approval from ops@example.com until',
+  ]);
   expect(waiting).toContain('Codika pipeline ui-digest · 3 steps');
   expect(waiting).toContain('extract succeeded');
-  expect(waiting).toMatch(/approve running · waits for an approval until \d\d:\d\d:\d\d UTC: Send the digest\?/);
+  expect(waiting).toMatch(
+    /approve running · waits for an approval from ops@example\.com until \d\d:\d\d:\d\d UTC: Send the digest\?/,
+  );
   expect(statSync(await screenshot('ui-pipeline-approval.png')).size).toBeGreaterThan(20_000);
-  await answerCodikaApproval(client, handle.workflowId, { stepId: 'approve', approved: true, by: 'ui-test' });
+  await answerCodikaApproval(client, handle.workflowId, { stepId: 'approve', approved: true, by: 'ops@example.com' });
   await handle.result();
 
   const text = await userMetadataOf(handle, ['phase succeeded', 'send succeeded (items:', 'send[1] · trigger']);
