@@ -15,6 +15,7 @@ export {
   startCodikaCallbackReceiver,
   startCodikaExecution,
   startCodikaPipeline,
+  type CodikaTriggeredStart,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
   type StartCodikaExecutionOptions,

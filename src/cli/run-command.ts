@@ -4,7 +4,8 @@ import type { CodikaExecutionResult, CodikaExecutionState } from '../shared/exec
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../shared/poll-options';
 import { TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
-import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { connect, EXIT, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { followRun } from './follow-run';
 import { readJsonArgument } from './json-argument';
 import { UsageError } from './errors';
@@ -26,6 +27,10 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
     )
     .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
+    .option(
+      '--detach',
+      'return once Codika accepted the trigger: print the executionId and the workflow id, and leave the run going',
+    )
     .action(async (processInstanceId: string, workflowId: string, options: RunOptions) => {
       const payload = readJsonArgument('--payload', options.payload);
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -37,16 +42,41 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       const settings = globals();
       const temporal = await connect(settings);
       try {
-        const handle = await startCodikaExecution(
-          temporal.client,
-          {
-            processInstanceId,
-            workflowId,
-            payload: payload as Record<string, unknown>,
-            triggerDelivery: options.triggerDelivery,
-          },
-          { taskQueue: settings.taskQueue, workflowId: options.id, poll },
-        );
+        const input = {
+          processInstanceId,
+          workflowId,
+          payload: payload as Record<string, unknown>,
+          triggerDelivery: options.triggerDelivery,
+        };
+        if (options.detach) {
+          // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
+          const id = options.id ?? `codika-${workflowId}-${processInstanceId}-${Date.now().toString(36)}`;
+          const started = await startCodikaExecution(temporal.client, input, {
+            taskQueue: settings.taskQueue,
+            workflowId: id,
+            poll,
+            waitForTrigger: true,
+          }).catch((err: unknown) => {
+            // The trigger's own failure (typed) is the cause of the update's.
+            if (err instanceof WorkflowUpdateFailedError && err.cause) throw err.cause;
+            throw err;
+          });
+          const { runId } = await started.handle.describe();
+          if (options.json)
+            io.out(JSON.stringify({ workflowId: id, runId, executionId: started.executionId }, null, 2));
+          else {
+            io.out(`executionId ${started.executionId}`);
+            io.out(`workflowId  ${id}`);
+            io.err(`  ${uiLink(settings, temporal.namespace, id, runId)}`);
+          }
+          setExit(EXIT.ok);
+          return;
+        }
+        const handle = await startCodikaExecution(temporal.client, input, {
+          taskQueue: settings.taskQueue,
+          workflowId: options.id,
+          poll,
+        });
         io.err(
           `Started ${handle.workflowId}\n  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
         );
@@ -72,6 +102,7 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
 
 interface RunOptions {
   payload: string;
+  detach?: boolean;
   strategy?: string;
   deadline?: string;
   triggerDelivery?: CodikaTriggerDelivery;

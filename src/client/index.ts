@@ -6,6 +6,7 @@
 export {
   executeCodikaExecution,
   startCodikaExecution,
+  type CodikaTriggeredStart,
   type StartCodikaExecutionOptions,
 } from './start-codika-execution';
 export { startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';

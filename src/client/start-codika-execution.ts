@@ -1,10 +1,21 @@
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { validateId, validatePayload } from '../shared/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
 import type { CodikaPollOptions } from '../shared/poll-options';
 import { checkTriggerDelivery } from '../shared/trigger-delivery';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
-import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../workflows/codika-execution-workflow';
+import {
+  codikaExecutionTriggeredUpdate,
+  type codikaExecutionWorkflow,
+  type CodikaExecutionWorkflowInput,
+} from '../workflows/codika-execution-workflow';
+import { CodikaValidationError } from '../shared/errors';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import type { CodikaCallbackReceiver } from './callback-receiver';
 
@@ -23,21 +34,53 @@ export interface StartCodikaExecutionOptions {
    * `startCodikaCallbackReceiver`) is added to the payload under `payloadField`.
    */
   callback?: { receiver: Pick<CodikaCallbackReceiver, 'callbackUrlFor'>; payloadField: string };
+  /**
+   * Return once Codika accepted the trigger, with its `executionId`, instead of at once (one round
+   * trip: update-with-start). Needs `workflowId`, which makes the call idempotent: a second call while
+   * the run is open returns the same executionId, and a run that already closed is never started
+   * again (its executionId comes from its memo).
+   */
+  waitForTrigger?: boolean;
+}
+
+/** What `startCodikaExecution(…, { waitForTrigger: true })` returns: the run, and Codika's id of its execution. */
+export interface CodikaTriggeredStart {
+  handle: WorkflowHandle<typeof codikaExecutionWorkflow>;
+  executionId: string;
 }
 
 /**
- * Starts `codikaExecutionWorkflow` for one Codika execution and returns its handle at once.
+ * Starts `codikaExecutionWorkflow` for one Codika execution and returns its handle at once; with
+ * `waitForTrigger`, once Codika accepted the trigger, with its executionId (early return).
  * The input is checked here first, so a bad id fails before anything is started.
  *
- * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`.
+ * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`, or `waitForTrigger` without `workflowId`.
+ * @throws WorkflowUpdateFailedError (`waitForTrigger`) whose cause is the trigger's typed failure
+ *   (`CodikaTriggerOutcomeUnknown`, `CodikaAuthError`…).
  */
 export async function startCodikaExecution(
   client: Client,
   input: CodikaExecutionInput,
+  options: StartCodikaExecutionOptions & { waitForTrigger: true },
+): Promise<CodikaTriggeredStart>;
+export async function startCodikaExecution(
+  client: Client,
+  input: CodikaExecutionInput,
+  options?: StartCodikaExecutionOptions & { waitForTrigger?: false },
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>>;
+export async function startCodikaExecution(
+  client: Client,
+  input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow> | CodikaTriggeredStart> {
   const processInstanceId = validateId('processInstanceId', input.processInstanceId);
   const workflowId = validateId('workflowId', input.workflowId);
+  if (options.waitForTrigger && options.workflowId === undefined) {
+    throw new CodikaValidationError(
+      'workflowId',
+      'waitForTrigger needs a workflowId of your own (an order id, a request id), which makes the call idempotent',
+    );
+  }
   const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
   const payload = { ...validatePayload(input.payload) };
   if (options.callback)
@@ -46,13 +89,49 @@ export async function startCodikaExecution(
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
-  return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+  const startOptions = {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: temporalWorkflowId,
-    args: [args],
+    args: [args] as [CodikaExecutionWorkflowInput],
     staticSummary: executionSummary(args),
     staticDetails: executionStaticDetails(args),
+  };
+  if (!options.waitForTrigger) {
+    return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', startOptions);
+  }
+  const start = new WithStartWorkflowOperation<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+    ...startOptions,
+    // An open run with this id is the same request: wait for its trigger instead of starting another.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    // A closed one is never started again.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
+  try {
+    const { executionId } = await client.workflow.executeUpdateWithStart(codikaExecutionTriggeredUpdate, {
+      startWorkflowOperation: start,
+    });
+    return { handle: await start.workflowHandle(), executionId };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return closedRun(client, temporalWorkflowId, err);
+  }
+}
+
+/** A run with this id already ran to its end: its executionId is in its memo, unless it never triggered. */
+async function closedRun(
+  client: Client,
+  workflowId: string,
+  cause: WorkflowExecutionAlreadyStartedError,
+): Promise<CodikaTriggeredStart> {
+  const handle = client.workflow.getHandle<typeof codikaExecutionWorkflow>(workflowId);
+  const { memo, status } = await handle.describe();
+  const executionId = (memo as { codikaExecutionId?: unknown } | undefined)?.codikaExecutionId;
+  if (typeof executionId === 'string') return { handle, executionId };
+  throw new WorkflowExecutionAlreadyStartedError(
+    `Workflow ${workflowId} already ran (${status.name}) and never triggered a Codika execution; it is not started again`,
+    cause.workflowId,
+    cause.workflowType,
+  );
 }
 
 /**
@@ -65,7 +144,7 @@ export async function executeCodikaExecution<T = unknown>(
   input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
 ): Promise<CodikaExecutionResult<T>> {
-  const handle = await startCodikaExecution(client, input, options);
+  const handle = await startCodikaExecution(client, input, { ...options, waitForTrigger: false });
   return (await handle.result()) as CodikaExecutionResult<T>;
 }
 

@@ -1,11 +1,13 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   ContinueAsNew,
   continueAsNew,
   isCancellation,
   defineQuery,
   defineSignal,
+  defineUpdate,
   patched,
   setHandler,
   upsertMemo,
@@ -57,6 +59,20 @@ export const codikaExecutionStateQuery = defineQuery<CodikaExecutionState>('codi
  */
 export const codikaPollNowSignal = defineSignal('codikaPollNow');
 
+/** What {@link codikaExecutionTriggeredUpdate} returns: the execution Codika accepted. */
+export interface CodikaTriggeredRun {
+  /** Codika's id of the execution. */
+  executionId: string;
+}
+
+/**
+ * Update: resolves as soon as Codika accepted the trigger, with its `executionId` (at once on a run
+ * that already triggered, or one continued as new); fails with the trigger's own typed failure
+ * (`CodikaTriggerOutcomeUnknown`, `CodikaAuthError`…) when the trigger fails. Sent with start by
+ * `startCodikaExecution(client, input, { waitForTrigger: true })` for an early return.
+ */
+export const codikaExecutionTriggeredUpdate = defineUpdate<CodikaTriggeredRun, []>('codikaExecutionTriggered');
+
 const KNOWN_KEYS = new Set([
   'processInstanceId',
   'workflowId',
@@ -95,6 +111,12 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
   setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
   const pollsAtRunStart = state.polls;
   const indexing = new RunIndexing(valid.workflowId);
+  let triggerFailure: ApplicationFailure | undefined;
+  setHandler(codikaExecutionTriggeredUpdate, async () => {
+    await condition(() => state.executionId !== undefined || triggerFailure !== undefined);
+    if (state.executionId !== undefined) return { executionId: state.executionId };
+    throw triggerFailure!;
+  });
 
   try {
     const result = await executeCodikaStep(valid, settings, state, {
@@ -106,6 +128,18 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
     indexing.ended('success');
     return result;
   } catch (err) {
+    if (state.executionId === undefined) {
+      // Whoever waits for the trigger gets its failure, typed, before the run ends with it.
+      triggerFailure =
+        err instanceof ApplicationFailure
+          ? err
+          : ApplicationFailure.create({
+              message: err instanceof Error ? err.message : String(err),
+              nonRetryable: true,
+            });
+      // A cancelled run ends as it always did: the waiting update is cancelled with it.
+      if (!isCancellation(err)) await condition(allHandlersFinished);
+    }
     // Continuing as new is not an end: the next run carries the attributes on.
     if (!(err instanceof ContinueAsNew)) {
       indexing.ended(isCancellation(err) ? 'cancelled' : state.phase === 'timed_out' ? 'timed_out' : 'failed');

@@ -20,6 +20,8 @@ export {
   codikaExecutionWorkflow,
   codikaExecutionStateQuery,
   codikaPollNowSignal,
+  codikaExecutionTriggeredUpdate,
+  type CodikaTriggeredRun,
   type CodikaExecutionWorkflowInput,
 } from './codika-execution-workflow';
 export {
