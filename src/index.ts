@@ -16,6 +16,7 @@ export {
   startCodikaExecution,
   startCodikaPipeline,
   type CodikaTriggeredStart,
+  type CodikaPipelineTriggeredStart,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
   type StartCodikaExecutionOptions,

@@ -9,7 +9,11 @@ export {
   type CodikaTriggeredStart,
   type StartCodikaExecutionOptions,
 } from './start-codika-execution';
-export { startCodikaPipeline, type StartCodikaPipelineOptions } from './start-codika-pipeline';
+export {
+  startCodikaPipeline,
+  type CodikaPipelineTriggeredStart,
+  type StartCodikaPipelineOptions,
+} from './start-codika-pipeline';
 export { answerCodikaApproval, codikaPipelineState } from './answer-codika-approval';
 export {
   startCodikaCallbackReceiver,

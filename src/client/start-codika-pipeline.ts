@@ -1,8 +1,14 @@
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { checkPipeline } from '../pipeline/check-pipeline';
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
 import { pipelineSummary } from '../shared/ui-summaries';
-import type { codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
+import { codikaPipelineTriggeredUpdate, type codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
+import { CodikaValidationError } from '../shared/errors';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { CodikaPipelineValidationError } from './errors';
 
@@ -12,26 +18,71 @@ export interface StartCodikaPipelineOptions {
   taskQueue?: string;
   /** Temporal workflow id. @default `codika-pipeline-<name>-<time><random>` */
   workflowId?: string;
+  /**
+   * Return once the steps the pipeline starts first are past their trigger, with the executionIds
+   * known then (update-with-start). Needs `workflowId`: a second call while the run is open waits on
+   * the same run, and a closed run is never started again.
+   */
+  waitForTrigger?: boolean;
+}
+
+/** What `startCodikaPipeline(…, { waitForTrigger: true })` returns: the run, and its first executions by step. */
+export interface CodikaPipelineTriggeredStart {
+  handle: WorkflowHandle<typeof codikaPipelineWorkflow>;
+  /** Codika's executionIds by step id (`send[0]` for a forEach item). */
+  executionIds: Record<string, string>;
 }
 
 /**
- * Checks `pipeline` as a whole, then starts `codikaPipelineWorkflow` and returns its handle at once.
+ * Checks `pipeline` as a whole, then starts `codikaPipelineWorkflow` and returns its handle at once;
+ * with `waitForTrigger`, once its first steps are past their trigger (early return).
  *
  * @throws CodikaPipelineValidationError listing every problem; nothing is started then.
+ * @throws WorkflowUpdateFailedError (`waitForTrigger`) whose cause is a first step's typed trigger failure.
+ * @throws WorkflowExecutionAlreadyStartedError (`waitForTrigger`) when a run with this id already closed.
  */
+export async function startCodikaPipeline(
+  client: Client,
+  pipeline: unknown,
+  input: unknown,
+  options: StartCodikaPipelineOptions & { waitForTrigger: true },
+): Promise<CodikaPipelineTriggeredStart>;
+export async function startCodikaPipeline(
+  client: Client,
+  pipeline: unknown,
+  input?: unknown,
+  options?: StartCodikaPipelineOptions & { waitForTrigger?: false },
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow>>;
 export async function startCodikaPipeline(
   client: Client,
   pipeline: unknown,
   input: unknown = {},
   options: StartCodikaPipelineOptions = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow> | CodikaPipelineTriggeredStart> {
   const args = pipelineWorkflowArgs(pipeline, input);
-  return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+  if (options.waitForTrigger && options.workflowId === undefined) {
+    throw new CodikaValidationError(
+      'workflowId',
+      'waitForTrigger needs a workflowId of your own, which makes the call idempotent',
+    );
+  }
+  const startOptions = {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: options.workflowId ?? readablePipelineId(args.pipeline.name),
-    args: [args],
+    args: [args] as [CodikaPipelineInput],
     staticSummary: pipelineSummary(args.pipeline),
+  };
+  if (!options.waitForTrigger)
+    return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', startOptions);
+  const start = new WithStartWorkflowOperation<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+    ...startOptions,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
+  const { executionIds } = await client.workflow.executeUpdateWithStart(codikaPipelineTriggeredUpdate, {
+    startWorkflowOperation: start,
+  });
+  return { handle: await start.workflowHandle(), executionIds };
 }
 
 /**

@@ -1,4 +1,6 @@
 import {
+  allHandlersFinished,
+  condition,
   ContinueAsNew,
   defineQuery,
   defineUpdate,
@@ -38,6 +40,16 @@ export const codikaPipelineApproveUpdate = defineUpdate<CodikaPipelineApprovalAn
 );
 
 /**
+ * Update: resolves once every step the pipeline starts first is past its trigger, with the Codika
+ * executionIds known then, by step (`send[0]` for a forEach item); fails with the trigger's own
+ * typed failure when one of those steps fails before Codika accepted it. Sent with start by
+ * `startCodikaPipeline(…, { waitForTrigger: true })` for an early return.
+ */
+export const codikaPipelineTriggeredUpdate = defineUpdate<{ executionIds: Record<string, string> }, []>(
+  'codikaPipelineTriggered',
+);
+
+/**
  * Runs a declarative pipeline of Codika executions (see `src/pipeline/definition.ts` and docs/pipelines.md):
  * each step starts as soon as every step it depends on succeeded, so independent steps run side by
  * side. A failed step with `onFailure: 'continue'` only skips the steps that depend on it; any other
@@ -69,7 +81,13 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
       },
     });
     setHandler(codikaForEachBatchDoneSignal, (report) => current.receiveBatchReport(report));
-    const result = await run.execute();
+    setHandler(codikaPipelineTriggeredUpdate, () => current.firstStepsTriggered());
+    const result = await run.execute().catch(async (err: unknown) => {
+      // Whoever waits for the first triggers gets its answer before the run ends.
+      if (!(err instanceof ContinueAsNew) && !isCancellation(err)) await condition(allHandlersFinished);
+      throw err;
+    });
+    await condition(allHandlersFinished);
     if (batchOf) await reportBatch(batchOf, run.batchReport(batchOf.stepId));
     return result;
   } catch (err) {

@@ -28,6 +28,7 @@ export {
   codikaPipelineWorkflow,
   codikaPipelineStateQuery,
   codikaPipelineApproveUpdate,
+  codikaPipelineTriggeredUpdate,
 } from './codika-pipeline-workflow';
 export type { CodikaApprovalRequest } from './engine';
 

@@ -62,6 +62,8 @@ export class PipelineContext {
   readonly finished: { stepId: string; index?: number }[] = [];
   /** Each failed forEach item's failure type, by item key, so a batch's parent fails with the same type. */
   readonly itemFailureTypes = new Map<string, string>();
+  /** Each failed step's failure, as thrown. */
+  readonly stepFailures = new Map<string, unknown>();
   /** The first failure that stops the pipeline. */
   failure: { stepId: string; error: unknown } | undefined;
   /** Counts every change the scheduler waits for (a step or a batch that ended). */
@@ -133,6 +135,7 @@ export class PipelineContext {
     const step = this.state.steps[id]!;
     step.status = 'failed';
     step.error = messageOf(err);
+    this.stepFailures.set(id, err);
     if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
   }
 

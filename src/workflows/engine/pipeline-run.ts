@@ -6,6 +6,7 @@
  */
 import {
   allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -58,6 +59,8 @@ export class PipelineRun {
   private readonly scopes = new Map<string, CancellationScope>();
   /** A replayed history from before continue-as-new existed: never again in this run. */
   private continueAsNewDeclined = false;
+  /** The steps the first pass started (or skipped, or failed), once it ran. */
+  private firstSteps: string[] | undefined;
 
   constructor(
     pipeline: CodikaPipelineDefinition,
@@ -74,6 +77,45 @@ export class PipelineRun {
   /** The state with live figures of running executions; a copy, so a query never changes the run. */
   snapshot(): CodikaPipelineState {
     return this.ctx.snapshot();
+  }
+
+  /**
+   * Resolves once every step the first pass started is past its trigger (an execution step has its
+   * executionId, a forEach step its first item's, an approval or a delayed step waits), with the
+   * executionIds known then by step (`send[0]` for an item): the early return of
+   * `startCodikaPipeline(…, { waitForTrigger: true })`.
+   *
+   * @throws the trigger's own failure when a first step failed before Codika accepted it.
+   */
+  async firstStepsTriggered(): Promise<{ executionIds: Record<string, string> }> {
+    await condition(() => this.firstSteps !== undefined && this.firstSteps.every((id) => this.pastTrigger(id)));
+    for (const id of this.firstSteps!) {
+      const step = this.ctx.state.steps[id]!;
+      const neverTriggered = step.executionId === undefined && !(step.items ?? []).some((item) => item.executionId);
+      if (step.status === 'failed' && neverTriggered) {
+        const err = this.ctx.stepFailures.get(id);
+        throw err instanceof ApplicationFailure
+          ? err
+          : ApplicationFailure.create({ message: step.error ?? 'failed', nonRetryable: true });
+      }
+    }
+    const executionIds: Record<string, string> = {};
+    for (const [id, step] of Object.entries(this.ctx.snapshot().steps)) {
+      if (step.executionId) executionIds[id] = step.executionId;
+      step.items?.forEach((item, i) => {
+        if (item.executionId) executionIds[`${id}[${i}]`] = item.executionId;
+      });
+    }
+    return { executionIds };
+  }
+
+  private pastTrigger(id: string): boolean {
+    const step = this.ctx.state.steps[id]!;
+    if (step.status !== 'running') return true;
+    if (step.approval || (step.startsAt && Date.parse(step.startsAt) > Date.now()) || step.nextAttemptAt) return true;
+    const live = [...this.ctx.live.entries()].filter(([key]) => key === id || key.startsWith(`${id}[`));
+    if (step.batches) return step.batches.some((batch) => batch.status !== 'pending');
+    return live.some(([, { execution }]) => execution.executionId !== undefined) || step.executionId !== undefined;
   }
 
   /** Applies a batch's report (the `codikaForEachBatchDone` signal). */
@@ -152,6 +194,10 @@ export class PipelineRun {
           if (runs) this.start(id);
         }
       }
+      // The steps of the first pass are what an early return waits for (none in a continued run: they triggered long ago).
+      this.firstSteps ??= this.resume
+        ? []
+        : this.ctx.state.order.filter((id) => this.ctx.state.steps[id]!.status !== 'pending');
       this.ctx.showDetails();
       if (this.running === 0) break;
       const seen = this.ctx.changes;

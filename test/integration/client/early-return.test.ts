@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startCodikaExecution } from '../../../src/client';
+import { startCodikaExecution, startCodikaPipeline } from '../../../src/client';
 import { CodikaValidationError } from '../../../src/shared/errors';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { startRunningTestbed } from '../../helpers/temporal';
@@ -124,4 +124,65 @@ test('the CLI: run --detach prints the executionId and the workflow id, and leav
   const handle = env.client.workflow.getHandle(printed.workflowId);
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await handle.result();
+});
+
+describe('pipelines', () => {
+  const pipeline = (first: string, then: string) => ({
+    processInstanceId: 'pi_er',
+    poll: POLL,
+    steps: [
+      { id: 'extract', workflowId: first },
+      { id: 'send', workflowId: 'er-send', forEach: { items: [1, 2, 3], concurrency: 2 } },
+      { id: 'notify', workflowId: then, dependsOn: ['extract'] },
+    ],
+  });
+
+  test('return once the first steps are triggered, with their executionIds by step; two calls, one run', async () => {
+    mock.script('er-extract', { durationMs: 3_000 });
+    mock.script('er-send', { durationMs: 3_000 });
+    mock.script('er-notify', {});
+    const call = () =>
+      startCodikaPipeline(
+        env.client,
+        pipeline('er-extract', 'er-notify'),
+        {},
+        {
+          taskQueue,
+          workflowId: `${taskQueue}-pipeline-1`,
+          waitForTrigger: true,
+        },
+      );
+    const [first, second] = await Promise.all([call(), call()]);
+
+    const [extract] = mock.executionsOf('er-extract');
+    const sends = mock.executionsOf('er-send');
+    expect(first.executionIds.extract).toBe(extract!.executionId);
+    expect(sends.map((e) => e.executionId)).toEqual(
+      expect.arrayContaining([first.executionIds['send[0]'], first.executionIds['send[1]']]),
+    );
+    expect(first.executionIds.notify).toBeUndefined();
+    expect(second.executionIds).toEqual(first.executionIds);
+    expect(mock.requestsTo('trigger', 'er-extract')).toHaveLength(1);
+    expect((await first.handle.describe()).status.name).toBe('RUNNING');
+    await first.handle.result();
+  });
+
+  test("a first step's trigger failure comes back typed", async () => {
+    mock.script('er-extract-lost', { faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } });
+    const err = await startCodikaPipeline(
+      env.client,
+      pipeline('er-extract-lost', 'er-notify'),
+      {},
+      {
+        taskQueue,
+        workflowId: `${taskQueue}-pipeline-2`,
+        waitForTrigger: true,
+      },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((err as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'CodikaTriggerOutcomeUnknown' });
+  });
 });
