@@ -45,7 +45,9 @@ export interface StartCodikaExecutionOptions {
 
 /** What `startCodikaExecution(…, { waitForTrigger: true })` returns: the run, and Codika's id of its execution. */
 export interface CodikaTriggeredStart {
+  /** The run, still going: await `handle.result()` for the execution's result. */
   handle: WorkflowHandle<typeof codikaExecutionWorkflow>;
+  /** Codika's id of the execution it accepted. */
   executionId: string;
 }
 

@@ -28,6 +28,7 @@ export interface StartCodikaPipelineOptions {
 
 /** What `startCodikaPipeline(…, { waitForTrigger: true })` returns: the run, and its first executions by step. */
 export interface CodikaPipelineTriggeredStart {
+  /** The pipeline run, still going. */
   handle: WorkflowHandle<typeof codikaPipelineWorkflow>;
   /** Codika's executionIds by step id (`send[0]` for a forEach item). */
   executionIds: Record<string, string>;

@@ -45,9 +45,13 @@ export const codikaPipelineApproveUpdate = defineUpdate<CodikaPipelineApprovalAn
  * typed failure when one of those steps fails before Codika accepted it. Sent with start by
  * `startCodikaPipeline(…, { waitForTrigger: true })` for an early return.
  */
-export const codikaPipelineTriggeredUpdate = defineUpdate<{ executionIds: Record<string, string> }, []>(
-  'codikaPipelineTriggered',
-);
+export const codikaPipelineTriggeredUpdate = defineUpdate<CodikaPipelineTriggered, []>('codikaPipelineTriggered');
+
+/** What {@link codikaPipelineTriggeredUpdate} returns. */
+export interface CodikaPipelineTriggered {
+  /** Codika's executionIds known when the first steps were past their trigger, by step (`send[0]` for an item). */
+  executionIds: Record<string, string>;
+}
 
 /**
  * Runs a declarative pipeline of Codika executions (see `src/pipeline/definition.ts` and docs/pipelines.md):

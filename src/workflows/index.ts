@@ -29,6 +29,7 @@ export {
   codikaPipelineStateQuery,
   codikaPipelineApproveUpdate,
   codikaPipelineTriggeredUpdate,
+  type CodikaPipelineTriggered,
 } from './codika-pipeline-workflow';
 export type { CodikaApprovalRequest } from './engine';
 
