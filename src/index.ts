@@ -25,6 +25,7 @@ export {
 
 // Run a worker: the Codika activities, on a worker of your own or the library's.
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
+export { CodikaPlugin, type CodikaPluginOptions } from './worker-setup/codika-plugin';
 export {
   createCodikaActivities,
   type CodikaActivities,

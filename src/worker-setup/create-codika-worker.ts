@@ -1,12 +1,11 @@
 /** `createCodikaWorker`: a worker for the Codika workflows and activities, in any Node process. */
-import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createCodikaActivities, type CodikaActivitiesOptions } from '../activities/create-codika-activities';
-import { REPORT_MARGIN_MS, requestFits } from '../activities/request-timeout-fit';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { CodikaActivitiesOptions } from '../activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
-import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec/codec-data-converter';
 import { registeredCodikaSearchAttributes } from './registered-search-attributes';
-import { DEFAULT_POLL_SETTINGS } from '../shared/poll-options';
+import { CodikaPlugin } from './codika-plugin';
+
+export { DEFAULT_ACTIVITY_SLOTS } from './codika-plugin';
 
 /** Options of {@link createCodikaWorker}. */
 export interface CodikaWorkerOptions {
@@ -30,15 +29,9 @@ export interface CodikaWorkerOptions {
 }
 
 /**
- * Activity slots when the caller sets neither `maxConcurrentActivityTaskExecutions` nor a `tuner`.
- * The `auto` and `activity` strategies hold a slot per execution while they poll, idle most of the
- * time (the status-check cap, not the slots, bounds the load). With the SDK's default of 100, the
- * 101st execution's trigger would wait until some other execution finished.
- */
-export const DEFAULT_ACTIVITY_SLOTS = 10_000;
-
-/**
- * Creates a worker that runs the Codika workflows and activities. Credentials stay in this process.
+ * Creates a worker that runs the Codika workflows and activities: `Worker.create` with a
+ * {@link CodikaPlugin}, the library's workflows (unless `workerOptions` brings its own), and the
+ * namespace's Codika search attributes asked of the server. Credentials stay in this process.
  *
  * @throws CodikaValidationError when the Codika options are unusable (checked before the worker is created).
  */
@@ -46,45 +39,15 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
   const namespace = options.namespace ?? 'default';
   const searchAttributes =
     options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
-  const activities = createCodikaActivities({ ...options.codika, searchAttributes });
-  warnWhenRequestsOutlastCalls(options.codika.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const plugin = new CodikaPlugin({ codika: { ...options.codika, searchAttributes } });
   const { workerOptions = {} } = options;
-  const dataConverter = withEncodedFailures(workerOptions.dataConverter);
-  const slotsChosen =
-    workerOptions.tuner !== undefined || workerOptions.maxConcurrentActivityTaskExecutions !== undefined;
+  const ownWorkflows = workerOptions.workflowBundle !== undefined || workerOptions.workflowsPath !== undefined;
   return Worker.create({
     connection: options.connection,
     namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
-    ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
+    ...(ownWorkflows ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...workerOptions,
-    ...(dataConverter ? { dataConverter } : {}),
-    activities: { ...activities, ...(workerOptions.activities ?? {}) },
+    plugins: [plugin, ...(workerOptions.plugins ?? [])],
   });
-}
-
-/**
- * With a payload codec and no failure converter of the caller's, failure messages are encoded (and
- * so encrypted) too: otherwise Codika's messages, which hold personal data, stay in clear in history.
- */
-function withEncodedFailures(dataConverter: WorkerOptions['dataConverter']): WorkerOptions['dataConverter'] {
-  if (!dataConverter?.payloadCodecs?.length || dataConverter.failureConverterPath) return dataConverter;
-  return { ...dataConverter, failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH };
-}
-
-/**
- * The worker cannot know each run's `poll.activityTimeout`, only the default: say at start that runs
- * keeping it would have every call refused (each such call fails with `CodikaConfigurationError`).
- */
-function warnWhenRequestsOutlastCalls(requestTimeoutMs: number): void {
-  const activityTimeoutMs = DEFAULT_POLL_SETTINGS.activityTimeoutMs;
-  if (requestFits(requestTimeoutMs, activityTimeoutMs)) return;
-  Runtime.instance().logger.warn(
-    `codika-temporal: the request timeout (requestTimeoutMs, CODIKA_REQUEST_TIMEOUT_MS: ${requestTimeoutMs} ms) ` +
-      `does not fit the default poll.activityTimeout (${activityTimeoutMs} ms): runs that keep the default fail ` +
-      `with CodikaConfigurationError before any request. Set poll.activityTimeout to at least ` +
-      `${requestTimeoutMs + REPORT_MARGIN_MS} ms in every run, or lower the request timeout.`,
-    { requestTimeoutMs, activityTimeoutMs },
-  );
 }
