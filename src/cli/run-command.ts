@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { startCodikaExecution } from '../client/start-codika-execution';
+import { readableWorkflowId, startCodikaExecution } from '../client/start-codika-execution';
 import type { CodikaExecutionResult, CodikaExecutionState } from '../shared/execution-types';
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../shared/poll-options';
 import { TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared/trigger-delivery';
@@ -50,7 +50,7 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
         };
         if (options.detach) {
           // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
-          const id = options.id ?? `codika-${workflowId}-${processInstanceId}-${Date.now().toString(36)}`;
+          const id = options.id ?? readableWorkflowId(processInstanceId, workflowId);
           const started = await startCodikaExecution(temporal.client, input, {
             taskQueue: settings.taskQueue,
             workflowId: id,

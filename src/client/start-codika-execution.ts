@@ -1,5 +1,4 @@
 import {
-  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   type Client,
   type WorkflowHandle,
@@ -15,7 +14,7 @@ import {
   type codikaExecutionWorkflow,
   type CodikaExecutionWorkflowInput,
 } from '../workflows/codika-execution-workflow';
-import { CodikaValidationError } from '../shared/errors';
+import { requireOwnWorkflowId, startAndWaitForTrigger } from './start-and-wait-for-trigger';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import type { CodikaCallbackReceiver } from './callback-receiver';
 
@@ -77,12 +76,7 @@ export async function startCodikaExecution(
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow> | CodikaTriggeredStart> {
   const processInstanceId = validateId('processInstanceId', input.processInstanceId);
   const workflowId = validateId('workflowId', input.workflowId);
-  if (options.waitForTrigger && options.workflowId === undefined) {
-    throw new CodikaValidationError(
-      'workflowId',
-      'waitForTrigger needs a workflowId of your own (an order id, a request id), which makes the call idempotent',
-    );
-  }
+  if (options.waitForTrigger) requireOwnWorkflowId(options.workflowId);
   const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
   const payload = { ...validatePayload(input.payload) };
   if (options.callback)
@@ -101,18 +95,14 @@ export async function startCodikaExecution(
   if (!options.waitForTrigger) {
     return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', startOptions);
   }
-  const start = new WithStartWorkflowOperation<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
-    ...startOptions,
-    // An open run with this id is the same request: wait for its trigger instead of starting another.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    // A closed one is never started again.
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
   try {
-    const { executionId } = await client.workflow.executeUpdateWithStart(codikaExecutionTriggeredUpdate, {
-      startWorkflowOperation: start,
-    });
-    return { handle: await start.workflowHandle(), executionId };
+    const { handle, result } = await startAndWaitForTrigger(
+      client,
+      'codikaExecutionWorkflow',
+      startOptions,
+      codikaExecutionTriggeredUpdate,
+    );
+    return { handle, executionId: result.executionId };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     return closedRun(client, temporalWorkflowId, err);
@@ -151,7 +141,7 @@ export async function executeCodikaExecution<T = unknown>(
 }
 
 /** Sorts by time in the UI and says what runs; the random tail keeps two starts in one millisecond apart. */
-function readableWorkflowId(processInstanceId: string, workflowId: string): string {
+export function readableWorkflowId(processInstanceId: string, workflowId: string): string {
   const random = Math.random().toString(36).slice(2, 8);
   return `codika-${workflowId}-${processInstanceId}-${Date.now().toString(36)}${random}`;
 }

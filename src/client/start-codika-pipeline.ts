@@ -1,14 +1,9 @@
-import {
-  WithStartWorkflowOperation,
-  type Client,
-  type WorkflowHandle,
-  type WorkflowHandleWithFirstExecutionRunId,
-} from '@temporalio/client';
+import { type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkPipeline } from '../pipeline/check-pipeline';
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
 import { pipelineSummary } from '../shared/ui-summaries';
 import { codikaPipelineTriggeredUpdate, type codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
-import { CodikaValidationError } from '../shared/errors';
+import { requireOwnWorkflowId, startAndWaitForTrigger } from './start-and-wait-for-trigger';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { CodikaPipelineValidationError } from './errors';
 
@@ -61,12 +56,7 @@ export async function startCodikaPipeline(
   options: StartCodikaPipelineOptions = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow> | CodikaPipelineTriggeredStart> {
   const args = pipelineWorkflowArgs(pipeline, input);
-  if (options.waitForTrigger && options.workflowId === undefined) {
-    throw new CodikaValidationError(
-      'workflowId',
-      'waitForTrigger needs a workflowId of your own, which makes the call idempotent',
-    );
-  }
+  if (options.waitForTrigger) requireOwnWorkflowId(options.workflowId);
   const startOptions = {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: options.workflowId ?? readablePipelineId(args.pipeline.name),
@@ -75,15 +65,13 @@ export async function startCodikaPipeline(
   };
   if (!options.waitForTrigger)
     return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', startOptions);
-  const start = new WithStartWorkflowOperation<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
-    ...startOptions,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
-  const { executionIds } = await client.workflow.executeUpdateWithStart(codikaPipelineTriggeredUpdate, {
-    startWorkflowOperation: start,
-  });
-  return { handle: await start.workflowHandle(), executionIds };
+  const { handle, result } = await startAndWaitForTrigger(
+    client,
+    'codikaPipelineWorkflow',
+    startOptions,
+    codikaPipelineTriggeredUpdate,
+  );
+  return { handle, executionIds: result.executionIds };
 }
 
 /**

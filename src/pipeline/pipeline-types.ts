@@ -76,6 +76,10 @@ export interface CodikaPipelineItemState {
   polls: number;
   /** Why it failed. */
   error?: string;
+  /** The failure's type (`CodikaExecutionFailed`…), so a batch's pipeline fails with the same type. */
+  failureType?: string;
+  /** The last status Codika reported. */
+  lastStatus?: string;
   /** Every execution of the item, when the step retries failed executions. */
   attempts?: CodikaPipelineAttempt[];
   /** ISO time the next attempt starts, while waiting for it. */

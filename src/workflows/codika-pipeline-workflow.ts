@@ -123,7 +123,6 @@ function emptyReport(batchOf: NonNullable<CodikaPipelineInput['batchOf']>, error
     items: [],
     results: [],
     finishOrder: [],
-    failureTypes: {},
     error,
   };
 }

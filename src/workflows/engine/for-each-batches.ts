@@ -44,8 +44,6 @@ export interface CodikaForEachBatchReport {
   results: (CodikaExecutionResult | null)[];
   /** The batch's item indexes, in the order they succeeded (the saga undoes them in reverse). */
   finishOrder: number[];
-  /** Each failed item's failure type, by the batch's item index, so the parent fails with the same type. */
-  failureTypes: Record<number, string>;
   /** Set when the batch ended without running its items (it was invalid, or its run failed before them). */
   error?: string;
 }

@@ -4,7 +4,13 @@
  * previous run left running go on first. Each item's outcome lands in its state before the pool
  * returns, however the pool ends (a cancellation included).
  */
-import { CancellationScope, CancelledFailure, condition, isCancellation } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+} from '@temporalio/workflow';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
 import type { CodikaPipelineItemState } from '../../pipeline/pipeline-types';
 
@@ -55,6 +61,7 @@ export async function runItemPool(pool: ItemPool): Promise<{ index: number; erro
         }
         items[i]!.status = 'failed';
         items[i]!.error = err instanceof Error ? err.message : String(err);
+        if (err instanceof ApplicationFailure && err.type) items[i]!.failureType = err.type;
         failure ??= { index: i, error: err };
       },
     );

@@ -30,6 +30,7 @@ import { renderTemplate, type TemplateScope } from '../../pipeline/templates';
 import { TemplateError } from '../../pipeline/errors';
 import { executeCodikaStep, initialStepState } from './codika-step';
 import { pipelineDetails, showingDetails } from './current-details';
+import { runWithRetries, type AttemptsHolder } from './pipeline-retries';
 import { resolvePollSettings } from './poll-settings';
 import { countItems } from './pipeline-scheduling';
 import { validateExecutionInput } from './validate-input';
@@ -60,8 +61,6 @@ export class PipelineContext {
   private readonly itemValues = new Map<string, unknown[]>();
   /** Succeeded steps and forEach items in the order they finished: compensations run in reverse. */
   readonly finished: { stepId: string; index?: number }[] = [];
-  /** Each failed forEach item's failure type, by item key, so a batch's parent fails with the same type. */
-  readonly itemFailureTypes = new Map<string, string>();
   /** Each failed step's failure, as thrown. */
   readonly stepFailures = new Map<string, unknown>();
   /** The first failure that stops the pipeline. */
@@ -128,7 +127,20 @@ export class PipelineContext {
 
   /** The run's current details in the Temporal UI: its phase and each step's status. */
   showDetails(): void {
-    setCurrentDetails(pipelineDetails(this.snapshot()));
+    setCurrentDetails(pipelineDetails(this.detailsView()));
+  }
+
+  /**
+   * What the details show, rendered at every change of every execution in flight: each step with its
+   * live figures, its items shared rather than copied (the details only count them), so a fan-out's
+   * changes do not each copy every item.
+   */
+  private detailsView(): CodikaPipelineState {
+    const steps: Record<string, CodikaPipelineStepState> = {};
+    for (const [id, step] of Object.entries(this.state.steps)) {
+      steps[id] = withLive({ ...step }, this.live.get(id)?.execution, this.live.get(`${id}#compensation`)?.execution);
+    }
+    return { ...this.state, steps };
   }
 
   stepFailed(id: string, err: unknown): void {
@@ -186,7 +198,7 @@ export class PipelineContext {
   ): Promise<CodikaExecutionResult> {
     const settings = this.settingsOf(index);
     // A step's executionId and polls show in the pipeline's details as they change.
-    const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.snapshot()));
+    const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.detailsView()));
     this.live.set(liveKey, { index, execution });
     try {
       return await executeCodikaStep(input, settings, execution, { resume, label });
@@ -194,6 +206,35 @@ export class PipelineContext {
       this.live.delete(liveKey);
       record(execution);
     }
+  }
+
+  /**
+   * Runs a step's (or a forEach item's) Codika execution with its `retry`, keeping on `target` the
+   * executionId, polls and last status each attempt reached, however it ended.
+   */
+  runAttempts(
+    target: AttemptsHolder & { executionId?: string; polls: number; lastStatus?: string },
+    retry: CodikaPipelineExecutionStep['retry'],
+    liveKey: string,
+    index: number,
+    input: Required<CodikaExecutionInput>,
+    progress?: CodikaStepProgress,
+    label = liveKey,
+  ): Promise<CodikaExecutionResult> {
+    const record = (execution: CodikaExecutionState, onExecutionId: (executionId: string | undefined) => void) => {
+      target.executionId = execution.executionId;
+      target.polls = execution.polls;
+      target.lastStatus = execution.lastStatus;
+      onExecutionId(execution.executionId);
+    };
+    return runWithRetries(
+      target,
+      retry,
+      label,
+      (resume, onExecutionId) =>
+        this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), resume, label),
+      progress,
+    );
   }
 
   /** What templates read now: the input and the results so far. */

@@ -18,7 +18,6 @@ import { CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED } from '../../shared/error
 import type { CodikaPipelineInput } from '../../pipeline/pipeline-types';
 import { nonRetryableFailure } from '../../shared/failures';
 import type { CodikaPipelineDefinition, CodikaPipelineExecutionStep } from '../../pipeline/definition';
-import { runWithRetries } from './pipeline-retries';
 import { countItems, jsonBytes } from './pipeline-scheduling';
 import { runItemPool } from './item-pool';
 import { INLINE_ITEMS_LIMIT, planBatches, type CodikaForEachBatchReport } from './for-each-batches';
@@ -118,8 +117,10 @@ export class ForEachSteps {
       const i = state.items!.findIndex((item) => item.status === 'failed');
       if (i < 0) return undefined;
       const item = state.items![i]!;
-      const type = this.ctx.itemFailureTypes.get(itemKey(id, i)) ?? 'Error';
-      return { index: i, error: nonRetryableFailure(type, item.error ?? 'failed', { index: i }) };
+      return {
+        index: i,
+        error: nonRetryableFailure(item.failureType ?? 'Error', item.error ?? 'failed', { index: i }),
+      };
     };
     for (const [batch, plan] of state.batches.entries()) {
       if (plan.status === 'done') continue;
@@ -200,8 +201,6 @@ export class ForEachSteps {
         polls: 0,
         error: report.error ?? 'the batch did not report this item',
       };
-      const type = report.failureTypes[i - plan.from];
-      if (type !== undefined) this.ctx.itemFailureTypes.set(itemKey(report.stepId, i), type);
     }
     for (const local of report.finishOrder) {
       const result = report.results[local];
@@ -223,7 +222,6 @@ export class ForEachSteps {
       items: [],
       results: [],
       finishOrder: [],
-      failureTypes: {},
       error: `batch child ${plan.workflowId} ended without reporting: ${why}`,
     });
   }
@@ -236,20 +234,7 @@ export class ForEachSteps {
       f.stepId === stepId && f.index !== undefined ? [f.index] : [],
     );
     const results = items.map((_, i) => this.ctx.itemResults.get(stepId)?.[i] ?? null);
-    const failureTypes: Record<number, string> = {};
-    for (const [key, type] of this.ctx.itemFailureTypes) {
-      const match = /^(.*)\[(\d+)\]$/.exec(key);
-      if (match?.[1] === stepId) failureTypes[Number(match[2])] = type;
-    }
-    return {
-      stepId,
-      batch: this.ctx.batchOf?.batch ?? 0,
-      items,
-      results,
-      finishOrder,
-      failureTypes,
-      ...(error ? { error } : {}),
-    };
+    return { stepId, batch: this.ctx.batchOf?.batch ?? 0, items, results, finishOrder, ...(error ? { error } : {}) };
   }
 
   private async runItem(
@@ -259,39 +244,19 @@ export class ForEachSteps {
     i: number,
     progress?: CodikaStepProgress,
   ): Promise<CodikaExecutionResult> {
+    const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
+    const input = this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i));
     const item = this.ctx.state.steps[id]!.items![i]!;
-    const key = itemKey(id, i);
-    const label = itemKey(id, i + this.ctx.indexOffset);
-    const input = this.ctx.executionInput(
-      step,
+    // Live under its index in this run; labelled with its index in the parent's step (a batch's offset).
+    return this.ctx.runAttempts(
+      item,
+      step.retry,
+      itemKey(id, i),
       index,
-      this.ctx.state.steps[id]!.processInstanceId!,
-      this.ctx.itemScope(id, i),
+      input,
+      progress,
+      itemKey(id, i + this.ctx.indexOffset),
     );
-    try {
-      return await runWithRetries(
-        item,
-        step.retry,
-        label,
-        (resume, onExecutionId) =>
-          this.ctx.runExecution(
-            key,
-            index,
-            input,
-            (execution) => {
-              item.executionId = execution.executionId;
-              item.polls = execution.polls;
-              onExecutionId(execution.executionId);
-            },
-            resume,
-            label,
-          ),
-        progress,
-      );
-    } catch (err) {
-      if (err instanceof ApplicationFailure && err.type) this.ctx.itemFailureTypes.set(key, err.type);
-      throw err;
-    }
   }
 
   /** Batches outlive the run that started them (`ABANDON`): a cancelled pipeline asks the running ones to stop. */

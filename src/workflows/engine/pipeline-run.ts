@@ -33,7 +33,6 @@ import { describeCondition, evaluateCondition } from '../../pipeline/conditions'
 import { TemplateError } from '../../pipeline/errors';
 import { invalid } from './poll-settings';
 import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } from './pipeline-approval';
-import { runWithRetries } from './pipeline-retries';
 import { dependencyVerdict } from './pipeline-scheduling';
 import { labelled } from './polling-strategies';
 import { type CodikaForEachBatchReport } from './for-each-batches';
@@ -113,9 +112,12 @@ export class PipelineRun {
     const step = this.ctx.state.steps[id]!;
     if (step.status !== 'running') return true;
     if (step.approval || (step.startsAt && Date.parse(step.startsAt) > Date.now()) || step.nextAttemptAt) return true;
-    const live = [...this.ctx.live.entries()].filter(([key]) => key === id || key.startsWith(`${id}[`));
     if (step.batches) return step.batches.some((batch) => batch.status !== 'pending');
-    return live.some(([, { execution }]) => execution.executionId !== undefined) || step.executionId !== undefined;
+    if (step.executionId !== undefined) return true;
+    for (const [key, { execution }] of this.ctx.live) {
+      if ((key === id || key.startsWith(`${id}[`)) && execution.executionId !== undefined) return true;
+    }
+    return false;
   }
 
   /** Applies a batch's report (the `codikaForEachBatchDone` signal). */
@@ -344,25 +346,7 @@ export class PipelineRun {
     if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
     if (step.forEach) return { resultData: await this.forEach.run(id, step, index, polling) };
     const input = this.ctx.executionInput(step, index, state.processInstanceId!, this.ctx.scope());
-    return runWithRetries(
-      state,
-      step.retry,
-      id,
-      (resume, onExecutionId) =>
-        this.ctx.runExecution(
-          id,
-          index,
-          input,
-          (execution) => {
-            state.executionId = execution.executionId;
-            state.polls = execution.polls;
-            state.lastStatus = execution.lastStatus;
-            onExecutionId(execution.executionId);
-          },
-          resume,
-        ),
-      progress,
-    );
+    return this.ctx.runAttempts(state, step.retry, id, index, input, progress);
   }
 
   private async runApproval(id: string, step: CodikaPipelineApprovalStep, index: number) {
