@@ -80,7 +80,8 @@ export class PipelineRun {
 
   /**
    * Resolves once every step the first pass started is past its trigger (an execution step has its
-   * executionId, a forEach step its first item's, an approval or a delayed step waits), with the
+   * executionId, a forEach step those of the items it started together, an approval or a delayed step
+   * waits), with the
    * executionIds known then by step (`send[0]` for an item): the early return of
    * `startCodikaPipeline(…, { waitForTrigger: true })`.
    *
@@ -113,11 +114,10 @@ export class PipelineRun {
     if (step.status !== 'running') return true;
     if (step.approval || (step.startsAt && Date.parse(step.startsAt) > Date.now()) || step.nextAttemptAt) return true;
     if (step.batches) return step.batches.some((batch) => batch.status !== 'pending');
-    if (step.executionId !== undefined) return true;
-    for (const [key, { execution }] of this.ctx.live) {
-      if ((key === id || key.startsWith(`${id}[`)) && execution.executionId !== undefined) return true;
-    }
-    return false;
+    // Every execution of the step in flight (its items that started together) has its executionId.
+    const inFlight = [...this.ctx.live].filter(([key]) => key === id || key.startsWith(`${id}[`));
+    if (inFlight.length > 0) return inFlight.every(([, { execution }]) => execution.executionId !== undefined);
+    return step.executionId !== undefined || (step.items ?? []).some((item) => item.executionId !== undefined);
   }
 
   /** Applies a batch's report (the `codikaForEachBatchDone` signal). */
