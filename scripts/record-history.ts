@@ -13,7 +13,7 @@ import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server'
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { CodikaPipelineInput, CodikaPipelineResult } from '../src/pipeline/pipeline-types';
-import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../src/workflows';
+import { codikaExecutionStateQuery, codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../src/workflows';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
@@ -53,7 +53,12 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
     poll: POLL,
     continueAsNewAfterPolls: 2,
   },
+  // Cancelled while Codika runs: the run records the execution it leaves running.
+  'cancelled-left-running': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: POLL },
 };
+
+/** Scenarios cancelled once their execution was triggered and checked once. */
+const CANCELLED_AFTER_TRIGGER = new Set(['cancelled-left-running']);
 
 /** Pipelines: side-by-side steps, templates, a failure that continues, and a saga that compensates. */
 const PIPELINE_POLL = { strategy: 'timer', ...POLL } as const;
@@ -220,6 +225,15 @@ async function answerApprovals(client: Client, workflowId: string, done: Promise
   }
 }
 
+/** Cancels a single execution's run once it has checked Codika's status. */
+async function cancelOncePolled(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  while (((await handle.query(codikaExecutionStateQuery).catch(() => undefined))?.polls ?? 0) < 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await handle.cancel();
+}
+
 async function main(): Promise<void> {
   await record({}, [
     ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
@@ -301,6 +315,7 @@ async function record(
       for (const { name, type, input } of todo) {
         const handle = await client.workflow.start(type, { taskQueue, workflowId: `record-${name}`, args: [input] });
         const done = handle.result().catch(() => undefined);
+        if (CANCELLED_AFTER_TRIGGER.has(name)) await cancelOncePolled(client, `record-${name}`);
         await answerApprovals(client, `record-${name}`, done);
         const result = (await done) as CodikaPipelineResult | undefined;
         // Every run of the chain, so continue-as-new runs are replayed too.

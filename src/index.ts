@@ -26,6 +26,13 @@ export {
 // Run a worker: the Codika activities, on a worker of your own or the library's.
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
 export { CodikaPlugin, type CodikaPluginOptions } from './worker-setup/codika-plugin';
+export { codikaNexusServiceHandler } from './worker-setup/codika-nexus-handler';
+export {
+  ensureCodikaNexusEndpoint,
+  type CodikaNexusEndpoint,
+  type CodikaNexusEndpointOptions,
+} from './client/codika-nexus-endpoint';
+export { codikaNexusService, DEFAULT_CODIKA_NEXUS_ENDPOINT, type CodikaNexusRunInput } from './shared/nexus-service';
 export {
   createCodikaActivities,
   type CodikaActivities,

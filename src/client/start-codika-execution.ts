@@ -74,23 +74,13 @@ export async function startCodikaExecution(
   input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow> | CodikaTriggeredStart> {
-  const processInstanceId = validateId('processInstanceId', input.processInstanceId);
-  const workflowId = validateId('workflowId', input.workflowId);
+  const { args, workflowStart } = codikaExecutionStart(input, options);
   if (options.waitForTrigger) requireOwnWorkflowId(options.workflowId);
-  const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
-  const payload = { ...validatePayload(input.payload) };
-  if (options.callback)
-    payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
-  const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
-  const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
-  if (options.poll) args.poll = options.poll;
-  if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
+  const temporalWorkflowId = workflowStart.workflowId;
   const startOptions = {
+    ...workflowStart,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId: temporalWorkflowId,
     args: [args] as [CodikaExecutionWorkflowInput],
-    staticSummary: executionSummary(args),
-    staticDetails: executionStaticDetails(args),
   };
   if (!options.waitForTrigger) {
     return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', startOptions);
@@ -107,6 +97,39 @@ export async function startCodikaExecution(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     return closedRun(client, temporalWorkflowId, err);
   }
+}
+
+/**
+ * The checked input and start options of one `codikaExecutionWorkflow` run, for every way of starting
+ * one (the client helpers, the Nexus operation): the same checks, the same UI texts.
+ *
+ * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`.
+ */
+export function codikaExecutionStart(
+  input: CodikaExecutionInput,
+  options: Pick<StartCodikaExecutionOptions, 'workflowId' | 'poll' | 'continueAsNewAfterPolls' | 'callback'> = {},
+): {
+  args: CodikaExecutionWorkflowInput;
+  workflowStart: { workflowId: string; staticSummary: string; staticDetails: string };
+} {
+  const processInstanceId = validateId('processInstanceId', input.processInstanceId);
+  const workflowId = validateId('workflowId', input.workflowId);
+  const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
+  const payload = { ...validatePayload(input.payload) };
+  if (options.callback)
+    payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
+  const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
+  const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
+  if (options.poll) args.poll = options.poll;
+  if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
+  return {
+    args,
+    workflowStart: {
+      workflowId: temporalWorkflowId,
+      staticSummary: executionSummary(args),
+      staticDetails: executionStaticDetails(args),
+    },
+  };
 }
 
 /** A run with this id already ran to its end: its executionId is in its memo, unless it never triggered. */

@@ -26,6 +26,8 @@ export interface LocalTemporalServerOptions {
   logFile?: string;
   /** Progress messages. @default stderr */
   log?: (message: string) => void;
+  /** Namespaces to create besides `default`, e.g. a Nexus caller's. @default none */
+  namespaces?: string[];
   /** Server dynamic config, added to the launcher's own (`DEV_SERVER_DYNAMIC_CONFIG`: fast visibility, the suggestion to continue as new). */
   dynamicConfig?: Record<string, unknown>;
 }
@@ -72,6 +74,7 @@ export class LocalTemporalServer {
         '--dynamic-config-value',
         `${key}=${JSON.stringify(value)}`,
       ]),
+      ...(options.namespaces ?? []).flatMap((namespace) => ['--namespace', namespace]),
       // Registered at every start (a no-op on a file that has them), so runs can be filtered by them.
       ...CODIKA_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ];

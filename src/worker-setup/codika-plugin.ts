@@ -2,7 +2,7 @@
  * `CodikaPlugin`: the library as one Temporal plugin, for `Worker.create({ plugins })` and
  * `new Client({ plugins })`. On a worker it adds the Codika activities (the user's own, under the
  * same names, win), the activity slots polling needs, and with a codec the encrypted data converter
- * (payloads and failure messages); on a client, the same data converter.
+ * (payloads and failure messages), and the Nexus service `codika`; on a client, the same data converter.
  *
  * It leaves the workflows to the user: a worker with a `workflowsPath` of its own re-exports the
  * Codika workflows from it (`export * from 'codika-temporal/workflows'`). The namespace's search
@@ -16,6 +16,7 @@ import { REPORT_MARGIN_MS, requestFits } from '../activities/request-timeout-fit
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec/codec-data-converter';
 import { DEFAULT_POLL_SETTINGS } from '../shared/poll-options';
+import { codikaNexusServiceHandler } from './codika-nexus-handler';
 
 /** Options of {@link CodikaPlugin}. */
 export interface CodikaPluginOptions {
@@ -27,6 +28,12 @@ export interface CodikaPluginOptions {
   codika?: CodikaActivitiesOptions;
   /** Encrypts payloads and failure messages, on workers and clients alike (`AesGcmPayloadCodec`). */
   codec?: PayloadCodec;
+  /**
+   * Serve the Nexus service `codika` (operation `runExecution`) on a worker, so other namespaces run
+   * Codika executions through a Nexus endpoint that targets this worker's task queue
+   * (docs/nexus.md). Only with `codika`. @default true
+   */
+  nexus?: boolean;
 }
 
 /**
@@ -50,6 +57,7 @@ export class CodikaPlugin extends SimplePlugin {
       name: 'codika-temporal',
       // The user's activities of the same name win, as they did with createCodikaWorker.
       activities: activities ? (existing: object | undefined) => ({ ...activities, ...existing }) : undefined,
+      nexusServices: activities && options.nexus !== false ? [codikaNexusServiceHandler()] : undefined,
       dataConverter: codec
         ? (existing) => ({
             ...existing,

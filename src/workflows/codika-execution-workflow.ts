@@ -5,6 +5,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  log,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -140,6 +141,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       // A cancelled run ends as it always did: the waiting update is cancelled with it.
       if (!isCancellation(err)) await condition(allHandlersFinished);
     }
+    if (isCancellation(err) && state.executionId !== undefined) recordLeftRunning(state.executionId);
     // Continuing as new is not an end: the next run carries the attributes on.
     if (!(err instanceof ContinueAsNew)) {
       indexing.ended(isCancellation(err) ? 'cancelled' : state.phase === 'timed_out' ? 'timed_out' : 'failed');
@@ -164,6 +166,17 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       });
     }
   }
+}
+
+/**
+ * Codika has no cancel endpoint: a run cancelled while its execution runs (by a person, a parent, or
+ * a Nexus caller) says which execution it left, in its memo (`codikaLeftRunning`, as a pipeline does)
+ * and in the worker's log. Guarded by a `patched` marker: runs recorded before this never wrote it.
+ */
+function recordLeftRunning(executionId: string): void {
+  if (!patched('codika-left-running')) return;
+  upsertMemo({ codikaLeftRunning: executionId });
+  log.warn('codikaExecutionWorkflow cancelled: the Codika execution keeps running', { executionId });
 }
 
 /**

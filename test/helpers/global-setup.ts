@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
+import { NEXUS_CALLER_NAMESPACE } from './namespaces';
 
 /**
  * Starts one Temporal dev server for the whole jest run and bundles the workflows once; test files
@@ -12,7 +13,10 @@ export default async function globalSetup(): Promise<void> {
   const dir = await bundleTestWorkflows();
 
   if (!process.env.TEMPORAL_TEST_ADDRESS) {
-    const server = await LocalTemporalServer.start({ logFile: join(dir, 'temporal-server.log') });
+    const server = await LocalTemporalServer.start({
+      logFile: join(dir, 'temporal-server.log'),
+      namespaces: [NEXUS_CALLER_NAMESPACE],
+    });
     (globalThis as { __temporalServer?: LocalTemporalServer }).__temporalServer = server;
     process.env.TEMPORAL_TEST_ADDRESS = server.address;
     process.env.TEMPORAL_TEST_SERVER_LOG = server.logFile;

@@ -256,3 +256,17 @@ test('schedule create, list and delete a recurring pipeline', async () => {
   expect((await cli('schedule', 'delete', id)).code).toBe(0);
   await expect(env.client.schedule.getHandle(id).describe()).rejects.toThrow(/not found/i);
 });
+
+test('nexus endpoint: creates the endpoint that targets this worker, then finds it unchanged, then follows a new task queue', async () => {
+  const name = `codika-cli-${Date.now().toString(36)}`;
+  const created = await cli('nexus', 'endpoint', '--name', name);
+  expect(created).toMatchObject({ code: 0 });
+  expect(created.stdout).toContain(`Nexus endpoint ${name} created`);
+  expect(created.stdout).toContain(`namespace default, task queue ${taskQueue}`);
+  expect((await cli('nexus', 'endpoint', '--name', name)).stdout).toContain('unchanged');
+  const moved = await cli('nexus', 'endpoint', '--name', name, '--task-queue', `${taskQueue}-v2`);
+  expect(moved.stdout).toContain('updated');
+  const { endpoints } = await env.connection.operatorService.listNexusEndpoints({ name });
+  expect(endpoints?.[0]?.spec?.target?.worker).toMatchObject({ namespace: 'default', taskQueue: `${taskQueue}-v2` });
+  expect((await cli('nexus', 'endpoint', '--name', 'bad name')).code).toBe(2);
+});

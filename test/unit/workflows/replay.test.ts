@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines and every pipeline step kind', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines, every pipeline step kind and a cancelled run', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -42,6 +42,8 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'pipeline-for-each-batches.json',
       'pipeline-for-each-batches-batch0.json',
       'pipeline-for-each-batches-batch0-last.json',
+      // Issue 17: a run cancelled while Codika runs records the execution it leaves running.
+      'cancelled-left-running.json',
     ]),
   );
 });
