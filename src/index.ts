@@ -40,6 +40,7 @@ export {
   type CodikaCredentials,
 } from './activities';
 export { DEFAULT_TASK_QUEUE } from './shared';
+export type { CodikaPriority } from './shared/priority';
 
 // What a run takes and gives back.
 export type { CodikaExecutionInput, CodikaExecutionPhase, CodikaExecutionResult, CodikaExecutionState } from './shared';

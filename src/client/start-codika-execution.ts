@@ -8,6 +8,7 @@ import { validateId, validatePayload } from '../shared/validation';
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
 import type { CodikaPollOptions } from '../shared/poll-options';
 import { checkTriggerDelivery } from '../shared/trigger-delivery';
+import { checkPriority, executionPriority, type CodikaPriority } from '../shared/priority';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import {
   codikaExecutionTriggeredUpdate,
@@ -103,14 +104,14 @@ export async function startCodikaExecution(
  * The checked input and start options of one `codikaExecutionWorkflow` run, for every way of starting
  * one (the client helpers, the Nexus operation): the same checks, the same UI texts.
  *
- * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`.
+ * @throws CodikaValidationError on a bad id, payload, `triggerDelivery` or `priority`.
  */
 export function codikaExecutionStart(
   input: CodikaExecutionInput,
   options: Pick<StartCodikaExecutionOptions, 'workflowId' | 'poll' | 'continueAsNewAfterPolls' | 'callback'> = {},
 ): {
   args: CodikaExecutionWorkflowInput;
-  workflowStart: { workflowId: string; staticSummary: string; staticDetails: string };
+  workflowStart: { workflowId: string; staticSummary: string; staticDetails: string; priority: CodikaPriority };
 } {
   const processInstanceId = validateId('processInstanceId', input.processInstanceId);
   const workflowId = validateId('workflowId', input.workflowId);
@@ -119,7 +120,9 @@ export function codikaExecutionStart(
   if (options.callback)
     payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
   const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
+  const priority = checkPriority(input.priority);
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
+  if (priority) args.priority = priority;
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return {
@@ -128,6 +131,8 @@ export function codikaExecutionStart(
       workflowId: temporalWorkflowId,
       staticSummary: executionSummary(args),
       staticDetails: executionStaticDetails(args),
+      // The run's workflow tasks and activities inherit it: a backlog is shared between process instances.
+      priority: executionPriority(processInstanceId, priority),
     },
   };
 }

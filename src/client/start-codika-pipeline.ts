@@ -1,3 +1,4 @@
+import { executionPriority, type CodikaPriority } from '../shared/priority';
 import { type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkPipeline } from '../pipeline/check-pipeline';
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
@@ -62,6 +63,7 @@ export async function startCodikaPipeline(
     workflowId: options.workflowId ?? readablePipelineId(args.pipeline.name),
     args: [args] as [CodikaPipelineInput],
     staticSummary: pipelineSummary(args.pipeline),
+    priority: pipelinePriority(args.pipeline),
   };
   if (!options.waitForTrigger)
     return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', startOptions);
@@ -83,6 +85,15 @@ export function pipelineWorkflowArgs(pipeline: unknown, input: unknown = {}): Co
   const check = checkPipeline(pipeline);
   if (!check.ok) throw new CodikaPipelineValidationError(check.problems);
   return { pipeline: check.pipeline, input };
+}
+
+/**
+ * The run's priority, which its workflow tasks, activities and batch children inherit; the fairness key
+ * defaults to the pipeline's process instance, as an execution's does.
+ */
+export function pipelinePriority(pipeline: CodikaPipelineInput['pipeline']): CodikaPriority {
+  const priority = pipeline.priority ?? {};
+  return pipeline.processInstanceId ? executionPriority(pipeline.processInstanceId, priority) : { ...priority };
 }
 
 function readablePipelineId(name: string | undefined): string {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { CodikaValidationError } from '../shared/errors';
-import { validateId } from '../shared/validation';
+import { utf8Length, validateId } from '../shared/validation';
+import { MAX_FAIRNESS_KEY_BYTES } from '../shared/priority';
 import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
 import type { CodikaPipelineCondition } from './conditions';
 import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
@@ -38,6 +39,22 @@ const jsonValue = z.json().meta({ id: 'jsonValue' });
  * value at that path) and `${<path>}` inside strings (replaced by its text); see `templates.ts`.
  */
 const template = z.record(z.string(), jsonValue);
+
+/** Where a step's executions stand in a backlog: Temporal's task priority and fairness (`CodikaPriority`). */
+const prioritySchema = z
+  .object({
+    /** 1 goes first; the server's default is 3 of 1–5. */
+    priorityKey: z.number().int().min(1).optional(),
+    /** Backlogged tasks are shared between keys by weight. At most 64 bytes. @default the processInstanceId */
+    fairnessKey: z
+      .string()
+      .min(1)
+      .refine((key) => utf8Length(key) <= MAX_FAIRNESS_KEY_BYTES, `at most ${MAX_FAIRNESS_KEY_BYTES} bytes`)
+      .optional(),
+    /** This key's share against the others'. @default 1 */
+    fairnessWeight: z.number().min(0.001).max(1000).optional(),
+  })
+  .strict();
 
 /** The Codika execution that undoes a step, run when a later step fails (saga). */
 export const compensationSchema = z
@@ -159,6 +176,8 @@ export const executionStepSchema = z
     retry: executionRetrySchema.optional(),
     /** Runs the execution once per item; the step's `resultData` is the array of the items' results, in item order. */
     forEach: forEachSchema.optional(),
+    /** Overrides the pipeline's priority for this step's executions (merged field by field). */
+    priority: prioritySchema.optional(),
   })
   .strict();
 
@@ -205,6 +224,11 @@ export const pipelineSchema = z
     triggerDelivery: triggerDelivery.optional(),
     /** Poll options of every step; a step's own `poll` overrides them key by key. */
     poll: pollOptionsSchema.optional(),
+    /**
+     * The run's priority, which its steps inherit: the client helpers start the workflow with it (its
+     * fairness key defaulting to the pipeline's `processInstanceId`).
+     */
+    priority: prioritySchema.optional(),
     /** At least one; each starts once every step in its `dependsOn` succeeded. */
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step'),
   })

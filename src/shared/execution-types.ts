@@ -1,4 +1,5 @@
 /** The public types of one Codika execution run as a Temporal step: what you pass, what you get back, what the state query shows. */
+import type { CodikaPriority } from './priority';
 import type { CodikaTriggerDelivery } from './trigger-delivery';
 
 /** One Codika execution to run: what a workflow passes, never a credential. */
@@ -11,7 +12,16 @@ export interface CodikaExecutionInput {
   payload?: Record<string, unknown>;
   /** Whether a trigger whose outcome is unknown is sent again. @default 'at-most-once' */
   triggerDelivery?: CodikaTriggerDelivery;
+  /**
+   * Where the execution stands in a backlog (task priority and fairness). The client helpers give it
+   * to the workflow they start; the step gives it to its activities. @default inherited from the
+   * workflow; the fairness key defaults to `processInstanceId`
+   */
+  priority?: CodikaPriority;
 }
+
+/** An input the step engine checked: every field set, but the priority, which stays optional. */
+export type CheckedExecutionInput = Required<Omit<CodikaExecutionInput, 'priority'>> & { priority?: CodikaPriority };
 
 /** What a successful step returns. */
 export interface CodikaExecutionResult<T = unknown> {

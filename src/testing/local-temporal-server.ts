@@ -37,11 +37,25 @@ export interface LocalTemporalServerOptions {
  * late; polling with short intervals (tests, demo, benchmarks) needs timers that fire on time.
  * Eager activity dispatch hands the status activity to the worker in the reply to the workflow task
  * that scheduled it, saving a trip through the task queue on every poll (off by default in the
- * open-source server; worth turning on in your own cluster too).
+ * open-source server; worth turning on in your own cluster too). Server 1.29 ignores task priority
+ * and fairness keys unless the new matcher and fairness are on (docs/priority.md).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'history.timerProcessorMaxTimeShift': '50ms',
   'system.enableActivityEagerExecution': true,
+  'matching.useNewMatcher': true,
+  'matching.enableFairness': true,
+};
+
+/**
+ * For showing priority and fairness on a small backlog: one task-queue partition (each partition
+ * orders its own backlog) and no eager activity dispatch (which hands activities to the worker past
+ * the backlog). Production queues keep their partitions; their backlogs are large enough to show it.
+ */
+export const PRIORITY_DEMO_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  'system.enableActivityEagerExecution': false,
 };
 
 /**

@@ -11,7 +11,7 @@ import { codikaNexusService, type CodikaNexusRunInput } from '../shared/nexus-se
 import { CodikaValidationError } from '../shared/errors';
 import type { codikaExecutionWorkflow } from '../workflows/codika-execution-workflow';
 
-const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery', 'poll']);
+const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery', 'priority', 'poll']);
 
 /** The service handler for `Worker.create({ nexusServices })`; `CodikaPlugin` adds it on its own. */
 export function codikaNexusServiceHandler(): nexus.ServiceHandler<(typeof codikaNexusService)['operations']> {

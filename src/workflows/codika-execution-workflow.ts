@@ -79,6 +79,7 @@ const KNOWN_KEYS = new Set([
   'workflowId',
   'payload',
   'triggerDelivery',
+  'priority',
   'poll',
   'continueAsNewAfterPolls',
   'resume',

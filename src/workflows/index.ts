@@ -50,6 +50,7 @@ export {
 } from '../shared';
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared';
 export type { Duration } from '../shared';
+export type { CodikaPriority } from '../shared/priority';
 export type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineApprovalState,

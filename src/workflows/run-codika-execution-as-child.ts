@@ -43,6 +43,7 @@ export async function runCodikaExecutionAsChild<T = unknown>(
       args: [{ ...input, poll: options.poll }],
       staticSummary: executionSummary(input),
       staticDetails: executionStaticDetails({ ...input, poll: options.poll }),
+      ...(input.priority ? { priority: input.priority } : {}),
     })) as CodikaExecutionResult<T>;
   } catch (err) {
     if (!(err instanceof ChildWorkflowFailure) || !(err.cause instanceof ApplicationFailure)) throw err;

@@ -1,7 +1,15 @@
-import { ActivityCancellationType, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { executionPriority } from '../../shared/priority';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
 import type {
   CodikaStepProgress,
+  CheckedExecutionInput,
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
@@ -78,7 +86,7 @@ const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Prom
  * @throws ApplicationFailure of the activity's type when Codika refuses a call for good (auth, not found…).
  */
 export async function executeCodikaStep(
-  input: Required<CodikaExecutionInput>,
+  input: CheckedExecutionInput,
   settings: PollSettings,
   state: CodikaExecutionState,
   hooks: CodikaStepHooks = {},
@@ -103,6 +111,8 @@ export async function executeCodikaStep(
     }
     return failure;
   };
+  // Backlogged triggers and checks are shared between process instances unless the workflow has a key of its own.
+  const priority = executionPriority(input.processInstanceId, input.priority, workflowInfo().priority?.fairnessKey);
   const activities = (shape: ActivityShape = {}) => {
     const remainingMs = Math.max(deadlineAtMs - Date.now(), FINAL_CHECK_GRACE_MS);
     return proxyActivities<CodikaActivities>({
@@ -112,6 +122,7 @@ export async function executeCodikaStep(
       heartbeatTimeout: shape.oneAttempt ? undefined : (shape.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT),
       retry: shape.oneAttempt ? { maximumAttempts: 1 } : (shape.retry ?? ACTIVITY_RETRY),
       cancellationType: shape.tryCancel ? ActivityCancellationType.TRY_CANCEL : undefined,
+      priority,
     });
   };
 

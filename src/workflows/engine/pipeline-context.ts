@@ -6,12 +6,13 @@
  */
 import { setCurrentDetails } from '@temporalio/workflow';
 import type {
-  CodikaExecutionInput,
+  CheckedExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaStepProgress,
 } from '../../shared/execution-types';
 import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
+import { mergePriorities, type CodikaPriority } from '../../shared/priority';
 import { CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
 import type {
   CodikaPipelineInput,
@@ -191,7 +192,7 @@ export class PipelineContext {
   async runExecution(
     liveKey: string,
     index: number,
-    input: Required<CodikaExecutionInput>,
+    input: CheckedExecutionInput,
     record: (execution: CodikaExecutionState) => void,
     resume?: CodikaStepProgress,
     label = liveKey,
@@ -217,7 +218,7 @@ export class PipelineContext {
     retry: CodikaPipelineExecutionStep['retry'],
     liveKey: string,
     index: number,
-    input: Required<CodikaExecutionInput>,
+    input: CheckedExecutionInput,
     progress?: CodikaStepProgress,
     label = liveKey,
   ): Promise<CodikaExecutionResult> {
@@ -265,20 +266,22 @@ export class PipelineContext {
 
   /** Renders a step's (or compensation's) payload template, then checks it like any input. */
   executionInput(
-    raw: { workflowId: string; payload?: unknown; triggerDelivery?: CodikaTriggerDelivery },
+    raw: { workflowId: string; payload?: unknown; triggerDelivery?: CodikaTriggerDelivery; priority?: CodikaPriority },
     index: number,
     processInstanceId: string,
     scope: TemplateScope,
     at = `steps[${index}].payload`,
     triggerDelivery = raw.triggerDelivery ?? this.pipeline.triggerDelivery,
-  ): Required<CodikaExecutionInput> {
+  ): CheckedExecutionInput {
     const payload = this.render(raw.payload ?? {}, scope, at);
+    const priority = mergePriorities(this.pipeline.priority, raw.priority);
     return validateExecutionInput(
       {
         processInstanceId,
         workflowId: raw.workflowId,
         payload: payload as Record<string, unknown>,
         triggerDelivery,
+        ...(priority ? { priority } : {}),
       },
       at.replace(/\.payload$/, ''),
     );

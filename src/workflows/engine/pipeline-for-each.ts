@@ -13,6 +13,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { mergePriorities } from '../../shared/priority';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
 import { CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED } from '../../shared/errors';
 import type { CodikaPipelineInput } from '../../pipeline/pipeline-types';
@@ -165,6 +166,7 @@ export class ForEachSteps {
     to: number,
   ): CodikaPipelineDefinition {
     const payloads: Record<string, unknown>[] = [];
+    const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
     for (let i = from; i < to; i += 1) {
       payloads.push(
         this.ctx.executionInput(step, index, this.ctx.state.steps[id]!.processInstanceId!, this.ctx.itemScope(id, i))
@@ -175,6 +177,7 @@ export class ForEachSteps {
       processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
       triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
       poll: { ...this.ctx.pipeline.poll, ...step.poll },
+      ...(priority ? { priority } : {}),
       steps: [
         {
           id,

@@ -27,7 +27,11 @@ export async function compensate(ctx: PipelineContext): Promise<void> {
     ctx.showDetails();
     try {
       const input = ctx.executionInput(
-        { ...compensation, triggerDelivery: compensation.triggerDelivery ?? step.triggerDelivery },
+        {
+          ...compensation,
+          triggerDelivery: compensation.triggerDelivery ?? step.triggerDelivery,
+          priority: step.priority,
+        },
         index,
         compensation.processInstanceId ?? state.processInstanceId!,
         itemIndex === undefined ? ctx.scope() : ctx.itemScope(id, itemIndex),

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { CodikaExecutionInput, CodikaExecutionState } from '../../shared/execution-types';
+import type { CheckedExecutionInput, CodikaExecutionState } from '../../shared/execution-types';
 import { CODIKA_EXECUTION_FAILED, CODIKA_EXECUTION_TIMED_OUT } from '../../shared/errors';
 import { nonRetryableFailure, withoutStack } from '../../shared/failures';
 import { formatDuration } from '../../shared/durations';
@@ -39,7 +39,7 @@ export function codikaFailureOf(err: unknown): unknown {
 
 /** Codika reported `failed`: its message, with the ids to find the execution. */
 export function executionFailed(
-  input: Required<CodikaExecutionInput>,
+  input: CheckedExecutionInput,
   executionId: string,
   codikaMessage: string,
   polls: number,
@@ -56,7 +56,7 @@ export function executionFailed(
  * last trigger attempt was provably not accepted, so nothing was started.
  */
 export function executionTimedOut(
-  input: Required<CodikaExecutionInput>,
+  input: CheckedExecutionInput,
   state: CodikaExecutionState,
   deadlineMs: number,
   cause: unknown,
@@ -78,6 +78,6 @@ export function executionTimedOut(
   );
 }
 
-function ids(input: Required<CodikaExecutionInput>, executionId: string | undefined) {
+function ids(input: CheckedExecutionInput, executionId: string | undefined) {
   return { processInstanceId: input.processInstanceId, workflowId: input.workflowId, executionId: executionId ?? null };
 }

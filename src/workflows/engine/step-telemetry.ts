@@ -1,5 +1,5 @@
 import { log, metricMeter } from '@temporalio/workflow';
-import type { CodikaExecutionInput } from '../../shared/execution-types';
+import type { CheckedExecutionInput } from '../../shared/execution-types';
 
 /** How a Codika execution ended. */
 export type StepOutcome = 'succeeded' | 'failed' | 'timed_out';
@@ -21,7 +21,7 @@ export interface StepEnd {
  *   `codika_executions_{succeeded,failed,timed_out}` and `codika_time_to_result` (ms from the step's
  *   start, just before its trigger, across continue-as-new), tagged with the Codika workflow id.
  */
-export function stepReport(input: Required<CodikaExecutionInput>, startedAtMs: number) {
+export function stepReport(input: CheckedExecutionInput, startedAtMs: number) {
   const meter = metricMeter.withTags({ codika_workflow_id: input.workflowId });
   const ids = { codikaWorkflowId: input.workflowId, processInstanceId: input.processInstanceId };
   return {

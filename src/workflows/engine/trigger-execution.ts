@@ -7,7 +7,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
-import type { CodikaExecutionInput } from '../../shared/execution-types';
+import type { CheckedExecutionInput } from '../../shared/execution-types';
 import type { CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import { formatDuration } from '../../shared/durations';
@@ -26,7 +26,7 @@ const TRIGGER_BACKOFF = { initialMs: 1_000, coefficient: 2, maxMs: 30_000 } as c
 
 /** What the trigger loop needs from its step. */
 export interface TriggerContext {
-  input: Required<CodikaExecutionInput>;
+  input: CheckedExecutionInput;
   deadlineAtMs: number;
   activities(shape: ActivityShape): CodikaActivities;
   /** The failure to throw when the deadline leaves no time for another attempt. */
@@ -120,7 +120,7 @@ export function triggerWasRefused(err: unknown): boolean {
 }
 
 function outcomeUnknown(
-  input: Required<CodikaExecutionInput>,
+  input: CheckedExecutionInput,
   err: unknown,
   what: { attempt: number; idempotencyKey: string; scheduledAt: string; seen: string; sentAt?: string },
 ): ApplicationFailure {

@@ -1,29 +1,36 @@
 import { CodikaValidationError } from '../../shared/errors';
 import { validateId, validatePayload } from '../../shared/validation';
-import type { CodikaExecutionInput } from '../../shared/execution-types';
+import type { CheckedExecutionInput, CodikaExecutionInput } from '../../shared/execution-types';
 import { checkTriggerDelivery } from '../../shared/trigger-delivery';
+import { checkPriority } from '../../shared/priority';
 import { invalid } from './poll-settings';
 
-const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery']);
+const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery', 'priority']);
 
 /**
  * Checks a step's input before anything is triggered, with the same rules the HTTP client applies.
  *
  * @throws ApplicationFailure (non-retryable, type `CodikaValidationError`) naming the bad field.
  */
-export function validateExecutionInput(input: CodikaExecutionInput, path = 'input'): Required<CodikaExecutionInput> {
+export function validateExecutionInput(input: CodikaExecutionInput, path = 'input'): CheckedExecutionInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalid(path, 'expected an object with processInstanceId, workflowId and an optional payload');
   }
   for (const key of Object.keys(input)) {
     if (!KNOWN_KEYS.has(key)) throw invalid(`${path}.${key}`, `unknown field; expected ${[...KNOWN_KEYS].join(', ')}`);
   }
-  return underPath(path, () => ({
-    processInstanceId: validateId('processInstanceId', input.processInstanceId),
-    workflowId: validateId('workflowId', input.workflowId),
-    payload: validatePayload(input.payload),
-    triggerDelivery: checkTriggerDelivery(input.triggerDelivery),
-  }));
+  return underPath(path, () => {
+    const checked: CheckedExecutionInput = {
+      processInstanceId: validateId('processInstanceId', input.processInstanceId),
+      workflowId: validateId('workflowId', input.workflowId),
+      payload: validatePayload(input.payload),
+      triggerDelivery: checkTriggerDelivery(input.triggerDelivery),
+    };
+    // Set only when given: an input without it checks to the same object as before priorities existed.
+    const priority = checkPriority(input.priority);
+    if (priority) checked.priority = priority;
+    return checked;
+  });
 }
 
 /**

@@ -36,7 +36,7 @@ test('the tarball holds compiled JS and declarations for each entry point, and n
   const manifest = JSON.parse(readFileSync(join(scratch, 'node_modules/codika-temporal/package.json'), 'utf8')) as {
     exports: Record<string, unknown>;
   };
-  expect(Object.keys(manifest.exports).sort()).toEqual(['.', './testing', './workflows']);
+  expect(Object.keys(manifest.exports).sort()).toEqual(['.', './nexus', './testing', './workflows']);
 });
 
 test('every compiled file comes from a source file of today: nothing left from an older layout', () => {
@@ -48,17 +48,17 @@ test('every compiled file comes from a source file of today: nothing left from a
   expect(orphans).toEqual([]);
 });
 
-test('installed, the three entry points load', () => {
+test('installed, the four entry points load', () => {
   const out = run(
     process.execPath,
     [
       '-e',
-      "const c = require('codika-temporal'); const w = require('codika-temporal/workflows'); const t = require('codika-temporal/testing');" +
-        'console.log([typeof c.createCodikaWorker, typeof c.startCodikaExecution, typeof w.runCodikaExecution, typeof t.MockCodikaServer].join(" "))',
+      "const c = require('codika-temporal'); const w = require('codika-temporal/workflows'); const t = require('codika-temporal/testing'); const n = require('codika-temporal/nexus');" +
+        'console.log([typeof c.createCodikaWorker, typeof c.startCodikaExecution, typeof w.runCodikaExecution, typeof t.MockCodikaServer, n.codikaNexusService.name].join(" "))',
     ],
     scratch,
   );
-  expect(out.trim()).toBe('function function function function');
+  expect(out.trim()).toBe('function function function function codika');
 });
 
 test('its types resolve through the exports map (Node16 resolution)', () => {
@@ -82,12 +82,18 @@ test('its types resolve through the exports map (Node16 resolution)', () => {
   expect(() => run(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', scratch], scratch)).not.toThrow();
 });
 
-test('a workflow that imports codika-temporal/workflows bundles with the Temporal bundler', () => {
+test('a workflow that imports codika-temporal/workflows, and a Nexus caller of codika-temporal/nexus, bundle with the Temporal bundler', () => {
   writeFileSync(
     join(scratch, 'workflows.ts'),
     [
       "import { runCodikaExecution } from 'codika-temporal/workflows';",
       "export { codikaExecutionWorkflow } from 'codika-temporal/workflows';",
+      "import { createNexusServiceClient } from '@temporalio/workflow';",
+      "import { codikaNexusService } from 'codika-temporal/nexus';",
+      'export async function viaNexus(): Promise<string> {',
+      "  const codika = createNexusServiceClient({ service: codikaNexusService, endpoint: 'codika' });",
+      "  return (await codika.executeOperation('runExecution', { processInstanceId: 'pi_1', workflowId: 'welcome-sms' })).executionId;",
+      '}',
       'export async function onboarding(): Promise<string> {',
       "  const { executionId } = await runCodikaExecution({ processInstanceId: 'pi_1', workflowId: 'welcome-sms' });",
       '  return executionId;',
@@ -99,11 +105,16 @@ test('a workflow that imports codika-temporal/workflows bundles with the Tempora
     [
       '-e',
       "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./workflows.ts'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } })" +
-        '.then((bundle) => console.log(JSON.stringify({ bytes: bundle.code.length, onboarding: bundle.code.includes("onboarding"), codika: bundle.code.includes("codikaExecutionWorkflow") })))',
+        '.then((bundle) => console.log(JSON.stringify({ bytes: bundle.code.length, onboarding: bundle.code.includes("onboarding"), viaNexus: bundle.code.includes("viaNexus"), codika: bundle.code.includes("codikaExecutionWorkflow") })))',
     ],
     scratch,
   );
-  const bundle = JSON.parse(out.trim().split('\n').pop()!) as { bytes: number; onboarding: boolean; codika: boolean };
-  expect(bundle).toMatchObject({ onboarding: true, codika: true });
+  const bundle = JSON.parse(out.trim().split('\n').pop()!) as {
+    bytes: number;
+    onboarding: boolean;
+    viaNexus: boolean;
+    codika: boolean;
+  };
+  expect(bundle).toMatchObject({ onboarding: true, viaNexus: true, codika: true });
   expect(bundle.bytes).toBeGreaterThan(100_000);
 });
