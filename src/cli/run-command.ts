@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readableWorkflowId, startCodikaExecution } from '../client/start-codika-execution';
 import type { CodikaExecutionResult, CodikaExecutionState } from '../shared/execution-types';
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../shared/poll-options';
@@ -26,6 +26,8 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       ).choices(TRIGGER_DELIVERIES),
     )
     .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
+    .option('--priority <key>', 'task priority when the worker is saturated: 1 goes first, 3 is the default', integer)
+    .option('--fairness-key <key>', 'share a saturated worker by this key (default: the process instance)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .option(
       '--detach',
@@ -47,6 +49,9 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
           workflowId,
           payload: payload as Record<string, unknown>,
           triggerDelivery: options.triggerDelivery,
+          ...(options.priority !== undefined || options.fairnessKey
+            ? { priority: { priorityKey: options.priority, fairnessKey: options.fairnessKey } }
+            : {}),
         };
         if (options.detach) {
           // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
@@ -107,7 +112,16 @@ interface RunOptions {
   deadline?: string;
   triggerDelivery?: CodikaTriggerDelivery;
   id?: string;
+  priority?: number;
+  fairnessKey?: string;
   json?: boolean;
+}
+
+/** A whole number, or a usage error naming what was given. */
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
 }
 
 /** One line: phase, execution, checks, last status. */

@@ -82,6 +82,28 @@ test('run --trigger-delivery at-least-once: the run carries the choice, and the 
   expect(JSON.parse(Buffer.from(input).toString())).toMatchObject({ triggerDelivery: 'at-least-once' });
 });
 
+test('run --priority --fairness-key: the run and its activities carry them; a bad one exits 2', async () => {
+  const id = `${taskQueue}-priority`;
+  const { code } = await cli(
+    'run',
+    'pi_demo',
+    'summarize',
+    '--priority',
+    '2',
+    '--fairness-key',
+    'tenant-9',
+    '--id',
+    id,
+  );
+  expect(code).toBe(0);
+  const described = await env.client.workflow.getHandle(id).describe();
+  expect(described.raw.workflowExecutionInfo?.priority).toMatchObject({ priorityKey: 2, fairnessKey: 'tenant-9' });
+  const bad = await cli('run', 'pi_demo', 'summarize', '--priority', '0');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('priority.priorityKey: must be a positive integer');
+  expect((await cli('run', 'pi_demo', 'summarize', '--priority', 'high')).code).toBe(2);
+});
+
 test("run: a failed execution exits 1 with Codika's message, on stderr and in the JSON", async () => {
   const { code, stdout, stderr } = await cli('run', 'pi_demo', 'invoice-check', '--json');
   expect(code).toBe(1);
