@@ -27,6 +27,12 @@ export {
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
 export { CodikaPlugin, type CodikaPluginOptions } from './worker-setup/codika-plugin';
 export { codikaNexusServiceHandler } from './worker-setup/codika-nexus-handler';
+export { type CodikaWorkerDeployment } from './worker-setup/worker-deployment';
+export {
+  setCurrentCodikaVersion,
+  type CurrentVersionOptions,
+  type CurrentVersionChange,
+} from './client/worker-deployment-version';
 export {
   ensureCodikaNexusEndpoint,
   type CodikaNexusEndpoint,

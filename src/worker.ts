@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       namespace: temporal.namespace,
       taskQueue: env.taskQueue,
       codika: env.codika,
+      deployment: env.deployment,
       workerOptions: {
         ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}),
         ...(tracing ? { plugins: [tracing.plugin] } : {}),
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     const extras = [
       env.metricsAddress && `metrics on http://${env.metricsAddress}/metrics`,
       tracing && 'tracing to OTLP',
+      env.deployment &&
+        `deployment ${env.deployment.name}, build ${env.deployment.buildId} (it gets new runs once current: codika-temporal deployment set-current ${env.deployment.buildId})`,
     ].filter(Boolean);
     console.log(
       `codika-temporal worker: task queue "${env.taskQueue}" on ${temporal.description} (${temporal.namespace})` +

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `codika-temporal`: run one Codika execution or a pipeline through Temporal from a terminal, check
- * pipeline files, manage schedules, and set up the Nexus endpoint. A worker (`npm run worker`) must serve the task queue.
+ * pipeline files, manage schedules, set up the Nexus endpoint and finish a versioned deploy. A worker (`npm run worker`) must serve the task queue.
  * Exit codes: 0 success, 1 the run failed (Codika's message is printed), 2 bad usage or input,
  * 3 Temporal unreachable.
  */
@@ -16,6 +16,7 @@ import { codecServerCommand } from './codec-server-command';
 import { runCommand } from './run-command';
 import { scheduleCommands } from './schedule-commands';
 import { nexusCommands } from './nexus-commands';
+import { deploymentCommands } from './deployment-commands';
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves with the exit code. */
 export async function runCli(argv: string[], io: CliOutput = processOutput(), env = process.env): Promise<number> {
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
   program.addCommand(pipelineCommands(globals, io, setExit));
   program.addCommand(scheduleCommands(globals, io, setExit));
   program.addCommand(nexusCommands(globals, io, setExit));
+  program.addCommand(deploymentCommands(globals, io, setExit));
   program.addCommand(codecServerCommand(io, env));
   // Commands built with `new Command` inherit nothing: each one must throw instead of exiting, and write to `io`.
   const configure = (command: Command) => {

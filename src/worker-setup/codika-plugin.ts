@@ -17,6 +17,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec/codec-data-converter';
 import { DEFAULT_POLL_SETTINGS } from '../shared/poll-options';
 import { codikaNexusServiceHandler } from './codika-nexus-handler';
+import { workerDeploymentOptions, type CodikaWorkerDeployment } from './worker-deployment';
 
 /** Options of {@link CodikaPlugin}. */
 export interface CodikaPluginOptions {
@@ -34,6 +35,12 @@ export interface CodikaPluginOptions {
    * (docs/nexus.md). Only with `codika`. @default true
    */
   nexus?: boolean;
+  /**
+   * Worker Deployment Versioning: the deployment and build this worker belongs to (docs/deploys.md).
+   * No version gets new runs until it is made current (`setCurrentCodikaVersion`,
+   * `codika-temporal deployment set-current`). A `workerDeploymentOptions` of your own wins.
+   */
+  deployment?: CodikaWorkerDeployment;
 }
 
 /**
@@ -49,7 +56,10 @@ export class CodikaPlugin extends SimplePlugin {
   /**
    * @throws CodikaValidationError when the Codika options are unusable (checked here, before any worker exists).
    */
+  private readonly deployment: NonNullable<WorkerOptions['workerDeploymentOptions']> | undefined;
+
   constructor(options: CodikaPluginOptions = {}) {
+    const deployment = options.deployment ? workerDeploymentOptions(options.deployment) : undefined;
     const activities = options.codika ? createCodikaActivities(options.codika) : undefined;
     if (options.codika) warnWhenRequestsOutlastCalls(options.codika.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     const { codec } = options;
@@ -66,6 +76,7 @@ export class CodikaPlugin extends SimplePlugin {
           })
         : undefined,
     });
+    this.deployment = deployment;
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
@@ -74,6 +85,7 @@ export class CodikaPlugin extends SimplePlugin {
     return {
       ...configured,
       ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
+      ...(this.deployment && !configured.workerDeploymentOptions ? { workerDeploymentOptions: this.deployment } : {}),
       dataConverter: withEncodedFailures(configured.dataConverter),
     };
   }

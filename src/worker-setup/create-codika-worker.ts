@@ -4,6 +4,7 @@ import type { CodikaActivitiesOptions } from '../activities/create-codika-activi
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { registeredCodikaSearchAttributes } from './registered-search-attributes';
 import { CodikaPlugin } from './codika-plugin';
+import type { CodikaWorkerDeployment } from './worker-deployment';
 
 export { DEFAULT_ACTIVITY_SLOTS } from './codika-plugin';
 
@@ -26,6 +27,8 @@ export interface CodikaWorkerOptions {
    * `codika-temporal/workflows` in it if you also start that workflow.
    */
   workerOptions?: Partial<WorkerOptions>;
+  /** Worker Deployment Versioning: this worker's deployment and build (docs/deploys.md). @default unversioned */
+  deployment?: CodikaWorkerDeployment;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<
   const namespace = options.namespace ?? 'default';
   const searchAttributes =
     options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
-  const plugin = new CodikaPlugin({ codika: { ...options.codika, searchAttributes } });
+  const plugin = new CodikaPlugin({ codika: { ...options.codika, searchAttributes }, deployment: options.deployment });
   const { workerOptions = {} } = options;
   const ownWorkflows = workerOptions.workflowBundle !== undefined || workerOptions.workflowsPath !== undefined;
   return Worker.create({

@@ -2,6 +2,7 @@ import { AUTH_MODES, type CodikaAuthMode } from '../codika/auth';
 import { CodikaValidationError } from '../shared/errors';
 import type { CodikaActivitiesOptions } from '../activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
+import { deploymentFromEnv, type CodikaWorkerDeployment } from './worker-deployment';
 import { temporalConnectSettings, type TemporalConnectSettings } from '../client/temporal-connection';
 
 /** Everything the runnable worker reads from its environment. */
@@ -14,6 +15,8 @@ export interface CodikaWorkerEnv {
   metricsAddress?: string;
   /** Export OpenTelemetry traces (OTLP over HTTP, `OTEL_EXPORTER_OTLP_*`); off when absent. */
   tracing?: boolean;
+  /** Worker Deployment Versioning (`TEMPORAL_DEPLOYMENT_NAME`, `TEMPORAL_WORKER_BUILD_ID`); off when absent. */
+  deployment?: CodikaWorkerDeployment;
 }
 
 /**
@@ -40,6 +43,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
     },
     metricsAddress: parseMetricsAddress(env.CODIKA_METRICS_ADDRESS),
     tracing: parseSwitch('CODIKA_TRACING', env.CODIKA_TRACING),
+    deployment: deploymentFromEnv(env),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   defineUpdate,
   patched,
   setHandler,
+  setWorkflowOptions,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -168,6 +169,15 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
     }
   }
 }
+
+/**
+ * On a worker with Worker Deployment Versioning, a running codikaExecutionWorkflow moves to the current version
+ * at its next workflow task: runs last as long as Codika's executions (days, with a long deadline or
+ * an approval), and pinning would keep every old worker up that long. The library's `patched()`
+ * discipline and the replay of recorded histories make each version safe for the runs of the one before
+ * (docs/deploys.md). A run that continues as new starts on the current version.
+ */
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, codikaExecutionWorkflow);
 
 /**
  * Codika has no cancel endpoint: a run cancelled while its execution runs (by a person, a parent, or

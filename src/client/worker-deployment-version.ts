@@ -1,0 +1,72 @@
+/**
+ * Makes a Worker Deployment Version current: from then on new runs, and the runs of the library's
+ * workflows (auto-upgrade) at their next workflow task, go to that version's workers. The step that
+ * finishes a deploy (docs/deploys.md); `codika-temporal deployment set-current` in a shell.
+ */
+import { isGrpcServiceError, type Connection } from '@temporalio/client';
+import { validateId } from '../shared/validation';
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** Options of {@link setCurrentCodikaVersion}. */
+export interface CurrentVersionOptions {
+  /** @default 'default' */
+  namespace?: string;
+  /** The Worker Deployment's name (`TEMPORAL_DEPLOYMENT_NAME` of its workers). */
+  deploymentName: string;
+  /** The build to make current (`TEMPORAL_WORKER_BUILD_ID` of its workers). */
+  buildId: string;
+  /**
+   * A version exists once one of its workers has polled: how long to wait for that.
+   * @default 60000
+   */
+  waitForWorkersMs?: number;
+}
+
+/** What {@link setCurrentCodikaVersion} found and did. */
+export interface CurrentVersionChange {
+  /** The build that was current before, if any. */
+  previousBuildId?: string;
+  /** The build that is current now. */
+  buildId: string;
+}
+
+/**
+ * Sets the current version of a deployment, waiting until a worker of that version has polled.
+ *
+ * @throws CodikaValidationError on an unusable name or build id.
+ * @throws Error naming the deployment and build when no worker of it polls within `waitForWorkersMs`.
+ */
+export async function setCurrentCodikaVersion(
+  connection: Pick<Connection, 'workflowService'>,
+  options: CurrentVersionOptions,
+): Promise<CurrentVersionChange> {
+  const namespace = options.namespace ?? 'default';
+  const deploymentName = validateId('deploymentName', options.deploymentName);
+  const buildId = validateId('buildId', options.buildId);
+  const deadline = Date.now() + (options.waitForWorkersMs ?? 60_000);
+  for (;;) {
+    try {
+      const response = await connection.workflowService.setWorkerDeploymentCurrentVersion({
+        namespace,
+        deploymentName,
+        buildId,
+      });
+      const previousBuildId = response.previousDeploymentVersion?.buildId || undefined;
+      return { buildId, ...(previousBuildId ? { previousBuildId } : {}) };
+    } catch (err) {
+      // Until a worker of the version polls, the server knows neither the deployment nor the version.
+      const notYet = isGrpcServiceError(err) && (err.code === GRPC_FAILED_PRECONDITION || err.code === GRPC_NOT_FOUND);
+      if (!notYet) throw err;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no worker of deployment ${deploymentName}, build ${buildId} has polled namespace ${namespace}: ` +
+            'start one (TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID) before making its version current',
+          { cause: err },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
