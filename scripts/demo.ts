@@ -15,6 +15,8 @@ import { DEMO_SCRIPTS } from '../src/testing/mock-codika/demo-scripts';
 import { isPortFree, LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
+import { setCurrentCodikaVersion } from '../src/client/worker-deployment-version';
+import { version } from '../package.json';
 import type { CodikaExecutionInput } from '../src/shared/execution-types';
 
 const DEMO_KEY = 'ck_demo_key';
@@ -45,6 +47,9 @@ const RUNS: { input: CodikaExecutionInput; expect: 'success' | 'failed' }[] = [
   },
 ];
 
+/** The demo's worker as a Worker Deployment Version (docs/deploys.md). */
+const DEMO_DEPLOYMENT = { name: 'codika-demo', buildId: `demo-${version}` };
+
 async function main(): Promise<void> {
   // The demo prints its own story; the SDK's per-run INFO and WARN lines (the failing run is
   // expected) would drown it. Errors still show.
@@ -69,9 +74,18 @@ async function main(): Promise<void> {
       connection: nativeConnection,
       taskQueue: server.taskQueue,
       codika: { baseUrl: mock.url, apiKey: DEMO_KEY },
+      deployment: DEMO_DEPLOYMENT,
     });
     // The SDK stops the worker on Ctrl+C (SIGINT) or SIGTERM by itself.
     const running = worker.run();
+    // A versioned worker gets no run until its version is current: the last step of every deploy.
+    await setCurrentCodikaVersion(connection, {
+      deploymentName: DEMO_DEPLOYMENT.name,
+      buildId: DEMO_DEPLOYMENT.buildId,
+    });
+    log(
+      `Worker deployment ${DEMO_DEPLOYMENT.name}, build ${DEMO_DEPLOYMENT.buildId}: current (the UI's Deployments page).`,
+    );
     const outcomes = await (async () => {
       const handles = await Promise.all(
         RUNS.map((run) => startCodikaExecution(client, run.input, { taskQueue: server.taskQueue })),

@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { CodikaPlugin } from '../../../src/worker-setup/codika-plugin';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
 import { sleep } from '../../helpers/wait';
@@ -291,4 +293,33 @@ test('nexus endpoint: creates the endpoint that targets this worker, then finds 
   const { endpoints } = await env.connection.operatorService.listNexusEndpoints({ name });
   expect(endpoints?.[0]?.spec?.target?.worker).toMatchObject({ namespace: 'default', taskQueue: `${taskQueue}-v2` });
   expect((await cli('nexus', 'endpoint', '--name', 'bad name')).code).toBe(2);
+});
+
+test('deployment set-current: makes a polling build current, then says what it replaced; no worker of the build: exit 1, named', async () => {
+  const deploymentName = `codika-cli-${Date.now().toString(36)}`;
+  const versioned = (buildId: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: `${taskQueue}-versioned`,
+      workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! },
+      plugins: [
+        new CodikaPlugin({
+          codika: { baseUrl: mock.url, apiKey: API_KEY },
+          deployment: { name: deploymentName, buildId },
+        }),
+      ],
+    });
+  const [v1, v2] = [await versioned('v1'), await versioned('v2')];
+  await v1.runUntil(
+    v2.runUntil(async () => {
+      const first = await cli('deployment', 'set-current', 'v1', '--deployment-name', deploymentName);
+      expect(first).toMatchObject({ code: 0 });
+      expect(first.stdout).toContain(`${deploymentName}: build v1 is current`);
+      const second = await cli('deployment', 'set-current', 'v2', '--deployment-name', deploymentName);
+      expect(second.stdout).toContain('build v2 is current (was v1)');
+    }),
+  );
+  const none = await cli('deployment', 'set-current', 'v9', '--deployment-name', deploymentName, '--wait', '1');
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain(`no worker of deployment ${deploymentName}, build v9 has polled`);
 });

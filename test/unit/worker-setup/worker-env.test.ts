@@ -93,3 +93,17 @@ test('reads the status-check cap, Infinity included, and names the variable when
     );
   }
 });
+
+test('Worker Deployment Versioning comes from TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID, both or neither', () => {
+  expect(readWorkerEnv({}).deployment).toBeUndefined();
+  expect(
+    readWorkerEnv({ TEMPORAL_DEPLOYMENT_NAME: 'codika', TEMPORAL_WORKER_BUILD_ID: '2026-11-30.1' }).deployment,
+  ).toEqual({
+    name: 'codika',
+    buildId: '2026-11-30.1',
+  });
+  expect(() => readWorkerEnv({ TEMPORAL_DEPLOYMENT_NAME: 'codika' })).toThrow(
+    /TEMPORAL_WORKER_BUILD_ID: is missing: Worker Deployment Versioning needs both/,
+  );
+  expect(() => readWorkerEnv({ TEMPORAL_WORKER_BUILD_ID: 'b1' })).toThrow(/TEMPORAL_DEPLOYMENT_NAME: is missing/);
+});
