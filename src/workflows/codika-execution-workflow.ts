@@ -11,11 +11,11 @@ import {
   defineUpdate,
   patched,
   setHandler,
-  setWorkflowOptions,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { setVersioningBehavior } from './versioning-behavior';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { validateId } from '../shared/validation';
 import type {
@@ -175,9 +175,9 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
  * at its next workflow task: runs last as long as Codika's executions (days, with a long deadline or
  * an approval), and pinning would keep every old worker up that long. The library's `patched()`
  * discipline and the replay of recorded histories make each version safe for the runs of the one before
- * (docs/deploys.md). A run that continues as new starts on the current version.
+ * (docs/deploys.md). A run that continues as new is auto-upgrade too. Unversioned workers run it as before.
  */
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, codikaExecutionWorkflow);
+setVersioningBehavior('AUTO_UPGRADE', codikaExecutionWorkflow);
 
 /**
  * Codika has no cancel endpoint: a run cancelled while its execution runs (by a person, a parent, or

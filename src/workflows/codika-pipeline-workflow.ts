@@ -8,8 +8,8 @@ import {
   isCancellation,
   log,
   setHandler,
-  setWorkflowOptions,
 } from '@temporalio/workflow';
+import { setVersioningBehavior } from './versioning-behavior';
 import type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineInput,
@@ -110,9 +110,9 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
  * at its next workflow task: runs last as long as Codika's executions (days, with a long deadline or
  * an approval), and pinning would keep every old worker up that long. The library's `patched()`
  * discipline and the replay of recorded histories make each version safe for the runs of the one before
- * (docs/deploys.md). A run that continues as new starts on the current version.
+ * (docs/deploys.md). A run that continues as new is auto-upgrade too. Unversioned workers run it as before.
  */
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, codikaPipelineWorkflow);
+setVersioningBehavior('AUTO_UPGRADE', codikaPipelineWorkflow);
 
 /** Tells the pipeline a batch belongs to how its items ended; a pipeline already closed is logged, not an error. */
 async function reportBatch(batchOf: NonNullable<CodikaPipelineInput['batchOf']>, report: CodikaForEachBatchReport) {

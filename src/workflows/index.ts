@@ -15,6 +15,9 @@
 export { runCodikaExecution } from './run-codika-execution';
 export { runCodikaExecutionAsChild, type CodikaChildOptions } from './run-codika-execution-as-child';
 
+// How your own workflows move between Worker Deployment Versions, on versioned workers only.
+export { setVersioningBehavior } from './versioning-behavior';
+
 // Ready-made workflows, with their query and signal.
 export {
   codikaExecutionWorkflow,

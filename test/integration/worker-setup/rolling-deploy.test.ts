@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startCodikaExecution } from '../../../src/client';
@@ -116,7 +117,11 @@ test('version A runs 50 executions, B becomes current, A stops: all 50 finish on
     });
     expect(events!.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
     const described = await handle.describe();
-    expect(described.raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId).toBe('B');
+    expect(described.raw.workflowExecutionInfo?.versioningInfo).toMatchObject({
+      deploymentVersion: { buildId: 'B' },
+      // Declared by the workflows (the workers' default is PINNED, which would have kept them on A).
+      behavior: temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+    });
   }
 
   // B's new step ran in the runs that reached it after the switch; the ten past it kept A's path.
