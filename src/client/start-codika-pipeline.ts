@@ -1,6 +1,6 @@
-import { executionPriority, type CodikaPriority } from '../shared/priority';
 import { type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkPipeline } from '../pipeline/check-pipeline';
+import { executionPriority, type CodikaPriority } from '../shared/priority';
 import type { CodikaPipelineInput } from '../pipeline/pipeline-types';
 import { pipelineSummary } from '../shared/ui-summaries';
 import { codikaPipelineTriggeredUpdate, type codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';

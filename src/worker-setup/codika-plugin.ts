@@ -53,11 +53,12 @@ export const DEFAULT_ACTIVITY_SLOTS = 10_000;
 
 /** The library as one plugin for workers and clients; see the module comment. */
 export class CodikaPlugin extends SimplePlugin {
-  /**
-   * @throws CodikaValidationError when the Codika options are unusable (checked here, before any worker exists).
-   */
+  /** The worker's deployment options, set in `configureWorker` unless the worker has its own. */
   private readonly deployment: NonNullable<WorkerOptions['workerDeploymentOptions']> | undefined;
 
+  /**
+   * @throws CodikaValidationError when the Codika options or the deployment are unusable (checked here, before any worker exists).
+   */
   constructor(options: CodikaPluginOptions = {}) {
     const deployment = options.deployment ? workerDeploymentOptions(options.deployment) : undefined;
     const activities = options.codika ? createCodikaActivities(options.codika) : undefined;
