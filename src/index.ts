@@ -47,6 +47,15 @@ export {
 } from './activities';
 export { DEFAULT_TASK_QUEUE } from './shared';
 export type { CodikaPriority } from './shared/priority';
+export {
+  defineCodikaWorkflow,
+  isCodikaWorkflowContract,
+  type CodikaWorkflowContract,
+  type AnyCodikaWorkflowContract,
+  type CodikaPayloadOf,
+  type CodikaResultOf,
+  type CodikaContractProblem,
+} from './shared/contracts';
 
 // What a run takes and gives back.
 export type { CodikaExecutionInput, CodikaExecutionPhase, CodikaExecutionResult, CodikaExecutionState } from './shared';
@@ -99,6 +108,8 @@ export {
   CODIKA_APPROVAL_TIMED_OUT,
   CODIKA_RESULT_TOO_LARGE,
   CODIKA_STEP_STOPPED,
+  CODIKA_PAYLOAD_INVALID,
+  CODIKA_RESULT_INVALID,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
   CodikaValidationError,

@@ -16,6 +16,8 @@ import { createPollingActivities, type CodikaPollingActivities } from './polling
 import { assertRequestFits } from './request-timeout-fit';
 import { toApplicationFailure } from './to-application-failure';
 import { repeatedAttemptRefused } from './repeated-attempt-refused';
+import { ContractChecks } from './contract-checks';
+import type { AnyCodikaWorkflowContract } from '../shared/contracts';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
 export interface CodikaActivitiesOptions extends CodikaCredentials {
@@ -36,6 +38,13 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
    * @default none
    */
   searchAttributes?: readonly string[];
+  /**
+   * Contracts of Codika workflows (`defineCodikaWorkflow`): the trigger checks each payload against
+   * its workflow's contract before any request (`CodikaPayloadInvalid`), and a `success` result is
+   * checked too (`CodikaResultInvalid`). Workflows without a contract are not checked.
+   * @default none
+   */
+  contracts?: readonly AnyCodikaWorkflowContract[];
 }
 
 /** Activities registered on a worker; workflows reach them through `proxyActivities`. */
@@ -74,6 +83,10 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   const secrets = allSecrets(options);
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
   const searchAttributes = [...(options.searchAttributes ?? [])];
+  const contracts = new ContractChecks(options.contracts);
+  // Every status activity sees a `success` through the contract of the execution's workflow.
+  const getStatus = async (input: GetCodikaExecutionStatusInput, signal: AbortSignal) =>
+    contracts.status(input, await client.getStatus(input, { signal }));
 
   async function call<T>(
     request: (signal: AbortSignal) => Promise<T>,
@@ -96,7 +109,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   }
 
   return {
-    ...createPollingActivities((input, signal) => client.getStatus(input, { signal }), {
+    ...createPollingActivities(getStatus, {
       secrets,
       pacer,
       requestTimeoutMs,
@@ -104,6 +117,8 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     async triggerCodikaExecution(input) {
       const { info } = Context.current();
       const { triggerDelivery: delivery, idempotencyKey: given, ...request } = input;
+      // Before anything is sent: a payload that breaks its contract never reaches Codika.
+      request.payload = await contracts.payload(request);
       const idempotencyKey = given ?? idempotencyKeyFor(info);
       if (delivery === 'at-most-once' && info.attempt > 1) throw repeatedAttemptRefused(info.attempt, idempotencyKey);
       const sentAt = new Date().toISOString();
@@ -117,7 +132,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     async getCodikaExecutionStatus(input) {
       pacer.reserve();
       return call(
-        (signal) => client.getStatus(input, { signal }),
+        (signal) => getStatus(input, signal),
         (err) => toApplicationFailure(err, secrets),
         input.executionId,
       );

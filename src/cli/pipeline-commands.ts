@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { checkPipelineContracts } from '../client/check-pipeline-contracts';
+import { loadContractsModule } from '../worker-setup/contracts-module';
 import { Command } from 'commander';
 import { answerCodikaApproval, codikaPipelineState } from '../client/answer-codika-approval';
 import { countItems } from '../workflows/engine/pipeline-scheduling';
@@ -69,15 +71,24 @@ export function pipelineCommands(
     .command('validate')
     .description('check a pipeline file without running it: shape, dependsOn graph and templates')
     .argument('<file>', 'the pipeline definition (JSON)')
+    .option(
+      '--contracts <module>',
+      'also check the payloads against these contracts (as far as they can be before the run)',
+    )
     .option('--json', 'print {"valid", "problems"} as JSON on stdout')
-    .action((file: string, options: { json?: boolean }) => {
+    .action(async (file: string, options: { json?: boolean; contracts?: string }) => {
       const check = checkPipeline(readJsonFile('pipeline file', file));
-      if (options.json) io.out(JSON.stringify({ valid: check.ok, problems: check.ok ? [] : check.problems }, null, 2));
-      if (check.ok) {
+      const problems = check.ok
+        ? options.contracts
+          ? await checkPipelineContracts(check.pipeline, loadContractsModule(options.contracts, '--contracts'))
+          : []
+        : check.problems;
+      if (options.json) io.out(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
+      if (check.ok && problems.length === 0) {
         if (!options.json) io.out(`✔ ${file}: ${check.order.length} steps, in order ${check.order.join(' → ')}`);
         setExit(EXIT.ok);
       } else {
-        io.err(`✖ ${file}: ${formatProblems(check.problems)}`);
+        io.err(`✖ ${file}: ${formatProblems(problems)}`);
         setExit(EXIT.usage);
       }
     });

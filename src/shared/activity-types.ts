@@ -40,6 +40,8 @@ export interface TriggerFailureDetails {
 export interface GetCodikaExecutionStatusInput {
   processInstanceId: string;
   executionId: string;
+  /** The Codika workflow, whose contract (if the worker has one) checks a `success` result. */
+  workflowId?: string;
 }
 
 /** Input of the `pollCodikaExecution` activity (the `activity` strategy). @inline */

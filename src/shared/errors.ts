@@ -20,6 +20,8 @@
  * | an approval step unanswered in time (`fail`)       | `CodikaApprovalTimedOut`            |
  * | a step result over 2 MB (forEach)                  | `CodikaResultTooLarge`              |
  * | a forEach step stopped by another step's failure   | `CodikaStepStopped`                 |
+ * | a payload breaking its workflow's contract         | `CodikaPayloadInvalid`              |
+ * | a `success` result breaking the contract           | `CodikaResultInvalid`               |
  *
  * Outside Temporal, `startCodikaPipeline` throws `CodikaPipelineValidationError` (client) for what the
  * workflow would fail with `CodikaPipelineInvalid`; the CLI's own errors live in `src/cli/errors.ts`.
@@ -90,6 +92,17 @@ export const CODIKA_APPROVAL_TIMED_OUT = 'CodikaApprovalTimedOut';
 export const CODIKA_STEP_STOPPED = 'CodikaStepStopped';
 /** A pipeline step's result does not fit in one Temporal payload (2 MB); details carry its size. */
 export const CODIKA_RESULT_TOO_LARGE = 'CodikaResultTooLarge';
+/**
+ * A payload breaks the contract registered for its Codika workflow (`defineCodikaWorkflow`): found by
+ * the trigger activity before any request, so nothing reached Codika. Details carry
+ * `{ workflowId, processInstanceId, problems: [{ path, message }] }`.
+ */
+export const CODIKA_PAYLOAD_INVALID = 'CodikaPayloadInvalid';
+/**
+ * Codika said `success`, but its `resultData` breaks the contract registered for the workflow. Details
+ * carry `{ workflowId, executionId, problems: [{ path, message }] }`; no result value is in the message.
+ */
+export const CODIKA_RESULT_INVALID = 'CodikaResultInvalid';
 
 /**
  * Thrown before any request when an input is unusable (an id with `/`, an empty id, a payload

@@ -2,6 +2,7 @@ import { AUTH_MODES, type CodikaAuthMode } from '../codika/auth';
 import { CodikaValidationError } from '../shared/errors';
 import type { CodikaActivitiesOptions } from '../activities/create-codika-activities';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
+import { loadContractsModule } from './contracts-module';
 import { deploymentFromEnv, type CodikaWorkerDeployment } from './worker-deployment';
 import { temporalConnectSettings, type TemporalConnectSettings } from '../client/temporal-connection';
 
@@ -40,6 +41,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): CodikaWorkerEnv {
       webhookSecret: env.CODIKA_WEBHOOK_SECRET || undefined,
       maxStatusChecksPerSecond: parseRate(env.CODIKA_MAX_STATUS_CHECKS_PER_SECOND),
       requestTimeoutMs: parseMilliseconds('CODIKA_REQUEST_TIMEOUT_MS', env.CODIKA_REQUEST_TIMEOUT_MS),
+      contracts: env.CODIKA_CONTRACTS_MODULE ? loadContractsModule(env.CODIKA_CONTRACTS_MODULE) : undefined,
     },
     metricsAddress: parseMetricsAddress(env.CODIKA_METRICS_ADDRESS),
     tracing: parseSwitch('CODIKA_TRACING', env.CODIKA_TRACING),

@@ -12,7 +12,16 @@
  */
 
 // Step helpers: one Codika execution inside your own workflow.
-export { runCodikaExecution } from './run-codika-execution';
+export { runCodikaExecution, type CodikaContractInput } from './run-codika-execution';
+export {
+  defineCodikaWorkflow,
+  isCodikaWorkflowContract,
+  type CodikaWorkflowContract,
+  type AnyCodikaWorkflowContract,
+  type CodikaPayloadOf,
+  type CodikaResultOf,
+  type CodikaContractProblem,
+} from '../shared/contracts';
 export { runCodikaExecutionAsChild, type CodikaChildOptions } from './run-codika-execution-as-child';
 
 // How your own workflows move between Worker Deployment Versions, on versioned workers only.
@@ -86,6 +95,8 @@ export {
   CODIKA_APPROVAL_TIMED_OUT,
   CODIKA_RESULT_TOO_LARGE,
   CODIKA_STEP_STOPPED,
+  CODIKA_PAYLOAD_INVALID,
+  CODIKA_RESULT_INVALID,
   CODIKA_TRIGGER_OUTCOME_UNKNOWN,
   CODIKA_VALIDATION_FAILURE,
 } from '../shared';

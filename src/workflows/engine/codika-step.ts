@@ -154,6 +154,7 @@ export async function executeCodikaStep(
     final = await STRATEGIES[settings.strategy]({
       processInstanceId: input.processInstanceId,
       executionId,
+      workflowId: input.workflowId,
       settings,
       state,
       startedAtMs,

@@ -9,6 +9,8 @@ import type { PollSettings } from '../../shared/poll-options';
 export interface PollingContext {
   processInstanceId: string;
   executionId: string;
+  /** The Codika workflow: the status activities check a `success` result against its contract. */
+  workflowId: string;
   settings: PollSettings;
   state: CodikaExecutionState;
   startedAtMs: number;
@@ -72,9 +74,11 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
     }
     state.nextPollAt = undefined;
 
-    const status = await ctx
-      .activities({ summary: `status #${state.polls + 1}` })
-      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+    const status = await ctx.activities({ summary: `status #${state.polls + 1}` }).getCodikaExecutionStatus({
+      processInstanceId: ctx.processInstanceId,
+      executionId: ctx.executionId,
+      workflowId: ctx.workflowId,
+    });
     state.polls += 1;
     if (status.status !== 'pending') return { ...status, polls: state.polls };
     state.lastStatus = status.reportedStatus ?? 'pending';
@@ -110,6 +114,7 @@ export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalSt
     for (;;) {
       const result = await activities.pollCodikaExecution({
         processInstanceId: ctx.processInstanceId,
+        workflowId: ctx.workflowId,
         executionId: ctx.executionId,
         firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
         backoffCoefficient: settings.backoffCoefficient,
@@ -157,6 +162,7 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
   const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
     const result = await activities.pollCodikaExecution({
       processInstanceId: ctx.processInstanceId,
+      workflowId: ctx.workflowId,
       executionId: ctx.executionId,
       firstPollAfterMs: Math.min(ctx.settings.firstPollAfterMs, AUTO_SCHEDULE.activityPhaseMs),
       backoffCoefficient: 1,
@@ -189,6 +195,7 @@ async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFi
     });
     const final = await activities.checkCodikaExecution({
       processInstanceId: ctx.processInstanceId,
+      workflowId: ctx.workflowId,
       executionId: ctx.executionId,
     });
     return { ...final, polls: ctx.state.polls + final.polls };
@@ -213,7 +220,11 @@ async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
     pollNow.requested = false;
     const status = await ctx
       .activities({ summary: `status #${ctx.state.polls + 1} (woken)` })
-      .getCodikaExecutionStatus({ processInstanceId: ctx.processInstanceId, executionId: ctx.executionId });
+      .getCodikaExecutionStatus({
+        processInstanceId: ctx.processInstanceId,
+        executionId: ctx.executionId,
+        workflowId: ctx.workflowId,
+      });
     ctx.state.polls += 1;
     if (status.status !== 'pending') {
       scope.cancel();

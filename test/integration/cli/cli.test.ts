@@ -323,3 +323,36 @@ test('deployment set-current: makes a polling build current, then says what it r
   expect(none.code).toBe(1);
   expect(none.stderr).toContain(`no worker of deployment ${deploymentName}, build v9 has polled`);
 });
+
+test('pipeline validate --contracts: literal payloads checked whole, templated ones for their fields; contracts schema prints JSON Schema, or says why not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'codika-contracts-'));
+  const file = join(dir, 'sms.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      processInstanceId: 'pi_demo',
+      steps: [
+        { id: 'literal', workflowId: 'contract-send-sms', payload: { phone: '0470', text: 'hi' } },
+        { id: 'templated', workflowId: 'contract-send-sms', payload: { text: '${input.text}', phon: '+32470123456' } },
+        { id: 'fine', workflowId: 'contract-send-sms', payload: { phone: '+32470123456', text: '${input.text}' } },
+      ],
+    }),
+  );
+  const contracts = join(ROOT, 'test', 'fixtures', 'contracts.ts');
+  const checked = await cli('pipeline', 'validate', file, '--contracts', contracts, '--json');
+  expect(checked.code).toBe(2);
+  const { problems } = JSON.parse(checked.stdout) as { problems: { path: string; message: string }[] };
+  expect(problems.map((p) => p.path)).toEqual(['steps[0].payload.phone', 'steps[1].payload', 'steps[1].payload.phon']);
+  expect(problems[1]!.message).toBe('missing field "phone" (breaks the contract of "contract-send-sms")');
+  expect(problems[2]!.message).toContain('unknown field; expected one of phone, text, channel');
+
+  const schema = await cli('contracts', 'schema', '--contracts', contracts, '--workflow', 'contract-send-sms');
+  expect(schema.code).toBe(0);
+  const printed = JSON.parse(schema.stdout) as Record<string, { input: { required: string[] }; result: unknown }>;
+  expect(printed['contract-send-sms']!.input.required).toEqual(['phone', 'text']);
+  const valibot = await cli('contracts', 'schema', '--contracts', contracts);
+  expect(valibot.code).toBe(2);
+  expect(valibot.stderr).toContain(
+    'contract-summarize.input: its schema (valibot) does not implement Standard JSON Schema',
+  );
+});
