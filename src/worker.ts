@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     const extras = [
       env.metricsAddress && `metrics on http://${env.metricsAddress}/metrics`,
       tracing && 'tracing to OTLP',
+      env.codika.contracts && `contracts of ${env.codika.contracts.map((c) => c.workflowId).join(', ')}`,
       env.deployment &&
         `deployment ${env.deployment.name}, build ${env.deployment.buildId} (it gets new runs once current: codika-temporal deployment set-current ${env.deployment.buildId})`,
     ].filter(Boolean);

@@ -107,3 +107,14 @@ test('Worker Deployment Versioning comes from TEMPORAL_DEPLOYMENT_NAME and TEMPO
   );
   expect(() => readWorkerEnv({ TEMPORAL_WORKER_BUILD_ID: 'b1' })).toThrow(/TEMPORAL_DEPLOYMENT_NAME: is missing/);
 });
+
+test('CODIKA_CONTRACTS_MODULE loads every contract the module exports, and names itself when it cannot', () => {
+  const module = require.resolve('../../fixtures/contracts');
+  expect(readWorkerEnv({ CODIKA_CONTRACTS_MODULE: module }).codika.contracts?.map((c) => c.workflowId)).toEqual([
+    'contract-send-sms',
+    'contract-summarize',
+  ]);
+  expect(() => readWorkerEnv({ CODIKA_CONTRACTS_MODULE: './missing.js' })).toThrow(
+    /CODIKA_CONTRACTS_MODULE: cannot load/,
+  );
+});
