@@ -41,7 +41,7 @@ export async function documentDigestWorkflow(input: DocumentDigestInput): Promis
   const message = await runCodikaExecution({
     processInstanceId,
     workflowId: 'http-direct-messaging',
-    payload: { phone_numbers: [input.phoneNumber], message: en!.resultData.summary },
+    payload: { phone_numbers: [input.phoneNumber], message_content: en!.resultData.summary },
   });
   return {
     summaries: { en: en!.resultData.summary, fr: fr!.resultData.summary },
@@ -74,7 +74,7 @@ export async function documentDigestWithChildrenWorkflow(input: DocumentDigestIn
   const message = await runCodikaExecutionAsChild('notify', {
     processInstanceId,
     workflowId: 'http-direct-messaging',
-    payload: { phone_numbers: [input.phoneNumber], message: en!.resultData.summary },
+    payload: { phone_numbers: [input.phoneNumber], message_content: en!.resultData.summary },
   });
   return {
     summaries: { en: en!.resultData.summary, fr: fr!.resultData.summary },

@@ -17,6 +17,7 @@ import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server'
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import { setCurrentCodikaVersion } from '../src/client/worker-deployment-version';
 import { version } from '../package.json';
+import * as exampleContracts from '../examples/contracts';
 import type { CodikaExecutionInput } from '../src/shared/execution-types';
 
 const DEMO_KEY = 'ck_demo_key';
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
     const worker = await createCodikaWorker({
       connection: nativeConnection,
       taskQueue: server.taskQueue,
-      codika: { baseUrl: mock.url, apiKey: DEMO_KEY },
+      // The contracts of the demo's Codika workflows: every payload and result is checked against them.
+      codika: { baseUrl: mock.url, apiKey: DEMO_KEY, contracts: Object.values(exampleContracts) },
       deployment: DEMO_DEPLOYMENT,
     });
     // The SDK stops the worker on Ctrl+C (SIGINT) or SIGTERM by itself.

@@ -9,6 +9,7 @@ import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types'
 import { checkPipeline } from '../../../src/pipeline/check-pipeline';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
+import * as exampleContracts from '../../../examples/contracts';
 
 const API_KEY = 'ck_examples_key_12';
 const PIPELINES = join(__dirname, '..', '..', '..', 'examples', 'pipelines');
@@ -22,6 +23,8 @@ beforeAll(
     ({ env, mock, taskQueue, stop } = await startRunningTestbed(
       { apiKey: API_KEY, scripts: quickDemoScripts() },
       'examples',
+      // The examples' contracts check every payload and result below, as the demo's worker does.
+      { contracts: Object.values(exampleContracts) },
     )),
 );
 afterAll(() => stop());
@@ -44,7 +47,7 @@ test.each(['documentDigestWorkflow', 'documentDigestWithChildrenWorkflow'] as co
     const [message] = mock
       .executionsOf('http-direct-messaging')
       .filter((e) => e.executionId === result.messageExecutionId);
-    expect(message!.payload).toEqual({ phone_numbers: ['+32470000000'], message: result.summaries.en });
+    expect(message!.payload).toEqual({ phone_numbers: ['+32470000000'], message_content: result.summaries.en });
     if (workflowType === 'documentDigestWithChildrenWorkflow') {
       // Each Codika execution is its own workflow, under a deterministic id.
       for (const name of ['extract', 'summarize-en', 'summarize-fr', 'notify']) {
