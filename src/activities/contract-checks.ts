@@ -38,11 +38,6 @@ export class ContractChecks {
     });
   }
 
-  /** The Codika workflows with a contract. */
-  get workflowIds(): string[] {
-    return [...this.byWorkflowId.keys()];
-  }
-
   /**
    * The payload Codika receives: the input schema's value when the workflow has a contract, else the
    * payload as given.
@@ -57,19 +52,17 @@ export class ContractChecks {
     const contract = this.byWorkflowId.get(request.workflowId);
     if (!contract) return request.payload;
     const checked = await validate(contract.input, request.payload ?? {});
-    const problems = checked.issues
-      ? contractProblems(checked.issues)
-      : isPlainObject(checked.value)
-        ? []
-        : [{ path: '(root)', message: "the contract's input schema must give a JSON object" }];
-    if (checked.issues || problems.length > 0) {
-      throw nonRetryableFailure(
+    const invalid = (problems: CodikaContractProblem[]) =>
+      nonRetryableFailure(
         CODIKA_PAYLOAD_INVALID,
         `The payload for Codika workflow "${request.workflowId}" breaks its contract, so it was not sent: ${summary(problems)}`,
         { workflowId: request.workflowId, processInstanceId: request.processInstanceId, problems },
       );
+    if (checked.issues) throw invalid(contractProblems(checked.issues));
+    if (!isPlainObject(checked.value)) {
+      throw invalid([{ path: '(root)', message: "the contract's input schema must give a JSON object" }]);
     }
-    return (checked as StandardSchemaV1.SuccessResult<Record<string, unknown>>).value;
+    return checked.value;
   }
 
   /**
@@ -106,6 +99,6 @@ function summary(problems: readonly CodikaContractProblem[]): string {
   return `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`;
 }
 
-function isPlainObject(value: unknown): boolean {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

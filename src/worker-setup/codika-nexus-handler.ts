@@ -42,9 +42,9 @@ function checkedStart(input: CodikaNexusRunInput, requestId: string): ReturnType
         throw new CodikaValidationError(`input.${key}`, `unknown field; expected one of ${[...KNOWN_KEYS].join(', ')}`);
     }
     const { poll, ...execution } = input;
-    const started = codikaExecutionStart(execution, { poll });
-    const workflowId = `codika-nexus-${started.args.workflowId}-${started.args.processInstanceId}-${requestId}`;
-    return { ...started, workflowStart: { ...started.workflowStart, workflowId } };
+    // Used only once the ids pass the checks inside codikaExecutionStart.
+    const workflowId = `codika-nexus-${String(execution.workflowId)}-${String(execution.processInstanceId)}-${requestId}`;
+    return codikaExecutionStart(execution, { poll, workflowId });
   } catch (err) {
     if (err instanceof CodikaValidationError) {
       throw new nexus.HandlerError('BAD_REQUEST', `codika.runExecution: ${err.message}`, { cause: err });

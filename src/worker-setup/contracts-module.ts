@@ -29,8 +29,14 @@ export function loadContractsModule(
   }
   const contracts = new Map<string, AnyCodikaWorkflowContract>();
   const collect = (value: unknown) => {
-    if (isCodikaWorkflowContract(value)) contracts.set(value.workflowId, value);
-    else if (Array.isArray(value)) value.forEach(collect);
+    if (Array.isArray(value)) return value.forEach(collect);
+    if (!isCodikaWorkflowContract(value)) return;
+    // The same contract under two names is one contract; two contracts for one workflow are a mistake.
+    const known = contracts.get(value.workflowId);
+    if (known && known !== value) {
+      throw new CodikaValidationError(field, `"${modulePath}" exports two contracts for "${value.workflowId}"`);
+    }
+    contracts.set(value.workflowId, value);
   };
   Object.values(exported).forEach(collect);
   if (exported.default && typeof exported.default === 'object') Object.values(exported.default).forEach(collect);

@@ -47,14 +47,12 @@ export function deploymentFromEnv(env: NodeJS.ProcessEnv): CodikaWorkerDeploymen
 export function workerDeploymentOptions(
   deployment: CodikaWorkerDeployment,
 ): NonNullable<WorkerOptions['workerDeploymentOptions']> {
-  for (const [field, value] of [
-    ['deployment.name', deployment.name],
-    ['deployment.buildId', deployment.buildId],
-  ] as const) {
-    // The server joins them as `<name>.<buildId>` in older APIs and refuses a name holding a dot.
-    if (typeof value !== 'string' || value.trim() === '' || (field === 'deployment.name' && value.includes('.'))) {
-      throw new CodikaValidationError(field, 'must be a non-empty string (the name without ".")');
-    }
+  // The server joins them as `<name>.<buildId>` in older APIs, and refuses a name holding a dot.
+  if (typeof deployment.name !== 'string' || deployment.name.trim() === '' || deployment.name.includes('.')) {
+    throw new CodikaValidationError('deployment.name', 'must be a non-empty string without "."');
+  }
+  if (typeof deployment.buildId !== 'string' || deployment.buildId.trim() === '') {
+    throw new CodikaValidationError('deployment.buildId', 'must be a non-empty string');
   }
   return {
     version: { deploymentName: deployment.name, buildId: deployment.buildId },

@@ -1,3 +1,4 @@
+import { workerDeploymentOptions } from '../../../src/worker-setup/worker-deployment';
 import { CodikaValidationError } from '../../../src/shared/errors';
 import { readWorkerEnv } from '../../../src/worker-setup/worker-env';
 
@@ -117,4 +118,16 @@ test('CODIKA_CONTRACTS_MODULE loads every contract the module exports, and names
   expect(() => readWorkerEnv({ CODIKA_CONTRACTS_MODULE: './missing.js' })).toThrow(
     /CODIKA_CONTRACTS_MODULE: cannot load/,
   );
+});
+
+test('a deployment name with a dot or an empty build id is refused, naming the field', () => {
+  expect(() => workerDeploymentOptions({ name: 'codika.eu', buildId: 'b1' })).toThrow(
+    'Invalid deployment.name: must be a non-empty string without "."',
+  );
+  expect(() => workerDeploymentOptions({ name: 'codika', buildId: ' ' })).toThrow('Invalid deployment.buildId');
+  expect(workerDeploymentOptions({ name: 'codika', buildId: 'b1' })).toEqual({
+    version: { deploymentName: 'codika', buildId: 'b1' },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: 'PINNED',
+  });
 });
