@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { setCurrentCodikaVersion } from '../client/worker-deployment-version';
 import { connect, type CliOutput, type GlobalOptions } from './context';
 
@@ -18,15 +18,15 @@ export function deploymentCommands(
       'the deployment (TEMPORAL_DEPLOYMENT_NAME of its workers)',
       globals().env.TEMPORAL_DEPLOYMENT_NAME || 'codika',
     )
-    .option('--wait <seconds>', 'how long to wait for a worker of the build to poll', '60')
-    .action(async (buildId: string, options: { deploymentName: string; wait: string }) => {
+    .option('--wait <seconds>', 'how long to wait for a worker of the build to poll', seconds, 60)
+    .action(async (buildId: string, options: { deploymentName: string; wait: number }) => {
       const temporal = await connect(globals());
       try {
         const change = await setCurrentCodikaVersion(temporal.client.connection, {
           namespace: temporal.namespace,
           deploymentName: options.deploymentName,
           buildId,
-          waitForWorkersMs: Number(options.wait) * 1000,
+          waitForWorkersMs: options.wait * 1000,
         });
         io.out(
           `✔ ${options.deploymentName}: build ${change.buildId} is current` +
@@ -38,4 +38,13 @@ export function deploymentCommands(
       }
     });
   return deployment;
+}
+
+/** A number of seconds, or a usage error naming what was given. */
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!(Number.isFinite(parsed) && parsed >= 0)) {
+    throw new InvalidArgumentError(`expected a number of seconds, e.g. 60; got "${value}"`);
+  }
+  return parsed;
 }

@@ -5,6 +5,7 @@
  */
 import { isGrpcServiceError, type Connection } from '@temporalio/client';
 import { validateId } from '../shared/validation';
+import { CodikaValidationError } from '../shared/errors';
 
 const GRPC_NOT_FOUND = 5;
 const GRPC_FAILED_PRECONDITION = 9;
@@ -35,7 +36,7 @@ export interface CurrentVersionChange {
 /**
  * Sets the current version of a deployment, waiting until a worker of that version has polled.
  *
- * @throws CodikaValidationError on an unusable name or build id.
+ * @throws CodikaValidationError on an unusable name, build id or wait.
  * @throws Error naming the deployment and build when no worker of it polls within `waitForWorkersMs`.
  */
 export async function setCurrentCodikaVersion(
@@ -45,7 +46,11 @@ export async function setCurrentCodikaVersion(
   const namespace = options.namespace ?? 'default';
   const deploymentName = validateId('deploymentName', options.deploymentName);
   const buildId = validateId('buildId', options.buildId);
-  const deadline = Date.now() + (options.waitForWorkersMs ?? 60_000);
+  const waitMs = options.waitForWorkersMs ?? 60_000;
+  if (!(Number.isFinite(waitMs) && waitMs >= 0)) {
+    throw new CodikaValidationError('waitForWorkersMs', `must be a number of milliseconds, 0 or more; got ${waitMs}`);
+  }
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       const response = await connection.workflowService.setWorkerDeploymentCurrentVersion({

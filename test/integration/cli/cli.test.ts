@@ -322,6 +322,9 @@ test('deployment set-current: makes a polling build current, then says what it r
   const none = await cli('deployment', 'set-current', 'v9', '--deployment-name', deploymentName, '--wait', '1');
   expect(none.code).toBe(1);
   expect(none.stderr).toContain(`no worker of deployment ${deploymentName}, build v9 has polled`);
+  const badWait = await cli('deployment', 'set-current', 'v9', '--wait', 'soon');
+  expect(badWait.code).toBe(2);
+  expect(badWait.stderr).toContain('expected a number of seconds, e.g. 60; got "soon"');
 });
 
 test('pipeline validate --contracts: literal payloads checked whole, templated ones for their fields; contracts schema prints JSON Schema, or says why not', async () => {
