@@ -46,6 +46,21 @@ export interface CodikaPipelineResume {
   }[];
   /** Executions that were polling, and where: by step id, or `<step id>[<index>]` for a forEach item. */
   polling: Record<string, CodikaStepProgress>;
+  /**
+   * The failure that stopped the pipeline, when a step failed while the run was stopping its steps to
+   * continue as new: the next run starts nothing, lets what runs end, and runs the saga.
+   */
+  failure?: CodikaPipelineFailure;
+}
+
+/** The failure that stops a pipeline: its step, and the failure's type and message. */
+export interface CodikaPipelineFailure {
+  /** The step that failed. */
+  stepId: string;
+  /** The failure's type (`CodikaExecutionFailed`…), which the pipeline fails with. */
+  type: string;
+  /** Its message, without the step's prefix. */
+  message: string;
 }
 
 /**
@@ -205,6 +220,8 @@ export interface CodikaPipelineState {
   steps: Record<string, CodikaPipelineStepState>;
   /** Codika executions still running when the pipeline was cancelled. */
   leftRunning: { stepId: string; executionId: string }[];
+  /** The failure that stopped the pipeline, once a step failed and `onFailure` did not let it go on. */
+  failure?: CodikaPipelineFailure;
 }
 
 /** What a pipeline returns: each succeeded step's `resultData`, and every step's final state. */

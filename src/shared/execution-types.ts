@@ -56,6 +56,8 @@ export interface CodikaExecutionState {
   lastStatus?: string;
   /** ISO time of the next status check while polling. */
   nextPollAt?: string;
+  /** The wait between status checks that backoff has reached (`timer` strategy): a continued run goes on from it. */
+  nextIntervalMs?: number;
   /** ISO time the step started (before the trigger). */
   startedAt: string;
   /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
@@ -74,6 +76,11 @@ export interface CodikaStepProgress {
   deadlineAtMs: number;
   /** The wait before the next status check. */
   nextIntervalMs: number;
+  /**
+   * When the next status check is due, in epoch milliseconds (`timer` strategy): the continued run
+   * waits only what is left of `nextIntervalMs`, then backs off from it.
+   */
+  nextPollAtMs?: number;
   /** The last status Codika reported, so the state query still shows it after continuing. */
   lastStatus?: string;
   /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */

@@ -103,7 +103,7 @@ export function quickDemoScripts(): Record<string, MockExecutionScript> {
   return Object.fromEntries(
     Object.entries(DEMO_SCRIPTS).map(([id, script]) => [
       id,
-      { ...script, durationMs: Math.min(script.durationMs ?? 0, 300) },
+      { ...script, durationMs: Math.min(typeof script.durationMs === 'number' ? script.durationMs : 0, 300) },
     ]),
   );
 }

@@ -430,7 +430,8 @@ export class MockCodikaServer {
         payload,
         idempotencyKey,
         createdAt: now,
-        finishesAt: now + (script.durationMs ?? 0),
+        finishesAt:
+          now + (typeof script.durationMs === 'function' ? script.durationMs(payload) : (script.durationMs ?? 0)),
         script,
       };
       this.executions.set(executionId, execution);

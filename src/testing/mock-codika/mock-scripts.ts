@@ -41,8 +41,11 @@ export type MockFault =
 
 /** How executions of one Codika workflowId behave. */
 export interface MockExecutionScript {
-  /** Milliseconds from trigger until the execution reports its outcome; `Infinity` never finishes. @default 0 */
-  durationMs?: number;
+  /**
+   * Milliseconds from trigger until the execution reports its outcome, or a function of the trigger
+   * payload (items of a fan-out that take different times); `Infinity` never finishes. @default 0
+   */
+  durationMs?: number | ((payload: unknown) => number);
   /** `resultData` on success, or a function of the trigger payload. @default { echo: payload } */
   resultData?: unknown | ((payload: unknown) => unknown);
   /** Makes the execution end `failed` with this `errorDetails.message`. */

@@ -80,29 +80,39 @@ export function approvalRequestProblem(
   return undefined;
 }
 
+/** Ends an approval's wait without an answer once the pipeline failed. */
+export interface ApprovalStop {
+  stopped(): boolean;
+  failure(): Error;
+}
+
 /**
  * Waits for the answer to an approval step whose state is `approval`, until its deadline.
  *
  * @returns the answer: given, or `approved` by the timeout when `onTimeout` is `approve`.
- * @throws ApplicationFailure `CodikaApprovalRejected` when rejected, `CodikaApprovalTimedOut` when unanswered.
+ * @throws ApplicationFailure `CodikaApprovalRejected` when rejected, `CodikaApprovalTimedOut` when unanswered,
+ *   and `stop`'s failure when the pipeline failed first.
  */
 export async function awaitApproval(
   stepId: string,
   step: CodikaPipelineApprovalStep,
   approval: CodikaPipelineApprovalState,
+  stop?: ApprovalStop,
 ): Promise<CodikaPipelineApprovalAnswer> {
   const answered = () => approval.answer !== undefined;
-  if (!answered()) {
-    if (approval.deadline === undefined) await condition(answered);
+  const done = stop ? () => answered() || stop.stopped() : answered;
+  if (!done()) {
+    if (approval.deadline === undefined) await condition(done);
     else {
       const leftMs = Date.parse(approval.deadline) - Date.now();
       const summary = labelled(
         stepId,
         `waits for an approval, up to ${formatDuration(parseDuration(step.approval.timeout!))}`,
       );
-      if (leftMs > 0) await condition(answered, leftMs, { summary });
+      if (leftMs > 0) await condition(done, leftMs, { summary });
     }
   }
+  if (!answered() && stop?.stopped()) throw stop.failure();
   const at = new Date(Date.now()).toISOString();
   if (!approval.answer) {
     if (approval.onTimeout !== 'approve') {

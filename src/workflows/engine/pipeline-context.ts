@@ -4,7 +4,7 @@
  * (`pipeline-run.ts`), forEach steps (`pipeline-for-each.ts`) and the saga (`pipeline-saga.ts`) read
  * and change the run through it.
  */
-import { setCurrentDetails } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setCurrentDetails, sleep, type TimerOptions } from '@temporalio/workflow';
 import type {
   CheckedExecutionInput,
   CodikaExecutionResult,
@@ -13,8 +13,9 @@ import type {
 } from '../../shared/execution-types';
 import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
 import { mergePriorities, type CodikaPriority } from '../../shared/priority';
-import { CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
+import { CODIKA_STEP_STOPPED, CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
 import type {
+  CodikaPipelineFailure,
   CodikaPipelineInput,
   CodikaPipelineResume,
   CodikaPipelineState,
@@ -79,6 +80,11 @@ export class PipelineContext {
     readonly input: unknown,
     resume?: CodikaPipelineResume,
     readonly batchOf?: CodikaPipelineInput['batchOf'],
+    /**
+     * The run keeps every fact in its state (`PIPELINE_ONE_STATE_PATCH`): the failure that stops it,
+     * each forEach step's result, and a failure stops what only waits. Runs recorded before keep their ways.
+     */
+    readonly oneState = false,
   ) {
     this.indexOffset = batchOf?.firstIndex ?? 0;
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));
@@ -105,7 +111,24 @@ export class PipelineContext {
         if (steps[id]!.status === 'succeeded')
           this.results.set(id, { resultData: forEachResultData(results, steps[id]!) });
       }
+      if (oneState) {
+        // A forEach step with no succeeded item (empty, or every item failed under `continue`) has a result too.
+        for (const [id, step] of Object.entries(steps)) {
+          if (step.items && step.status === 'succeeded' && !this.results.has(id))
+            this.results.set(id, { resultData: forEachResultData([], step) });
+        }
+        if (resume.failure) this.restoreFailure(resume.failure);
+      }
     }
+  }
+
+  /** The failure a previous run of the chain met while it stopped its steps to continue as new. */
+  private restoreFailure(failure: CodikaPipelineFailure): void {
+    this.state.failure = { ...failure };
+    this.failure = {
+      stepId: failure.stepId,
+      error: ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true }),
+    };
   }
 
   /** The state with live figures of running executions; a copy, so a query never changes the run. */
@@ -149,7 +172,29 @@ export class PipelineContext {
     step.status = 'failed';
     step.error = messageOf(err);
     this.stepFailures.set(id, err);
-    if (this.stepsById.get(id)!.step.onFailure !== 'continue') this.failure ??= { stepId: id, error: err };
+    if (this.stepsById.get(id)!.step.onFailure === 'continue' || this.failure) return;
+    this.failure = { stepId: id, error: err };
+    if (this.oneState) this.state.failure = { stepId: id, type: failureTypeOf(err), message: messageOf(err) };
+  }
+
+  /** Whether a failure stopped the pipeline, in a run that stops waiting work for it. */
+  stopping(): boolean {
+    return this.oneState && this.failure !== undefined;
+  }
+
+  /** How a step that was only waiting (a delay, a retry's backoff, an approval) ends once the pipeline failed. */
+  stoppedFailure(stepId: string): ApplicationFailure {
+    return nonRetryableFailure(CODIKA_STEP_STOPPED, `stopped after step "${this.failure?.stepId}" failed`, { stepId });
+  }
+
+  /**
+   * Waits `ms` (a delay, a retry's backoff); in a run that keeps one state, a failure of the pipeline
+   * ends the wait at once with {@link stoppedFailure}, so nothing starts after it.
+   */
+  async waitUnlessStopped(stepId: string, ms: number, options: TimerOptions): Promise<void> {
+    if (!this.oneState) return sleep(ms, options);
+    if (this.failure === undefined && !(await condition(() => this.failure !== undefined, ms, options))) return;
+    throw this.stoppedFailure(stepId);
   }
 
   settingsOf(index: number) {
@@ -235,6 +280,7 @@ export class PipelineContext {
       (resume, onExecutionId) =>
         this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), resume, label),
       progress,
+      (ms, options) => this.waitUnlessStopped(liveKey, ms, options),
     );
   }
 
@@ -328,6 +374,12 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return typeof value;
+}
+
+/** The type a pipeline fails with for `err`: an ApplicationFailure's own, else the error's name. */
+export function failureTypeOf(err: unknown): string {
+  if (err instanceof ApplicationFailure && err.type) return err.type;
+  return err instanceof Error ? err.name : 'Error';
 }
 
 export function messageOf(err: unknown): string {

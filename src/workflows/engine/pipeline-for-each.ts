@@ -16,7 +16,7 @@ import {
 import { mergePriorities } from '../../shared/priority';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
 import { CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED } from '../../shared/errors';
-import type { CodikaPipelineInput } from '../../pipeline/pipeline-types';
+import type { CodikaPipelineInput, CodikaPipelineItemState } from '../../pipeline/pipeline-types';
 import { nonRetryableFailure } from '../../shared/failures';
 import type { CodikaPipelineDefinition, CodikaPipelineExecutionStep } from '../../pipeline/definition';
 import { countItems, jsonBytes } from './pipeline-scheduling';
@@ -53,14 +53,17 @@ export class ForEachSteps {
     const items = this.ctx.itemsOf(id);
     state.items ??= items.map(() => ({ status: 'pending', polls: 0 }));
     const stopOnFailure = step.onFailure !== 'continue';
-    const failure =
+    const { oneState } = this.ctx;
+    // A failed item is in the items' state, which a continued run carries: it stops the step there too.
+    const itemFailed = () => oneState && stopOnFailure && firstFailedItem(state.items!) !== undefined;
+    const poolFailure =
       items.length > INLINE_ITEMS_LIMIT
         ? await this.runBatches(id, step, index, stopOnFailure)
         : await runItemPool({
             items: state.items,
             concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
             stopOnFailure,
-            stopped: () => this.ctx.failure !== undefined,
+            stopped: () => this.ctx.failure !== undefined || itemFailed(),
             holding: () => this.holding(),
             continuing: () => this.ctx.continuing,
             run: (i, progress) => this.runItem(id, step, index, i, progress),
@@ -70,6 +73,7 @@ export class ForEachSteps {
               this.ctx.finished.push({ stepId: id, index: i });
             },
           });
+    const failure = oneState ? firstFailedItem(state.items) : poolFailure;
     if (failure !== undefined && stopOnFailure) {
       const { index: i, error } = failure;
       const original = error instanceof ApplicationFailure ? error : undefined;
@@ -80,7 +84,9 @@ export class ForEachSteps {
         error instanceof Error ? error : undefined,
       );
     }
-    if (this.ctx.failure !== undefined && state.items.some((item) => item.status === 'skipped')) {
+    const stopped = (item: CodikaPipelineItemState) =>
+      item.status === 'skipped' || (oneState && item.failureType === CODIKA_STEP_STOPPED);
+    if (this.ctx.failure !== undefined && state.items.some(stopped)) {
       throw nonRetryableFailure(CODIKA_STEP_STOPPED, `stopped after step "${this.ctx.failure.stepId}" failed`, {
         stepId: id,
         counts: countItems(state.items),
@@ -114,15 +120,7 @@ export class ForEachSteps {
     const info = workflowInfo();
     const runTag = info.firstExecutionRunId.slice(0, 8);
     state.batches ??= planBatches(state.items!.length, (batch) => `${info.workflowId}/${id}/batch-${batch}-${runTag}`);
-    const firstFailure = () => {
-      const i = state.items!.findIndex((item) => item.status === 'failed');
-      if (i < 0) return undefined;
-      const item = state.items![i]!;
-      return {
-        index: i,
-        error: nonRetryableFailure(item.failureType ?? 'Error', item.error ?? 'failed', { index: i }),
-      };
-    };
+    const firstFailure = () => firstFailedItem(state.items!);
     for (const [batch, plan] of state.batches.entries()) {
       if (plan.status === 'done') continue;
       if ((stopOnFailure && firstFailure()) || this.ctx.failure !== undefined) break;
@@ -280,4 +278,17 @@ export class ForEachSteps {
       ),
     );
   }
+}
+
+/**
+ * The first item (in item order) that failed on its own, rebuilt from its state with its failure's
+ * type; an item stopped by another step's failure is not one.
+ */
+export function firstFailedItem(
+  items: readonly CodikaPipelineItemState[],
+): { index: number; error: unknown } | undefined {
+  const i = items.findIndex((item) => item.status === 'failed' && item.failureType !== CODIKA_STEP_STOPPED);
+  if (i < 0) return undefined;
+  const item = items[i]!;
+  return { index: i, error: nonRetryableFailure(item.failureType ?? 'Error', item.error ?? 'failed', { index: i }) };
 }

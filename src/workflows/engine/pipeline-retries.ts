@@ -5,7 +5,7 @@
  * attempt in progress survives continue-as-new: a polling attempt resumes from its executionId, a
  * backoff resumes from `nextAttemptAt`.
  */
-import { ApplicationFailure, isCancellation, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, sleep, type TimerOptions } from '@temporalio/workflow';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
 import type { CodikaPipelineAttempt } from '../../pipeline/pipeline-types';
 import type { CodikaPipelineExecutionStep } from '../../pipeline/definition';
@@ -36,6 +36,9 @@ export function retryWaitMs(retry: NonNullable<CodikaPipelineExecutionStep['retr
   return Math.min(initial * (retry.backoffCoefficient ?? DEFAULT_BACKOFF) ** (attempt - 2), maximum);
 }
 
+/** The backoff's timer; the pipeline's ends early, stopped, when another step failed the pipeline. */
+export type Wait = (ms: number, options: TimerOptions) => Promise<void>;
+
 /**
  * Runs `run` until it succeeds, or fails for a reason other than Codika's `failed`, or the attempts
  * run out; without `retry`, exactly one call (the path every step took before retries existed).
@@ -46,6 +49,7 @@ export async function runWithRetries(
   label: string,
   run: RunAttempt,
   resume?: CodikaStepProgress,
+  wait: Wait = sleep,
 ): Promise<CodikaExecutionResult> {
   if (retry === undefined) return run(resume, () => undefined);
   const attempts = (holder.attempts ??= []);
@@ -53,10 +57,16 @@ export async function runWithRetries(
   for (;;) {
     if (holder.nextAttemptAt !== undefined) {
       const waitMs = Date.parse(holder.nextAttemptAt) - Date.now();
-      if (waitMs > 0) {
-        await sleep(waitMs, {
-          summary: labelled(label, `attempt ${attempts.length + 1} in ${formatDuration(waitMs)}`),
-        });
+      try {
+        if (waitMs > 0) {
+          await wait(waitMs, {
+            summary: labelled(label, `attempt ${attempts.length + 1} in ${formatDuration(waitMs)}`),
+          });
+        }
+      } catch (err) {
+        // A stopped wait starts no attempt; a cancelled one (continue-as-new) resumes from nextAttemptAt.
+        if (!isCancellation(err)) holder.nextAttemptAt = undefined;
+        throw err;
       }
       holder.nextAttemptAt = undefined;
     }

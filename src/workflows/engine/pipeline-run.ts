@@ -12,7 +12,6 @@ import {
   continueAsNew,
   isCancellation,
   patched,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
@@ -48,6 +47,14 @@ import { compensate, pipelineFailure, recordCancellation } from './pipeline-saga
  */
 export const PIPELINE_CONTINUE_AS_NEW_PATCH = 'codika-pipeline-continue-as-new';
 
+/**
+ * Runs from here on keep every fact in their state, so a continued run ends as one that never
+ * continued: a failed forEach item stops its step in the next run too, an empty forEach keeps its
+ * result, polling goes on at the interval it reached, a step that finished while the run stopped to
+ * continue is not resumed, and a failure stops what only waits. Asked once, as each run starts.
+ */
+export const PIPELINE_ONE_STATE_PATCH = 'codika-pipeline-one-state';
+
 /** One pipeline run: the scheduler, each step kind's run, continue-as-new. */
 export class PipelineRun {
   private readonly ctx: PipelineContext;
@@ -68,7 +75,7 @@ export class PipelineRun {
     private readonly resume?: CodikaPipelineResume,
     batchOf?: CodikaPipelineInput['batchOf'],
   ) {
-    this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf);
+    this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, patched(PIPELINE_ONE_STATE_PATCH));
     this.forEach = new ForEachSteps(this.ctx, () => this.continueAsNewSuggested());
     this.approvalStepIds = new Set(pipeline.steps.filter(isApprovalStep).map((step) => step.id));
   }
@@ -302,19 +309,24 @@ export class PipelineRun {
   private async continueAsNew(): Promise<never> {
     this.ctx.continuing = true;
     const polling: Record<string, CodikaStepProgress> = {};
+    const { oneState } = this.ctx;
     for (const [key, { index, execution }] of this.ctx.live) {
+      const firstPollAfterMs = this.ctx.settingsOf(index).firstPollAfterMs;
       polling[key] = {
         executionId: execution.executionId!,
         polls: execution.polls,
         startedAtMs: Date.parse(execution.startedAt),
         deadlineAtMs: Date.parse(execution.deadlineAt),
-        nextIntervalMs: this.ctx.settingsOf(index).firstPollAfterMs,
+        nextIntervalMs: oneState ? (execution.nextIntervalMs ?? firstPollAfterMs) : firstPollAfterMs,
         lastStatus: execution.lastStatus,
       };
+      if (oneState && execution.nextPollAt) polling[key]!.nextPollAtMs = Date.parse(execution.nextPollAt);
     }
     for (const scope of this.scopes.values()) scope.cancel();
     await condition(() => this.running === 0);
     await condition(allHandlersFinished);
+    // A status check in flight may have ended its execution while the steps stopped: that one is over.
+    if (oneState) for (const key of Object.keys(polling)) if (!this.stillRunning(key)) delete polling[key];
     // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.ctx.snapshot().steps;
     for (const step of Object.values(steps)) delete step.itemCounts;
@@ -326,9 +338,20 @@ export class PipelineRun {
     return continueAsNew<(args: CodikaPipelineInput) => Promise<CodikaPipelineResult>>({
       pipeline: this.ctx.pipeline,
       input: this.ctx.input,
-      resume: { steps, finished, polling },
+      resume: { steps, finished, polling, ...(this.ctx.state.failure ? { failure: this.ctx.state.failure } : {}) },
       ...(this.ctx.batchOf ? { batchOf: this.ctx.batchOf } : {}),
     });
+  }
+
+  /**
+   * Whether the execution of a `resume.polling` key is still the one to poll: its step or item still
+   * runs (a stopped one keeps `running`) and is not waiting for its next attempt.
+   */
+  private stillRunning(key: string): boolean {
+    const [, id, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
+    const step = this.ctx.state.steps[id!];
+    const target = index === undefined ? step : step?.items?.[Number(index)];
+    return target?.status === 'running' && target.nextAttemptAt === undefined;
   }
 
   private async runStep(
@@ -341,7 +364,10 @@ export class PipelineRun {
     if (step.startAfter !== undefined && progress === undefined) {
       state.startsAt ??= new Date(Date.now() + parseDuration(step.startAfter)).toISOString();
       const waitMs = Date.parse(state.startsAt) - Date.now();
-      if (waitMs > 0) await sleep(waitMs, { summary: labelled(id, `start after ${formatDuration(waitMs)}`) });
+      if (waitMs > 0)
+        await this.ctx.waitUnlessStopped(id, waitMs, {
+          summary: labelled(id, `start after ${formatDuration(waitMs)}`),
+        });
     }
     if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
     if (step.forEach) return { resultData: await this.forEach.run(id, step, index, polling) };
@@ -365,7 +391,8 @@ export class PipelineRun {
     }
     this.ctx.showDetails();
     try {
-      return await awaitApproval(id, step, state.approval);
+      const stop = { stopped: () => this.ctx.stopping(), failure: () => this.ctx.stoppedFailure(id) };
+      return await awaitApproval(id, step, state.approval, this.ctx.oneState ? stop : undefined);
     } finally {
       this.ctx.showDetails();
     }
@@ -382,7 +409,11 @@ export function validateResume(resume: CodikaPipelineResume, pipeline: CodikaPip
     Array.isArray(resume.finished) &&
     typeof resume.polling === 'object' &&
     Object.keys(resume.steps).every((id) => ids.has(id)) &&
-    Object.keys(resume.polling).every((key) => ids.has(key.replace(/\[\d+\]$/, '')));
+    Object.keys(resume.polling).every((key) => ids.has(key.replace(/\[\d+\]$/, ''))) &&
+    (resume.failure === undefined ||
+      (ids.has(resume.failure?.stepId) &&
+        typeof resume.failure.type === 'string' &&
+        typeof resume.failure.message === 'string'));
   if (!ok) throw invalid('input.resume', "expected the state a continued pipeline carries, for this pipeline's steps");
   for (const [id, progress] of Object.entries(resume.polling)) {
     underPath(`input.resume.polling.${id}`, () => validateId('executionId', progress?.executionId));

@@ -60,10 +60,15 @@ export interface RetryLoop {
 export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings, state } = ctx;
   let intervalMs = ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs;
+  let dueAtMs = ctx.resume?.nextPollAtMs;
   for (;;) {
     const remainingMs = ctx.deadlineAtMs - Date.now();
     if (remainingMs <= 0) throw ctx.deadlineReached();
-    const waitMs = Math.max(1, Math.min(intervalMs, remainingMs));
+    // A continued run keeps the check that was due: restarting the wait would put it off at every run.
+    const dueInMs = dueAtMs === undefined ? intervalMs : dueAtMs - Date.now();
+    dueAtMs = undefined;
+    const waitMs = Math.max(1, Math.min(dueInMs, remainingMs));
+    state.nextIntervalMs = intervalMs;
     state.nextPollAt = new Date(Date.now() + waitMs).toISOString();
     const timer = { summary: labelled(ctx.label, `wait ${formatDuration(waitMs)}`) };
     if (ctx.pollNow) {

@@ -1,0 +1,181 @@
+/**
+ * A pipeline ends the same whether or not it continued as new. Each test here reproduces a way a
+ * continued run used to lose a fact the previous run held (a failed item, an empty forEach's result,
+ * a poll schedule) or a failure that did not stop waiting work. The server of its own suggests
+ * continuing as new after 40 events, so a run continues many times while items poll.
+ */
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types';
+import { LocalTemporalServer } from '../../../src/testing/local-temporal-server';
+import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
+import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
+import { failureOf } from '../../helpers/temporal';
+
+const API_KEY = 'ck_pipeline_outcomes_key_25';
+const POLL = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;
+
+let server: LocalTemporalServer;
+let mock: MockCodikaServer;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+beforeAll(async () => {
+  server = await LocalTemporalServer.start({
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 },
+    log: () => {},
+  });
+  mock = new MockCodikaServer({ apiKey: API_KEY });
+  await mock.start();
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection });
+  worker = await createCodikaWorker({
+    connection: nativeConnection,
+    taskQueue: 'outcomes',
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
+  });
+  running = worker.run();
+}, 120_000);
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await nativeConnection?.close();
+  await mock?.stop();
+  await server?.stop();
+});
+
+function start(
+  workflowId: string,
+  pipeline: object,
+  input?: unknown,
+): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
+  return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+    taskQueue: 'outcomes',
+    workflowId,
+    args: [{ pipeline: { processInstanceId: 'pi_out', poll: POLL, ...pipeline } as never, input }],
+  });
+}
+
+const runsOf = async (workflowId: string) => (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count;
+
+test('a forEach item that failed stays failed across continue-as-new: the step fails, nothing more starts, succeeded items are undone', async () => {
+  mock.script('out-item', {
+    // Item 5 fails at once; the others take long enough for the run to continue as new while they poll.
+    durationMs: (p) => ((p as { n: number }).n === 5 ? 0 : 3_000),
+    failIf: (p) => ((p as { n: number }).n === 5 ? 'item five refused' : undefined),
+  });
+  mock.script('out-undo', {});
+  mock.script('out-after', {});
+  const handle = await start(
+    'outcomes-failed-item',
+    {
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'out-item',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 10 },
+          payload: { n: { $ref: 'item' } },
+          compensate: { workflowId: 'out-undo', payload: { n: { $ref: 'item' } } },
+        },
+        { id: 'after', workflowId: 'out-after', dependsOn: ['send'] },
+      ],
+    },
+    { items: Array.from({ length: 40 }, (_, n) => n) },
+  );
+
+  const failure = await failureOf(handle);
+
+  expect(failure.type).toBe('CodikaExecutionFailed');
+  expect(failure.message).toContain('item 5');
+  expect(await runsOf('outcomes-failed-item')).toBeGreaterThan(1);
+  // The first ten started together; item 5 failed at once, so none after them starts.
+  expect(mock.requestsTo('trigger', 'out-item')).toHaveLength(10);
+  expect(mock.requestsTo('trigger', 'out-after')).toHaveLength(0);
+  // Each of the nine that succeeded is undone once.
+  const undone = mock.executionsOf('out-undo').map((e) => (e.payload as { n: number }).n);
+  expect(undone.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9]);
+}, 120_000);
+
+test("an empty forEach's result, and one whose items all failed under onFailure 'continue', are [] after continue-as-new", async () => {
+  mock.script('out-long', { durationMs: 5_000 });
+  mock.script('out-never', {});
+  mock.script('out-fails', { failWith: 'no' });
+  mock.script('out-read', {});
+  const handle = await start('outcomes-empty-for-each', {
+    steps: [
+      { id: 'long', workflowId: 'out-long' },
+      { id: 'empty', workflowId: 'out-never', forEach: { items: [] } },
+      { id: 'allFailed', workflowId: 'out-fails', forEach: { items: [1, 2] }, onFailure: 'continue' },
+      {
+        id: 'read',
+        workflowId: 'out-read',
+        dependsOn: ['long', 'empty', 'allFailed'],
+        payload: { empty: { $ref: 'steps.empty.resultData' }, failed: { $ref: 'steps.allFailed.resultData' } },
+      },
+    ],
+  });
+
+  const result = (await handle.result()) as CodikaPipelineResult;
+
+  expect(await runsOf('outcomes-empty-for-each')).toBeGreaterThan(1);
+  expect(mock.executionsOf('out-read')[0]!.payload).toEqual({ empty: [], failed: [null, null] });
+  expect(result.outputs.empty).toEqual([]);
+  expect(result.outputs.allFailed).toEqual([null, null]);
+}, 120_000);
+
+test('polling goes on at the interval it reached: continue-as-new does not restart the backoff', async () => {
+  mock.script('out-slow', { durationMs: 14_000 });
+  mock.script('out-busy', { durationMs: 14_000 });
+  const handle = await start('outcomes-backoff', {
+    poll: { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 2, maxPollInterval: 3_200 },
+    steps: [
+      { id: 'slow', workflowId: 'out-slow' },
+      // Polls every 100 ms, so the history outgrows 40 events while `slow` backs off.
+      {
+        id: 'busy',
+        workflowId: 'out-busy',
+        poll: { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 },
+      },
+    ],
+  });
+  await handle.result();
+
+  expect(await runsOf('outcomes-backoff')).toBeGreaterThan(2);
+  const checks = mock.requestsTo('status', 'out-slow').map((r) => r.at);
+  const gaps = checks.slice(1).map((at, i) => at - checks[i]!);
+  // 200 ms to the first check, then 400, 800, 1600, 3200, 3200…: a restarted backoff would go back to
+  // 200 ms after each new run (a loaded machine only makes a gap longer).
+  gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(0.75 * Math.min(400 * 2 ** i, 3_200)));
+  expect(checks.length).toBeLessThanOrEqual(9);
+}, 120_000);
+
+test('a failure stops waiting work: a startAfter delay, a retry backoff and an approval end stopped, triggering nothing', async () => {
+  mock.script('out-boom', { durationMs: 1_500, failWith: 'boom' });
+  mock.script('out-delayed', {});
+  mock.script('out-flaky', { failWith: 'not yet' });
+  const handle = await start('outcomes-stop-waiting', {
+    steps: [
+      { id: 'boom', workflowId: 'out-boom' },
+      { id: 'delayed', workflowId: 'out-delayed', startAfter: '1 hour' },
+      { id: 'flaky', workflowId: 'out-flaky', retry: { maximumAttempts: 3, initialInterval: '1 hour' } },
+      { id: 'approve', approval: { prompt: 'Go on?' } },
+    ],
+  });
+
+  const failure = await failureOf(handle);
+
+  expect(failure.type).toBe('CodikaExecutionFailed');
+  expect(failure.message).toContain('Step "boom" failed');
+  expect(mock.requestsTo('trigger', 'out-delayed')).toHaveLength(0);
+  expect(mock.requestsTo('trigger', 'out-flaky')).toHaveLength(1);
+  const { steps } = (await handle.query('codikaPipelineState')) as CodikaPipelineResult;
+  for (const id of ['delayed', 'flaky', 'approve']) {
+    expect(steps[id]).toMatchObject({ status: 'failed', error: 'stopped after step "boom" failed' });
+  }
+}, 60_000);
