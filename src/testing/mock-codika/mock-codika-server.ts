@@ -96,6 +96,8 @@ export interface MockExecution {
   payload: unknown;
   /** The trigger's `Idempotency-Key` header, if any. */
   idempotencyKey?: string;
+  /** 1 for the first execution of this workflowId and payload in its process instance, 2 for the next (a retry)… */
+  attempt: number;
   /** When the trigger created it, in epoch milliseconds. */
   createdAt: number;
   /** When it starts reporting its scripted outcome, in epoch milliseconds; `finishNow` moves it. */
@@ -105,8 +107,8 @@ export interface MockExecution {
 }
 
 /** The message an execution fails with, if its script makes it fail. */
-function failureOf({ script, payload }: MockExecution): string | undefined {
-  return script.failWith ?? script.failIf?.(payload);
+function failureOf({ script, payload, attempt }: MockExecution): string | undefined {
+  return script.failWith ?? script.failIf?.(payload, attempt);
 }
 
 const TRIGGER_PATH = /^\/webhook\/([^/]+)\/([^/]+)\/?$/;
@@ -129,6 +131,8 @@ export class MockCodikaServer {
   private readonly scripts = new Map<string, MockExecutionScript>();
   private readonly faults = new Map<string, MockFault[]>();
   private readonly idempotency = new Map<string, string>();
+  /** Executions so far by process instance, workflowId and payload: the next one's `attempt`. */
+  private readonly attempts = new Map<string, number>();
   /** Keys whose first request is still being answered (a deduplicating server answers 409 meanwhile). */
   private readonly keysInFlight = new Set<string>();
   /** Ends injected delays early on stop(), so no timer outlives the server. */
@@ -423,12 +427,16 @@ export class MockCodikaServer {
     if (!executionId) {
       executionId = randomUUID();
       const now = Date.now();
+      const attemptKey = JSON.stringify([processInstanceId, workflowId, payload]);
+      const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
+      this.attempts.set(attemptKey, attempt);
       const execution: MockExecution = {
         executionId,
         processInstanceId,
         workflowId,
         payload,
         idempotencyKey,
+        attempt,
         createdAt: now,
         finishesAt:
           now + (typeof script.durationMs === 'function' ? script.durationMs(payload) : (script.durationMs ?? 0)),

@@ -50,8 +50,11 @@ export interface MockExecutionScript {
   resultData?: unknown | ((payload: unknown) => unknown);
   /** Makes the execution end `failed` with this `errorDetails.message`. */
   failWith?: string;
-  /** Makes an execution end `failed` when this returns a message for its trigger payload (some items of a fan-out). */
-  failIf?: (payload: unknown) => string | undefined;
+  /**
+   * Makes an execution end `failed` when this returns a message for its trigger payload (some items of
+   * a fan-out) and its `attempt` (1 for the first execution of that payload, 2 for a retry's…).
+   */
+  failIf?: (payload: unknown, attempt: number) => string | undefined;
   /** Makes the execution end `failed` with no `errorDetails` at all. */
   failWithoutMessage?: boolean;
   /** Which field carries the new id in the trigger response. @default 'executionId' */

@@ -76,7 +76,12 @@ export class PipelineRun {
     batchOf?: CodikaPipelineInput['batchOf'],
   ) {
     this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, patched(PIPELINE_ONE_STATE_PATCH));
-    this.forEach = new ForEachSteps(this.ctx, () => this.continueAsNewSuggested());
+    // Items hold only when the run is about to continue, which needs progress: else a continued run
+    // that Temporal asks at once to continue again would start nothing and wait forever.
+    this.forEach = new ForEachSteps(
+      this.ctx,
+      () => this.continueAsNewSuggested() && (!this.ctx.oneState || this.progressed()),
+    );
     this.approvalStepIds = new Set(pipeline.steps.filter(isApprovalStep).map((step) => step.id));
   }
 
@@ -298,7 +303,30 @@ export class PipelineRun {
    */
   private mayContinueAsNew(): boolean {
     if (!this.continueAsNewSuggested() || this.forEach.startingBatches > 0) return false;
-    return [...this.ctx.live.values()].every(({ execution }) => execution.phase === 'polling' && execution.executionId);
+    const polling = [...this.ctx.live.values()].every(
+      ({ execution }) => execution.phase === 'polling' && execution.executionId,
+    );
+    return polling && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
+  }
+
+  /**
+   * A run continues only once it got somewhere: a step or item ended, an execution was triggered, or
+   * a status check was answered. Else, when Temporal suggests it at every task (a short history
+   * limit), each run would stop the check the last one stopped, and none would ever be answered.
+   */
+  private progressed(): boolean {
+    const resumed = this.resume?.polling ?? {};
+    return (
+      this.ctx.changes > 0 ||
+      [...this.ctx.live].some(([key, { execution }]) => execution.polls > (resumed[key]?.polls ?? -1))
+    );
+  }
+
+  /** A `timer` execution whose status check is under way: its answer is near, and stopping it wastes a request. */
+  private timerCheckInFlight(): boolean {
+    return [...this.ctx.live.values()].some(
+      ({ index, execution }) => this.ctx.settingsOf(index).strategy === 'timer' && execution.nextPollAt === undefined,
+    );
   }
 
   private continueAsNewSuggested(): boolean {
