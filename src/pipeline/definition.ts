@@ -149,6 +149,11 @@ export const forEachSchema = z
     ]),
     /** Items in flight at once (each a Codika execution). @default 10 */
     concurrency: z.number().int().min(1).max(100).optional(),
+    /**
+     * Items per batch child workflow: a forEach of more items runs them in batches, each a child
+     * workflow with a history of its own (docs/pipelines.md); fewer when their payloads are large. @default 200
+     */
+    batchSize: z.number().int().min(1).max(200).optional(),
   })
   .strict();
 

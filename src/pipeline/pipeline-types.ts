@@ -120,6 +120,8 @@ export interface CodikaPipelineBatchState {
   to: number;
   /** `done` once it reported its items. */
   status: 'pending' | 'running' | 'done';
+  /** Set once the pipeline failed and told the batch to start no more items. */
+  stopRequested?: boolean;
 }
 
 /** How many items of a forEach step are where. */

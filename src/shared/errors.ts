@@ -20,6 +20,7 @@
  * | an approval step unanswered in time (`fail`)       | `CodikaApprovalTimedOut`            |
  * | a step result over 2 MB (forEach)                  | `CodikaResultTooLarge`              |
  * | a forEach step stopped by another step's failure   | `CodikaStepStopped`                 |
+ * | a forEach item whose batch ended without a report | `CodikaBatchLost`                   |
  * | a payload breaking its workflow's contract         | `CodikaPayloadInvalid`              |
  * | a `success` result breaking the contract           | `CodikaResultInvalid`               |
  *
@@ -88,8 +89,16 @@ export const CODIKA_TEMPLATE_ERROR = 'CodikaTemplateError';
 export const CODIKA_APPROVAL_REJECTED = 'CodikaApprovalRejected';
 /** A pipeline's approval step got no answer within its `timeout` (and `onTimeout` is `fail`). */
 export const CODIKA_APPROVAL_TIMED_OUT = 'CodikaApprovalTimedOut';
-/** A forEach step stopped starting items because another step failed the pipeline; details carry its counts. */
+/**
+ * A step stopped because another step failed the pipeline: a forEach step that stopped starting items
+ * (details carry its counts), or a step that only waited (a delay, a retry's backoff, an approval).
+ */
 export const CODIKA_STEP_STOPPED = 'CodikaStepStopped';
+/**
+ * A forEach item whose batch child workflow ended without reporting it (cancelled, terminated or timed
+ * out by hand): its Codika execution may have run. Details carry the batch's workflow id.
+ */
+export const CODIKA_BATCH_LOST = 'CodikaBatchLost';
 /** A pipeline step's result does not fit in one Temporal payload (2 MB); details carry its size. */
 export const CODIKA_RESULT_TOO_LARGE = 'CodikaResultTooLarge';
 /**

@@ -20,6 +20,8 @@ import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
 import {
   codikaForEachBatchDoneSignal,
+  codikaForEachBatchStopSignal,
+  codikaForEachBatchWatchSignal,
   invalid,
   loadCheckPipeline,
   PipelineRun,
@@ -86,6 +88,11 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
       },
     });
     setHandler(codikaForEachBatchDoneSignal, (report) => current.receiveBatchReport(report));
+    if (batchOf) {
+      setHandler(codikaForEachBatchStopSignal, () => current.stopBatch());
+      // Sent only to learn the batch still runs.
+      setHandler(codikaForEachBatchWatchSignal, () => undefined);
+    }
     setHandler(codikaPipelineTriggeredUpdate, () => current.firstStepsTriggered());
     const result = await run.execute().catch(async (err: unknown) => {
       // Whoever waits for the first triggers gets its answer before the run ends.

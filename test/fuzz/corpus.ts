@@ -196,6 +196,56 @@ export const CORPUS: FuzzCase[] = [
     scripts: (delay) => plain('item-data', delay, ['greet']),
   },
   {
+    name: 'batches',
+    // Batch child workflows of three items; their payloads hold template-like data that stays data.
+    input: {
+      people: Array.from({ length: 7 }, (_, i) => ({ n: i, text: `Hi \${firstName} #${i}`, raw: { $ref: 'input.x' } })),
+    },
+    pipeline: {
+      steps: [
+        {
+          id: 'send',
+          workflowId: id('batches', 'send'),
+          forEach: { items: { $ref: 'input.people' }, concurrency: 2, batchSize: 3 },
+          payload: { person: { $ref: 'item' }, line: 'item ${index}' },
+        },
+        {
+          id: 'count',
+          workflowId: id('batches', 'count'),
+          dependsOn: ['send'],
+          payload: { all: { $ref: 'steps.send.resultData' } },
+        },
+      ],
+    },
+    scripts: (delay) =>
+      plain('batches', delay, ['send', 'count'], {
+        send: { resultData: (p: unknown) => (p as { person: { n: number } }).person.n },
+      }),
+  },
+  {
+    name: 'batch-fails',
+    // Item 4 (batch 1) fails: batch 2 never starts, and the pipeline undoes each item that succeeded, once.
+    pipeline: {
+      steps: [
+        {
+          id: 'send',
+          workflowId: id('batch-fails', 'send'),
+          forEach: { items: [0, 1, 2, 3, 4, 5, 6], concurrency: 3, batchSize: 3 },
+          payload: { n: { $ref: 'item' } },
+          compensate: { workflowId: id('batch-fails', 'undo'), payload: { n: { $ref: 'item' } } },
+        },
+        { id: 'after', workflowId: id('batch-fails', 'after'), dependsOn: ['send'] },
+      ],
+    },
+    scripts: (delay) =>
+      plain('batch-fails', delay, ['send', 'undo', 'after'], {
+        send: {
+          durationMs: (p: unknown) => (n(p) === 4 ? 50 : 600 + delay(id('batch-fails', 'send'), p)),
+          failIf: (p: unknown) => (n(p) === 4 ? 'item four refused' : undefined),
+        },
+      }),
+  },
+  {
     name: 'retry',
     pipeline: {
       steps: [

@@ -26,6 +26,8 @@ export interface FuzzOutcome {
 
 export interface FuzzRun {
   workflowId: string;
+  /** Runs in the pipeline's own chain (its batches' runs are not counted). */
+  runs: number;
   outcome: FuzzOutcome;
   /** Every history of the chain, oldest first. */
   histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[];
@@ -68,7 +70,12 @@ export async function runCase(bed: FuzzBed, kase: FuzzCase, seed: number): Promi
   }
   if (!ended) await handle.terminate('the fuzz run did not end in time').catch(() => undefined);
   const outcome = await observe(bed, kase, handle, processInstanceId, ended);
-  return { workflowId, outcome, histories: await chainHistories(handle) };
+  const histories = await chainHistories(handle);
+  const runs = histories.length;
+  // The batch child workflows of forEach steps have chains of their own.
+  for (const batchWorkflowId of batchWorkflowIds(histories))
+    histories.push(...(await chainHistories(bed.client.workflow.getHandle(batchWorkflowId))));
+  return { workflowId, runs, outcome, histories };
 }
 
 /** Answers each approval of `answers` that waits now; one refused (the run moved on) is tried again later. */
@@ -138,6 +145,17 @@ async function observe(
     }
   }
   return { status: 'completed', outputs, steps, executions };
+}
+
+/** The workflow ids of the child workflows the chain started. */
+function batchWorkflowIds(histories: FuzzRun['histories']): string[] {
+  const ids = histories.flatMap(({ history }) =>
+    (history.events ?? []).flatMap((event) => {
+      const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
+      return started?.workflowId ? [started.workflowId] : [];
+    }),
+  );
+  return [...new Set(ids)];
 }
 
 /** Every run of the chain that ends in `handle`'s latest run, oldest first. */

@@ -29,7 +29,7 @@ export async function runReferences(seed: number): Promise<FuzzReference> {
   ).finally(() => bed.stop());
   const reference: FuzzReference = { expected: new Map(), outcomes: new Map(), histories: [] };
   for (const run of runs) {
-    if (run.histories.length !== 1) throw new Error(`the reference of ${run.kase} continued as new`);
+    if (run.runs !== 1) throw new Error(`the reference of ${run.kase} continued as new`);
     if (run.outcome.status === 'did not end') throw new Error(`the reference of ${run.kase} did not end`);
     reference.expected.set(run.kase, canonical(run.outcome));
     reference.outcomes.set(run.kase, run.outcome);

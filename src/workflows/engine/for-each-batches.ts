@@ -21,6 +21,13 @@ import type { CodikaPipelineBatchState, CodikaPipelineItemState } from '../../pi
 export const INLINE_ITEMS_LIMIT = 200;
 /** Items per batch child workflow. */
 export const BATCH_SIZE = 200;
+/**
+ * The payloads one batch carries in its input, as JSON: a batch's input (and each of its continued
+ * runs') holds them, so a batch of large payloads has fewer items. A payload larger than this goes alone.
+ */
+export const BATCH_PAYLOAD_BYTES = 512 * 1024;
+/** A running batch that has not reported is looked for this often, by whichever run of its pipeline waits. */
+export const BATCH_WATCH_INTERVAL_MS = 60_000;
 
 /** What a batch child workflow is, for the pipeline run that is one. */
 export interface CodikaForEachBatchOf {
@@ -38,6 +45,12 @@ export interface CodikaForEachBatchOf {
 export interface CodikaForEachBatchReport {
   stepId: string;
   batch: number;
+  /**
+   * The batch's own workflow id, which names its pipeline's chain: a pipeline refuses a report that is
+   * not from the batch it started (an earlier chain under the same workflow id). Absent from batches
+   * of earlier versions.
+   */
+  batchWorkflowId?: string;
   /** The batch's items' states, in item order. */
   items: CodikaPipelineItemState[];
   /** Each succeeded item's result, by the batch's item index. */
@@ -48,10 +61,46 @@ export interface CodikaForEachBatchReport {
   error?: string;
 }
 
+/**
+ * Signal a pipeline sends a running batch that has not reported, only to learn whether it still
+ * exists: a batch that was cancelled, terminated or timed out cannot take it. Batches ignore it.
+ */
+export const codikaForEachBatchWatchSignal = defineSignal<[]>('codikaForEachBatchWatch');
+
+/**
+ * Signal a pipeline that failed sends each running batch: start no more items; those running poll to
+ * their end (their results feed the pipeline's saga), then the batch reports.
+ */
+export const codikaForEachBatchStopSignal = defineSignal<[]>('codikaForEachBatchStop');
+
 /** Signal: a batch child workflow's items ended. */
 export const codikaForEachBatchDoneSignal = defineSignal<[CodikaForEachBatchReport]>('codikaForEachBatchDone');
 
-/** The batches of a step of `itemCount` items, not started yet. */
+/**
+ * The batches of a step whose payloads take `payloadBytes` each, not started yet: at most `maxItems`
+ * items and {@link BATCH_PAYLOAD_BYTES} of payloads in each (at least one item).
+ */
+export function planBatchesBySize(
+  payloadBytes: readonly number[],
+  maxItems: number,
+  workflowIdOf: (batch: number) => string,
+): CodikaPipelineBatchState[] {
+  const batches: CodikaPipelineBatchState[] = [];
+  let from = 0;
+  while (from < payloadBytes.length) {
+    let to = from + 1;
+    let bytes = payloadBytes[from]!;
+    while (to < payloadBytes.length && to - from < maxItems && bytes + payloadBytes[to]! <= BATCH_PAYLOAD_BYTES) {
+      bytes += payloadBytes[to]!;
+      to += 1;
+    }
+    batches.push({ workflowId: workflowIdOf(batches.length), from, to, status: 'pending' });
+    from = to;
+  }
+  return batches;
+}
+
+/** The batches of a step of `itemCount` items, not started yet (by count only, as runs before one state did). */
 export function planBatches(itemCount: number, workflowIdOf: (batch: number) => string): CodikaPipelineBatchState[] {
   const batches: CodikaPipelineBatchState[] = [];
   for (let from = 0, batch = 0; from < itemCount; from += BATCH_SIZE, batch += 1) {

@@ -18,6 +18,8 @@ export { PipelineRun, validateResume } from './pipeline-run';
 export type { CodikaApprovalRequest } from './pipeline-approval';
 export {
   codikaForEachBatchDoneSignal,
+  codikaForEachBatchStopSignal,
+  codikaForEachBatchWatchSignal,
   BATCH_SIZE,
   INLINE_ITEMS_LIMIT,
   type CodikaForEachBatchReport,

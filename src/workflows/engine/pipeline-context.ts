@@ -122,7 +122,7 @@ export class PipelineContext {
     }
   }
 
-  /** The failure a previous run of the chain met while it stopped its steps to continue as new. */
+  /** A failure met by a previous run of the chain (while it stopped its steps to continue), or a batch's stop. */
   private restoreFailure(failure: CodikaPipelineFailure): void {
     this.state.failure = { ...failure };
     this.failure = {
@@ -175,6 +175,20 @@ export class PipelineContext {
     if (this.stepsById.get(id)!.step.onFailure === 'continue' || this.failure) return;
     this.failure = { stepId: id, error: err };
     if (this.oneState) this.state.failure = { stepId: id, type: failureTypeOf(err), message: messageOf(err) };
+  }
+
+  /**
+   * This run is a batch whose pipeline failed: it starts no more items and lets those running end,
+   * as a failure of its own would. Kept in the state, so a continued batch stops too.
+   */
+  stopBatch(): void {
+    if (!this.oneState || !this.batchOf || this.failure) return;
+    this.restoreFailure({
+      stepId: this.batchOf.stepId,
+      type: CODIKA_STEP_STOPPED,
+      message: 'its pipeline failed and stopped this batch',
+    });
+    this.changes += 1;
   }
 
   /** Whether a failure stopped the pipeline, in a run that stops waiting work for it. */

@@ -8,6 +8,7 @@ import {
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
   startChild,
@@ -15,13 +16,26 @@ import {
 } from '@temporalio/workflow';
 import { mergePriorities } from '../../shared/priority';
 import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
-import { CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED } from '../../shared/errors';
-import type { CodikaPipelineInput, CodikaPipelineItemState } from '../../pipeline/pipeline-types';
+import { CODIKA_BATCH_LOST, CODIKA_RESULT_TOO_LARGE, CODIKA_STEP_STOPPED } from '../../shared/errors';
+import type {
+  CodikaPipelineBatchState,
+  CodikaPipelineInput,
+  CodikaPipelineItemState,
+} from '../../pipeline/pipeline-types';
 import { nonRetryableFailure } from '../../shared/failures';
 import type { CodikaPipelineDefinition, CodikaPipelineExecutionStep } from '../../pipeline/definition';
 import { countItems, jsonBytes } from './pipeline-scheduling';
 import { runItemPool } from './item-pool';
-import { INLINE_ITEMS_LIMIT, planBatches, type CodikaForEachBatchReport } from './for-each-batches';
+import {
+  BATCH_SIZE,
+  BATCH_WATCH_INTERVAL_MS,
+  codikaForEachBatchStopSignal,
+  codikaForEachBatchWatchSignal,
+  INLINE_ITEMS_LIMIT,
+  planBatches,
+  planBatchesBySize,
+  type CodikaForEachBatchReport,
+} from './for-each-batches';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../shared/validation';
 import { forEachResultData, itemKey, messageOf, type PipelineContext } from './pipeline-context';
 
@@ -56,23 +70,26 @@ export class ForEachSteps {
     const { oneState } = this.ctx;
     // A failed item is in the items' state, which a continued run carries: it stops the step there too.
     const itemFailed = () => oneState && stopOnFailure && firstFailedItem(state.items!) !== undefined;
-    const poolFailure =
-      items.length > INLINE_ITEMS_LIMIT
-        ? await this.runBatches(id, step, index, stopOnFailure)
-        : await runItemPool({
-            items: state.items,
-            concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
-            stopOnFailure,
-            stopped: () => this.ctx.failure !== undefined || itemFailed(),
-            holding: () => this.holding(),
-            continuing: () => this.ctx.continuing,
-            run: (i, progress) => this.runItem(id, step, index, i, progress),
-            progressOf: (i) => polling[itemKey(id, i)],
-            succeeded: (i, result) => {
-              this.ctx.itemResultsOf(id)[i] = result;
-              this.ctx.finished.push({ stepId: id, index: i });
-            },
-          });
+    // A batch runs its items itself; a step of more items than a batch holds runs them in batches.
+    const batched = oneState
+      ? !this.ctx.batchOf && items.length > (step.forEach!.batchSize ?? INLINE_ITEMS_LIMIT)
+      : items.length > INLINE_ITEMS_LIMIT;
+    const poolFailure = batched
+      ? await this.runBatches(id, step, index, stopOnFailure)
+      : await runItemPool({
+          items: state.items,
+          concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY,
+          stopOnFailure,
+          stopped: () => this.ctx.failure !== undefined || itemFailed(),
+          holding: () => this.holding(),
+          continuing: () => this.ctx.continuing,
+          run: (i, progress) => this.runItem(id, step, index, i, progress),
+          progressOf: (i) => polling[itemKey(id, i)],
+          succeeded: (i, result) => {
+            this.ctx.itemResultsOf(id)[i] = result;
+            this.ctx.finished.push({ stepId: id, index: i });
+          },
+        });
     const failure = oneState ? firstFailedItem(state.items) : poolFailure;
     if (failure !== undefined && stopOnFailure) {
       const { index: i, error } = failure;
@@ -119,7 +136,12 @@ export class ForEachSteps {
     const state = this.ctx.state.steps[id]!;
     const info = workflowInfo();
     const runTag = info.firstExecutionRunId.slice(0, 8);
-    state.batches ??= planBatches(state.items!.length, (batch) => `${info.workflowId}/${id}/batch-${batch}-${runTag}`);
+    const workflowIdOf = (batch: number) => `${info.workflowId}/${id}/batch-${batch}-${runTag}`;
+    // One state: the payloads travel as the batch's input, data never read as templates again.
+    const payloads = this.ctx.oneState ? this.payloadsOf(id, step, index) : undefined;
+    state.batches ??= payloads
+      ? planBatchesBySize(payloads.map(jsonBytes), step.forEach!.batchSize ?? BATCH_SIZE, workflowIdOf)
+      : planBatches(state.items!.length, workflowIdOf);
     const firstFailure = () => firstFailedItem(state.items!);
     for (const [batch, plan] of state.batches.entries()) {
       if (plan.status === 'done') continue;
@@ -128,18 +150,23 @@ export class ForEachSteps {
         // Running before the child starts: its report may arrive in the activation that says it started.
         plan.status = 'running';
         for (let i = plan.from; i < plan.to; i += 1) state.items![i]!.status = 'running';
-        const batchInput: CodikaPipelineInput = {
-          pipeline: this.batchPipeline(id, step, index, plan.from, plan.to),
-          batchOf: { parentWorkflowId: info.workflowId, stepId: id, batch, firstIndex: plan.from },
-        };
+        const batchOf = { parentWorkflowId: info.workflowId, stepId: id, batch, firstIndex: plan.from };
+        const batchInput: CodikaPipelineInput = payloads
+          ? { pipeline: this.batchPipeline(id, step), input: { payloads: payloads.slice(plan.from, plan.to) }, batchOf }
+          : { pipeline: this.batchPipelineOfRendered(id, step, index, plan.from, plan.to), batchOf };
         this.startingBatches += 1;
         try {
-          const child = await startChild('codikaPipelineWorkflow', {
-            workflowId: plan.workflowId,
-            args: [batchInput],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            staticSummary: `Batch ${batch + 1} of ${state.batches.length} of step ${id}: items ${plan.from}–${plan.to - 1}`,
-          });
+          const batchCount = state.batches.length;
+          const start = () =>
+            startChild('codikaPipelineWorkflow', {
+              workflowId: plan.workflowId,
+              args: [batchInput],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              staticSummary: `Batch ${batch + 1} of ${batchCount} of step ${id}: items ${plan.from}–${plan.to - 1}`,
+            });
+          // One state: a batch outlives the run that starts it, so stopping this run's steps to continue
+          // as new neither drops a start already decided nor cancels a batch that runs.
+          const child = payloads ? await CancellationScope.nonCancellable(start) : await start();
           // In the run that started it, a batch that ends without reporting (terminated by hand) is noticed.
           child.result().then(
             () => this.batchEndedSilently(id, batch, 'its run ended without reporting its items'),
@@ -149,14 +176,70 @@ export class ForEachSteps {
           this.startingBatches -= 1;
         }
       }
-      await condition(() => plan.status === 'done');
+      if (payloads) await this.awaitBatch(id, batch, plan);
+      else await condition(() => plan.status === 'done');
     }
     for (const item of state.items!) if (item.status === 'pending') item.status = 'skipped';
     return firstFailure();
   }
 
-  /** The one-step pipeline a batch runs: the step's items `from`..`to`, each payload rendered here. */
-  private batchPipeline(
+  /**
+   * Waits for a batch's report. Once the pipeline failed, the batch is told to start no more items (those
+   * running poll to their end, for the saga). A batch that has not reported is looked for every
+   * `BATCH_WATCH_INTERVAL_MS`: one that no longer runs (cancelled, terminated, timed out by hand) cannot
+   * take a signal, and its items end `CodikaBatchLost`. Whichever run of the chain waits does this.
+   */
+  private async awaitBatch(id: string, batch: number, plan: CodikaPipelineBatchState): Promise<void> {
+    const done = () => plan.status === 'done';
+    const stopWanted = () => this.ctx.failure !== undefined && !plan.stopRequested;
+    while (!done()) {
+      await condition(() => done() || stopWanted(), BATCH_WATCH_INTERVAL_MS);
+      if (done()) return;
+      const stopping = stopWanted();
+      if (stopping) plan.stopRequested = true;
+      await getExternalWorkflowHandle(plan.workflowId)
+        .signal(stopping ? codikaForEachBatchStopSignal : codikaForEachBatchWatchSignal)
+        .catch((err: unknown) => {
+          if (isCancellation(err)) throw err; // the run continues as new: the next one watches
+          this.batchEndedSilently(id, batch, `it no longer runs (${messageOf(err)})`);
+        });
+    }
+  }
+
+  /** Every item's payload, rendered as the item's execution would render it. */
+  private payloadsOf(id: string, step: CodikaPipelineExecutionStep, index: number): Record<string, unknown>[] {
+    const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
+    return this.ctx
+      .itemsOf(id)
+      .map((_, i) => this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i)).payload);
+  }
+
+  /**
+   * The one-step pipeline a batch runs: one item per payload of its input (`input.payloads`), each
+   * payload the item itself, so nothing in it is read as a template again.
+   */
+  private batchPipeline(id: string, step: CodikaPipelineExecutionStep): CodikaPipelineDefinition {
+    const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
+    return {
+      processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
+      triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
+      poll: { ...this.ctx.pipeline.poll, ...step.poll },
+      ...(priority ? { priority } : {}),
+      steps: [
+        {
+          id,
+          workflowId: step.workflowId,
+          payload: { $ref: 'item' } as unknown as Record<string, never>,
+          forEach: { items: { $ref: 'input.payloads' }, concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
+          ...(step.retry ? { retry: step.retry } : {}),
+          ...(step.onFailure ? { onFailure: step.onFailure } : {}),
+        },
+      ],
+    };
+  }
+
+  /** The batch pipeline of runs before one state: the payloads rendered into the definition, read again there. */
+  private batchPipelineOfRendered(
     id: string,
     step: CodikaPipelineExecutionStep,
     index: number,
@@ -194,6 +277,16 @@ export class ForEachSteps {
     const state = this.ctx.state.steps[report.stepId];
     const plan = state?.batches?.[report.batch];
     if (!state?.items || !plan || plan.status === 'done') return; // a duplicate, or not ours
+    if (report.batchWorkflowId !== undefined && report.batchWorkflowId !== plan.workflowId) {
+      // A batch of an earlier chain under this workflow id (one terminated while its batch ran).
+      log.warn('A forEach batch report from another run chain was refused', {
+        stepId: report.stepId,
+        batch: report.batch,
+        from: report.batchWorkflowId,
+        expected: plan.workflowId,
+      });
+      return;
+    }
     const results = this.ctx.itemResultsOf(report.stepId);
     for (let i = plan.from; i < plan.to; i += 1) {
       const item = report.items[i - plan.from];
@@ -217,14 +310,17 @@ export class ForEachSteps {
   private batchEndedSilently(stepId: string, batch: number, why: string): void {
     const plan = this.ctx.state.steps[stepId]?.batches?.[batch];
     if (!plan || plan.status === 'done') return;
-    this.receiveBatchReport({
-      stepId,
-      batch,
-      items: [],
-      results: [],
-      finishOrder: [],
-      error: `batch child ${plan.workflowId} ended without reporting: ${why}`,
-    });
+    const error = `batch child ${plan.workflowId} ended without reporting: ${why}`;
+    // One state: its items end typed, so the step fails with a type an operator can match on.
+    const items = this.ctx.oneState
+      ? Array.from({ length: plan.to - plan.from }, () => ({
+          status: 'failed' as const,
+          polls: 0,
+          error,
+          failureType: CODIKA_BATCH_LOST,
+        }))
+      : [];
+    this.receiveBatchReport({ stepId, batch, items, results: [], finishOrder: [], error });
   }
 
   /** What this run, a batch of a large forEach step, reports to its pipeline. */
@@ -235,7 +331,15 @@ export class ForEachSteps {
       f.stepId === stepId && f.index !== undefined ? [f.index] : [],
     );
     const results = items.map((_, i) => this.ctx.itemResults.get(stepId)?.[i] ?? null);
-    return { stepId, batch: this.ctx.batchOf?.batch ?? 0, items, results, finishOrder, ...(error ? { error } : {}) };
+    return {
+      stepId,
+      batch: this.ctx.batchOf?.batch ?? 0,
+      ...(this.ctx.oneState ? { batchWorkflowId: workflowInfo().workflowId } : {}),
+      items,
+      results,
+      finishOrder,
+      ...(error ? { error } : {}),
+    };
   }
 
   private async runItem(

@@ -132,6 +132,11 @@ export class PipelineRun {
     return step.executionId !== undefined || (step.items ?? []).some((item) => item.executionId !== undefined);
   }
 
+  /** This run is a batch whose pipeline failed (the `codikaForEachBatchStop` signal). */
+  stopBatch(): void {
+    this.ctx.stopBatch();
+  }
+
   /** Applies a batch's report (the `codikaForEachBatchDone` signal). */
   receiveBatchReport(report: CodikaForEachBatchReport): void {
     this.forEach.receiveBatchReport(report);
@@ -180,7 +185,8 @@ export class PipelineRun {
       throw err;
     }
     if (this.ctx.failure) {
-      await compensate(this.ctx);
+      // A batch's succeeded items are undone by its pipeline, from the batch's report, in the pipeline's order.
+      if (!(this.ctx.oneState && this.ctx.batchOf)) await compensate(this.ctx);
       this.ctx.state.phase = 'failed';
       this.ctx.showDetails();
       throw pipelineFailure(this.ctx, this.ctx.failure);
