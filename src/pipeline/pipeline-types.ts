@@ -122,6 +122,8 @@ export interface CodikaPipelineBatchState {
   status: 'pending' | 'running' | 'done';
   /** Set once the pipeline failed and told the batch to start no more items. */
   stopRequested?: boolean;
+  /** ISO time the pipeline next looks whether the batch still runs, while it has not reported. */
+  nextCheckAt?: string;
 }
 
 /** How many items of a forEach step are where. */

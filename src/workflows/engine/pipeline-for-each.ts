@@ -135,7 +135,8 @@ export class ForEachSteps {
   ): Promise<{ index: number; error: unknown } | undefined> {
     const state = this.ctx.state.steps[id]!;
     const info = workflowInfo();
-    const runTag = info.firstExecutionRunId.slice(0, 8);
+    // A run id starts with its time (UUIDv7): its random end tells two chains started together apart.
+    const runTag = this.ctx.oneState ? info.firstExecutionRunId.slice(-12) : info.firstExecutionRunId.slice(0, 8);
     const workflowIdOf = (batch: number) => `${info.workflowId}/${id}/batch-${batch}-${runTag}`;
     // One state: the payloads travel as the batch's input, data never read as templates again.
     const payloads = this.ctx.oneState ? this.payloadsOf(id, step, index) : undefined;
@@ -193,8 +194,12 @@ export class ForEachSteps {
     const done = () => plan.status === 'done';
     const stopWanted = () => this.ctx.failure !== undefined && !plan.stopRequested;
     while (!done()) {
-      await condition(() => done() || stopWanted(), BATCH_WATCH_INTERVAL_MS);
+      // Kept in the state, so a run that continues often still looks when the time comes.
+      plan.nextCheckAt ??= new Date(Date.now() + BATCH_WATCH_INTERVAL_MS).toISOString();
+      const waitMs = Math.max(1, Date.parse(plan.nextCheckAt) - Date.now());
+      await condition(() => done() || stopWanted(), waitMs);
       if (done()) return;
+      plan.nextCheckAt = undefined;
       const stopping = stopWanted();
       if (stopping) plan.stopRequested = true;
       await getExternalWorkflowHandle(plan.workflowId)
@@ -304,6 +309,7 @@ export class ForEachSteps {
       }
     }
     plan.status = 'done';
+    plan.nextCheckAt = undefined;
     this.ctx.changes += 1;
   }
 

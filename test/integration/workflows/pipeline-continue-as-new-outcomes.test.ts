@@ -179,3 +179,40 @@ test('a failure stops waiting work: a startAfter delay, a retry backoff and an a
     expect(steps[id]).toMatchObject({ status: 'failed', error: 'stopped after step "boom" failed' });
   }
 }, 60_000);
+
+test('a batch terminated by hand after its pipeline continued as new is noticed by the current run: its items end CodikaBatchLost', async () => {
+  mock.script('out-batch-busy', { durationMs: 70_000 });
+  mock.script('out-batch-item', { durationMs: Infinity });
+  const handle = await start('outcomes-batch-lost', {
+    steps: [
+      { id: 'busy', workflowId: 'out-batch-busy' },
+      {
+        id: 'send',
+        workflowId: 'out-batch-item',
+        forEach: { items: [0, 1, 2, 3], concurrency: 2, batchSize: 2 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  });
+  let batchId: string | undefined;
+  for (let i = 0; i < 200 && (batchId === undefined || (await runsOf('outcomes-batch-lost')) < 2); i += 1) {
+    const state = await handle.query('codikaPipelineState').catch(() => undefined);
+    batchId ??= (state as { steps: { send: { batches?: { workflowId: string }[] } } } | undefined)?.steps.send
+      .batches?.[0]?.workflowId;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(await runsOf('outcomes-batch-lost')).toBeGreaterThan(1);
+  await client.workflow.getHandle(batchId!).terminate('by hand');
+
+  const failure = await failureOf(handle);
+
+  expect(failure.type).toBe('CodikaBatchLost');
+  const { steps } = (await handle.query('codikaPipelineState')) as CodikaPipelineResult;
+  expect(steps.send!.items!.map((item) => [item.status, item.failureType])).toEqual([
+    ['failed', 'CodikaBatchLost'],
+    ['failed', 'CodikaBatchLost'],
+    ['skipped', undefined],
+    ['skipped', undefined],
+  ]);
+  expect(mock.requestsTo('trigger', 'out-batch-item')).toHaveLength(2);
+}, 150_000);

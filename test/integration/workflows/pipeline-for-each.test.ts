@@ -4,7 +4,7 @@
  * items and counts, and results too large for one payload.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
+import type { CodikaPipelineResult, CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockExecution } from '../../../src/testing/mock-codika/mock-codika-server';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
@@ -300,3 +300,103 @@ test('cancelling a pipeline cancels the batch it is running (batches outlive the
   const memo = (await batch.describe()).memo as { codikaLeftRunning?: unknown[] };
   expect(memo.codikaLeftRunning).toHaveLength(5);
 });
+
+test('batch payloads are data: 201 items holding ${…}, a $ref-shaped object and $${ reach Codika as they are', async () => {
+  const wf = 'fe-merge-tags';
+  mock.script(wf, {});
+  const people = Array.from({ length: 201 }, (_, i) => ({
+    text: `Hi \${firstName}, #${i}`,
+    tag: { $ref: 'input.secret' },
+    price: 'costs $${price}',
+  }));
+  const handle = await start(
+    {
+      steps: [
+        {
+          id: 'send',
+          workflowId: wf,
+          forEach: { items: { $ref: 'input.people' }, concurrency: 20 },
+          payload: { person: { $ref: 'item' }, n: { $ref: 'index' } },
+        },
+      ],
+    },
+    { people, secret: 'never read' },
+  );
+  const result = await handle.result();
+
+  expect(result.steps.send!.batches!.length).toBeGreaterThan(1);
+  const sent = mock.executionsOf(wf).map((e) => e.payload as { person: unknown; n: number });
+  expect(sent).toHaveLength(201);
+  for (const { person, n } of sent) expect(person).toEqual(people[n]);
+});
+
+test('a batch item that fails stops the step; the pipeline undoes each item that succeeded once, and starts no later batch', async () => {
+  const ids = { send: 'fe-batch-fail', undo: 'fe-batch-undo' };
+  mock.script(ids.send, {
+    durationMs: (p) => ((p as { n: number }).n === 4 ? 0 : 600),
+    failIf: (p) => ((p as { n: number }).n === 4 ? 'item four refused' : undefined),
+  });
+  mock.script(ids.undo, {});
+  const handle = await start({
+    steps: [
+      {
+        id: 'send',
+        workflowId: ids.send,
+        forEach: { items: [0, 1, 2, 3, 4, 5, 6], concurrency: 3, batchSize: 3 },
+        payload: { n: { $ref: 'item' } },
+        compensate: { workflowId: ids.undo, payload: { n: { $ref: 'item' } } },
+      },
+    ],
+  });
+
+  const failure = await failureOf(handle);
+
+  expect(failure.type).toBe('CodikaExecutionFailed');
+  expect(failure.message).toContain('item 4');
+  const started = mock.executionsOf(ids.send).map((e) => (e.payload as { n: number }).n);
+  expect(started.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  const undone = mock.executionsOf(ids.undo).map((e) => (e.payload as { n: number }).n);
+  expect(undone.sort()).toEqual([0, 1, 2, 3, 5]);
+});
+
+test('a report from a batch of an earlier chain under the same workflow id is refused', async () => {
+  const wf = 'fe-stale-batch';
+  mock.script(wf, { durationMs: 3_000, resultData: (p: unknown) => p });
+  const pipeline = {
+    processInstanceId: 'pi_fe',
+    poll: FAST_POLL,
+    steps: [
+      {
+        id: 'send',
+        workflowId: wf,
+        forEach: { items: [0, 1, 2, 3], concurrency: 2, batchSize: 2 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  };
+  const workflowId = `${taskQueue}-stale`;
+  const first = await env.client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ pipeline }],
+  });
+  for (let i = 0; i < 100 && mock.executionsOf(wf).length < 2; i += 1) await sleep(100);
+  // Terminated while its batch runs: the batch (ABANDON) goes on and reports to the workflow id.
+  await first.terminate('started again');
+  const secondStartedAt = Date.now();
+  const second = await env.client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ pipeline }],
+  });
+  const result = (await second.result()) as CodikaPipelineResult;
+
+  const ownExecutions = new Set(
+    mock
+      .executionsOf(wf)
+      .filter((e) => e.createdAt >= secondStartedAt)
+      .map((e) => e.executionId),
+  );
+  expect(ownExecutions.size).toBe(4);
+  for (const item of result.steps.send!.items!) expect(ownExecutions.has(item.executionId!)).toBe(true);
+}, 60_000);
