@@ -185,7 +185,12 @@ test('a batch terminated by hand after its pipeline continued as new is noticed 
   mock.script('out-batch-item', { durationMs: Infinity });
   const handle = await start('outcomes-batch-lost', {
     steps: [
-      { id: 'busy', workflowId: 'out-batch-busy' },
+      // Quick checks at first, so the pipeline continues as new early; then every 5 s (the test waits a minute).
+      {
+        id: 'busy',
+        workflowId: 'out-batch-busy',
+        poll: { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1.5, maxPollInterval: 5_000 },
+      },
       {
         id: 'send',
         workflowId: 'out-batch-item',
