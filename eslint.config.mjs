@@ -36,7 +36,7 @@ const workflowSafeImports = {
 /**
  * Modules that load zod. The SDK gives every workflow it creates a fresh copy of each module the
  * bundle imports at its top, and zod's were most of that cost: workflows load them on demand
- * through src/workflows/engine/lazy-schemas.ts (bench/README.md, "Where the time goes").
+ * through src/workflows/lazy-schemas.ts (bench/README.md, "Where the time goes").
  */
 const ZOD_MODULES =
   '^zod(/|$)|(^|/)shared/poll-options-schema$|(^|/)pipeline(/index|/definition|/check-pipeline|/json-schema)?$';
@@ -77,7 +77,7 @@ export default tseslint.config(
   },
   {
     files: ['src/workflows/**/*.ts'],
-    ignores: ['src/workflows/engine/lazy-schemas.ts'],
+    ignores: ['src/workflows/lazy-schemas.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -89,7 +89,7 @@ export default tseslint.config(
               regex: ZOD_MODULES,
               allowTypeImports: true,
               message:
-                'Workflows load zod on demand (src/workflows/engine/lazy-schemas.ts): every workflow the SDK creates would pay for it otherwise.',
+                'Workflows load zod on demand (src/workflows/lazy-schemas.ts): every workflow the SDK creates would pay for it otherwise.',
             },
           ],
         },

@@ -8,7 +8,7 @@ import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../src/activities/create-codika-activities';
 import type { CodikaExecutionInput } from '../../src/shared/execution-types';
 import { DEFAULT_POLL_SETTINGS } from '../../src/shared/poll-options';
-import { AUTO_SCHEDULE } from '../../src/workflows/engine/polling-strategies';
+import { AUTO_SCHEDULE } from '../../src/workflows/execution/polling-strategies';
 
 /** Trigger, then a fixed-interval timer and a status activity until the answer is final. Nothing else. */
 export async function bareTemporalPollLoop(

@@ -4,7 +4,7 @@ import { checkPipelineContracts } from '../client/check-pipeline-contracts';
 import { loadContractsModule } from '../worker-setup/contracts-module';
 import { Command } from 'commander';
 import { answerCodikaApproval, codikaPipelineState } from '../client/answer-codika-approval';
-import { countItems } from '../workflows/engine/pipeline-scheduling';
+import { countItems } from '../workflows/pipeline-engine/pipeline-scheduling';
 import { UsageError } from './errors';
 import { startCodikaPipeline } from '../client/start-codika-pipeline';
 import type { CodikaPipelineResult, CodikaPipelineState, CodikaPipelineStepState } from '../pipeline/pipeline-types';

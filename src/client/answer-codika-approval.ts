@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { CodikaPipelineApprovalAnswer, CodikaPipelineState } from '../pipeline/pipeline-types';
 import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';
-import type { CodikaApprovalRequest } from '../workflows/engine/pipeline-approval';
+import type { CodikaApprovalRequest } from '../workflows/pipeline-engine/pipeline-approval';
 
 /**
  * Answers a pipeline's approval step through the `codikaPipelineApprove` Workflow Update, and returns

@@ -11,7 +11,7 @@ export interface CodikaPipelineInput {
   resume?: CodikaPipelineResume;
   /**
    * Set by a pipeline on the batch child workflows of a large forEach step (see
-   * `src/workflows/engine/for-each-batches.ts`): which step of which pipeline this run is a batch of.
+   * `src/workflows/pipeline-engine/for-each-batches.ts`): which step of which pipeline this run is a batch of.
    */
   batchOf?: {
     /** The pipeline's workflow id, which every run of its chain shares: where the batch reports. */

@@ -1,6 +1,6 @@
 /**
  * Which kind a checked step is. Apart from `definition.ts` so workflow code can tell the kinds apart
- * without loading zod (see `src/workflows/engine/lazy-schemas.ts`).
+ * without loading zod (see `src/workflows/lazy-schemas.ts`).
  */
 import type { CodikaPipelineApprovalStep, CodikaPipelineStep } from './definition';
 

@@ -36,7 +36,7 @@ import {
   showingDetails,
   underPath,
   validateExecutionInput,
-} from './engine';
+} from './execution';
 
 /** Input of {@link codikaExecutionWorkflow}. */
 export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {

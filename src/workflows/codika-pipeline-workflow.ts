@@ -22,13 +22,13 @@ import {
   codikaForEachBatchDoneSignal,
   codikaForEachBatchStopSignal,
   codikaForEachBatchWatchSignal,
-  invalid,
-  loadCheckPipeline,
   PipelineRun,
   validateResume,
   type CodikaApprovalRequest,
   type CodikaForEachBatchReport,
-} from './engine';
+} from './pipeline-engine';
+import { invalid } from './execution';
+import { loadCheckPipeline } from './lazy-schemas';
 
 /** Query: every step's status, executionId, polls and times, live. */
 export const codikaPipelineStateQuery = defineQuery<CodikaPipelineState>('codikaPipelineState');

@@ -3,7 +3,7 @@
  * path as `workflowsPath` to a worker (or re-export its workflows from yours).
  *
  * Layer: workflows, WORKFLOW-SAFE. This folder holds the public workflows and step helpers; the
- * step engine behind them is in `./engine`. Contract: deterministic code only, no Node built-in,
+ * engine behind them is in `./execution` (one Codika execution as a step) and `./pipeline-engine` (pipelines). Contract: deterministic code only, no Node built-in,
  * no I/O; values imported only from workflow-safe folders (`src/shared`, `src/pipeline`,
  * `src/workflows`), activities as types only. ESLint enforces the imports by folder glob, subfolders
  * included.
@@ -43,7 +43,7 @@ export {
   codikaPipelineTriggeredUpdate,
   type CodikaPipelineTriggered,
 } from './codika-pipeline-workflow';
-export type { CodikaApprovalRequest } from './engine';
+export type { CodikaApprovalRequest } from './pipeline-engine';
 
 // What a run takes and gives back.
 export type {

@@ -4,7 +4,7 @@ import type { CodikaPollOptions } from '../shared/poll-options';
 import { executionStaticDetails, executionSummary } from '../shared/ui-summaries';
 import { withoutStack } from '../shared/failures';
 import { codikaExecutionWorkflow } from './codika-execution-workflow';
-import { invalid } from './engine';
+import { invalid } from './execution';
 
 /** Options of {@link runCodikaExecutionAsChild}. */
 export interface CodikaChildOptions {

@@ -6,7 +6,7 @@ import {
   type CodikaResultOf,
   type AnyCodikaWorkflowContract,
 } from '../shared/contracts';
-import { executeCodikaStep, initialStepState, resolvePollSettings, validateExecutionInput } from './engine';
+import { executeCodikaStep, initialStepState, resolvePollSettings, validateExecutionInput } from './execution';
 
 /** The input of a step run through a contract: the contract names the workflow and types the payload. */
 export type CodikaContractInput<C> = Omit<CodikaExecutionInput, 'workflowId' | 'payload'> & {

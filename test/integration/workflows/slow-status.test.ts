@@ -8,7 +8,7 @@ import type { CodikaPollOptions } from '../../../src/shared/poll-options';
 import type { MockCodikaServer, MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
-import { AUTO_SCHEDULE } from '../../../src/workflows/engine/polling-strategies';
+import { AUTO_SCHEDULE } from '../../../src/workflows/execution/polling-strategies';
 import { startRunningTestbed } from '../../helpers/temporal';
 
 const API_KEY = 'ck_slow_status_key_15';

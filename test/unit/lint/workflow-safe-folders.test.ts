@@ -46,7 +46,7 @@ const OTHER_REFUSED: [line: string, reason: string][] = [
   ["import { CodikaClient } from '../codika/client';", 'only from workflow-safe folders'],
   ["import { createCodikaWorker } from '../worker-setup/create-codika-worker';", 'only from workflow-safe folders'],
 ];
-const ENGINE_FILE = join(ROOT, 'src', 'workflows', 'engine', 'codika-step.ts');
+const ENGINE_FILE = join(ROOT, 'src', 'workflows', 'execution', 'codika-step.ts');
 const CLIENT_FILE = join(ROOT, 'src', 'codika', 'client.ts');
 
 const everyFile = WORKFLOW_SAFE.flatMap((folder) => tsFiles(join(ROOT, folder)));
@@ -70,7 +70,7 @@ function found(filter: (probe: Probe) => boolean): Record<string, string[]> {
 }
 
 test('a Node built-in is refused in every file of every workflow-safe folder, subfolders included', () => {
-  expect(everyFile.some((file) => file.startsWith(join(ROOT, 'src', 'workflows', 'engine')))).toBe(true);
+  expect(everyFile.some((file) => file.startsWith(join(ROOT, 'src', 'workflows', 'pipeline-engine')))).toBe(true);
   const refused = found((p) => p.line === NODE_IMPORT && p.file !== CLIENT_FILE);
   expect(Object.keys(refused)).toHaveLength(everyFile.length);
   for (const [file, messages] of Object.entries(refused)) {
@@ -87,7 +87,7 @@ test.each(OTHER_REFUSED)('%s is refused in each workflow-safe folder', (line, re
 });
 
 test('a type-only import of another layer is allowed there, and Node stays allowed outside those folders', () => {
-  expect(found((p) => p.line.startsWith('import type'))).toEqual({ 'src/workflows/engine/codika-step.ts': [] });
+  expect(found((p) => p.line.startsWith('import type'))).toEqual({ 'src/workflows/execution/codika-step.ts': [] });
   expect(found((p) => p.file === CLIENT_FILE)).toEqual({ 'src/codika/client.ts': [] });
 });
 

@@ -3,7 +3,7 @@
  * refuses, and the reason each refusal gives (the CLI prints it as it is).
  */
 import type { CodikaPipelineStepState } from '../../../src/pipeline/pipeline-types';
-import { approvalRequestProblem } from '../../../src/workflows/engine/pipeline-approval';
+import { approvalRequestProblem } from '../../../src/workflows/pipeline-engine/pipeline-approval';
 
 const waiting: CodikaPipelineStepState = {
   status: 'running',

@@ -4,7 +4,7 @@
  * same settings. `strategy` is given in each case so no patch marker is asked for outside a workflow.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { resolvePollSettings } from '../../../src/workflows/engine/poll-settings';
+import { resolvePollSettings } from '../../../src/workflows/execution/poll-settings';
 import { DEFAULT_POLL_SETTINGS, POLL_OPTION_KEYS, type CodikaPollOptions } from '../../../src/shared/poll-options';
 import { pollOptionsSchema } from '../../../src/shared/poll-options-schema';
 

@@ -1,7 +1,7 @@
 /**
  * The SDK gives every workflow it creates (each new run, each replay of an evicted one) a fresh copy
  * of every module the bundle imports at its top. zod's modules cost most of that, so workflows load
- * them on demand (src/workflows/engine/lazy-schemas.ts). This imports the bundle the way the SDK does
+ * them on demand (src/workflows/lazy-schemas.ts). This imports the bundle the way the SDK does
  * and lists the modules that loaded.
  */
 import vm from 'node:vm';

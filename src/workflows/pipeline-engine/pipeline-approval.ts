@@ -14,7 +14,7 @@ import type {
 import { CODIKA_APPROVAL_REJECTED, CODIKA_APPROVAL_TIMED_OUT } from '../../shared/errors';
 import { formatDuration, parseDuration } from '../../shared/durations';
 import { nonRetryableFailure } from '../../shared/failures';
-import { labelled } from './polling-strategies';
+import { labelled } from '../execution/polling-strategies';
 
 /** What `codikaPipelineApprove` takes: which step, the answer, who gives it and why. */
 export interface CodikaApprovalRequest {

@@ -8,17 +8,17 @@
  * is still bundled (webpack resolves it), but runs only when called; loading a module is
  * deterministic, so replay is unaffected.
  */
-import type * as PollOptionsSchema from '../../shared/poll-options-schema';
-import type * as CheckPipeline from '../../pipeline/check-pipeline';
+import type * as PollOptionsSchema from '../shared/poll-options-schema';
+import type * as CheckPipeline from '../pipeline/check-pipeline';
 
 /** The poll options' schema; loads zod. */
 export function loadPollOptionsSchema(): typeof PollOptionsSchema.pollOptionsSchema {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  return (require('../../shared/poll-options-schema') as typeof PollOptionsSchema).pollOptionsSchema;
+  return (require('../shared/poll-options-schema') as typeof PollOptionsSchema).pollOptionsSchema;
 }
 
 /** The whole-pipeline check; loads zod. */
 export function loadCheckPipeline(): typeof CheckPipeline {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  return require('../../pipeline/check-pipeline') as typeof CheckPipeline;
+  return require('../pipeline/check-pipeline') as typeof CheckPipeline;
 }

@@ -11,7 +11,7 @@ import type { CodikaPipelineAttempt } from '../../pipeline/pipeline-types';
 import type { CodikaPipelineExecutionStep } from '../../pipeline/definition';
 import { CODIKA_EXECUTION_FAILED } from '../../shared/errors';
 import { formatDuration, parseDuration } from '../../shared/durations';
-import { labelled } from './polling-strategies';
+import { labelled } from '../execution/polling-strategies';
 
 /** Where a step (or a forEach item) keeps its attempts; part of the state the query shows and a continued run reads. */
 export interface AttemptsHolder {

@@ -30,15 +30,17 @@ import type {
 import { isApprovalStep } from '../../pipeline/step-kinds';
 import { renderTemplate, type TemplateScope } from '../../pipeline/templates';
 import { TemplateError } from '../../pipeline/errors';
-import { executeCodikaStep, initialStepState } from './codika-step';
-import { pipelineDetails, showingDetails } from './current-details';
+import { executeCodikaStep, initialStepState } from '../execution/codika-step';
+import { showingDetails } from '../execution/current-details';
+import { pipelineDetails } from './pipeline-details';
 import { runWithRetries, type AttemptsHolder } from './pipeline-retries';
-import { resolvePollSettings } from './poll-settings';
+import { resolvePollSettings } from '../execution/poll-settings';
 import { countItems } from './pipeline-scheduling';
-import { validateExecutionInput } from './validate-input';
+import { validateExecutionInput } from '../execution/validate-input';
 
-/** A result a pipeline keeps: a Codika execution's, an approval's answer, or a forEach step's array. */
-export type StepResult = Pick<CodikaExecutionResult, 'resultData'> & Partial<CodikaExecutionResult>;
+import { copyStep, restoreResults, type StepResult } from './pipeline-state';
+
+export type { StepResult } from './pipeline-state';
 
 /** An execution in flight: which step it belongs to (for its poll options), and its live state. */
 export interface LiveExecution {
@@ -56,9 +58,9 @@ export class PipelineContext {
   /** Executions in flight, whose polls and executionId the state query reads live. */
   readonly live = new Map<string, LiveExecution>();
   /** Each step's result once it succeeded: what templates read as `steps.<id>`. */
-  readonly results = new Map<string, StepResult>();
+  readonly results: Map<string, StepResult> = new Map();
   /** Each forEach step's items' results, by item index. */
-  readonly itemResults = new Map<string, (CodikaExecutionResult | undefined)[]>();
+  readonly itemResults: Map<string, (CodikaExecutionResult | undefined)[]> = new Map();
   /** Each forEach step's items, rendered once. */
   private readonly itemValues = new Map<string, unknown[]>();
   /** Succeeded steps and forEach items in the order they finished: compensations run in reverse. */
@@ -102,23 +104,11 @@ export class PipelineContext {
     this.state = { phase: 'running', order, steps, leftRunning: [] };
     if (resume) {
       for (const [id, step] of Object.entries(resume.steps)) steps[id] = copyStep(step);
-      for (const { stepId, index, result } of resume.finished) {
-        this.finished.push(index === undefined ? { stepId } : { stepId, index });
-        if (index === undefined) this.results.set(stepId, result);
-        else this.itemResultsOf(stepId)[index] = result as CodikaExecutionResult;
-      }
-      for (const [id, results] of this.itemResults) {
-        if (steps[id]!.status === 'succeeded')
-          this.results.set(id, { resultData: forEachResultData(results, steps[id]!) });
-      }
-      if (oneState) {
-        // A forEach step with no succeeded item (empty, or every item failed under `continue`) has a result too.
-        for (const [id, step] of Object.entries(steps)) {
-          if (step.items && step.status === 'succeeded' && !this.results.has(id))
-            this.results.set(id, { resultData: forEachResultData([], step) });
-        }
-        if (resume.failure) this.restoreFailure(resume.failure);
-      }
+      const restored = restoreResults(resume, steps, oneState);
+      this.results = restored.results;
+      this.itemResults = restored.itemResults;
+      this.finished = restored.finished;
+      if (oneState && resume.failure) this.restoreFailure(resume.failure);
     }
   }
 
@@ -348,14 +338,6 @@ export class PipelineContext {
   }
 }
 
-/** A forEach step's `resultData`: the items' results in item order, `null` for an item that failed. */
-export function forEachResultData(
-  results: readonly (CodikaExecutionResult | undefined)[],
-  state: CodikaPipelineStepState,
-): unknown[] {
-  return (state.items ?? []).map((_, i) => (results[i] === undefined ? null : (results[i]!.resultData ?? null)));
-}
-
 /** `target` with the live figures of its execution (and of its compensation) in flight. */
 function withLive<
   T extends {
@@ -374,14 +356,6 @@ function withLive<
   if (compensating && target.compensation)
     target.compensation = { ...target.compensation, executionId: compensating.executionId };
   return target;
-}
-
-/** A copy of a step's state whose parts the run changes (items, attempts), so a query never shares them. */
-export function copyStep(step: CodikaPipelineStepState): CodikaPipelineStepState {
-  const copy = { ...step };
-  if (step.items) copy.items = step.items.map((item) => ({ ...item, attempts: item.attempts?.map((a) => ({ ...a })) }));
-  if (step.attempts) copy.attempts = step.attempts.map((a) => ({ ...a }));
-  return copy;
 }
 
 export function describeValue(value: unknown): string {

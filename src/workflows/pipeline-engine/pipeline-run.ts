@@ -30,16 +30,17 @@ import type { CodikaPipelineApprovalStep, CodikaPipelineDefinition } from '../..
 import { isApprovalStep } from '../../pipeline/step-kinds';
 import { describeCondition, evaluateCondition } from '../../pipeline/conditions';
 import { TemplateError } from '../../pipeline/errors';
-import { invalid } from './poll-settings';
+import { invalid } from '../execution/poll-settings';
 import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } from './pipeline-approval';
 import { dependencyVerdict } from './pipeline-scheduling';
-import { labelled } from './polling-strategies';
+import { labelled } from '../execution/polling-strategies';
 import { type CodikaForEachBatchReport } from './for-each-batches';
-import { underPath } from './validate-input';
+import { underPath } from '../execution/validate-input';
 import { validateId } from '../../shared/validation';
 import { PipelineContext, type StepResult } from './pipeline-context';
 import { ForEachSteps } from './pipeline-for-each';
 import { compensate, pipelineFailure, recordCancellation } from './pipeline-saga';
+import { pollingToResume } from './pipeline-state';
 
 /**
  * Pipelines started before they could continue as new keep running in one history when they
@@ -360,7 +361,7 @@ export class PipelineRun {
     await condition(() => this.running === 0);
     await condition(allHandlersFinished);
     // A status check in flight may have ended its execution while the steps stopped: that one is over.
-    if (oneState) for (const key of Object.keys(polling)) if (!this.stillRunning(key)) delete polling[key];
+    const resumed = oneState ? pollingToResume(polling, this.ctx.state.steps) : polling;
     // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.ctx.snapshot().steps;
     for (const step of Object.values(steps)) delete step.itemCounts;
@@ -372,20 +373,14 @@ export class PipelineRun {
     return continueAsNew<(args: CodikaPipelineInput) => Promise<CodikaPipelineResult>>({
       pipeline: this.ctx.pipeline,
       input: this.ctx.input,
-      resume: { steps, finished, polling, ...(this.ctx.state.failure ? { failure: this.ctx.state.failure } : {}) },
+      resume: {
+        steps,
+        finished,
+        polling: resumed,
+        ...(this.ctx.state.failure ? { failure: this.ctx.state.failure } : {}),
+      },
       ...(this.ctx.batchOf ? { batchOf: this.ctx.batchOf } : {}),
     });
-  }
-
-  /**
-   * Whether the execution of a `resume.polling` key is still the one to poll: its step or item still
-   * runs (a stopped one keeps `running`) and is not waiting for its next attempt.
-   */
-  private stillRunning(key: string): boolean {
-    const [, id, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
-    const step = this.ctx.state.steps[id!];
-    const target = index === undefined ? step : step?.items?.[Number(index)];
-    return target?.status === 'running' && target.nextAttemptAt === undefined;
   }
 
   private async runStep(

@@ -37,7 +37,8 @@ import {
   type CodikaForEachBatchReport,
 } from './for-each-batches';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../shared/validation';
-import { forEachResultData, itemKey, messageOf, type PipelineContext } from './pipeline-context';
+import { itemKey, messageOf, type PipelineContext } from './pipeline-context';
+import { firstFailedItem, forEachResultData } from './pipeline-state';
 
 /** Items in flight at once when a forEach step does not say. */
 const DEFAULT_CONCURRENCY = 10;
@@ -388,17 +389,4 @@ export class ForEachSteps {
       ),
     );
   }
-}
-
-/**
- * The first item (in item order) that failed on its own, rebuilt from its state with its failure's
- * type; an item stopped by another step's failure is not one.
- */
-export function firstFailedItem(
-  items: readonly CodikaPipelineItemState[],
-): { index: number; error: unknown } | undefined {
-  const i = items.findIndex((item) => item.status === 'failed' && item.failureType !== CODIKA_STEP_STOPPED);
-  if (i < 0) return undefined;
-  const item = items[i]!;
-  return { index: i, error: nonRetryableFailure(item.failureType ?? 'Error', item.error ?? 'failed', { index: i }) };
 }

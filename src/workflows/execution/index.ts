@@ -1,9 +1,10 @@
 /**
- * Layer: the step engine behind the public workflows, WORKFLOW-SAFE. One Codika execution as a
- * sequence of durable commands: validate the input, resolve the poll settings, trigger once
+ * Layer: one Codika execution as a step, WORKFLOW-SAFE. A sequence of durable commands: validate the
+ * input (`validate-input`), resolve the poll settings (`poll-settings`), trigger once
  * (`trigger-execution`), wait with the chosen strategy (`polling-strategies`), end with a typed
  * failure (`step-failures`), and report it: logs and metrics once per execution (`step-telemetry`)
- * and the run's current details in the UI (`current-details`).
+ * and the run's current details in the UI (`current-details`). `codika-step` puts them together;
+ * the execution workflow, the step helper and every pipeline step run it.
  *
  * Contract: deterministic workflow code only: `@temporalio/workflow`, other workflow-safe folders, and
  * activities as types; no Node built-in, no I/O. ESLint enforces the imports for the whole folder by
@@ -14,14 +15,3 @@ export { executeCodikaStep, initialStepState } from './codika-step';
 export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
 export { underPath, validateExecutionInput } from './validate-input';
-export { PipelineRun, validateResume } from './pipeline-run';
-export type { CodikaApprovalRequest } from './pipeline-approval';
-export {
-  codikaForEachBatchDoneSignal,
-  codikaForEachBatchStopSignal,
-  codikaForEachBatchWatchSignal,
-  BATCH_SIZE,
-  INLINE_ITEMS_LIMIT,
-  type CodikaForEachBatchReport,
-} from './for-each-batches';
-export { loadCheckPipeline } from './lazy-schemas';

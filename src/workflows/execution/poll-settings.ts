@@ -11,7 +11,7 @@ import {
   type PollSettings,
 } from '../../shared/poll-options';
 import { nonRetryableFailure } from '../../shared/failures';
-import { loadPollOptionsSchema } from './lazy-schemas';
+import { loadPollOptionsSchema } from '../lazy-schemas';
 
 /**
  * Executions started before `auto` became the default chose `timer`; this patch keeps their
