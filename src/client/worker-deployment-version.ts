@@ -62,8 +62,7 @@ export async function setCurrentCodikaVersion(
       return { buildId, ...(previousBuildId ? { previousBuildId } : {}) };
     } catch (err) {
       // Until a worker of the version polls, the server knows neither the deployment nor the version.
-      const notYet = isGrpcServiceError(err) && (err.code === GRPC_FAILED_PRECONDITION || err.code === GRPC_NOT_FOUND);
-      if (!notYet) throw err;
+      if (!notPolledYet(err)) throw err;
       if (Date.now() > deadline) {
         throw new Error(
           `no worker of deployment ${deploymentName}, build ${buildId} has polled namespace ${namespace}: ` +
@@ -74,4 +73,17 @@ export async function setCurrentCodikaVersion(
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+/**
+ * Whether the server refused because no worker of the version has polled yet (the deployment or the
+ * version is unknown to it), which waiting cures. Its other FAILED_PRECONDITION refusals (the version
+ * lacks a task queue the current one serves…) are answers, thrown at once.
+ */
+export function notPolledYet(err: unknown): boolean {
+  if (!isGrpcServiceError(err)) return false;
+  if (err.code === GRPC_NOT_FOUND) return true;
+  return (
+    err.code === GRPC_FAILED_PRECONDITION && /not found|no Worker Deployment found/i.test(err.details ?? err.message)
+  );
 }

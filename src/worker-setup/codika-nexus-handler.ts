@@ -8,7 +8,9 @@ import * as nexus from 'nexus-rpc';
 import { codikaExecutionStart } from '../client/start-codika-execution';
 import type { CodikaExecutionResult } from '../shared/execution-types';
 import { codikaNexusService, type CodikaNexusRunInput } from '../shared/nexus-service';
-import { CodikaValidationError } from '../shared/errors';
+import { ApplicationFailure } from '@temporalio/common';
+import { CODIKA_VALIDATION_FAILURE, CodikaValidationError } from '../shared/errors';
+import { checkPollSettings } from '../workflows/execution/poll-settings';
 import type { codikaExecutionWorkflow } from '../workflows/codika-execution-workflow';
 
 const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery', 'priority', 'poll']);
@@ -42,12 +44,15 @@ function checkedStart(input: CodikaNexusRunInput, requestId: string): ReturnType
         throw new CodikaValidationError(`input.${key}`, `unknown field; expected one of ${[...KNOWN_KEYS].join(', ')}`);
     }
     const { poll, ...execution } = input;
+    // Checked here as the workflow would, so a bad option is a request error and nothing starts.
+    if (poll !== undefined) checkPollSettings(poll, 'input.poll');
     // Used only once the ids pass the checks inside codikaExecutionStart.
     const workflowId = `codika-nexus-${String(execution.workflowId)}-${String(execution.processInstanceId)}-${requestId}`;
     return codikaExecutionStart(execution, { poll, workflowId });
   } catch (err) {
-    if (err instanceof CodikaValidationError) {
-      throw new nexus.HandlerError('BAD_REQUEST', `codika.runExecution: ${err.message}`, { cause: err });
+    const invalidPoll = err instanceof ApplicationFailure && err.type === CODIKA_VALIDATION_FAILURE;
+    if (err instanceof CodikaValidationError || invalidPoll) {
+      throw new nexus.HandlerError('BAD_REQUEST', `codika.runExecution: ${(err as Error).message}`, { cause: err });
     }
     throw err;
   }

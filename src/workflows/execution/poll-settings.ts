@@ -28,6 +28,20 @@ const INTERVAL_KEYS = ['firstPollAfter', 'backoffCoefficient', 'maxPollInterval'
  * @throws ApplicationFailure (non-retryable, type `CodikaValidationError`) naming the bad field.
  */
 export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'poll'): PollSettings {
+  return checkPollSettings(options, path, defaultStrategy);
+}
+
+/**
+ * The checks of {@link resolvePollSettings} with the default strategy chosen by `strategyOf`: outside
+ * a workflow (a Nexus handler, before it starts one), where no patch can be asked, today's default.
+ *
+ * @throws ApplicationFailure (non-retryable, type `CodikaValidationError`) naming the bad field.
+ */
+export function checkPollSettings(
+  options: CodikaPollOptions,
+  path: string,
+  strategyOf: (options: CodikaPollOptions) => CodikaPollStrategy = todaysDefaultStrategy,
+): PollSettings {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalid(path, 'expected an object of poll options');
   }
@@ -36,7 +50,7 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
       throw invalid(`${path}.${key}`, `unknown option; known ones are ${POLL_OPTION_KEYS.join(', ')}`);
   }
   // Before the values are checked, as it always was: the patch marker is recorded at the same point.
-  const strategy = options.strategy ?? defaultStrategy(options);
+  const strategy = options.strategy ?? strategyOf(options);
   const checkable = withoutNullDefaults(options);
   if (!plainlyValid(checkable)) {
     // Only here does zod load: its message names what is wrong, exactly as before the fast path.
@@ -71,6 +85,10 @@ export function resolvePollSettings(options: CodikaPollOptions = {}, path = 'pol
 function defaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
   if (INTERVAL_KEYS.some((key) => options[key] !== undefined)) return 'timer';
   return patched(AUTO_BY_DEFAULT_PATCH) ? 'auto' : 'timer';
+}
+
+function todaysDefaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
+  return INTERVAL_KEYS.some((key) => options[key] !== undefined) ? 'timer' : 'auto';
 }
 
 /**

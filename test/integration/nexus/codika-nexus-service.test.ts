@@ -116,6 +116,22 @@ test('a bad input fails the operation at once with the field named; nothing is s
   expect(await handlerRuns(sides.handlerClient, sides.handlerQueue)).toEqual([]);
 });
 
+test('bad poll options fail the operation at once as BAD_REQUEST naming the option; nothing is started', async () => {
+  const sides = await twoNamespaces();
+  const triggersBefore = mock.requestsTo('trigger').length;
+  const err = await sides.run(async () => {
+    const input = { processInstanceId: 'pi_nexus', workflowId: 'summarize', poll: { strategy: 'sometimes' } };
+    const handle = await sides.start(input as never, 'bad-poll');
+    return handle.result().catch((e: unknown) => e);
+  });
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const text = JSON.stringify(causes(err));
+  expect(text).toContain('input.poll.strategy');
+  expect(text).toContain('BAD_REQUEST');
+  expect(mock.requestsTo('trigger').length).toBe(triggersBefore);
+  expect(await handlerRuns(sides.handlerClient, sides.handlerQueue)).toEqual([]);
+});
+
 test('cancelling the caller cancels the polling; the Codika execution left running is recorded on the Codika side', async () => {
   mock.script('long-report', { durationMs: 120_000, resultData: { done: true } });
   const sides = await twoNamespaces();
