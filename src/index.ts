@@ -89,6 +89,7 @@ export type {
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,
+  CodikaPipelineFailure,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
 } from './pipeline';

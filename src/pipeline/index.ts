@@ -27,6 +27,7 @@ export type {
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,
+  CodikaPipelineFailure,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,
 } from './pipeline-types';

@@ -58,6 +58,8 @@ export interface CodikaExecutionState {
   nextPollAt?: string;
   /** The wait between status checks that backoff has reached (`timer` strategy): a continued run goes on from it. */
   nextIntervalMs?: number;
+  /** ISO time `auto` moves from its one-second checks to retries backing off; set once its first phase starts. */
+  autoPhaseEndsAt?: string;
   /** ISO time the step started (before the trigger). */
   startedAt: string;
   /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
@@ -81,6 +83,11 @@ export interface CodikaStepProgress {
    * waits only what is left of `nextIntervalMs`, then backs off from it.
    */
   nextPollAtMs?: number;
+  /**
+   * When `auto`'s first phase (checks every second) ends, in epoch milliseconds: a continued run goes
+   * on with what is left of it, or with the retries once it is over, instead of starting it again.
+   */
+  autoPhaseEndsAtMs?: number;
   /** The last status Codika reported, so the state query still shows it after continuing. */
   lastStatus?: string;
   /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */

@@ -77,6 +77,7 @@ export type {
   CodikaPipelineInput,
   CodikaPipelineResult,
   CodikaPipelineState,
+  CodikaPipelineFailure,
   CodikaPipelineStep,
   CodikaPipelineStepState,
   CodikaPipelineStepStatus,

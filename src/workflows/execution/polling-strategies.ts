@@ -158,6 +158,10 @@ export const AUTO_SCHEDULE = {
 
 /** The activity loop for the first phase, then retries with a wide backoff. */
 export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> {
+  const phaseEndsAtMs = ctx.resume?.autoPhaseEndsAtMs ?? Date.now() + AUTO_SCHEDULE.activityPhaseMs;
+  ctx.state.autoPhaseEndsAt = new Date(phaseEndsAtMs).toISOString();
+  const phaseLeftMs = phaseEndsAtMs - Date.now();
+  if (phaseLeftMs <= 0) return retryLoop(ctx, AUTO_RETRIES);
   const activities = ctx.activities({
     heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     longRunning: true,
@@ -172,19 +176,22 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
       firstPollAfterMs: Math.min(ctx.settings.firstPollAfterMs, AUTO_SCHEDULE.activityPhaseMs),
       backoffCoefficient: 1,
       maxPollIntervalMs: AUTO_SCHEDULE.activityIntervalMs,
-      stopAfterMs: AUTO_SCHEDULE.activityPhaseMs,
+      stopAfterMs: phaseLeftMs,
     });
     return { ...result, polls: ctx.state.polls + result.polls };
   });
   if (firstPhase.status !== 'pending') return firstPhase;
   ctx.state.polls = firstPhase.polls;
   ctx.state.lastStatus = firstPhase.lastStatus ?? 'pending';
-  return retryLoop(ctx, {
-    initialInterval: AUTO_SCHEDULE.retryInitialMs,
-    backoffCoefficient: AUTO_SCHEDULE.retryCoefficient,
-    maximumInterval: AUTO_SCHEDULE.retryMaxMs,
-  });
+  return retryLoop(ctx, AUTO_RETRIES);
 }
+
+/** `auto`'s second phase. */
+const AUTO_RETRIES: RetryLoop = {
+  initialInterval: AUTO_SCHEDULE.retryInitialMs,
+  backoffCoefficient: AUTO_SCHEDULE.retryCoefficient,
+  maximumInterval: AUTO_SCHEDULE.retryMaxMs,
+};
 
 /** Waits the first interval with a timer, then lets the retry policy of a benignly failing check loop. */
 async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {

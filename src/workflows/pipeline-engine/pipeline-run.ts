@@ -356,6 +356,8 @@ export class PipelineRun {
         lastStatus: execution.lastStatus,
       };
       if (oneState && execution.nextPollAt) polling[key]!.nextPollAtMs = Date.parse(execution.nextPollAt);
+      if (oneState && execution.autoPhaseEndsAt)
+        polling[key]!.autoPhaseEndsAtMs = Date.parse(execution.autoPhaseEndsAt);
     }
     for (const scope of this.scopes.values()) scope.cancel();
     await condition(() => this.running === 0);

@@ -221,3 +221,32 @@ test('a batch terminated by hand after its pipeline continued as new is noticed 
   ]);
   expect(mock.requestsTo('trigger', 'out-batch-item')).toHaveLength(2);
 }, 150_000);
+
+test('a step whose slow status check ends it while the run continues as new finishes once and is undone once', async () => {
+  mock.script('out-check-busy', { durationMs: 6_000 });
+  // Every status answer takes 700 ms: a check is under way most of the time the run could continue.
+  mock.script('out-check-slow', {
+    durationMs: 2_500,
+    faults: { status: [{ kind: 'delay', ms: 700, times: 50 }] },
+  });
+  mock.script('out-check-undo', {});
+  mock.script('out-check-fail', { failWith: 'refused' });
+  const handle = await start('outcomes-check-in-flight', {
+    steps: [
+      {
+        id: 'busy',
+        workflowId: 'out-check-busy',
+        poll: { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 },
+      },
+      { id: 'slow', workflowId: 'out-check-slow', compensate: { workflowId: 'out-check-undo' } },
+      { id: 'fail', workflowId: 'out-check-fail', dependsOn: ['slow', 'busy'] },
+    ],
+  });
+
+  const failure = await failureOf(handle);
+
+  expect(failure.type).toBe('CodikaExecutionFailed');
+  expect(await runsOf('outcomes-check-in-flight')).toBeGreaterThan(1);
+  expect(mock.requestsTo('trigger', 'out-check-slow')).toHaveLength(1);
+  expect(mock.executionsOf('out-check-undo')).toHaveLength(1);
+}, 90_000);
