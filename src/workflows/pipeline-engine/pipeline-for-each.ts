@@ -154,8 +154,15 @@ export class ForEachSteps {
         for (let i = plan.from; i < plan.to; i += 1) state.items![i]!.status = 'running';
         const batchOf = { parentWorkflowId: info.workflowId, stepId: id, batch, firstIndex: plan.from };
         const batchInput: CodikaPipelineInput = payloads
-          ? { pipeline: this.batchPipeline(id, step), input: { payloads: payloads.slice(plan.from, plan.to) }, batchOf }
-          : { pipeline: this.batchPipelineOfRendered(id, step, index, plan.from, plan.to), batchOf };
+          ? {
+              pipeline: this.batchPipeline(id, step, { $ref: 'input.payloads' }),
+              input: { payloads: payloads.slice(plan.from, plan.to) },
+              batchOf,
+            }
+          : {
+              pipeline: this.batchPipeline(id, step, this.payloadsOf(id, step, index, plan.from, plan.to)),
+              batchOf,
+            };
         this.startingBatches += 1;
         try {
           const batchCount = state.batches.length;
@@ -212,54 +219,32 @@ export class ForEachSteps {
     }
   }
 
-  /** Every item's payload, rendered as the item's execution would render it. */
-  private payloadsOf(id: string, step: CodikaPipelineExecutionStep, index: number): Record<string, unknown>[] {
-    const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
-    return this.ctx
-      .itemsOf(id)
-      .map((_, i) => this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i)).payload);
-  }
-
-  /**
-   * The one-step pipeline a batch runs: one item per payload of its input (`input.payloads`), each
-   * payload the item itself, so nothing in it is read as a template again.
-   */
-  private batchPipeline(id: string, step: CodikaPipelineExecutionStep): CodikaPipelineDefinition {
-    const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
-    return {
-      processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
-      triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
-      poll: { ...this.ctx.pipeline.poll, ...step.poll },
-      ...(priority ? { priority } : {}),
-      steps: [
-        {
-          id,
-          workflowId: step.workflowId,
-          payload: { $ref: 'item' } as unknown as Record<string, never>,
-          forEach: { items: { $ref: 'input.payloads' }, concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
-          ...(step.retry ? { retry: step.retry } : {}),
-          ...(step.onFailure ? { onFailure: step.onFailure } : {}),
-        },
-      ],
-    };
-  }
-
-  /** The batch pipeline of runs before one state: the payloads rendered into the definition, read again there. */
-  private batchPipelineOfRendered(
+  /** The payloads of items `from`..`to` (all by default), rendered as each item's execution would render it. */
+  private payloadsOf(
     id: string,
     step: CodikaPipelineExecutionStep,
     index: number,
-    from: number,
-    to: number,
-  ): CodikaPipelineDefinition {
+    from = 0,
+    to = this.ctx.itemsOf(id).length,
+  ): Record<string, unknown>[] {
+    const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
     const payloads: Record<string, unknown>[] = [];
+    for (let i = from; i < to; i += 1)
+      payloads.push(this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i)).payload);
+    return payloads;
+  }
+
+  /**
+   * The one-step pipeline a batch runs over `items`: one state's `{"$ref": "input.payloads"}`, the
+   * rendered payloads handed over as the batch's input, so nothing in them is read as a template
+   * again; before it, the payloads themselves, written into the definition (and read again there).
+   */
+  private batchPipeline(
+    id: string,
+    step: CodikaPipelineExecutionStep,
+    items: { $ref: 'input.payloads' } | Record<string, unknown>[],
+  ): CodikaPipelineDefinition {
     const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
-    for (let i = from; i < to; i += 1) {
-      payloads.push(
-        this.ctx.executionInput(step, index, this.ctx.state.steps[id]!.processInstanceId!, this.ctx.itemScope(id, i))
-          .payload,
-      );
-    }
     return {
       processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
       triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
@@ -270,7 +255,7 @@ export class ForEachSteps {
           id,
           workflowId: step.workflowId,
           payload: { $ref: 'item' } as unknown as Record<string, never>,
-          forEach: { items: payloads as never[], concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
+          forEach: { items: items as never, concurrency: step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
           ...(step.retry ? { retry: step.retry } : {}),
           ...(step.onFailure ? { onFailure: step.onFailure } : {}),
         },

@@ -4,50 +4,27 @@
  * a poll schedule) or a failure that did not stop waiting work. The server of its own suggests
  * continuing as new after 40 events, so a run continues many times while items poll.
  */
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types';
-import { LocalTemporalServer } from '../../../src/testing/local-temporal-server';
-import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
-import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 import { failureOf } from '../../helpers/temporal';
+import { runOwnWorker, startOwnServer, type OwnServer } from '../../helpers/own-server';
 
-const API_KEY = 'ck_pipeline_outcomes_key_25';
 const POLL = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;
 
-let server: LocalTemporalServer;
+let own: OwnServer;
 let mock: MockCodikaServer;
-let nativeConnection: NativeConnection;
-let connection: Connection;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stopWorker: () => Promise<void>;
 beforeAll(async () => {
-  server = await LocalTemporalServer.start({
-    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 },
-    log: () => {},
-  });
-  mock = new MockCodikaServer({ apiKey: API_KEY });
-  await mock.start();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
-  worker = await createCodikaWorker({
-    connection: nativeConnection,
-    taskQueue: 'outcomes',
-    codika: { baseUrl: mock.url, apiKey: API_KEY },
-    workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
-  });
-  running = worker.run();
+  own = await startOwnServer(40, 'ck_pipeline_outcomes_key_25');
+  ({ mock, client } = own);
+  stopWorker = await runOwnWorker(own, 'outcomes');
 }, 120_000);
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await nativeConnection?.close();
-  await mock?.stop();
-  await server?.stop();
+  await stopWorker?.();
+  await own?.stop();
 });
 
 function start(
