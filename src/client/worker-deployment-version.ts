@@ -61,12 +61,13 @@ export async function setCurrentCodikaVersion(
       const previousBuildId = response.previousDeploymentVersion?.buildId || undefined;
       return { buildId, ...(previousBuildId ? { previousBuildId } : {}) };
     } catch (err) {
-      // Until a worker of the version polls, the server knows neither the deployment nor the version.
+      // Until the version's workers poll, the server knows neither the deployment nor the version, or not all its queues.
       if (!notPolledYet(err)) throw err;
       if (Date.now() > deadline) {
         throw new Error(
-          `no worker of deployment ${deploymentName}, build ${buildId} has polled namespace ${namespace}: ` +
-            'start one (TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID) before making its version current',
+          `no worker of deployment ${deploymentName}, build ${buildId} has polled namespace ${namespace} on ` +
+            `every task queue it needs (the server said: ${(err as Error).message}): start one ` +
+            '(TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID) before making its version current',
           { cause: err },
         );
       }
@@ -76,14 +77,14 @@ export async function setCurrentCodikaVersion(
 }
 
 /**
- * Whether the server refused because no worker of the version has polled yet (the deployment or the
- * version is unknown to it), which waiting cures. Its other FAILED_PRECONDITION refusals (the version
- * lacks a task queue the current one serves…) are answers, thrown at once.
+ * Whether the server refused because the version's workers have not polled yet, which waiting cures:
+ * the deployment or the version is unknown to it, or the version does not serve yet every task queue
+ * the current one does (its workers poll each queue shortly after they start). Its other
+ * FAILED_PRECONDITION refusals are answers, thrown at once.
  */
 export function notPolledYet(err: unknown): boolean {
   if (!isGrpcServiceError(err)) return false;
   if (err.code === GRPC_NOT_FOUND) return true;
-  return (
-    err.code === GRPC_FAILED_PRECONDITION && /not found|no Worker Deployment found/i.test(err.details ?? err.message)
-  );
+  const waitable = /not found|no Worker Deployment found|missing active task queues/i;
+  return err.code === GRPC_FAILED_PRECONDITION && waitable.test(err.details ?? err.message);
 }

@@ -8,7 +8,7 @@ function serviceError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
 }
 
-test('an unknown deployment or version is waited out: its worker has not polled yet', () => {
+test('an unknown deployment or version, or one missing a task queue, is waited out: its workers have not polled yet', () => {
   expect(
     notPolledYet(
       serviceError(9, 'no Worker Deployment found with name shop; does your Worker Deployment have pollers?'),
@@ -16,12 +16,14 @@ test('an unknown deployment or version is waited out: its worker has not polled 
   ).toBe(true);
   expect(notPolledYet(serviceError(9, 'Version shop.v2 not found in deployment with error: x'))).toBe(true);
   expect(notPolledYet(serviceError(5, 'Version not found in deployment'))).toBe(true);
+  const missingQueues =
+    'proposed current version is missing active task queues from the current version; these would become unversioned if it is set as the current version';
+  expect(notPolledYet(serviceError(9, missingQueues))).toBe(true);
 });
 
 test('any other FAILED_PRECONDITION is an answer, thrown at once', () => {
-  const missingQueues =
-    'proposed current version is missing active task queues from the current version; these would become unversioned if it is set as the current version';
-  expect(notPolledYet(serviceError(9, missingQueues))).toBe(false);
+  expect(notPolledYet(serviceError(9, 'Version cannot be deleted since it is draining.'))).toBe(false);
+  expect(notPolledYet(serviceError(9, 'conflict token does not match'))).toBe(false);
   expect(notPolledYet(serviceError(7, 'permission denied'))).toBe(false);
   expect(notPolledYet(new Error('no Worker Deployment found'))).toBe(false);
 });
