@@ -285,6 +285,7 @@ export class PipelineContext {
         this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), resume, label),
       progress,
       (ms, options) => this.waitUnlessStopped(liveKey, ms, options),
+      () => this.oneState && this.continuing,
     );
   }
 

@@ -50,6 +50,7 @@ export async function runWithRetries(
   run: RunAttempt,
   resume?: CodikaStepProgress,
   wait: Wait = sleep,
+  continuing: () => boolean = () => false,
 ): Promise<CodikaExecutionResult> {
   if (retry === undefined) return run(resume, () => undefined);
   const attempts = (holder.attempts ??= []);
@@ -80,7 +81,12 @@ export async function runWithRetries(
       attempt.status = 'succeeded';
       return result;
     } catch (err) {
-      if (isCancellation(err)) throw err; // continue-as-new or cancellation: the attempt stays as it was
+      if (isCancellation(err)) {
+        // Stopped to continue as new in the task that began it, before its trigger was sent: the next run
+        // makes this attempt, so it is not on record twice. Otherwise the attempt stays as it was.
+        if (attempt.executionId === undefined && continuing()) attempts.pop();
+        throw err;
+      }
       attempt.status = 'failed';
       attempt.error = err instanceof Error ? err.message : String(err);
       const codikaFailed = err instanceof ApplicationFailure && err.type === CODIKA_EXECUTION_FAILED;
