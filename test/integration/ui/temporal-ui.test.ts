@@ -119,6 +119,7 @@ async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promi
   await page.getByRole('tab', { name: 'User Metadata' }).click();
   // Summary and details are Markdown, rendered in frames of their own; they load after the page.
   const deadline = Date.now() + 30_000;
+  let attempt = 0;
   for (;;) {
     const texts = await Promise.all(
       page.frames().map((frame) =>
@@ -131,6 +132,11 @@ async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promi
     const text = texts.join('\n');
     if (mustShow.every((wanted) => text.includes(wanted)) || Date.now() > deadline) return text;
     await page.waitForTimeout(500);
+    // The page shows the details it loaded with: on a busy machine the run may get there after it loaded.
+    if ((attempt += 1) % 6 === 0) {
+      await page.reload();
+      await page.getByRole('tab', { name: 'User Metadata' }).click();
+    }
   }
 }
 
