@@ -1,6 +1,7 @@
 /**
- * Large fan-outs: past {@link INLINE_ITEMS_LIMIT} items, a forEach step runs its items in batch
- * child workflows of {@link BATCH_SIZE} items, one batch at a time (so never more than `concurrency`
+ * Large fan-outs: past `forEach.batchSize` items ({@link INLINE_ITEMS_LIMIT} by default), a forEach step
+ * runs its items in batch child workflows of at most that many items and {@link BATCH_PAYLOAD_BYTES} of
+ * payloads, one batch at a time (so never more than `concurrency`
  * executions in flight). Each batch is itself a `codikaPipelineWorkflow` run of one forEach step over
  * its items' payloads, rendered by the parent: it polls, retries and continues as new as any pipeline.
  *

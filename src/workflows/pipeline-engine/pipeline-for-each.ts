@@ -1,7 +1,7 @@
 /**
  * forEach steps: their items, `concurrency` at a time, in the pipeline's own history (up to
- * `INLINE_ITEMS_LIMIT` items, through `item-pool.ts`) or in batch child workflows past it
- * (`for-each-batches.ts` says why and how), the results in item order, and the reports of batches.
+ * `forEach.batchSize` items, 200 by default, through `item-pool.ts`) or in batch child workflows past
+ * it (`for-each-batches.ts` says why and how), the results in item order, and the reports of batches.
  */
 import {
   ApplicationFailure,
@@ -56,7 +56,7 @@ export class ForEachSteps {
 
   /**
    * Runs a forEach step's items, `concurrency` at a time, in item order: in this run's history, or
-   * past `INLINE_ITEMS_LIMIT` items in batch child workflows (`for-each-batches.ts`).
+   * past `forEach.batchSize` items in batch child workflows (`for-each-batches.ts`).
    */
   async run(
     id: string,
