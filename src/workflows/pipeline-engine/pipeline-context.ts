@@ -48,6 +48,12 @@ export interface LiveExecution {
   execution: CodikaExecutionState;
 }
 
+/** Ways of running that runs recorded before them do not have (each behind its own patch). */
+export interface PipelineWays {
+  batchWindow: boolean;
+  triggerWaitCarried: boolean;
+}
+
 /** The key of a forEach item's execution in the live map and in `resume.polling`. */
 export const itemKey = (id: string, index: number) => `${id}[${index}]`;
 
@@ -87,6 +93,12 @@ export class PipelineContext {
      * each forEach step's result, and a failure stops what only waits. Runs recorded before keep their ways.
      */
     readonly oneState = false,
+    /**
+     * The ways added after one state (`PIPELINE_BATCH_WINDOW_PATCH`, `PIPELINE_TRIGGER_WAIT_CARRIED_PATCH`):
+     * batches slide as a window of `concurrency` items and tell their pipeline how they go; a trigger
+     * waiting to be sent again does not hold continue-as-new. Runs recorded before keep their ways.
+     */
+    readonly ways: PipelineWays = { batchWindow: false, triggerWaitCarried: false },
   ) {
     this.indexOffset = batchOf?.firstIndex ?? 0;
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));

@@ -56,6 +56,20 @@ export const PIPELINE_CONTINUE_AS_NEW_PATCH = 'codika-pipeline-continue-as-new';
  */
 export const PIPELINE_ONE_STATE_PATCH = 'codika-pipeline-one-state';
 
+/**
+ * Runs from here on run a large forEach step's batches side by side, `concurrency` items in flight
+ * across them (a sliding window), each batch telling its pipeline when it frees room, an item fails,
+ * or its first items triggered; a lost batch is run again where `retry` allows it.
+ */
+export const PIPELINE_BATCH_WINDOW_PATCH = 'codika-pipeline-batch-window';
+
+/**
+ * Runs from here on may continue as new while a trigger waits to be sent again (Codika answered
+ * `503` or `429`): the wait, its backoff and its Idempotency-Key carry over, so one refused trigger
+ * holds neither new items nor the continue-as-new.
+ */
+export const PIPELINE_TRIGGER_WAIT_CARRIED_PATCH = 'codika-pipeline-trigger-wait-carried';
+
 /** One pipeline run: the scheduler, each step kind's run, continue-as-new. */
 export class PipelineRun {
   private readonly ctx: PipelineContext;
@@ -76,7 +90,13 @@ export class PipelineRun {
     private readonly resume?: CodikaPipelineResume,
     batchOf?: CodikaPipelineInput['batchOf'],
   ) {
-    this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, patched(PIPELINE_ONE_STATE_PATCH));
+    const oneState = patched(PIPELINE_ONE_STATE_PATCH);
+    // Asked only by runs that keep one state, each once as the run starts, so its marker is on record early.
+    const ways = {
+      batchWindow: oneState && patched(PIPELINE_BATCH_WINDOW_PATCH),
+      triggerWaitCarried: oneState && patched(PIPELINE_TRIGGER_WAIT_CARRIED_PATCH),
+    };
+    this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, oneState, ways);
     // Items hold only when the run is about to continue, which needs progress: else a continued run
     // that Temporal asks at once to continue again would start nothing and wait forever.
     this.forEach = new ForEachSteps(
