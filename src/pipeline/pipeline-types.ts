@@ -1,5 +1,5 @@
 import type { CodikaPipelineDefinition } from './definition';
-import type { CodikaExecutionResult, CodikaStepProgress } from '../shared/execution-types';
+import type { CodikaExecutionResult, CodikaStepProgress, CodikaTriggerProgress } from '../shared/execution-types';
 
 /** Input of `codikaPipelineWorkflow`. */
 export interface CodikaPipelineInput {
@@ -46,6 +46,11 @@ export interface CodikaPipelineResume {
   }[];
   /** Executions that were polling, and where: by step id, or `<step id>[<index>]` for a forEach item. */
   polling: Record<string, CodikaStepProgress>;
+  /**
+   * Triggers that were waiting to be sent again (Codika answered `503` or `429`), and where, keyed as
+   * `polling`: the next run sends each with the same `Idempotency-Key` when its wait is over.
+   */
+  triggering?: Record<string, CodikaTriggerProgress>;
   /**
    * The failure that stopped the pipeline, when a step failed while the run was stopping its steps to
    * continue as new: the next run starts nothing, lets what runs end, and runs the saga.

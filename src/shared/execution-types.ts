@@ -60,11 +60,47 @@ export interface CodikaExecutionState {
   nextIntervalMs?: number;
   /** ISO time `auto` moves from its one-second checks to retries backing off; set once its first phase starts. */
   autoPhaseEndsAt?: string;
+  /** Set while a trigger Codika refused for now (`503`, `429`) waits to be sent again: a continued run goes on from it. */
+  triggerWait?: CodikaTriggerWait;
   /** ISO time the step started (before the trigger). */
   startedAt: string;
   /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
   deadlineAt: string;
 }
+
+/** A trigger that Codika refused for now, waiting to be sent again. */
+export interface CodikaTriggerWait {
+  /** ISO time of the next attempt. */
+  nextAttemptAt: string;
+  /** The number of the next attempt (2 for the first one sent again). */
+  attempt: number;
+  /** The wait after the next refusal (without `Retry-After`), before it doubles again. */
+  backoffMs: number;
+  /** The `Idempotency-Key` every attempt of this trigger carries. */
+  idempotencyKey: string;
+}
+
+/**
+ * What a continued run carries forward for a trigger waiting to be sent again: the same key, the
+ * same attempt count and backoff, only what is left of the wait, the same deadline.
+ */
+export interface CodikaTriggerProgress {
+  /** The `Idempotency-Key` of every attempt so far. */
+  idempotencyKey: string;
+  /** The number of the next attempt. */
+  attempt: number;
+  /** The wait after the next refusal (without `Retry-After`). */
+  backoffMs: number;
+  /** When the next attempt is due, in epoch milliseconds. */
+  nextAttemptAtMs: number;
+  /** When the step started, in epoch milliseconds. */
+  startedAtMs: number;
+  /** When the step gives up, in epoch milliseconds. */
+  deadlineAtMs: number;
+}
+
+/** Where a continued run resumes a step: polling its execution, or waiting to send its trigger again. */
+export type CodikaStepResume = CodikaStepProgress | CodikaTriggerProgress;
 
 /** What a continued run carries forward so polling resumes where it stopped, never re-triggering. */
 export interface CodikaStepProgress {

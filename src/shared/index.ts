@@ -14,6 +14,9 @@ export type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaStepProgress,
+  CodikaStepResume,
+  CodikaTriggerProgress,
+  CodikaTriggerWait,
 } from './execution-types';
 export {
   DEFAULT_POLL_SETTINGS,

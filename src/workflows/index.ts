@@ -52,6 +52,9 @@ export type {
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaStepProgress,
+  CodikaStepResume,
+  CodikaTriggerProgress,
+  CodikaTriggerWait,
 } from '../shared';
 export {
   DEFAULT_POLL_SETTINGS,

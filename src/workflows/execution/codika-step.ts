@@ -9,6 +9,7 @@ import { executionPriority } from '../../shared/priority';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
 import type {
   CodikaStepProgress,
+  CodikaTriggerProgress,
   CheckedExecutionInput,
   CodikaExecutionInput,
   CodikaExecutionResult,
@@ -34,6 +35,8 @@ import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './t
 export interface CodikaStepHooks {
   /** Resume polling an execution that is already triggered. */
   resume?: CodikaStepProgress;
+  /** Resume a trigger that was waiting to be sent again (Codika refused it for now). */
+  resumeTrigger?: CodikaTriggerProgress;
   /** Runs after each status check that was not final; may continue-as-new (and so never return). */
   afterPoll?(progress: CodikaStepProgress): Promise<void>;
   /** Set `requested` to check at once instead of at the next timer (`timer` strategy). */
@@ -91,8 +94,9 @@ export async function executeCodikaStep(
   state: CodikaExecutionState,
   hooks: CodikaStepHooks = {},
 ): Promise<CodikaExecutionResult> {
-  const startedAtMs = hooks.resume?.startedAtMs ?? Date.now();
-  const deadlineAtMs = hooks.resume?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
+  const resumed = hooks.resume ?? hooks.resumeTrigger;
+  const startedAtMs = resumed?.startedAtMs ?? Date.now();
+  const deadlineAtMs = resumed?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
   state.startedAt = new Date(startedAtMs).toISOString();
   state.deadlineAt = new Date(deadlineAtMs).toISOString();
   const report = stepReport(input, startedAtMs);
@@ -136,7 +140,15 @@ export async function executeCodikaStep(
         payload: input.payload,
       };
       const triggered = patched(TRIGGER_DELIVERY_PATCH)
-        ? await triggerExecution({ input, deadlineAtMs, activities, deadlineReached: timedOut, label: hooks.label })
+        ? await triggerExecution({
+            input,
+            deadlineAtMs,
+            activities,
+            deadlineReached: timedOut,
+            label: hooks.label,
+            state,
+            resume: hooks.resumeTrigger,
+          })
         : // Recorded before delivery was a choice: the activity's retry policy re-sends, as it did then.
           await activities({ summary: 'trigger' }).triggerCodikaExecution(request);
       executionId = triggered.executionId;

@@ -7,7 +7,12 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
-import type { CheckedExecutionInput } from '../../shared/execution-types';
+import type {
+  CheckedExecutionInput,
+  CodikaExecutionState,
+  CodikaTriggerProgress,
+  CodikaTriggerWait,
+} from '../../shared/execution-types';
 import type { CodikaTriggeredExecution, TriggerFailureDetails } from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import { formatDuration } from '../../shared/durations';
@@ -33,6 +38,10 @@ export interface TriggerContext {
   deadlineReached(cause: unknown): Error;
   /** Names the step in timer summaries; see `labelled`. */
   label?: string;
+  /** Where a wait between attempts shows while it lasts: the query reads it, and a continued run carries it. */
+  state: Pick<CodikaExecutionState, 'triggerWait'>;
+  /** A wait between attempts that the previous run carried over: the trigger goes on from it. */
+  resume?: CodikaTriggerProgress;
 }
 
 /** How one failed attempt ended, as far as Codika's side can be known. */
@@ -45,16 +54,22 @@ type Verdict =
  * Triggers the step's execution, one activity attempt at a time, so that the workflow (not a retry
  * policy) decides what happens after each failure: a trigger that provably started nothing is sent
  * again after a backoff; one whose outcome is unknown is sent again only under `at-least-once`.
- * Every attempt carries the same `Idempotency-Key`, drawn once from the run's deterministic random.
+ * Every attempt carries the same `Idempotency-Key`, drawn once from the run's deterministic random;
+ * a pipeline that continued as new while the trigger waited hands over the key and the wait (`resume`).
  *
  * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` under `at-most-once` when Codika may have started it.
  * @throws what `deadlineReached` builds when no time is left; the attempt's failure when Codika refused for good.
  */
 export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTriggeredExecution> {
-  const { input } = ctx;
-  const idempotencyKey = `codika-temporal-${uuid4()}`;
-  let backoffMs: number = TRIGGER_BACKOFF.initialMs;
-  for (let attempt = 1; ; attempt++) {
+  const { input, resume } = ctx;
+  // A resumed trigger keeps its key: under at-least-once, an attempt whose outcome was unknown may have started it.
+  const idempotencyKey = resume?.idempotencyKey ?? `codika-temporal-${uuid4()}`;
+  let backoffMs: number = resume?.backoffMs ?? TRIGGER_BACKOFF.initialMs;
+  if (resume) {
+    const leftMs = resume.nextAttemptAtMs - Date.now();
+    if (leftMs > 0) await waitToSendAgain(ctx, waitOf(resume), leftMs);
+  }
+  for (let attempt = resume?.attempt ?? 1; ; attempt++) {
     const scheduledAt = new Date(Date.now()).toISOString();
     try {
       // One attempt, no heartbeat timeout: only the workflow may decide to send again, and a busy
@@ -74,9 +89,26 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
       const waitMs = (verdict.kind === 'not_accepted' ? verdict.retryAfterMs : undefined) ?? backoffMs;
       backoffMs = Math.min(backoffMs * TRIGGER_BACKOFF.coefficient, TRIGGER_BACKOFF.maxMs);
       if (Date.now() + waitMs >= ctx.deadlineAtMs) throw ctx.deadlineReached(err);
-      await sleep(waitMs, { summary: labelled(ctx.label, `trigger again in ${formatDuration(waitMs)}`) });
+      const nextAttemptAt = new Date(Date.now() + waitMs).toISOString();
+      await waitToSendAgain(ctx, { nextAttemptAt, attempt: attempt + 1, backoffMs, idempotencyKey }, waitMs);
     }
   }
+}
+
+/** Sleeps between two attempts, the wait on show in the step's state meanwhile. */
+async function waitToSendAgain(ctx: TriggerContext, wait: CodikaTriggerWait, waitMs: number): Promise<void> {
+  ctx.state.triggerWait = wait;
+  try {
+    await sleep(waitMs, { summary: labelled(ctx.label, `trigger again in ${formatDuration(waitMs)}`) });
+  } finally {
+    ctx.state.triggerWait = undefined;
+  }
+}
+
+/** The wait a continued run resumes, as the step's state shows it. */
+function waitOf(resume: CodikaTriggerProgress): CodikaTriggerWait {
+  const { attempt, backoffMs, idempotencyKey } = resume;
+  return { nextAttemptAt: new Date(resume.nextAttemptAtMs).toISOString(), attempt, backoffMs, idempotencyKey };
 }
 
 /**

@@ -9,7 +9,8 @@ import type {
   CheckedExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
-  CodikaStepProgress,
+  CodikaStepResume,
+  CodikaTriggerProgress,
 } from '../../shared/execution-types';
 import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
 import { mergePriorities, type CodikaPriority } from '../../shared/priority';
@@ -38,7 +39,7 @@ import { resolvePollSettings } from '../execution/poll-settings';
 import { countItems } from './pipeline-scheduling';
 import { validateExecutionInput } from '../execution/validate-input';
 
-import { copyStep, restoreResults, type StepResult } from './pipeline-state';
+import { copyStep, isTriggerProgress, restoreResults, type StepResult } from './pipeline-state';
 
 export type { StepResult } from './pipeline-state';
 
@@ -54,7 +55,7 @@ export interface PipelineWays {
   triggerWaitCarried: boolean;
 }
 
-/** The key of a forEach item's execution in the live map and in `resume.polling`. */
+/** The key of a forEach item's execution in the live map, `resume.polling` and `resume.triggering`. */
 export const itemKey = (id: string, index: number) => `${id}[${index}]`;
 
 /** The shared state of one pipeline run; see the module comment. */
@@ -81,6 +82,10 @@ export class PipelineContext {
   continuing = false;
   /** A batch's items are numbered as in its parent's step (summaries, messages). */
   readonly indexOffset: number;
+  /** Triggers the previous run left waiting to be sent again, by live key: each goes on from its wait. */
+  readonly triggerWaitsToResume: Record<string, CodikaTriggerProgress> = {};
+  /** The live keys whose trigger wait this run carries into the next, once it continues as new. */
+  triggerWaitsCarried: ReadonlySet<string> = new Set();
 
   constructor(
     readonly pipeline: CodikaPipelineDefinition,
@@ -121,6 +126,7 @@ export class PipelineContext {
       this.itemResults = restored.itemResults;
       this.finished = restored.finished;
       if (oneState && resume.failure) this.restoreFailure(resume.failure);
+      if (ways.triggerWaitCarried) this.triggerWaitsToResume = resume.triggering ?? {};
     }
   }
 
@@ -255,15 +261,16 @@ export class PipelineContext {
     index: number,
     input: CheckedExecutionInput,
     record: (execution: CodikaExecutionState) => void,
-    resume?: CodikaStepProgress,
+    resume?: CodikaStepResume,
     label = liveKey,
   ): Promise<CodikaExecutionResult> {
     const settings = this.settingsOf(index);
+    const from = resume && isTriggerProgress(resume) ? { resumeTrigger: resume } : { resume };
     // A step's executionId and polls show in the pipeline's details as they change.
-    const execution = showingDetails(initialStepState(input, resume), () => pipelineDetails(this.detailsView()));
+    const execution = showingDetails(initialStepState(input, from.resume), () => pipelineDetails(this.detailsView()));
     this.live.set(liveKey, { index, execution });
     try {
-      return await executeCodikaStep(input, settings, execution, { resume, label });
+      return await executeCodikaStep(input, settings, execution, { ...from, label });
     } finally {
       this.live.delete(liveKey);
       record(execution);
@@ -280,9 +287,11 @@ export class PipelineContext {
     liveKey: string,
     index: number,
     input: CheckedExecutionInput,
-    progress?: CodikaStepProgress,
+    progress?: CodikaStepResume,
     label = liveKey,
   ): Promise<CodikaExecutionResult> {
+    // A forEach item's pool resumes it without progress of its own: its trigger wait is found here.
+    const resume = progress ?? this.triggerWaitsToResume[liveKey];
     const record = (execution: CodikaExecutionState, onExecutionId: (executionId: string | undefined) => void) => {
       target.executionId = execution.executionId;
       target.polls = execution.polls;
@@ -293,11 +302,12 @@ export class PipelineContext {
       target,
       retry,
       label,
-      (resume, onExecutionId) =>
-        this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), resume, label),
-      progress,
+      (from, onExecutionId) =>
+        this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), from, label),
+      resume,
       (ms, options) => this.waitUnlessStopped(liveKey, ms, options),
-      () => this.oneState && this.continuing,
+      // An attempt stopped before Codika accepted it is made again by the next run, unless its wait is carried.
+      () => this.oneState && this.continuing && !this.triggerWaitsCarried.has(liveKey),
     );
   }
 

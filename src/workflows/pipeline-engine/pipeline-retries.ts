@@ -6,7 +6,7 @@
  * backoff resumes from `nextAttemptAt`.
  */
 import { ApplicationFailure, isCancellation, sleep, type TimerOptions } from '@temporalio/workflow';
-import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
+import type { CodikaExecutionResult, CodikaStepResume } from '../../shared/execution-types';
 import type { CodikaPipelineAttempt } from '../../pipeline/pipeline-types';
 import type { CodikaPipelineExecutionStep } from '../../pipeline/definition';
 import { CODIKA_EXECUTION_FAILED } from '../../shared/errors';
@@ -19,9 +19,12 @@ export interface AttemptsHolder {
   nextAttemptAt?: string;
 }
 
-/** One execution of the step: resumed from `resume` when given, reporting its executionId as soon as known. */
+/**
+ * One execution of the step: resumed from `resume` when given (polling, or waiting to send its trigger
+ * again), reporting its executionId as soon as known.
+ */
 export type RunAttempt = (
-  resume: CodikaStepProgress | undefined,
+  resume: CodikaStepResume | undefined,
   onExecutionId: (executionId: string | undefined) => void,
 ) => Promise<CodikaExecutionResult>;
 
@@ -48,9 +51,9 @@ export async function runWithRetries(
   retry: CodikaPipelineExecutionStep['retry'],
   label: string,
   run: RunAttempt,
-  resume?: CodikaStepProgress,
+  resume?: CodikaStepResume,
   wait: Wait = sleep,
-  continuing: () => boolean = () => false,
+  madeAgainByNextRun: () => boolean = () => false,
 ): Promise<CodikaExecutionResult> {
   if (retry === undefined) return run(resume, () => undefined);
   const attempts = (holder.attempts ??= []);
@@ -82,9 +85,9 @@ export async function runWithRetries(
       return result;
     } catch (err) {
       if (isCancellation(err)) {
-        // Stopped to continue as new in the task that began it, before its trigger was sent: the next run
+        // Stopped to continue as new before Codika accepted its trigger, its wait not carried: the next run
         // makes this attempt, so it is not on record twice. Otherwise the attempt stays as it was.
-        if (attempt.executionId === undefined && continuing()) attempts.pop();
+        if (attempt.executionId === undefined && madeAgainByNextRun()) attempts.pop();
         throw err;
       }
       attempt.status = 'failed';

@@ -14,7 +14,13 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
+import type {
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaStepProgress,
+  CodikaStepResume,
+  CodikaTriggerProgress,
+} from '../../shared/execution-types';
 import { CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
 import { formatDuration, parseDuration } from '../../shared/durations';
 import type {
@@ -40,7 +46,7 @@ import { validateId } from '../../shared/validation';
 import { PipelineContext, type StepResult } from './pipeline-context';
 import { ForEachSteps } from './pipeline-for-each';
 import { compensate, pipelineFailure, recordCancellation } from './pipeline-saga';
-import { pollingToResume } from './pipeline-state';
+import { executionMovedOn, pollingToResume, triggerProgressOf } from './pipeline-state';
 
 /**
  * Pipelines started before they could continue as new keep running in one history when they
@@ -188,12 +194,13 @@ export class PipelineRun {
 
   async execute(): Promise<CodikaPipelineResult> {
     const polling = this.resume?.polling ?? {};
-    // Steps that were polling resume first, in the order they always did.
-    for (const [key, progress] of Object.entries(polling))
+    const triggering = this.ctx.triggerWaitsToResume;
+    // Steps that were polling resume first, in the order they always did; then those waiting to send their trigger again.
+    for (const [key, progress] of Object.entries<CodikaStepResume>({ ...polling, ...triggering }))
       if (this.ctx.stepsById.has(key)) this.start(key, { progress });
     // Steps that were waiting (a delay, a retry's backoff, an approval) or running forEach items restart from their state.
     for (const id of this.ctx.state.order) {
-      if (this.ctx.state.steps[id]!.status === 'running' && !(id in polling))
+      if (this.ctx.state.steps[id]!.status === 'running' && !(id in polling) && !(id in triggering))
         this.start(id, { restart: true, polling });
     }
     try {
@@ -289,7 +296,7 @@ export class PipelineRun {
    */
   private start(
     id: string,
-    from: { progress?: CodikaStepProgress; restart?: boolean; polling?: Record<string, CodikaStepProgress> } = {},
+    from: { progress?: CodikaStepResume; restart?: boolean; polling?: Record<string, CodikaStepProgress> } = {},
   ): void {
     const step = this.ctx.state.steps[id]!;
     step.status = 'running';
@@ -325,15 +332,21 @@ export class PipelineRun {
 
   /**
    * Temporal suggests continuing as new (the history is long), and no execution is between its
-   * trigger and Codika's answer: every one in flight is polling a known executionId, which the next
-   * run resumes. Saga and failure handling stay in one run.
+   * trigger and Codika's answer: every one in flight is polling a known executionId, or (runs with
+   * `PIPELINE_TRIGGER_WAIT_CARRIED_PATCH`) waits to send its trigger again; the next run resumes each.
+   * Saga and failure handling stay in one run.
    */
   private mayContinueAsNew(): boolean {
     if (!this.continueAsNewSuggested() || this.forEach.startingBatches > 0) return false;
-    const polling = [...this.ctx.live.values()].every(
-      ({ execution }) => execution.phase === 'polling' && execution.executionId,
-    );
-    return polling && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
+    const carried = [...this.ctx.live.values()].every(({ execution }) => this.carriedAcross(execution));
+    return carried && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
+  }
+
+  /** Whether the next run can resume `execution` where it stands, never sending a trigger twice. */
+  private carriedAcross(execution: CodikaExecutionState): boolean {
+    const polling = execution.phase === 'polling' && execution.executionId !== undefined;
+    // Between two attempts nothing is in flight: the next run sends it when its wait is over.
+    return polling || (this.ctx.ways.triggerWaitCarried && execution.triggerWait !== undefined);
   }
 
   /**
@@ -342,17 +355,23 @@ export class PipelineRun {
    * limit), each run would stop the check the last one stopped, and none would ever be answered.
    */
   private progressed(): boolean {
-    const resumed = this.resume?.polling ?? {};
+    const polling = this.resume?.polling ?? {};
+    const triggering = this.ctx.triggerWaitsToResume;
     return (
       this.ctx.changes > 0 ||
-      [...this.ctx.live].some(([key, { execution }]) => execution.polls > (resumed[key]?.polls ?? -1))
+      [...this.ctx.live].some(([key, { execution }]) =>
+        executionMovedOn(execution, { polling: polling[key], triggering: triggering[key] }),
+      )
     );
   }
 
   /** A `timer` execution whose status check is under way: its answer is near, and stopping it wastes a request. */
   private timerCheckInFlight(): boolean {
     return [...this.ctx.live.values()].some(
-      ({ index, execution }) => this.ctx.settingsOf(index).strategy === 'timer' && execution.nextPollAt === undefined,
+      ({ index, execution }) =>
+        execution.phase === 'polling' &&
+        this.ctx.settingsOf(index).strategy === 'timer' &&
+        execution.nextPollAt === undefined,
     );
   }
 
@@ -364,8 +383,13 @@ export class PipelineRun {
   private async continueAsNew(): Promise<never> {
     this.ctx.continuing = true;
     const polling: Record<string, CodikaStepProgress> = {};
+    const triggering: Record<string, CodikaTriggerProgress> = {};
     const { oneState } = this.ctx;
     for (const [key, { index, execution }] of this.ctx.live) {
+      if (execution.triggerWait) {
+        triggering[key] = triggerProgressOf(execution);
+        continue;
+      }
       const firstPollAfterMs = this.ctx.settingsOf(index).firstPollAfterMs;
       polling[key] = {
         executionId: execution.executionId!,
@@ -379,11 +403,14 @@ export class PipelineRun {
       if (oneState && execution.autoPhaseEndsAt)
         polling[key]!.autoPhaseEndsAtMs = Date.parse(execution.autoPhaseEndsAt);
     }
+    // Their attempts stay on record as they are: the next run goes on with them.
+    this.ctx.triggerWaitsCarried = new Set(Object.keys(triggering));
     for (const scope of this.scopes.values()) scope.cancel();
     await condition(() => this.running === 0);
     await condition(allHandlersFinished);
     // A status check in flight may have ended its execution while the steps stopped: that one is over.
     const resumed = oneState ? pollingToResume(polling, this.ctx.state.steps) : polling;
+    const triggeringResumed = pollingToResume(triggering, this.ctx.state.steps);
     // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.ctx.snapshot().steps;
     for (const step of Object.values(steps)) delete step.itemCounts;
@@ -399,6 +426,8 @@ export class PipelineRun {
         steps,
         finished,
         polling: resumed,
+        // A wire addition: a run that carries no trigger wait writes the input it always did.
+        ...(Object.keys(triggeringResumed).length > 0 ? { triggering: triggeringResumed } : {}),
         ...(this.ctx.state.failure ? { failure: this.ctx.state.failure } : {}),
       },
       ...(this.ctx.batchOf ? { batchOf: this.ctx.batchOf } : {}),
@@ -407,7 +436,7 @@ export class PipelineRun {
 
   private async runStep(
     id: string,
-    progress: CodikaStepProgress | undefined,
+    progress: CodikaStepResume | undefined,
     polling: Record<string, CodikaStepProgress>,
   ): Promise<StepResult> {
     const { step, index } = this.ctx.stepsById.get(id)!;
@@ -461,6 +490,10 @@ export function validateResume(resume: CodikaPipelineResume, pipeline: CodikaPip
     typeof resume.polling === 'object' &&
     Object.keys(resume.steps).every((id) => ids.has(id)) &&
     Object.keys(resume.polling).every((key) => ids.has(key.replace(/\[\d+\]$/, ''))) &&
+    (resume.triggering === undefined ||
+      (typeof resume.triggering === 'object' &&
+        resume.triggering !== null &&
+        Object.keys(resume.triggering).every((key) => ids.has(key.replace(/\[\d+\]$/, ''))))) &&
     (resume.failure === undefined ||
       (ids.has(resume.failure?.stepId) &&
         typeof resume.failure.type === 'string' &&
@@ -468,5 +501,19 @@ export function validateResume(resume: CodikaPipelineResume, pipeline: CodikaPip
   if (!ok) throw invalid('input.resume', "expected the state a continued pipeline carries, for this pipeline's steps");
   for (const [id, progress] of Object.entries(resume.polling)) {
     underPath(`input.resume.polling.${id}`, () => validateId('executionId', progress?.executionId));
+  }
+  for (const [id, progress] of Object.entries(resume.triggering ?? {})) {
+    validateTriggerProgress(`input.resume.triggering.${id}`, progress);
+  }
+}
+
+/** A carried trigger wait: its key goes out as a header again, its figures set timers. */
+function validateTriggerProgress(path: string, progress: CodikaTriggerProgress): void {
+  underPath(path, () => validateId('idempotencyKey', progress?.idempotencyKey));
+  const { attempt, backoffMs, nextAttemptAtMs, startedAtMs, deadlineAtMs } = progress;
+  const figures = { backoffMs, nextAttemptAtMs, startedAtMs, deadlineAtMs };
+  if (!Number.isInteger(attempt) || attempt < 2) throw invalid(`${path}.attempt`, 'expected an integer from 2');
+  for (const [field, value] of Object.entries(figures)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${path}.${field}`, 'expected a number');
   }
 }

@@ -9,13 +9,21 @@
  * - the results so far, with the order in which steps and items finished (the saga undoes them in
  *   reverse): `resume.finished`;
  * - for each execution that is polling, where it stands (executionId, checks, deadline, the interval
- *   its backoff reached, when its next check is due): `resume.polling`.
+ *   its backoff reached, when its next check is due): `resume.polling`;
+ * - for each trigger waiting to be sent again, where it stands (Idempotency-Key, next attempt and when,
+ *   the backoff it reached, deadline): `resume.triggering`.
  *
  * The scheduler (`pipeline-run.ts`) derives every decision from it: which step may start, whether a
  * forEach step stops, whether the run may continue as new. The functions below are the transitions
  * that need no Temporal API, each with unit tests of its own (`test/unit/workflows/pipeline-state.test.ts`).
  */
-import type { CodikaExecutionResult, CodikaStepProgress } from '../../shared/execution-types';
+import type {
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaStepProgress,
+  CodikaStepResume,
+  CodikaTriggerProgress,
+} from '../../shared/execution-types';
 import { CODIKA_STEP_STOPPED } from '../../shared/errors';
 import { nonRetryableFailure } from '../../shared/failures';
 import type {
@@ -93,14 +101,15 @@ export function firstFailedItem(
 }
 
 /**
- * Of the executions that were polling when the run began to stop its steps, those the next run
- * resumes: a status check in flight may have ended one meanwhile (its step or item no longer
- * `running`, or waiting for its next attempt), and that one must be neither polled nor finished again.
+ * Of the executions that were polling (or waiting to send their trigger again) when the run began to
+ * stop its steps, those the next run resumes: a status check in flight may have ended one meanwhile
+ * (its step or item no longer `running`, or waiting for its next attempt), and that one must be
+ * neither polled nor finished again.
  */
-export function pollingToResume(
-  polling: Record<string, CodikaStepProgress>,
+export function pollingToResume<T>(
+  polling: Record<string, T>,
   steps: Record<string, CodikaPipelineStepState>,
-): Record<string, CodikaStepProgress> {
+): Record<string, T> {
   return Object.fromEntries(Object.entries(polling).filter(([key]) => stillPolling(key, steps)));
 }
 
@@ -110,6 +119,38 @@ function stillPolling(key: string, steps: Record<string, CodikaPipelineStepState
   const step = steps[id!];
   const target = index === undefined ? step : step?.items?.[Number(index)];
   return target?.status === 'running' && target.nextAttemptAt === undefined;
+}
+
+/** Whether a step is resumed waiting to send its trigger again (else it resumes polling). */
+export function isTriggerProgress(resume: CodikaStepResume): resume is CodikaTriggerProgress {
+  return 'idempotencyKey' in resume;
+}
+
+/** What the next run carries of an execution whose trigger waits to be sent again (`triggerWait` set). */
+export function triggerProgressOf(execution: CodikaExecutionState): CodikaTriggerProgress {
+  const { attempt, backoffMs, idempotencyKey, nextAttemptAt } = execution.triggerWait!;
+  return {
+    idempotencyKey,
+    attempt,
+    backoffMs,
+    nextAttemptAtMs: Date.parse(nextAttemptAt),
+    startedAtMs: Date.parse(execution.startedAt),
+    deadlineAtMs: Date.parse(execution.deadlineAt),
+  };
+}
+
+/**
+ * Whether an execution in flight got further than where this run took it up: one the run started
+ * itself, one resumed polling that had a check answered, one resumed waiting to send its trigger
+ * again that sent it (a resumed wait alone is no progress, or a run asked at once to continue would
+ * carry the same wait on forever).
+ */
+export function executionMovedOn(
+  execution: CodikaExecutionState,
+  resumed: { polling?: CodikaStepProgress; triggering?: CodikaTriggerProgress },
+): boolean {
+  if (resumed.triggering) return execution.triggerWait?.attempt !== resumed.triggering.attempt;
+  return execution.polls > (resumed.polling?.polls ?? -1);
 }
 
 /** A copy of a step's state whose parts the run changes (items, attempts), so a query never shares them. */
