@@ -133,6 +133,8 @@ export class MockCodikaServer {
   private readonly idempotency = new Map<string, string>();
   /** Executions so far by process instance, workflowId and payload: the next one's `attempt`. */
   private readonly attempts = new Map<string, number>();
+  /** Trigger requests so far by process instance, workflowId and payload (for `triggerFaultIf`). */
+  private readonly triggerRequests = new Map<string, number>();
   /** Keys whose first request is still being answered (a deduplicating server answers 409 meanwhile). */
   private readonly keysInFlight = new Set<string>();
   /** Ends injected delays early on stop(), so no timer outlives the server. */
@@ -297,6 +299,17 @@ export class MockCodikaServer {
     return after ? ({ ...fault, strikes: 'after' } as MockFault) : fault;
   }
 
+  /** The script's `triggerFaultIf` for this trigger's payload, counting the requests with that payload. */
+  private scriptedTriggerFault(record: MockRequestRecord, body: string): MockFault | undefined {
+    const faultIf = this.scripts.get(record.workflowId!)?.triggerFaultIf;
+    if (!faultIf) return undefined;
+    const payload = payloadOf(body);
+    const key = JSON.stringify([record.processInstanceId, record.workflowId, payload]);
+    const earlier = this.triggerRequests.get(key) ?? 0;
+    this.triggerRequests.set(key, earlier + 1);
+    return faultIf(payload, earlier);
+  }
+
   /**
    * Answers with an injected fault. Resolves `true` when the fault answered (or dropped) the
    * request, `false` when the request goes on: a delay that has passed with the client still there.
@@ -380,7 +393,9 @@ export class MockCodikaServer {
     const authError = this.authenticate(req, url, body, processInstanceId, record);
     if (authError) return send(401, { success: false, error: authError });
 
-    const fault = this.nextFault(record.endpoint, record.workflowId);
+    const fault =
+      (trigger ? this.scriptedTriggerFault(record, body) : undefined) ??
+      this.nextFault(record.endpoint, record.workflowId);
     record.fault = fault;
     const strikesAfter = trigger !== null && fault !== undefined && 'strikes' in fault && fault.strikes === 'after';
     if (fault && !strikesAfter && (await this.strike(fault, req, res, record, send))) return;
@@ -521,6 +536,16 @@ function safeDecode(segment: string): string | undefined {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** A trigger body's `payload` (the whole body without one); undefined when it is not JSON. */
+function payloadOf(body: string): unknown {
+  try {
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    return isObject(parsed) && 'payload' in parsed ? parsed.payload : parsed;
+  } catch {
+    return undefined;
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -66,6 +66,11 @@ export interface MockExecutionScript {
   callsBack?: { urlField: string };
   /** Faults to inject, consumed in order. */
   faults?: { trigger?: MockFault[]; status?: MockFault[] };
+  /**
+   * A fault for one trigger request, from its payload and how many trigger requests with that payload
+   * came before it (0 for the first): faults for some items of a fan-out. Asked before `faults.trigger`.
+   */
+  triggerFaultIf?: (payload: unknown, earlierRequests: number) => MockFault | undefined;
 }
 
 /**

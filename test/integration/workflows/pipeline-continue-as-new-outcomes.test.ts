@@ -6,7 +6,8 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types';
-import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockCodikaServer, MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { failureOf } from '../../helpers/temporal';
 import { runOwnWorker, startOwnServer, type OwnServer } from '../../helpers/own-server';
@@ -227,3 +228,63 @@ test('a step whose slow status check ends it while the run continues as new fini
   expect(mock.requestsTo('trigger', 'out-check-slow')).toHaveLength(1);
   expect(mock.executionsOf('out-check-undo')).toHaveLength(1);
 }, 90_000);
+
+test('a trigger Codika refuses for now waits across continue-as-new: the run continues meanwhile, and sends it again with the same key when what was left of its wait is over', async () => {
+  // Item 0's trigger is refused three times: it waits 1 s, 3 s (Retry-After), then 4 s (the backoff doubled twice).
+  const refusals: MockFault[] = [
+    { kind: 'http', status: 503 },
+    { kind: 'http', status: 429, retryAfter: 3 },
+    { kind: 'http', status: 503 },
+  ];
+  const n = (payload: unknown) => (payload as { n: number }).n;
+  mock.script('out-refused', {
+    durationMs: 1_500,
+    triggerFaultIf: (payload, earlier) => (n(payload) === 0 ? refusals[earlier] : undefined),
+  });
+  const items = Array.from({ length: 12 }, (_, i) => i);
+  const handle = await start(
+    'outcomes-trigger-wait',
+    {
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'out-refused',
+          triggerDelivery: 'at-least-once',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 4 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+    { items },
+  );
+
+  const result = (await handle.result()) as CodikaPipelineResult;
+
+  expect(result.outputs.send).toEqual(items.map((i) => ({ echo: { n: i } })));
+  // One execution per item: no trigger was sent twice once accepted.
+  expect(
+    mock
+      .executionsOf('out-refused')
+      .map((e) => n(e.payload))
+      .sort((a, b) => a - b),
+  ).toEqual(items);
+  const first = mock.requestsTo('trigger', 'out-refused').filter((r) => n(payloadOf(r)) === 0);
+  expect(first.map((r) => r.outcome)).toEqual([503, 429, 503, 200]);
+  const keys = new Set(first.map((r) => r.headers['idempotency-key']));
+  expect(keys.size).toBe(1);
+  expect([...keys][0]).toMatch(/^codika-temporal-/);
+  // Each wait as long as it was, though a new run took it up: none went back to the first backoff.
+  const gaps = first.slice(1).map((r, i) => r.at - first[i]!.at);
+  gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(0.9 * [1_000, 3_000, 4_000][i]!));
+  // The run continued as new while the trigger waited: before, it held the items and itself until Codika accepted.
+  const runs: number[] = [];
+  for await (const run of client.workflow.list({ query: "WorkflowId = 'outcomes-trigger-wait'" }))
+    runs.push(run.startTime.getTime());
+  const whileWaiting = runs.filter((at) => at > first[0]!.at && at < first[3]!.at);
+  expect(whileWaiting.length).toBeGreaterThan(0);
+}, 120_000);
+
+/** A trigger request's `payload`. */
+function payloadOf(request: MockRequestRecord): unknown {
+  return (JSON.parse(request.body) as { payload: unknown }).payload;
+}
