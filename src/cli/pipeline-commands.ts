@@ -186,8 +186,8 @@ export function describePipeline(state: CodikaPipelineState): { text: string; ac
   return state.order.map((id) => {
     const step = state.steps[id]!;
     const parts = [`${MARKS[step.status]} ${id.padEnd(width)}  ${step.status}`];
-    if (step.items) {
-      const c = step.itemCounts ?? countItems(step.items);
+    if (step.items || step.itemCounts) {
+      const c = step.itemCounts ?? countItems(step.items!);
       parts.push(`items ${c.done}/${c.total} done, ${c.running} running, ${c.failed} failed, ${c.left} left`);
     }
     if (step.approval && !step.approval.answer && step.status === 'running') {

@@ -129,6 +129,21 @@ export interface CodikaPipelineBatchState {
   stopRequested?: boolean;
   /** ISO time the pipeline next looks whether the batch still runs, while it has not reported. */
   nextCheckAt?: string;
+  /**
+   * The items it may have in flight: its share of the step's `concurrency`, which the pipeline raises
+   * while the batch still starts items and lowers to what it still runs once it starts no more.
+   */
+  slots?: number;
+  /** Set once the batch starts no more items (all started, or it stopped): `slots` is then what it still runs. */
+  draining?: boolean;
+  /** Set once the batch said one of its items failed (under `onFailure: 'fail'` the step stops). */
+  itemFailed?: boolean;
+  /** Its attempt: 2 and more when a lost batch runs again under the step's `retry`. */
+  attempt?: number;
+  /** ISO time a batch run again starts, after the step's `retry` backoff. */
+  startsAt?: string;
+  /** Set when its results were too large to report (bytes as JSON): the step fails `CodikaResultTooLarge`. */
+  resultsTooLarge?: number;
 }
 
 /** How many items of a forEach step are where. */
@@ -215,6 +230,8 @@ export interface CodikaPipelineStepState {
   itemCounts?: CodikaPipelineItemCounts;
   /** A large forEach step's batch child workflows. */
   batches?: CodikaPipelineBatchState[];
+  /** A batch's forEach step: the items it may have in flight, once its pipeline raised its share. */
+  concurrency?: number;
   /** An approval step: what it asks and its answer. */
   approval?: CodikaPipelineApprovalState;
 }

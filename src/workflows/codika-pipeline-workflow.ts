@@ -20,6 +20,8 @@ import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
 import {
   codikaForEachBatchDoneSignal,
+  codikaForEachBatchProgressSignal,
+  codikaForEachBatchSlotsSignal,
   codikaForEachBatchStopSignal,
   codikaForEachBatchWatchSignal,
   PipelineRun,
@@ -88,8 +90,10 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
       },
     });
     setHandler(codikaForEachBatchDoneSignal, (report) => current.receiveBatchReport(report));
+    setHandler(codikaForEachBatchProgressSignal, (progress) => current.receiveBatchProgress(progress));
     if (batchOf) {
       setHandler(codikaForEachBatchStopSignal, () => current.stopBatch());
+      setHandler(codikaForEachBatchSlotsSignal, (slots) => current.raiseBatchSlots(slots));
       // Sent only to learn the batch still runs.
       setHandler(codikaForEachBatchWatchSignal, () => undefined);
     }

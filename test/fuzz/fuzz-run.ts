@@ -106,10 +106,8 @@ async function observe(
     const key = `${execution.workflowId} ${JSON.stringify(execution.payload)}`;
     executions[key] = (executions[key] ?? 0) + 1;
   }
-  const state: CodikaPipelineState | undefined =
-    ended && 'result' in ended
-      ? { phase: 'succeeded', order: [], steps: ended.result.steps, leftRunning: [] }
-      : await handle.query(codikaPipelineStateQuery).catch(() => undefined);
+  // The state query answers after the run closed too, with every item (a result lists none).
+  const state: CodikaPipelineState | undefined = await handle.query(codikaPipelineStateQuery).catch(() => undefined);
   const steps: Record<string, unknown> = {};
   for (const [id, step] of Object.entries(state?.steps ?? {})) {
     steps[id] = {

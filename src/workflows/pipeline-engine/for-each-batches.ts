@@ -1,8 +1,8 @@
 /**
  * Large fan-outs: past `forEach.batchSize` items ({@link INLINE_ITEMS_LIMIT} by default), a forEach step
  * runs its items in batch child workflows of at most that many items and {@link BATCH_PAYLOAD_BYTES} of
- * payloads, one batch at a time (so never more than `concurrency`
- * executions in flight). Each batch is itself a `codikaPipelineWorkflow` run of one forEach step over
+ * payloads, never more than `concurrency` executions in flight across them: side by side as a sliding
+ * window ({@link nextWindowMove}; runs before it, one batch at a time). Each batch is itself a `codikaPipelineWorkflow` run of one forEach step over
  * its items' payloads, rendered by the parent: it polls, retries and continues as new as any pipeline.
  *
  * Why children, and why signals: inline, an item costs the pipeline's history about a dozen events,
@@ -60,6 +60,11 @@ export interface CodikaForEachBatchReport {
   finishOrder: number[];
   /** Set when the batch ended without running its items (it was invalid, or its run failed before them). */
   error?: string;
+  /**
+   * Set when the results took more than Temporal's payload limit as JSON (bytes): they stay behind
+   * (`results` all null), and the step fails `CodikaResultTooLarge`, as its result would be too large.
+   */
+  resultsTooLarge?: number;
 }
 
 /**
@@ -73,6 +78,68 @@ export const codikaForEachBatchWatchSignal = defineSignal<[]>('codikaForEachBatc
  * their end (their results feed the pipeline's saga), then the batch reports.
  */
 export const codikaForEachBatchStopSignal = defineSignal<[]>('codikaForEachBatchStop');
+
+/**
+ * What a running batch tells its pipeline before it reports (one state's window): its first items'
+ * executionIds once they triggered (batch 0 only: what an early return waits for), and, once it
+ * starts no more items, how many it still runs and whether one failed. Several may come; the
+ * pipeline keeps the smallest `running`.
+ */
+export interface CodikaForEachBatchProgress {
+  stepId: string;
+  batch: number;
+  /** The batch's own workflow id: progress from another chain's batch is refused, as its report would be. */
+  batchWorkflowId: string;
+  /** Set once the batch starts no more items: those it still runs. */
+  running?: number;
+  /** Set with `running` when an item failed and the step stops on failure. */
+  itemFailed?: boolean;
+  /** The executionIds of its first items, by the batch's item index, once each is past its trigger. */
+  executionIds?: Record<string, string>;
+}
+
+/** Signal: how a running batch goes (see {@link CodikaForEachBatchProgress}). */
+export const codikaForEachBatchProgressSignal =
+  defineSignal<[CodikaForEachBatchProgress]>('codikaForEachBatchProgress');
+
+/** Signal a pipeline sends the batch that still starts items when room frees up: the items it may now run. */
+export const codikaForEachBatchSlotsSignal = defineSignal<[number]>('codikaForEachBatchSlots');
+
+/** What the window does next with `free` room: give it to the batch that still starts items, or start the next one. */
+export type WindowMove =
+  { kind: 'raise'; batch: number; slots: number } | { kind: 'start'; batch: number; slots: number } | { kind: 'wait' };
+
+/**
+ * The sliding window over a step's batches: at most `concurrency` items in flight across them, items
+ * started in item order. A running batch holds its `slots` until it starts no more items (`draining`),
+ * then only what it still runs; the room that frees goes to the one batch still starting items, or,
+ * once none is, to the next batch (due, if it runs again after a backoff).
+ */
+export function nextWindowMove(
+  batches: readonly CodikaPipelineBatchState[],
+  concurrency: number,
+  nowMs: number,
+): WindowMove {
+  const used = batches.reduce((sum, plan) => sum + (plan.status === 'running' ? (plan.slots ?? 0) : 0), 0);
+  const free = concurrency - used;
+  if (free <= 0) return { kind: 'wait' };
+  // A batch never holds more room than it has items: the rest goes on to the next batch.
+  const size = (plan: CodikaPipelineBatchState) => plan.to - plan.from;
+  const starting = batches.findIndex(
+    (plan) => plan.status === 'running' && !plan.draining && (plan.slots ?? 0) < size(plan),
+  );
+  if (starting >= 0) {
+    const plan = batches[starting]!;
+    return {
+      kind: 'raise',
+      batch: starting,
+      slots: (plan.slots ?? 0) + Math.min(free, size(plan) - (plan.slots ?? 0)),
+    };
+  }
+  const next = batches.findIndex((plan) => plan.status === 'pending');
+  if (next < 0 || (batches[next]!.startsAt && Date.parse(batches[next]!.startsAt!) > nowMs)) return { kind: 'wait' };
+  return { kind: 'start', batch: next, slots: Math.min(free, size(batches[next]!)) };
+}
 
 /** Signal: a batch child workflow's items ended. */
 export const codikaForEachBatchDoneSignal = defineSignal<[CodikaForEachBatchReport]>('codikaForEachBatchDone');

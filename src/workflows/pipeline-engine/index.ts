@@ -13,9 +13,12 @@ export { PipelineRun, validateResume } from './pipeline-run';
 export type { CodikaApprovalRequest } from './pipeline-approval';
 export {
   codikaForEachBatchDoneSignal,
+  codikaForEachBatchProgressSignal,
+  codikaForEachBatchSlotsSignal,
   codikaForEachBatchStopSignal,
   codikaForEachBatchWatchSignal,
   BATCH_SIZE,
   INLINE_ITEMS_LIMIT,
+  type CodikaForEachBatchProgress,
   type CodikaForEachBatchReport,
 } from './for-each-batches';

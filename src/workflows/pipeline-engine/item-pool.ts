@@ -17,7 +17,8 @@ import type { CodikaPipelineItemState } from '../../pipeline/pipeline-types';
 export interface ItemPool {
   /** Every item's state, in item order; the pool updates `status` and `error`. */
   items: CodikaPipelineItemState[];
-  concurrency: number;
+  /** Items in flight at most; read at every start, so a batch whose pipeline raised its share uses it. */
+  concurrency: number | (() => number);
   /** `onFailure: 'fail'`: the first failed item stops the start of the others. */
   stopOnFailure: boolean;
   /** Something outside the pool stopped it (another step failed the pipeline). */
@@ -32,6 +33,11 @@ export interface ItemPool {
   progressOf(i: number): CodikaStepProgress | undefined;
   /** Item `i` succeeded (called in the order items finish). */
   succeeded(i: number, result: CodikaExecutionResult): void;
+  /**
+   * The pool starts no more items (all started, or it stopped): called then with the items still
+   * running, and again each time one of them ends. A batch tells its pipeline, which gives the room on.
+   */
+  draining?(running: number): void;
 }
 
 /**
@@ -45,10 +51,13 @@ export async function runItemPool(pool: ItemPool): Promise<{ index: number; erro
   let inFlight = 0;
   let failure: { index: number; error: unknown } | undefined;
   const stopped = () => (pool.stopOnFailure && failure !== undefined) || pool.stopped();
+  const concurrency = typeof pool.concurrency === 'function' ? pool.concurrency : () => pool.concurrency as number;
+  let draining = false;
   const runs: Promise<void>[] = [];
   const launch = (i: number, progress?: CodikaStepProgress) => {
     inFlight += 1;
     items[i]!.status = 'running';
+    let ended = true;
     const run = pool.run(i, progress).then(
       (result) => {
         items[i]!.status = 'succeeded';
@@ -56,6 +65,7 @@ export async function runItemPool(pool: ItemPool): Promise<{ index: number; erro
       },
       (err: unknown) => {
         if (isCancellation(err)) {
+          ended = false; // stopped (to continue as new, or cancelled): no room frees up
           if (!pool.continuing()) items[i]!.status = 'cancelled';
           return;
         }
@@ -68,6 +78,7 @@ export async function runItemPool(pool: ItemPool): Promise<{ index: number; erro
     runs.push(
       run.finally(() => {
         inFlight -= 1;
+        if (draining && ended) pool.draining?.(inFlight);
       }),
     );
   };
@@ -76,10 +87,12 @@ export async function runItemPool(pool: ItemPool): Promise<{ index: number; erro
     for (const i of resumed) launch(i, pool.progressOf(i));
     for (const [i, item] of items.entries()) {
       if (item.status !== 'pending') continue;
-      await condition(() => stopped() || (inFlight < pool.concurrency && !pool.holding()));
+      await condition(() => stopped() || (inFlight < concurrency() && !pool.holding()));
       if (stopped()) break;
       launch(i);
     }
+    draining = true;
+    pool.draining?.(inFlight);
   } finally {
     // Every item's own bookkeeping lands before the pool ends, however it ends.
     await Promise.all(runs);

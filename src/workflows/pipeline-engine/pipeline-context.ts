@@ -53,6 +53,7 @@ export interface LiveExecution {
 export interface PipelineWays {
   batchWindow: boolean;
   triggerWaitCarried: boolean;
+  sizesChecked: boolean;
 }
 
 /** The key of a forEach item's execution in the live map, `resume.polling` and `resume.triggering`. */
@@ -99,11 +100,12 @@ export class PipelineContext {
      */
     readonly oneState = false,
     /**
-     * The ways added after one state (`PIPELINE_BATCH_WINDOW_PATCH`, `PIPELINE_TRIGGER_WAIT_CARRIED_PATCH`):
-     * batches slide as a window of `concurrency` items and tell their pipeline how they go; a trigger
-     * waiting to be sent again does not hold continue-as-new. Runs recorded before keep their ways.
+     * The ways added after one state (`PIPELINE_BATCH_WINDOW_PATCH`, `PIPELINE_TRIGGER_WAIT_CARRIED_PATCH`,
+     * `PIPELINE_SIZES_CHECKED_PATCH`): batches slide as a window of `concurrency` items and tell their
+     * pipeline how they go; a trigger waiting to be sent again does not hold continue-as-new; sizes are
+     * checked before the payload limit bites. Runs recorded before keep their ways.
      */
-    readonly ways: PipelineWays = { batchWindow: false, triggerWaitCarried: false },
+    readonly ways: PipelineWays = { batchWindow: false, triggerWaitCarried: false, sizesChecked: false },
   ) {
     this.indexOffset = batchOf?.firstIndex ?? 0;
     this.stepsById = new Map(pipeline.steps.map((step, index) => [step.id, { step, index }]));

@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -40,12 +41,14 @@ import { invalid } from '../execution/poll-settings';
 import { approvalRequestProblem, awaitApproval, type CodikaApprovalRequest } from './pipeline-approval';
 import { dependencyVerdict } from './pipeline-scheduling';
 import { labelled } from '../execution/polling-strategies';
-import { type CodikaForEachBatchReport } from './for-each-batches';
+import { type CodikaForEachBatchProgress, type CodikaForEachBatchReport } from './for-each-batches';
 import { underPath } from '../execution/validate-input';
 import { validateId } from '../../shared/validation';
-import { PipelineContext, type StepResult } from './pipeline-context';
+import { failureTypeOf, messageOf, PipelineContext, type StepResult } from './pipeline-context';
 import { ForEachSteps } from './pipeline-for-each';
 import { compensate, pipelineFailure, recordCancellation } from './pipeline-saga';
+import { jsonBytes } from './pipeline-scheduling';
+import { PAYLOAD_BUDGET_BYTES, pipelineResult, resultTooLarge } from './pipeline-sizes';
 import { executionMovedOn, pollingToResume, triggerProgressOf } from './pipeline-state';
 
 /**
@@ -76,6 +79,14 @@ export const PIPELINE_BATCH_WINDOW_PATCH = 'codika-pipeline-batch-window';
  */
 export const PIPELINE_TRIGGER_WAIT_CARRIED_PATCH = 'codika-pipeline-trigger-wait-carried';
 
+/**
+ * Runs from here on check their sizes before Temporal's 2 MB payload limit bites: the continue-as-new
+ * input (too large, the run goes on in its history), the result (outputs only; too large, a typed
+ * failure), a batch's report (too large, its results stay behind and the step fails typed); and a
+ * long saga may continue as new between two compensations.
+ */
+export const PIPELINE_SIZES_CHECKED_PATCH = 'codika-pipeline-sizes-checked';
+
 /** One pipeline run: the scheduler, each step kind's run, continue-as-new. */
 export class PipelineRun {
   private readonly ctx: PipelineContext;
@@ -101,6 +112,7 @@ export class PipelineRun {
     const ways = {
       batchWindow: oneState && patched(PIPELINE_BATCH_WINDOW_PATCH),
       triggerWaitCarried: oneState && patched(PIPELINE_TRIGGER_WAIT_CARRIED_PATCH),
+      sizesChecked: oneState && patched(PIPELINE_SIZES_CHECKED_PATCH),
     };
     this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, oneState, ways);
     // Items hold only when the run is about to continue, which needs progress: else a continued run
@@ -152,6 +164,8 @@ export class PipelineRun {
     const step = this.ctx.state.steps[id]!;
     if (step.status !== 'running') return true;
     if (step.approval || (step.startsAt && Date.parse(step.startsAt) > Date.now()) || step.nextAttemptAt) return true;
+    // A batch of the window's way tells its first items' executionIds; before it, a started batch counted.
+    if (step.batches && this.ctx.ways.batchWindow) return (step.items ?? []).some((item) => item.executionId);
     if (step.batches) return step.batches.some((batch) => batch.status !== 'pending');
     // Every execution of the step in flight (its items that started together) has its executionId.
     const inFlight = [...this.ctx.live].filter(([key]) => key === id || key.startsWith(`${id}[`));
@@ -162,6 +176,16 @@ export class PipelineRun {
   /** This run is a batch whose pipeline failed (the `codikaForEachBatchStop` signal). */
   stopBatch(): void {
     this.ctx.stopBatch();
+  }
+
+  /** Applies a running batch's progress (the `codikaForEachBatchProgress` signal). */
+  receiveBatchProgress(progress: CodikaForEachBatchProgress): void {
+    this.forEach.receiveBatchProgress(progress);
+  }
+
+  /** This run is a batch given more room by its pipeline (the `codikaForEachBatchSlots` signal). */
+  raiseBatchSlots(slots: number): void {
+    this.forEach.raiseSlots(slots);
   }
 
   /** Applies a batch's report (the `codikaForEachBatchDone` signal). */
@@ -212,18 +236,72 @@ export class PipelineRun {
       }
       throw err;
     }
-    if (this.ctx.failure) {
-      // A batch's succeeded items are undone by its pipeline, from the batch's report, in the pipeline's order.
-      if (!(this.ctx.oneState && this.ctx.batchOf)) await compensate(this.ctx);
-      this.ctx.state.phase = 'failed';
+    if (this.ctx.failure) return this.failAfterSaga();
+    const outputs: Record<string, unknown> = {};
+    // A batch's results travel in its report; its own result would only repeat them.
+    const batchChecked = this.ctx.ways.sizesChecked && this.ctx.batchOf !== undefined;
+    if (!batchChecked) for (const [id, result] of this.ctx.results) outputs[id] = result.resultData;
+    if (!this.ctx.ways.sizesChecked) {
+      this.ctx.state.phase = 'succeeded';
       this.ctx.showDetails();
-      throw pipelineFailure(this.ctx, this.ctx.failure);
+      return { outputs, steps: this.ctx.snapshot().steps };
+    }
+    const result = pipelineResult(outputs, this.ctx.snapshot().steps);
+    const bytes = jsonBytes(result);
+    if (bytes > PAYLOAD_BUDGET_BYTES) {
+      // Every step succeeded, but the run cannot say so: it fails typed, and its saga runs as for any failure.
+      this.ctx.failure = resultTooLarge(result, bytes);
+      const { stepId, error } = this.ctx.failure;
+      this.ctx.state.failure = { stepId, type: failureTypeOf(error), message: messageOf(error) };
+      return this.failAfterSaga();
     }
     this.ctx.state.phase = 'succeeded';
     this.ctx.showDetails();
-    const outputs: Record<string, unknown> = {};
-    for (const [id, result] of this.ctx.results) outputs[id] = result.resultData;
-    return { outputs, steps: this.ctx.snapshot().steps };
+    return result;
+  }
+
+  /** Runs the saga of a failed pipeline (between two compensations it may continue as new), then fails it. */
+  private async failAfterSaga(): Promise<never> {
+    // A batch's succeeded items are undone by its pipeline, from the batch's report, in the pipeline's order.
+    if (!(this.ctx.oneState && this.ctx.batchOf))
+      await compensate(this.ctx, this.ctx.ways.sizesChecked ? () => this.continueSagaAsNew() : undefined);
+    this.ctx.state.phase = 'failed';
+    this.ctx.showDetails();
+    throw pipelineFailure(this.ctx, this.ctx.failure!);
+  }
+
+  /**
+   * Between two compensations: a long saga continues as new when Temporal suggests it, the failure
+   * and every compensation so far in its state (the next run undoes only what is left).
+   */
+  private async continueSagaAsNew(): Promise<void> {
+    if (!workflowInfo().continueAsNewSuggested || this.continueAsNewDeclined || this.forEach.busy()) return;
+    if (this.stateTooLargeToCarry()) return;
+    await this.continueAsNew();
+  }
+
+  /**
+   * Whether the state a continued run would carry is over the payload budget (the results so far
+   * weigh most). Then this run declines to continue, for good (results only add up), and goes on in
+   * its own history, which holds far more than one payload.
+   */
+  private stateTooLargeToCarry(): boolean {
+    const finished = this.ctx.finished.map(({ stepId, index }) =>
+      index === undefined ? this.ctx.results.get(stepId) : this.ctx.itemResults.get(stepId)?.[index],
+    );
+    const bytes = jsonBytes({
+      pipeline: this.ctx.pipeline,
+      input: this.ctx.input,
+      steps: this.ctx.state.steps,
+      finished,
+    });
+    if (bytes <= PAYLOAD_BUDGET_BYTES) return false;
+    this.continueAsNewDeclined = true;
+    log.warn('The pipeline does not continue as new: the state it would carry is over the payload limit', {
+      bytes,
+      limitBytes: PAYLOAD_BUDGET_BYTES,
+    });
+    return true;
   }
 
   /** Starts every step whose dependencies allow it, until nothing runs and nothing can start. */
@@ -251,6 +329,7 @@ export class PipelineRun {
       const seen = this.ctx.changes;
       await condition(() => this.ctx.changes !== seen || this.mayContinueAsNew());
       if (this.ctx.changes === seen && this.mayContinueAsNew()) {
+        if (this.ctx.ways.sizesChecked && this.stateTooLargeToCarry()) continue;
         // Asked only when it decides, so the marker is recorded exactly when it applies.
         if (patched(PIPELINE_CONTINUE_AS_NEW_PATCH)) await this.continueAsNew();
         this.continueAsNewDeclined = true;
@@ -337,7 +416,7 @@ export class PipelineRun {
    * Saga and failure handling stay in one run.
    */
   private mayContinueAsNew(): boolean {
-    if (!this.continueAsNewSuggested() || this.forEach.startingBatches > 0) return false;
+    if (!this.continueAsNewSuggested() || this.forEach.busy()) return false;
     const carried = [...this.ctx.live.values()].every(({ execution }) => this.carriedAcross(execution));
     return carried && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
   }
@@ -407,6 +486,8 @@ export class PipelineRun {
     this.ctx.triggerWaitsCarried = new Set(Object.keys(triggering));
     for (const scope of this.scopes.values()) scope.cancel();
     await condition(() => this.running === 0);
+    // A batch being started or a signal to or from one on its way ends first: the next run counts on it.
+    await condition(() => !this.forEach.busy());
     await condition(allHandlersFinished);
     // A status check in flight may have ended its execution while the steps stopped: that one is over.
     const resumed = oneState ? pollingToResume(polling, this.ctx.state.steps) : polling;

@@ -9,9 +9,10 @@ import { itemKey, messageOf, type PipelineContext } from './pipeline-context';
 
 /**
  * The saga: compensations of the succeeded steps (and forEach items), last finished first. Their
- * failures are recorded, not thrown.
+ * failures are recorded, not thrown. `between`, when given, runs before each compensation and may
+ * continue as new (never returning); the next run's saga skips what ended here.
  */
-export async function compensate(ctx: PipelineContext): Promise<void> {
+export async function compensate(ctx: PipelineContext, between?: () => Promise<void>): Promise<void> {
   ctx.state.phase = 'compensating';
   for (const { stepId: id, index: itemIndex } of [...ctx.finished].reverse()) {
     const { step, index } = ctx.stepsById.get(id)!;
@@ -19,6 +20,9 @@ export async function compensate(ctx: PipelineContext): Promise<void> {
     const compensation = step.compensate;
     const state = ctx.state.steps[id]!;
     const target = itemIndex === undefined ? state : state.items![itemIndex]!;
+    // Undone (or tried) by a run of the chain before this one.
+    if (between && target.compensation !== undefined) continue;
+    await between?.();
     const liveKey = itemIndex === undefined ? id : itemKey(id, itemIndex);
     const statusBefore = state.status;
     state.status = 'compensating';

@@ -10,7 +10,7 @@ import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types'
 import { LocalTemporalServer } from '../../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
-import { codikaPipelineApproveUpdate } from '../../../src/workflows';
+import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../../../src/workflows';
 import { sleep } from '../../helpers/wait';
 import { createCodikaWorker } from '../../../src/worker-setup/create-codika-worker';
 
@@ -123,7 +123,7 @@ test('forEach items survive continue-as-new: no new item starts until those in f
   expect(result.outputs.send).toEqual(Array.from({ length: 12 }, (_, n) => ({ n })));
   const executions = mock.executionsOf('can-item');
   // Each item's executionId is the one Codika gave its payload, across runs.
-  result.steps.send!.items!.forEach((item, n) =>
+  (await handle.query(codikaPipelineStateQuery)).steps.send!.items!.forEach((item, n) =>
     expect(item.executionId).toBe(executions.find((e) => (e.payload as { n: number }).n === n)!.executionId),
   );
 }, 120_000);

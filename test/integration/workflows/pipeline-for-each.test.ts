@@ -4,10 +4,11 @@
  * items and counts, and results too large for one payload.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaPipelineResult, CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
+import type { CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockExecution } from '../../../src/testing/mock-codika/mock-codika-server';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
+import { startCodikaPipeline } from '../../../src/client';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
 import { FAST_POLL, pipelineStarter } from '../../helpers/pipeline-runs';
 import { sleep } from '../../helpers/wait';
@@ -75,8 +76,10 @@ test('items run at most `concurrency` at a time; results come back in item order
   const inOrder = recipients(8).map((r) => ({ sent: r.email }));
   expect(result.outputs.send).toEqual(inOrder);
   expect(mock.executionsOf('fe-report')[0]!.payload).toEqual({ all: inOrder });
-  expect(result.steps.send!.items!.map((i) => i.status)).toEqual(Array(8).fill('succeeded'));
-  expect(result.steps.send!.items![2]!.executionId).toBe(
+  // The result counts the items; the state query (after the end too) lists them.
+  const { items } = (await handle.query(codikaPipelineStateQuery)).steps.send!;
+  expect(items!.map((i) => i.status)).toEqual(Array(8).fill('succeeded'));
+  expect(items![2]!.executionId).toBe(
     executions.find((e) => (e.payload as { to: string }).to === 'user2@example.com')!.executionId,
   );
   expect(result.steps.send!.itemCounts).toEqual({ total: 8, done: 8, running: 0, failed: 0, left: 0 });
@@ -102,14 +105,9 @@ test("onFailure 'continue': failed items are recorded (null in the results) and 
   const result = await handle.result();
   expect(result.outputs.send).toEqual([{ ok: true }, null, { ok: true }, { ok: true }, null]);
   expect(result.steps.send!.status).toBe('succeeded');
-  expect(result.steps.send!.items!.map((i) => i.status)).toEqual([
-    'succeeded',
-    'failed',
-    'succeeded',
-    'succeeded',
-    'failed',
-  ]);
-  expect(result.steps.send!.items![1]!.error).toContain('mailbox full');
+  const { items } = (await handle.query(codikaPipelineStateQuery)).steps.send!;
+  expect(items!.map((i) => i.status)).toEqual(['succeeded', 'failed', 'succeeded', 'succeeded', 'failed']);
+  expect(items![1]!.error).toContain('mailbox full');
   expect(result.steps.send!.itemCounts).toMatchObject({ done: 3, failed: 2, left: 0 });
 });
 
@@ -270,7 +268,8 @@ test('500 items with concurrency 20 run in batch child workflows: never more tha
   process.stdout.write(
     `forEach of 500 items (auto polling, 300 ms executions): ${parentEvents} events in the pipeline, ${childEvents} in its 3 batches: ${perItem.toFixed(1)} events per item\n`,
   );
-  expect(parentEvents).toBeLessThan(100);
+  // A handful of events per batch, and about six each time a draining batch hands on a quarter of its room.
+  expect(parentEvents).toBeLessThan(200);
   expect(perItem).toBeLessThan(20);
 }, 240_000);
 
@@ -353,11 +352,96 @@ test('a batch item that fails stops the step; the pipeline undoes each item that
 
   expect(failure.type).toBe('CodikaExecutionFailed');
   expect(failure.message).toContain('item 4');
+  // Batch 1 gets room as batch 0's items end: item 5 starts only if its room came before item 4 failed.
   const started = mock.executionsOf(ids.send).map((e) => (e.payload as { n: number }).n);
-  expect(started.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(started.sort()).toEqual(started.includes(5) ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3, 4]);
   const undone = mock.executionsOf(ids.undo).map((e) => (e.payload as { n: number }).n);
-  expect(undone.sort()).toEqual([0, 1, 2, 3, 5]);
+  expect(undone.sort()).toEqual(started.filter((n) => n !== 4).sort());
 });
+
+test('batches slide as a window: a slow item holds one place of `concurrency`, not the next batch', async () => {
+  const wf = 'fe-window';
+  // Item 0 takes 5 s; every other item 300 ms. One batch at a time, batch 1 would wait for item 0.
+  mock.script(wf, { durationMs: (p) => ((p as { n: number }).n === 0 ? 5_000 : 300), resultData: (p: unknown) => p });
+  const handle = await start({
+    steps: [
+      {
+        id: 'send',
+        workflowId: wf,
+        forEach: { items: [0, 1, 2, 3, 4, 5, 6, 7, 8], concurrency: 3, batchSize: 3 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  });
+  const result = await handle.result();
+
+  const executions = mock.executionsOf(wf);
+  const slow = executions.find((e) => (e.payload as { n: number }).n === 0)!;
+  expect(executions).toHaveLength(9);
+  for (const e of executions) expect(e.createdAt).toBeLessThan(slow.finishesAt);
+  expect(peakInFlight(executions)).toBeLessThanOrEqual(3);
+  expect(result.outputs.send).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ n })));
+  expect(result.steps.send!.batches!.map((b) => b.status)).toEqual(['done', 'done', 'done']);
+}, 60_000);
+
+test('waitForTrigger: a batched first step returns once its first items triggered, with their executionIds', async () => {
+  const wf = 'fe-batched-first';
+  mock.script(wf, { durationMs: 3_000 });
+  const started = await startCodikaPipeline(
+    env.client,
+    {
+      processInstanceId: 'pi_fe',
+      poll: FAST_POLL,
+      steps: [{ id: 'send', workflowId: wf, forEach: { items: [0, 1, 2, 3, 4], concurrency: 2, batchSize: 2 } }],
+    },
+    {},
+    { taskQueue, workflowId: `${taskQueue}-batched-first`, waitForTrigger: true },
+  );
+
+  const ids = mock.executionsOf(wf).map((e) => e.executionId);
+  expect(Object.keys(started.executionIds).sort()).toEqual(['send[0]', 'send[1]']);
+  expect(ids).toEqual(expect.arrayContaining([started.executionIds['send[0]'], started.executionIds['send[1]']]));
+  await started.handle.result();
+}, 60_000);
+
+test("a lost batch runs again where `retry` and 'at-least-once' allow it: the pipeline succeeds", async () => {
+  const wf = 'fe-batch-again';
+  // The first execution of each of items 0 and 1 never ends: their batch is terminated by hand meanwhile.
+  const seen = new Set<number>();
+  mock.script(wf, {
+    durationMs: (p) => {
+      const n = (p as { n: number }).n;
+      const first = !seen.has(n);
+      seen.add(n);
+      return n < 2 && first ? Infinity : 200;
+    },
+    resultData: (p: unknown) => p,
+  });
+  const handle = await start({
+    triggerDelivery: 'at-least-once',
+    steps: [
+      {
+        id: 'send',
+        workflowId: wf,
+        forEach: { items: [0, 1, 2, 3], concurrency: 2, batchSize: 2 },
+        payload: { n: { $ref: 'item' } },
+        retry: { maximumAttempts: 2, initialInterval: '500 ms' },
+      },
+    ],
+  });
+  for (let i = 0; i < 100 && mock.executionsOf(wf).length < 2; i += 1) await sleep(100);
+  const state = await handle.query(codikaPipelineStateQuery);
+  await env.client.workflow.getHandle(state.steps.send!.batches![0]!.workflowId).terminate('by hand');
+
+  const result = await handle.result();
+
+  const batch = result.steps.send!.batches![0]!;
+  expect(batch).toMatchObject({ status: 'done', attempt: 2 });
+  expect(batch.workflowId).toMatch(/-attempt-2$/);
+  const triggers = mock.executionsOf(wf).map((e) => (e.payload as { n: number }).n);
+  expect(triggers.sort()).toEqual([0, 0, 1, 1, 2, 3]);
+  expect(result.outputs.send).toEqual([0, 1, 2, 3].map((n) => ({ n })));
+}, 60_000);
 
 test('a report from a batch of an earlier chain under the same workflow id is refused', async () => {
   const wf = 'fe-stale-batch';
@@ -389,7 +473,7 @@ test('a report from a batch of an earlier chain under the same workflow id is re
     workflowId,
     args: [{ pipeline }],
   });
-  const result = (await second.result()) as CodikaPipelineResult;
+  await second.result();
 
   const ownExecutions = new Set(
     mock
@@ -398,5 +482,6 @@ test('a report from a batch of an earlier chain under the same workflow id is re
       .map((e) => e.executionId),
   );
   expect(ownExecutions.size).toBe(4);
-  for (const item of result.steps.send!.items!) expect(ownExecutions.has(item.executionId!)).toBe(true);
+  for (const item of (await second.query(codikaPipelineStateQuery)).steps.send!.items!)
+    expect(ownExecutions.has(item.executionId!)).toBe(true);
 }, 60_000);

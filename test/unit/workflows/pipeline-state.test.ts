@@ -10,7 +10,12 @@ import {
   pollingToResume,
   restoreResults,
 } from '../../../src/workflows/pipeline-engine/pipeline-state';
-import { BATCH_PAYLOAD_BYTES, planBatchesBySize } from '../../../src/workflows/pipeline-engine/for-each-batches';
+import {
+  BATCH_PAYLOAD_BYTES,
+  nextWindowMove,
+  planBatchesBySize,
+} from '../../../src/workflows/pipeline-engine/for-each-batches';
+import type { CodikaPipelineBatchState } from '../../../src/pipeline/pipeline-types';
 
 const result = (resultData: unknown): CodikaExecutionResult => ({
   executionId: 'e',
@@ -126,4 +131,51 @@ test('batches hold at most their size in items and 512 KiB of payloads; a larger
   expect(batches.map((b) => b.workflowId)).toEqual(['batch-0', 'batch-1', 'batch-2', 'batch-3']);
   expect(batches.every((b) => b.status === 'pending')).toBe(true);
   expect(planBatchesBySize([], 200, id)).toEqual([]);
+});
+
+describe("nextWindowMove: the sliding window over a step's batches", () => {
+  const plan = (from: number, to: number, extra: Partial<CodikaPipelineBatchState> = {}): CodikaPipelineBatchState => ({
+    workflowId: `b-${from}`,
+    from,
+    to,
+    status: 'pending',
+    ...extra,
+  });
+  const now = Date.parse('2026-12-06T00:00:00.000Z');
+
+  test('the first batch starts with the whole room, never more than it has items', () => {
+    expect(nextWindowMove([plan(0, 3), plan(3, 6)], 10, now)).toEqual({ kind: 'start', batch: 0, slots: 3 });
+    expect(nextWindowMove([plan(0, 200), plan(200, 400)], 10, now)).toEqual({ kind: 'start', batch: 0, slots: 10 });
+  });
+
+  test('while a batch still starts items and holds all the room, nothing moves', () => {
+    expect(nextWindowMove([plan(0, 200, { status: 'running', slots: 10 }), plan(200, 400)], 10, now)).toEqual({
+      kind: 'wait',
+    });
+  });
+
+  test('room a draining batch frees goes to the next batch, then raises it while it still starts items', () => {
+    const draining = plan(0, 200, { status: 'running', slots: 4, draining: true });
+    expect(nextWindowMove([draining, plan(200, 400)], 10, now)).toEqual({ kind: 'start', batch: 1, slots: 6 });
+    const starting = plan(200, 400, { status: 'running', slots: 6 });
+    expect(nextWindowMove([{ ...draining, slots: 1 }, starting, plan(400, 600)], 10, now)).toEqual({
+      kind: 'raise',
+      batch: 1,
+      slots: 9,
+    });
+  });
+
+  test('a batch holding as much room as it has items lets the next one start; done batches hold none', () => {
+    const full = plan(0, 3, { status: 'running', slots: 3 });
+    expect(nextWindowMove([full, plan(3, 6)], 5, now)).toEqual({ kind: 'start', batch: 1, slots: 2 });
+    const done = plan(0, 3, { status: 'done', slots: 3 });
+    expect(nextWindowMove([done, plan(3, 6)], 5, now)).toEqual({ kind: 'start', batch: 1, slots: 3 });
+  });
+
+  test('a batch run again after a backoff waits until it is due; with nothing to start, the window waits', () => {
+    const later = plan(0, 3, { startsAt: new Date(now + 1_000).toISOString(), attempt: 2 });
+    expect(nextWindowMove([later], 5, now)).toEqual({ kind: 'wait' });
+    expect(nextWindowMove([later], 5, now + 1_000)).toEqual({ kind: 'start', batch: 0, slots: 3 });
+    expect(nextWindowMove([plan(0, 3, { status: 'done' })], 5, now)).toEqual({ kind: 'wait' });
+  });
 });
