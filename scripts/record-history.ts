@@ -201,6 +201,52 @@ const SHORT_HISTORY_SCENARIOS: Record<string, CodikaPipelineInput> = {
       ],
     },
   },
+  // Recorded once runs kept one state, with the batch window, carried trigger waits and checked sizes:
+  // batches side by side handing on their room, with one slow item.
+  'pipeline-batch-window': {
+    input: { items: Array.from({ length: 12 }, (_, n) => n) },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-window-item',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 3, batchSize: 4 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+  },
+  // A saga of eight compensations after the last step fails: it continues as new between two of them.
+  'pipeline-saga-continue-as-new': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-batch-item',
+          forEach: { items: [1, 2, 3, 4, 5, 6, 7, 8], concurrency: 4 },
+          payload: { n: { $ref: 'item' } },
+          compensate: { workflowId: 'rec-batch-item', payload: { undo: { $ref: 'item' } } },
+        },
+        { id: 'last', workflowId: 'rec-failed', dependsOn: ['send'] },
+      ],
+    },
+  },
+  // A trigger refused for now (503, then 429 with Retry-After) while another step polls: the run
+  // continues as new while the trigger waits to be sent again.
+  'pipeline-trigger-wait': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'long', workflowId: 'rec-pipeline-long' },
+        { id: 'refused', workflowId: 'rec-refused-slowly' },
+      ],
+    },
+  },
 };
 
 /** Answers every approval step of a recorded pipeline as soon as it waits. */
@@ -296,6 +342,17 @@ async function record(
       'rec-lost-502': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } },
       'rec-lost-answer': { durationMs: 500, faults: { trigger: [{ kind: 'drop', strikes: 'after' }] } },
       'rec-batch-item': { durationMs: 100 },
+      'rec-window-item': { durationMs: (p) => ((p as { n?: number }).n === 0 ? 2_500 : 200) },
+      'rec-refused-slowly': {
+        durationMs: 300,
+        faults: {
+          trigger: [
+            { kind: 'http', status: 503 },
+            { kind: 'http', status: 503 },
+            { kind: 'http', status: 429, retryAfter: 2 },
+          ],
+        },
+      },
       'rec-item': { durationMs: 300, failIf: (p) => ((p as { n?: number }).n === 3 ? 'item 3 refused' : undefined) },
     },
   });
