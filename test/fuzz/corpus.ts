@@ -226,7 +226,8 @@ export const CORPUS: FuzzCase[] = [
     name: 'batch-fails',
     // Item 4 (batch 1) fails: batch 2 never starts, and the pipeline undoes each item that succeeded, once.
     // The window hands batch 1 room as items 0 and 1 end (item 3, then item 4, which fails at once);
-    // items 2 and 3 run long after that, so item 5 never gets room, whatever the schedule.
+    // items 2 and 3 run 8 s, long after that (a loaded machine takes seconds between the hops), so
+    // item 5 never gets room, whatever the schedule.
     pipeline: {
       steps: [
         {
@@ -243,7 +244,7 @@ export const CORPUS: FuzzCase[] = [
       plain('batch-fails', delay, ['send', 'undo', 'after'], {
         send: {
           durationMs: (p: unknown) =>
-            [200, 400, 4_000, 3_500, 50, 600, 600][n(p)]! + delay(id('batch-fails', 'send'), p) / 4,
+            [200, 400, 8_000, 8_000, 50, 600, 600][n(p)]! + delay(id('batch-fails', 'send'), p) / 4,
           failIf: (p: unknown) => (n(p) === 4 ? 'item four refused' : undefined),
         },
       }),

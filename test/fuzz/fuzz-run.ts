@@ -106,8 +106,13 @@ async function observe(
     const key = `${execution.workflowId} ${JSON.stringify(execution.payload)}`;
     executions[key] = (executions[key] ?? 0) + 1;
   }
-  // The state query answers after the run closed too, with every item (a result lists none).
-  const state: CodikaPipelineState | undefined = await handle.query(codikaPipelineStateQuery).catch(() => undefined);
+  // The state query answers after the run closed too, with every item (a result lists none); a worker
+  // being killed and started again answers a moment later.
+  let state: CodikaPipelineState | undefined;
+  for (let attempt = 0; attempt < 10 && state === undefined; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    state = await handle.query(codikaPipelineStateQuery).catch(() => undefined);
+  }
   const steps: Record<string, unknown> = {};
   for (const [id, step] of Object.entries(state?.steps ?? {})) {
     steps[id] = {

@@ -6,6 +6,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
@@ -343,6 +344,8 @@ export class ForEachSteps {
       // Each watch ends once its batch reported (or, when the run stops, at once): none is left behind.
       await Promise.allSettled(watches);
     }
+    // Stopped while it waited for the watches (to continue as new): the step has not ended.
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('forEach batches stopped');
   }
 
   /** The wait until a batch that runs again after a backoff is due, if one waits. */
