@@ -1,7 +1,8 @@
 /**
  * The continue-as-new fuzz suite (`npm run test:fuzz`): every pipeline of the corpus runs once as the
- * reference, on a server that never suggests continuing as new, then on servers that suggest it after
- * each threshold of history events, with Codika's delays drawn from a seed. Each run must end as its
+ * reference, in a namespace that never suggests continuing as new, then in namespaces of the same
+ * server that suggest it after each threshold of history events (dynamic config with a namespace
+ * constraint), with Codika's delays drawn from a seed. Each run must end as its
  * reference: the same Codika executions (workflow and payload, counted), status, failure type,
  * outputs, step and item statuses and compensations. Every history of every chain must replay with
  * the current bundle. `FUZZ_SEED` changes the delays; a divergence prints its case, threshold and seed,
@@ -9,7 +10,8 @@
  */
 import { Worker } from '@temporalio/worker';
 import { CORPUS } from './corpus';
-import { startFuzzBed } from './fuzz-bed';
+import { startFuzzBedOn, startFuzzServer } from './fuzz-bed';
+import type { NamespacedDevServer } from '../helpers/namespaced-dev-server';
 import { canonical, type FuzzRun } from './fuzz-run';
 import { runAll, runReferences } from './references';
 
@@ -17,8 +19,8 @@ import { runAll, runReferences } from './references';
 const THRESHOLDS = process.env.FUZZ_THRESHOLDS
   ? process.env.FUZZ_THRESHOLDS.split(',').map(Number)
   : [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 25, 28, 32, 36, 42, 50];
-/** Servers running at once: each runs the whole corpus side by side. */
-const SERVERS_AT_ONCE = 3;
+/** Namespaces running at once on the one server: each runs the whole corpus side by side. */
+const NAMESPACES_AT_ONCE = 3;
 const BASE_SEED = Number(process.env.FUZZ_SEED ?? 1);
 
 /**
@@ -58,7 +60,16 @@ const seedOf = (threshold: number, kase: string) =>
 
 test('pipelines end as their reference at every continue-as-new threshold, and every history replays', async () => {
   const startedAt = Date.now();
-  const { expected, histories: referenceHistories } = await runReferences(BASE_SEED);
+  const server = await startFuzzServer([...new Set([...THRESHOLDS, ...REGRESSIONS.map((r) => r.threshold)])]);
+  try {
+    await fuzzOn(server, startedAt);
+  } finally {
+    await server.stop();
+  }
+}, 600_000);
+
+async function fuzzOn(server: NamespacedDevServer, startedAt: number): Promise<void> {
+  const { expected, histories: referenceHistories } = await runReferences(BASE_SEED, server);
 
   const divergences: Divergence[] = [];
   const chainLengths = new Map<string, number>();
@@ -76,10 +87,10 @@ test('pipelines end as their reference at every continue-as-new threshold, and e
       })),
     })),
   ];
-  for (let i = 0; i < plan.length; i += SERVERS_AT_ONCE) {
+  for (let i = 0; i < plan.length; i += NAMESPACES_AT_ONCE) {
     await Promise.all(
-      plan.slice(i, i + SERVERS_AT_ONCE).map(async ({ threshold, cases }) => {
-        const bed = await startFuzzBed(threshold);
+      plan.slice(i, i + NAMESPACES_AT_ONCE).map(async ({ threshold, cases }) => {
+        const bed = await startFuzzBedOn(server, threshold);
         const runs = await runAll(bed, cases).finally(() => bed.stop());
         for (const run of runs) {
           histories.push(...run.histories);
@@ -118,7 +129,7 @@ test('pipelines end as their reference at every continue-as-new threshold, and e
   );
   expect(divergences.map(({ kase, threshold, seed }) => ({ kase, threshold, seed }))).toEqual([]);
   expect(replayFailures).toEqual([]);
-}, 600_000);
+}
 
 /** Runs in each chain, a row per pipeline and a column per threshold. */
 function table(chainLengths: Map<string, number>): string {

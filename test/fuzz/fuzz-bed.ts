@@ -5,8 +5,11 @@
  * wrapped as one value for every namespace), so each threshold has a dev server of its own rather
  * than a namespace of one server.
  */
-import type { Client } from '@temporalio/client';
-import type { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
+import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
+import { startNamespacedDevServer, type NamespacedDevServer } from '../helpers/namespaced-dev-server';
 import { runOwnWorker, startOwnServer } from '../helpers/own-server';
 import { WorkerProcess } from '../helpers/worker-process';
 
@@ -28,6 +31,53 @@ export interface FuzzBedWithKills extends FuzzBed {
   killWorker(): Promise<void>;
 }
 
+/** The namespace of a threshold on the one server of the suite; the reference's never suggests continuing. */
+export const namespaceOf = (threshold: number) => (threshold === NEVER ? 'fuzz-reference' : `fuzz-${threshold}`);
+
+/**
+ * One server for every threshold: a namespace each, whose dynamic config suggests continuing as new
+ * after its threshold of events (`limit.historyCount.suggestContinueAsNew` with a namespace constraint).
+ */
+export function startFuzzServer(thresholds: number[]): Promise<NamespacedDevServer> {
+  return startNamespacedDevServer(
+    Object.fromEntries(
+      [NEVER, ...thresholds].map((t) => [namespaceOf(t), { 'limit.historyCount.suggestContinueAsNew': t }]),
+    ),
+  );
+}
+
+/** A bed on the suite's one server: the threshold's namespace, a mock of its own, a worker in this process. */
+export async function startFuzzBedOn(server: NamespacedDevServer, threshold: number): Promise<FuzzBed> {
+  const namespace = namespaceOf(threshold);
+  const mock = new MockCodikaServer({ apiKey: API_KEY });
+  await mock.start();
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const taskQueue = `fuzz-${threshold}`;
+  const worker = await createCodikaWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    codika: { baseUrl: mock.url, apiKey: API_KEY },
+    workerOptions: { workflowBundle: { codePath: process.env.CODIKA_TEST_WORKFLOW_BUNDLE! } },
+  });
+  const running = worker.run();
+  return {
+    threshold,
+    mock,
+    client: new Client({ connection, namespace }),
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await mock.stop();
+    },
+  };
+}
+
+/** A bed with a dev server of its own (the worker-kills suite, whose worker is a process of its own). */
 export async function startFuzzBed(threshold: number): Promise<FuzzBed> {
   const own = await startOwnServer(threshold, API_KEY);
   const taskQueue = `fuzz-${threshold}`;

@@ -266,7 +266,8 @@ export class ForEachSteps {
   }
 
   /**
-   * Runs a large forEach step's items in batch child workflows, one batch at a time. Each batch is a
+   * Runs a large forEach step's items in batch child workflows: as a sliding window (`runBatchWindow`), or
+   * in runs from before it, one batch at a time. Each batch is a
    * one-step pipeline over payloads rendered here; it reports by signal (`receiveBatchReport`).
    *
    * @returns the first failed item, if any.
