@@ -66,6 +66,10 @@ export interface CodikaPipelineFailure {
   type: string;
   /** Its message, without the step's prefix. */
   message: string;
+  /** Its details, so a continued run fails with them too. */
+  details?: unknown[];
+  /** Set when no step failed: the pipeline's result was too large to return (`CodikaResultTooLarge`). */
+  ofPipeline?: boolean;
 }
 
 /**

@@ -79,8 +79,7 @@ export async function startNamespacedDevServer(
   const address = `127.0.0.1:${port}`;
   const connection = await Connection.connect({ address });
   try {
-    for (const namespace of Object.keys(namespaces))
-      await connection.workflowService.describeNamespace({ namespace });
+    for (const namespace of Object.keys(namespaces)) await connection.workflowService.describeNamespace({ namespace });
   } finally {
     await connection.close();
   }

@@ -61,8 +61,9 @@ export interface CodikaForEachBatchReport {
   /** Set when the batch ended without running its items (it was invalid, or its run failed before them). */
   error?: string;
   /**
-   * Set when the results took more than Temporal's payload limit as JSON (bytes): they stay behind
-   * (`results` all null), and the step fails `CodikaResultTooLarge`, as its result would be too large.
+   * Set when the report with its results took more than a report may carry (Temporal's 2 MB payload
+   * limit less 64 KiB), in bytes as JSON: the results stay behind (`results` all null), and the step
+   * fails `CodikaResultTooLarge`, as its result would be too large.
    */
   resultsTooLarge?: number;
 }

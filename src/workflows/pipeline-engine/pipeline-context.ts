@@ -137,7 +137,12 @@ export class PipelineContext {
     this.state.failure = { ...failure };
     this.failure = {
       stepId: failure.stepId,
-      error: ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true }),
+      error: ApplicationFailure.create({
+        type: failure.type,
+        message: failure.message,
+        nonRetryable: true,
+        ...(failure.details ? { details: failure.details } : {}),
+      }),
     };
   }
 
@@ -184,7 +189,7 @@ export class PipelineContext {
     this.stepFailures.set(id, err);
     if (this.stepsById.get(id)!.step.onFailure === 'continue' || this.failure) return;
     this.failure = { stepId: id, error: err };
-    if (this.oneState) this.state.failure = { stepId: id, type: failureTypeOf(err), message: messageOf(err) };
+    if (this.oneState) this.state.failure = { stepId: id, ...failureOf(err) };
   }
 
   /**
@@ -387,6 +392,12 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return typeof value;
+}
+
+/** What the state keeps of a failure, so a continued run fails the same: its type, message and details. */
+export function failureOf(err: unknown): Omit<CodikaPipelineFailure, 'stepId'> {
+  const details = err instanceof ApplicationFailure && err.details?.length ? [...err.details] : undefined;
+  return { type: failureTypeOf(err), message: messageOf(err), ...(details ? { details } : {}) };
 }
 
 /** The type a pipeline fails with for `err`: an ApplicationFailure's own, else the error's name. */

@@ -118,8 +118,10 @@ export class ForEachSteps {
     if (bytes > TEMPORAL_PAYLOAD_LIMIT_BYTES || reported !== undefined) {
       throw nonRetryableFailure(
         CODIKA_RESULT_TOO_LARGE,
-        `${reported === undefined ? `the results of its ${items.length} items take` : 'the results of one of its batches alone take'} ${(bytes / 1024 / 1024).toFixed(1)} MB as JSON, over Temporal's 2 MB payload limit: have the Codika workflow return less (an id to fetch the rest from)`,
-        { stepId: id, bytes, limitBytes: TEMPORAL_PAYLOAD_LIMIT_BYTES },
+        reported === undefined
+          ? `the results of its ${items.length} items take ${(bytes / 1024 / 1024).toFixed(1)} MB as JSON, over Temporal's 2 MB payload limit: have the Codika workflow return less (an id to fetch the rest from)`
+          : `the report of one of its batches takes ${(bytes / 1024 / 1024).toFixed(2)} MB as JSON with its items' results, over the ${(REPORT_LIMIT_BYTES / 1024 / 1024).toFixed(2)} MB a report may carry (Temporal's payload limit is 2 MB): have the Codika workflow return less (an id to fetch the rest from)`,
+        { stepId: id, bytes, limitBytes: reported === undefined ? TEMPORAL_PAYLOAD_LIMIT_BYTES : REPORT_LIMIT_BYTES },
       );
     }
     return resultData;
@@ -318,15 +320,14 @@ export class ForEachSteps {
     const state = this.ctx.state.steps[id]!;
     const batches = state.batches!;
     const concurrency = step.forEach!.concurrency ?? DEFAULT_CONCURRENCY;
-    const stepStopping = () =>
-      this.ctx.failure !== undefined ||
-      batches.some((plan) => plan.resultsTooLarge !== undefined) ||
-      (stopOnFailure && (firstFailedItem(state.items!) !== undefined || batches.some((plan) => plan.itemFailed)));
+    const stepStopping = () => this.stepStopping(id);
     const watches: Promise<void>[] = [];
     const watch = (batch: number) => watches.push(this.awaitBatch(id, batch, batches[batch]!, stepStopping));
     try {
       for (const [batch, plan] of batches.entries()) if (plan.status === 'running') watch(batch);
       while (!stepStopping()) {
+        // Stopped to continue as new: the next run starts what is left.
+        if (CancellationScope.current().consideredCancelled) break;
         const move = nextWindowMove(batches, concurrency, Date.now());
         if (move.kind === 'raise') {
           this.raiseBatch(batches[move.batch]!, move.slots);
@@ -347,6 +348,22 @@ export class ForEachSteps {
     }
     // Stopped while it waited for the watches (to continue as new): the step has not ended.
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('forEach batches stopped');
+  }
+
+  /**
+   * Whether a batched step stops: the pipeline failed, a batch's results were too large, or (under
+   * `onFailure: 'fail'`) an item failed, on record or said by its batch before it reports.
+   */
+  private stepStopping(id: string): boolean {
+    const { step } = this.ctx.stepsById.get(id)!;
+    const state = this.ctx.state.steps[id]!;
+    const batches = state.batches ?? [];
+    const stopOnFailure = (step as CodikaPipelineExecutionStep).onFailure !== 'continue';
+    return (
+      this.ctx.failure !== undefined ||
+      batches.some((plan) => plan.resultsTooLarge !== undefined) ||
+      (stopOnFailure && (firstFailedItem(state.items ?? []) !== undefined || batches.some((plan) => plan.itemFailed)))
+    );
   }
 
   /** The wait until a batch that runs again after a backoff is due, if one waits. */
@@ -445,12 +462,25 @@ export class ForEachSteps {
       plan.nextCheckAt = undefined;
       const stop = stopWanted();
       if (stop) plan.stopRequested = true;
-      await getExternalWorkflowHandle(workflowId)
-        .signal(stop ? codikaForEachBatchStopSignal : codikaForEachBatchWatchSignal)
-        .catch((err: unknown) => {
-          if (isCancellation(err)) throw err; // the run continues as new: the next one watches
-          this.batchEndedSilently(id, batch, `it no longer runs (${messageOf(err)})`, workflowId);
-        });
+      const send = () =>
+        getExternalWorkflowHandle(workflowId).signal(
+          stop ? codikaForEachBatchStopSignal : codikaForEachBatchWatchSignal,
+        );
+      const lost = (err: unknown) => {
+        if (isCancellation(err)) throw err; // the run continues as new: the next one watches
+        this.batchEndedSilently(id, batch, `it no longer runs (${messageOf(err)})`, workflowId);
+      };
+      if (!this.ctx.ways.batchWindow) {
+        await send().catch(lost);
+        continue;
+      }
+      // The window's way: a stop on record is a stop sent, even when the run continues as new meanwhile.
+      this.signalling += 1;
+      try {
+        await CancellationScope.nonCancellable(send).catch(lost);
+      } finally {
+        this.signalling -= 1;
+      }
     }
   }
 
@@ -571,7 +601,7 @@ export class ForEachSteps {
       retry !== undefined &&
       attempt < retry.maximumAttempts &&
       triggerDelivery === 'at-least-once' &&
-      this.ctx.failure === undefined;
+      !this.stepStopping(stepId);
     if (!allowed) return false;
     log.warn("A forEach batch was lost; it runs again under the step's retry", { stepId, error, attempt: attempt + 1 });
     const items = this.ctx.state.steps[stepId]!.items!;

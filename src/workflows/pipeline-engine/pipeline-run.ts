@@ -44,7 +44,7 @@ import { labelled } from '../execution/polling-strategies';
 import { type CodikaForEachBatchProgress, type CodikaForEachBatchReport } from './for-each-batches';
 import { underPath } from '../execution/validate-input';
 import { validateId } from '../../shared/validation';
-import { failureTypeOf, messageOf, PipelineContext, type StepResult } from './pipeline-context';
+import { failureOf, PipelineContext, type StepResult } from './pipeline-context';
 import { ForEachSteps } from './pipeline-for-each';
 import { compensate, pipelineFailure, recordCancellation } from './pipeline-saga';
 import { jsonBytes } from './pipeline-scheduling';
@@ -87,6 +87,9 @@ export const PIPELINE_TRIGGER_WAIT_CARRIED_PATCH = 'codika-pipeline-trigger-wait
  */
 export const PIPELINE_SIZES_CHECKED_PATCH = 'codika-pipeline-sizes-checked';
 
+/** What continue-as-new carries for one execution in flight, at most (`resume.polling` or `resume.triggering`). */
+const CARRIED_EXECUTION_BYTES = 512;
+
 /** One pipeline run: the scheduler, each step kind's run, continue-as-new. */
 export class PipelineRun {
   private readonly ctx: PipelineContext;
@@ -97,6 +100,8 @@ export class PipelineRun {
   private readonly scopes = new Map<string, CancellationScope>();
   /** A replayed history from before continue-as-new existed: never again in this run. */
   private continueAsNewDeclined = false;
+  /** Compensations this run's saga began (the saga continues as new only after one). */
+  private compensationsBegun = 0;
   /** The steps the first pass started (or skipped, or failed), once it ran. */
   private firstSteps: string[] | undefined;
 
@@ -252,7 +257,7 @@ export class PipelineRun {
       // Every step succeeded, but the run cannot say so: it fails typed, and its saga runs as for any failure.
       this.ctx.failure = resultTooLarge(result, bytes);
       const { stepId, error } = this.ctx.failure;
-      this.ctx.state.failure = { stepId, type: failureTypeOf(error), message: messageOf(error) };
+      this.ctx.state.failure = { stepId, ...failureOf(error), ofPipeline: true };
       return this.failAfterSaga();
     }
     this.ctx.state.phase = 'succeeded';
@@ -275,6 +280,8 @@ export class PipelineRun {
    * and every compensation so far in its state (the next run undoes only what is left).
    */
   private async continueSagaAsNew(): Promise<void> {
+    // Only once a compensation ended in this run: a run asked at once to continue again still undoes one.
+    if (this.compensationsBegun++ === 0) return;
     if (!workflowInfo().continueAsNewSuggested || this.continueAsNewDeclined || this.forEach.busy()) return;
     if (this.stateTooLargeToCarry()) return;
     await this.continueAsNew();
@@ -289,12 +296,10 @@ export class PipelineRun {
     const finished = this.ctx.finished.map(({ stepId, index }) =>
       index === undefined ? this.ctx.results.get(stepId) : this.ctx.itemResults.get(stepId)?.[index],
     );
-    const bytes = jsonBytes({
-      pipeline: this.ctx.pipeline,
-      input: this.ctx.input,
-      steps: this.ctx.state.steps,
-      finished,
-    });
+    const bytes =
+      jsonBytes({ pipeline: this.ctx.pipeline, input: this.ctx.input, steps: this.ctx.state.steps, finished }) +
+      // Each execution in flight is carried too (where it polls, or its trigger's wait): a few hundred bytes.
+      this.ctx.live.size * CARRIED_EXECUTION_BYTES;
     if (bytes <= PAYLOAD_BUDGET_BYTES) return false;
     this.continueAsNewDeclined = true;
     log.warn('The pipeline does not continue as new: the state it would carry is over the payload limit', {
@@ -417,6 +422,9 @@ export class PipelineRun {
    */
   private mayContinueAsNew(): boolean {
     if (!this.continueAsNewSuggested() || this.forEach.busy()) return false;
+    // Continuing waits for every handler: an early return waiting for a batch's first triggers would
+    // hold the run with its steps stopped. The window's way waits for it with the steps running.
+    if (this.ctx.ways.batchWindow && !allHandlersFinished()) return false;
     const carried = [...this.ctx.live.values()].every(({ execution }) => this.carriedAcross(execution));
     return carried && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
   }

@@ -109,9 +109,11 @@ export function pipelineFailure(
       item.compensation ? [{ stepId: itemKey(id, i), ...item.compensation }] : [],
     ),
   ]);
+  // No step failed when the result was too large to return: the pipeline says so itself.
+  const prefix = ctx.state.failure?.ofPipeline ? 'The pipeline could not return its result' : `Step "${stepId}" failed`;
   return nonRetryableFailure(
     original?.type ?? (error instanceof Error ? error.name : 'Error'),
-    `Step "${stepId}" failed: ${messageOf(error)}`,
+    `${prefix}: ${messageOf(error)}`,
     { stepId, executionId: ctx.state.steps[stepId]!.executionId, compensations },
     error instanceof Error ? error : undefined,
   );

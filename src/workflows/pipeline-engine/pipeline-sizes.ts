@@ -15,7 +15,7 @@ import { jsonBytes } from './pipeline-scheduling';
  */
 export const PAYLOAD_BUDGET_BYTES = TEMPORAL_PAYLOAD_LIMIT_BYTES - 128 * 1024;
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 /**
  * A pipeline's result: each succeeded step's output, and each step's final state without its forEach
@@ -47,8 +47,8 @@ export function resultTooLarge(result: CodikaPipelineResult, bytes: number): { s
     stepId: heaviest[0]?.stepId ?? Object.keys(result.steps)[0]!,
     error: nonRetryableFailure(
       CODIKA_RESULT_TOO_LARGE,
-      `the pipeline's outputs take ${megabytes(bytes)} as JSON, over Temporal's 2 MB payload limit (largest: ${named}): have the Codika workflows return less (an id to fetch the rest from)`,
-      { bytes, limitBytes: TEMPORAL_PAYLOAD_LIMIT_BYTES, largest: heaviest.slice(0, 3) },
+      `its result (the outputs and each step's state) takes ${megabytes(bytes)} as JSON, over the ${megabytes(PAYLOAD_BUDGET_BYTES)} a result may take (Temporal's payload limit is 2 MB); largest outputs: ${named}. Have the Codika workflows return less (an id to fetch the rest from)`,
+      { bytes, limitBytes: PAYLOAD_BUDGET_BYTES, largest: heaviest.slice(0, 3) },
     ),
   };
 }

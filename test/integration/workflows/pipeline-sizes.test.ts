@@ -64,7 +64,9 @@ test('outputs over 2 MB fail the pipeline typed, naming the heaviest steps, and 
   const failure = await failureOf(handle);
 
   expect(failure.type).toBe('CodikaResultTooLarge');
-  expect(failure.message).toMatch(/outputs take 2\.\d MB .*largest: [abc] \(0\.8 MB\)/);
+  expect(failure.message).toMatch(
+    /^The pipeline could not return its result: its result .* takes 2\.\d+ MB .*largest outputs: [abc] \(0\.7\d MB\)/,
+  );
   expect(mock.requestsTo('trigger', 'size-out-undo')).toHaveLength(1);
 }, 60_000);
 
@@ -125,7 +127,7 @@ test('a batch whose results are over 2 MB reports without them: the step fails C
   const failure = await failureOf(handle);
 
   expect(failure.type).toBe('CodikaResultTooLarge');
-  expect(failure.message).toContain('one of its batches');
+  expect(failure.message).toContain('the report of one of its batches');
   const triggered = mock.executionsOf('size-batch').map((e) => (e.payload as { n: number }).n);
   const undone = mock.executionsOf('size-batch-undo').map((e) => (e.payload as { n: number }).n);
   expect(undone.sort()).toEqual(triggered.sort());
