@@ -225,15 +225,14 @@ export const CORPUS: FuzzCase[] = [
   {
     name: 'batch-fails',
     // Item 4 (batch 1) fails: batch 2 never starts, and the pipeline undoes each item that succeeded, once.
-    // The window hands batch 1 room as items 0 and 1 end (item 3, then item 4, which fails at once);
-    // items 2 and 3 run 8 s, long after that (a loaded machine takes seconds between the hops), so
-    // item 5 never gets room, whatever the schedule.
+    // One item at a time, so which items start before the failure is seen does not depend on timing
+    // (the window hands batch 1 the one place once batch 0's last item ended).
     pipeline: {
       steps: [
         {
           id: 'send',
           workflowId: id('batch-fails', 'send'),
-          forEach: { items: [0, 1, 2, 3, 4, 5, 6], concurrency: 3, batchSize: 3 },
+          forEach: { items: [0, 1, 2, 3, 4, 5, 6], concurrency: 1, batchSize: 3 },
           payload: { n: { $ref: 'item' } },
           compensate: { workflowId: id('batch-fails', 'undo'), payload: { n: { $ref: 'item' } } },
         },
@@ -243,9 +242,31 @@ export const CORPUS: FuzzCase[] = [
     scripts: (delay) =>
       plain('batch-fails', delay, ['send', 'undo', 'after'], {
         send: {
-          durationMs: (p: unknown) =>
-            [200, 400, 8_000, 8_000, 50, 600, 600][n(p)]! + delay(id('batch-fails', 'send'), p) / 4,
+          durationMs: (p: unknown) => (n(p) === 4 ? 50 : 100 + delay(id('batch-fails', 'send'), p) / 2),
           failIf: (p: unknown) => (n(p) === 4 ? 'item four refused' : undefined),
+        },
+      }),
+  },
+  {
+    name: 'batch-fails-at-once',
+    // Item 1 fails while the whole of batch 0 runs: the batch says so in the message that frees its
+    // place, so no later batch starts, whatever the schedule; items 0 and 2 are undone once each.
+    pipeline: {
+      steps: [
+        {
+          id: 'send',
+          workflowId: id('batch-fails-at-once', 'send'),
+          forEach: { items: [0, 1, 2, 3, 4, 5, 6], concurrency: 3, batchSize: 3 },
+          payload: { n: { $ref: 'item' } },
+          compensate: { workflowId: id('batch-fails-at-once', 'undo'), payload: { n: { $ref: 'item' } } },
+        },
+      ],
+    },
+    scripts: (delay) =>
+      plain('batch-fails-at-once', delay, ['send', 'undo'], {
+        send: {
+          durationMs: (p: unknown) => (n(p) === 1 ? 50 : 2_500 + delay(id('batch-fails-at-once', 'send'), p)),
+          failIf: (p: unknown) => (n(p) === 1 ? 'item one refused' : undefined),
         },
       }),
   },
