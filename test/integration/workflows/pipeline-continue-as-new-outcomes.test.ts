@@ -4,41 +4,25 @@
  * a poll schedule) or a failure that did not stop waiting work. The server of its own suggests
  * continuing as new after 40 events, so a run continues many times while items poll.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CodikaPipelineResult } from '../../../src/pipeline/pipeline-types';
 import type { MockCodikaServer, MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
-import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { failureOf } from '../../helpers/temporal';
-import { runOwnWorker, startOwnServer, type OwnServer } from '../../helpers/own-server';
+import { pipelinesOnOwnServer } from '../../helpers/own-server';
 
 const POLL = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;
 
-let own: OwnServer;
+const bed = pipelinesOnOwnServer({
+  suggestContinueAsNewAfter: 40,
+  apiKey: 'ck_pipeline_outcomes_key_25',
+  taskQueue: 'outcomes',
+  defaults: { processInstanceId: 'pi_out', poll: POLL },
+});
+const start = bed.start;
 let mock: MockCodikaServer;
 let client: Client;
-let stopWorker: () => Promise<void>;
-beforeAll(async () => {
-  own = await startOwnServer(40, 'ck_pipeline_outcomes_key_25');
-  ({ mock, client } = own);
-  stopWorker = await runOwnWorker(own, 'outcomes');
-}, 120_000);
-afterAll(async () => {
-  await stopWorker?.();
-  await own?.stop();
-});
-
-function start(
-  workflowId: string,
-  pipeline: object,
-  input?: unknown,
-): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
-  return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
-    taskQueue: 'outcomes',
-    workflowId,
-    args: [{ pipeline: { processInstanceId: 'pi_out', poll: POLL, ...pipeline } as never, input }],
-  });
-}
+beforeAll(() => ({ mock, client } = bed.current()));
 
 const runsOf = async (workflowId: string) => (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count;
 

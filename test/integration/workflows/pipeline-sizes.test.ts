@@ -3,42 +3,26 @@
  * the run's workflow task fails again and again: each test here left its run stuck before the check.
  * The server of its own suggests continuing as new after 40 events, so runs try to continue often.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
-import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
 import { failureOf } from '../../helpers/temporal';
-import { runOwnWorker, startOwnServer, type OwnServer } from '../../helpers/own-server';
+import { pipelinesOnOwnServer } from '../../helpers/own-server';
 
 const POLL = { strategy: 'timer', firstPollAfter: 100, backoffCoefficient: 1, maxPollInterval: 100 } as const;
 /** About 800 KB as JSON: three of them are over the limit, two are not. */
 const heavy = (tag: string) => ({ tag, blob: 'x'.repeat(800_000) });
 
-let own: OwnServer;
+const bed = pipelinesOnOwnServer({
+  suggestContinueAsNewAfter: 40,
+  apiKey: 'ck_pipeline_sizes_key_25',
+  taskQueue: 'sizes',
+  defaults: { processInstanceId: 'pi_sizes', poll: POLL },
+});
+const start = bed.start;
 let mock: MockCodikaServer;
 let client: Client;
-let stopWorker: () => Promise<void>;
-beforeAll(async () => {
-  own = await startOwnServer(40, 'ck_pipeline_sizes_key_25');
-  ({ mock, client } = own);
-  stopWorker = await runOwnWorker(own, 'sizes');
-}, 120_000);
-afterAll(async () => {
-  await stopWorker?.();
-  await own?.stop();
-});
-
-function start(
-  workflowId: string,
-  pipeline: object,
-  input?: unknown,
-): Promise<WorkflowHandle<typeof codikaPipelineWorkflow>> {
-  return client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
-    taskQueue: 'sizes',
-    workflowId,
-    args: [{ pipeline: { processInstanceId: 'pi_sizes', poll: POLL, ...pipeline } as never, input }],
-  });
-}
+beforeAll(() => ({ mock, client } = bed.current()));
 
 /** The event count of each run of a chain, oldest first. */
 async function eventsPerRun(workflowId: string): Promise<number[]> {
