@@ -292,7 +292,7 @@ export class ForEachSteps {
       : planBatches(state.items!.length, workflowIdOf);
     const firstFailure = () => firstFailedItem(state.items!);
     if (this.ctx.ways.batchWindow) {
-      await this.runBatchWindow(id, step, stopOnFailure, payloads!);
+      await this.runBatchWindow(id, step, payloads!);
     } else {
       for (const [batch, plan] of state.batches.entries()) {
         if (plan.status === 'done') continue;
@@ -314,7 +314,6 @@ export class ForEachSteps {
   private async runBatchWindow(
     id: string,
     step: CodikaPipelineExecutionStep,
-    stopOnFailure: boolean,
     payloads: Record<string, unknown>[],
   ): Promise<void> {
     const state = this.ctx.state.steps[id]!;

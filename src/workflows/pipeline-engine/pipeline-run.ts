@@ -293,9 +293,7 @@ export class PipelineRun {
    * its own history, which holds far more than one payload.
    */
   private stateTooLargeToCarry(): boolean {
-    const finished = this.ctx.finished.map(({ stepId, index }) =>
-      index === undefined ? this.ctx.results.get(stepId) : this.ctx.itemResults.get(stepId)?.[index],
-    );
+    const finished = this.finishedWithResults();
     const bytes =
       jsonBytes({ pipeline: this.ctx.pipeline, input: this.ctx.input, steps: this.ctx.state.steps, finished }) +
       // Each execution in flight is carried too (where it polls, or its trigger's wait): a few hundred bytes.
@@ -466,6 +464,15 @@ export class PipelineRun {
     return !this.continueAsNewDeclined && !this.ctx.failure && workflowInfo().continueAsNewSuggested;
   }
 
+  /** The succeeded steps and items in the order they finished, with their results: what a continued run carries. */
+  private finishedWithResults(): CodikaPipelineResume['finished'] {
+    return this.ctx.finished.map(({ stepId, index }) =>
+      index === undefined
+        ? { stepId, result: this.ctx.results.get(stepId) as CodikaExecutionResult }
+        : { stepId, index, result: this.ctx.itemResults.get(stepId)![index]! },
+    );
+  }
+
   /** Stops the steps and continues as new with every step's state; never returns. */
   private async continueAsNew(): Promise<never> {
     this.ctx.continuing = true;
@@ -503,11 +510,7 @@ export class PipelineRun {
     // Stopped steps kept their status, `running`: the next run resumes them.
     const steps = this.ctx.snapshot().steps;
     for (const step of Object.values(steps)) delete step.itemCounts;
-    const finished = this.ctx.finished.map(({ stepId, index }) =>
-      index === undefined
-        ? { stepId, result: this.ctx.results.get(stepId) as CodikaExecutionResult }
-        : { stepId, index, result: this.ctx.itemResults.get(stepId)![index]! },
-    );
+    const finished = this.finishedWithResults();
     return continueAsNew<(args: CodikaPipelineInput) => Promise<CodikaPipelineResult>>({
       pipeline: this.ctx.pipeline,
       input: this.ctx.input,
