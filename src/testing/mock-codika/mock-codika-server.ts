@@ -104,6 +104,11 @@ export interface MockExecution {
   finishesAt: number;
   /** The script it follows. */
   script: MockExecutionScript;
+  /**
+   * Status requests that reached this execution's lookup so far (the script's `notFoundChecks` first
+   * ones answered `404`); those refused for auth or answered by an injected fault are not counted.
+   */
+  statusChecks: number;
 }
 
 /** The message an execution fails with, if its script makes it fail. */
@@ -139,6 +144,8 @@ export class MockCodikaServer {
   private readonly keysInFlight = new Set<string>();
   /** Ends injected delays early on stop(), so no timer outlives the server. */
   private readonly pendingDelays = new Set<() => void>();
+  /** Success bodies of `resultBytes` scripts by size, built at the first answer and reused by every poll. */
+  private readonly largeResultBodies = new Map<number, string>();
   private readonly verifier?: SignedRequestVerifier;
   private readonly callbackSigner?: Webhook;
   private readonly random?: () => number;
@@ -154,6 +161,7 @@ export class MockCodikaServer {
       if (!(rate >= 0 && rate <= 1)) throw new RangeError(`randomFaults.rate must be between 0 and 1, got ${rate}`);
       this.random = seededRandom(options.randomFaults.seed ?? 1);
     }
+    if (options.defaultScript) checkScript('defaultScript', options.defaultScript);
     for (const [workflowId, script] of Object.entries(options.scripts ?? {})) this.script(workflowId, script);
   }
 
@@ -195,8 +203,13 @@ export class MockCodikaServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Sets (replaces) the script of a Codika workflowId, including its fault queues. */
+  /**
+   * Sets (replaces) the script of a Codika workflowId, including its fault queues.
+   * @throws Error when the script gives both `resultData` and `resultBytes`, RangeError for a
+   * `resultBytes` or `notFoundChecks` that is not a whole number of at least 0.
+   */
   script(workflowId: string, script: MockExecutionScript): this {
+    checkScript(`script of ${workflowId}`, script);
     this.scripts.set(workflowId, script);
     this.faults.set(`trigger:${workflowId}`, expandFaults(script.faults?.trigger));
     this.faults.set(`status:${workflowId}`, expandFaults(script.faults?.status));
@@ -213,6 +226,17 @@ export class MockCodikaServer {
   /** Recorded requests to one endpoint, optionally for one Codika workflowId. */
   requestsTo(endpoint: 'trigger' | 'status', workflowId?: string): MockRequestRecord[] {
     return this.requests.filter((r) => r.endpoint === endpoint && (!workflowId || r.workflowId === workflowId));
+  }
+
+  /**
+   * Arrival times (epoch milliseconds) of the requests to one endpoint, in arrival order; with an
+   * executionId, only those about that execution (a trigger once it created or found it). For checks
+   * such as "no status request arrived after the cancellation".
+   */
+  requestTimes(endpoint: 'trigger' | 'status', executionId?: string): number[] {
+    return this.requests
+      .filter((r) => r.endpoint === endpoint && (executionId === undefined || r.executionId === executionId))
+      .map((r) => r.at);
   }
 
   /** Executions started for one Codika workflowId. */
@@ -456,6 +480,7 @@ export class MockCodikaServer {
         finishesAt:
           now + (typeof script.durationMs === 'function' ? script.durationMs(payload) : (script.durationMs ?? 0)),
         script,
+        statusChecks: 0,
       };
       this.executions.set(executionId, execution);
       if (scope) this.idempotency.set(scope, executionId);
@@ -474,12 +499,14 @@ export class MockCodikaServer {
   private handleStatus(
     record: MockRequestRecord,
     fault: MockFault | undefined,
-    send: (status: number, payload: unknown) => void,
+    send: (status: number, payload: unknown, extraHeaders?: Record<string, string>, raw?: string) => void,
   ): void {
+    const notFound = { success: false, error: `Execution ${record.executionId} not found` };
     const execution = this.executions.get(record.executionId!);
-    if (!execution || execution.processInstanceId !== record.processInstanceId) {
-      return send(404, { success: false, error: `Execution ${record.executionId} not found` });
-    }
+    if (!execution || execution.processInstanceId !== record.processInstanceId) return send(404, notFound);
+    // Not yet visible to the status endpoint: answered exactly as an unknown execution.
+    execution.statusChecks += 1;
+    if (execution.statusChecks <= (execution.script.notFoundChecks ?? 0)) return send(404, notFound);
     if (fault?.kind === 'status_value') return send(200, { execution: { status: fault.value } });
     if (Date.now() < execution.finishesAt) return send(200, { execution: { status: 'pending' } });
     const { script } = execution;
@@ -488,11 +515,22 @@ export class MockCodikaServer {
     if (failure !== undefined) {
       return send(200, { execution: { status: 'failed', errorDetails: { message: failure } } });
     }
+    if (script.resultBytes !== undefined) return send(200, undefined, {}, this.largeResultBody(script.resultBytes));
     const resultData =
       typeof script.resultData === 'function'
         ? (script.resultData as (p: unknown) => unknown)(execution.payload)
         : (script.resultData ?? { echo: execution.payload });
     send(200, { execution: { status: 'success', resultData } });
+  }
+
+  /** The success body of a `resultBytes` script, built at its first use and then reused. */
+  private largeResultBody(bytes: number): string {
+    let body = this.largeResultBodies.get(bytes);
+    if (body === undefined) {
+      body = JSON.stringify({ execution: { status: 'success', resultData: largeResultData(bytes) } });
+      this.largeResultBodies.set(bytes, body);
+    }
+    return body;
   }
 
   /** Returns an error message when the request's credentials are missing or wrong. */
@@ -519,6 +557,32 @@ export class MockCodikaServer {
     if (!expectedKey || given !== expectedKey) return 'Invalid API key';
     return undefined;
   }
+}
+
+/** Refuses a script whose options contradict each other or are out of range. */
+function checkScript(name: string, script: MockExecutionScript): void {
+  if (script.resultData !== undefined && script.resultBytes !== undefined) {
+    throw new Error(`The ${name} gives both resultData and resultBytes: give one`);
+  }
+  const { resultBytes, notFoundChecks } = script;
+  if (resultBytes !== undefined && !(Number.isSafeInteger(resultBytes) && resultBytes >= 0)) {
+    throw new RangeError(`The ${name} has resultBytes ${resultBytes}: a whole number of at least 0 is needed`);
+  }
+  if (
+    notFoundChecks !== undefined &&
+    !((Number.isSafeInteger(notFoundChecks) && notFoundChecks >= 0) || notFoundChecks === Infinity)
+  ) {
+    throw new RangeError(`The ${name} has notFoundChecks ${notFoundChecks}: a whole number of at least 0 is needed`);
+  }
+}
+
+/**
+ * `{ summary: { ok: true, bytes }, blob: 'xxx…' }` whose JSON is `bytes` bytes long, or its fixed
+ * part alone (about 45 bytes) when that is already longer.
+ */
+function largeResultData(bytes: number): { summary: { ok: true; bytes: number }; blob: string } {
+  const fixed = Buffer.byteLength(JSON.stringify({ summary: { ok: true, bytes }, blob: '' }));
+  return { summary: { ok: true, bytes }, blob: 'x'.repeat(Math.max(0, bytes - fixed)) };
 }
 
 function expandFaults(faults: MockFault[] | undefined): MockFault[] {

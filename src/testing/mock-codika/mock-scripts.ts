@@ -46,8 +46,28 @@ export interface MockExecutionScript {
    * payload (items of a fan-out that take different times); `Infinity` never finishes. @default 0
    */
   durationMs?: number | ((payload: unknown) => number);
-  /** `resultData` on success, or a function of the trigger payload. @default { echo: payload } */
+  /**
+   * `resultData` on success, or a function of the trigger payload; not with `resultBytes`.
+   * @default { echo: payload }
+   */
   resultData?: unknown | ((payload: unknown) => unknown);
+  /**
+   * Makes `resultData` on success a large object whose JSON is this many bytes (a little more when
+   * asked for fewer than its fixed part, about 45 bytes): `{ summary: { ok: true, bytes }, blob:
+   * 'xxx…' }`, so a test can select the small `/summary` out of a big result. Built once per size and
+   * reused by every status answer. Not with `resultData`: `script()` throws when both are given.
+   */
+  resultBytes?: number;
+  /**
+   * Answers the first this-many status requests for each new execution `404` with the body of an
+   * unknown execution, then normally: a service whose status endpoint sees a new execution only a
+   * moment after its webhook answered. Codika's own client keeps polling on any non-OK answer, so a
+   * 404 just after the trigger is a lag, not proof that the execution is gone. Counted per execution
+   * (`MockExecution.statusChecks`); requests refused for auth or answered by an injected fault before
+   * the execution lookup do not count. A `status_value` fault drawn for a request answered `404` this
+   * way is spent. `Infinity`: the execution never becomes visible. @default 0
+   */
+  notFoundChecks?: number;
   /** Makes the execution end `failed` with this `errorDetails.message`. */
   failWith?: string;
   /**

@@ -317,6 +317,147 @@ describe('scripted executions', () => {
   });
 });
 
+describe('status lag (notFoundChecks)', () => {
+  test('the first N status checks are answered 404 exactly as for an unknown execution, then normally', async () => {
+    const mock = await startMock({ scripts: { wf: { notFoundChecks: 2, durationMs: Infinity, resultData: 'done' } } });
+    const { json } = await post(mock, '/webhook/pi/wf', {});
+    const id = json.executionId;
+
+    const unknown = await get(mock, '/status/pi/no-such-execution');
+    const first = await get(mock, `/status/pi/${id}`);
+    const second = await get(mock, `/status/pi/${id}`);
+    const third = await get(mock, `/status/pi/${id}`);
+    mock.finishNow(id);
+    const fourth = await get(mock, `/status/pi/${id}`);
+
+    expect(unknown).toEqual({ status: 404, json: { success: false, error: 'Execution no-such-execution not found' } });
+    expect(first).toEqual({ status: 404, json: { success: false, error: `Execution ${id} not found` } });
+    expect(second).toEqual(first);
+    expect(third).toEqual({ status: 200, json: { execution: { status: 'pending' } } });
+    expect(fourth).toEqual({ status: 200, json: { execution: { status: 'success', resultData: 'done' } } });
+    expect(mock.executions.get(id)?.statusChecks).toBe(4);
+    expect(mock.requestsTo('status', 'wf').map((r) => r.outcome)).toEqual([404, 404, 200, 200]);
+  });
+
+  test('the checks are counted per execution', async () => {
+    const mock = await startMock({ scripts: { wf: { notFoundChecks: 2 } } });
+    const a = (await post(mock, '/webhook/pi/wf', { payload: { n: 1 } })).json.executionId;
+    const statusOf = async (id: string) => (await get(mock, `/status/pi/${id}`)).status;
+
+    const a1 = await statusOf(a);
+    const a2 = await statusOf(a);
+    const b = (await post(mock, '/webhook/pi/wf', { payload: { n: 2 } })).json.executionId;
+    const b1 = await statusOf(b);
+    const a3 = await statusOf(a);
+    const b2 = await statusOf(b);
+    const b3 = await statusOf(b);
+
+    expect([a1, a2, a3]).toEqual([404, 404, 200]);
+    expect([b1, b2, b3]).toEqual([404, 404, 200]);
+    expect([mock.executions.get(a)?.statusChecks, mock.executions.get(b)?.statusChecks]).toEqual([3, 3]);
+  });
+
+  test('an unknown execution stays 404, and a check under another process instance does not count', async () => {
+    const mock = await startMock({ scripts: { wf: { notFoundChecks: 1 } } });
+    const { json } = await post(mock, '/webhook/pi/wf', {});
+
+    const unknown: number[] = [];
+    for (let i = 0; i < 5; i++) unknown.push((await get(mock, '/status/pi/unknown')).status);
+    const elsewhere = await get(mock, `/status/other-pi/${json.executionId}`);
+    const lagging = await get(mock, `/status/pi/${json.executionId}`);
+    const visible = await get(mock, `/status/pi/${json.executionId}`);
+
+    expect(unknown).toEqual([404, 404, 404, 404, 404]);
+    expect([elsewhere.status, lagging.status, visible.status]).toEqual([404, 404, 200]);
+    expect(mock.executions.get(json.executionId)?.statusChecks).toBe(2);
+  });
+
+  test('checks refused for auth or answered by an injected fault do not count', async () => {
+    const mock = await startMock({
+      apiKey: API_KEY,
+      scripts: { wf: { notFoundChecks: 1, faults: { status: [{ kind: 'http', status: 503 }] } } },
+    });
+    const { json } = await post(mock, '/webhook/pi/wf', {}, KEY);
+    const path = `/status/pi/${json.executionId}`;
+
+    const refused = await get(mock, path);
+    const faulted = await get(mock, path, KEY);
+    const lagging = await get(mock, path, KEY);
+    const visible = await get(mock, path, KEY);
+
+    expect([refused.status, faulted.status, lagging.status, visible.status]).toEqual([401, 503, 404, 200]);
+    expect(mock.executions.get(json.executionId)?.statusChecks).toBe(2);
+  });
+
+  test('without notFoundChecks the first check already finds the execution', async () => {
+    const mock = await startMock();
+    const { json } = await post(mock, '/webhook/pi/wf', {});
+
+    expect((await get(mock, `/status/pi/${json.executionId}`)).status).toBe(200);
+  });
+});
+
+describe('large results (resultBytes)', () => {
+  test.each([1, 1_000, 3 * 1024 * 1024])(
+    'resultBytes %i gives a resultData of about that many bytes with a small summary',
+    async (bytes) => {
+      const mock = await startMock({ scripts: { wf: { resultBytes: bytes } } });
+      const { json } = await post(mock, '/webhook/pi/wf', {});
+
+      const first = await get(mock, `/status/pi/${json.executionId}`);
+      const again = await get(mock, `/status/pi/${json.executionId}`);
+
+      const { status, resultData } = first.json.execution;
+      expect(status).toBe('success');
+      const size = Buffer.byteLength(JSON.stringify(resultData));
+      expect(size).toBeGreaterThanOrEqual(bytes);
+      expect(size).toBeLessThanOrEqual(bytes + 64);
+      expect(resultData.summary).toEqual({ ok: true, bytes });
+      expect(Buffer.byteLength(JSON.stringify(resultData.summary))).toBeLessThan(64);
+      expect(typeof resultData.blob).toBe('string');
+      expect(again.json).toEqual(first.json);
+    },
+  );
+
+  test('executions of the same size get the same result', async () => {
+    const mock = await startMock({ scripts: { wf: { resultBytes: 5_000 } } });
+    const a = (await post(mock, '/webhook/pi/wf', { payload: { n: 1 } })).json.executionId;
+    const b = (await post(mock, '/webhook/pi/wf', { payload: { n: 2 } })).json.executionId;
+
+    const [ra, rb] = [await get(mock, `/status/pi/${a}`), await get(mock, `/status/pi/${b}`)];
+
+    expect(rb.json).toEqual(ra.json);
+    expect(Buffer.byteLength(JSON.stringify(ra.json.execution.resultData))).toBe(5_000);
+  });
+
+  test('resultBytes with a failing script still fails', async () => {
+    const mock = await startMock({ scripts: { wf: { resultBytes: 1_000, failWith: 'boom' } } });
+    const { json } = await post(mock, '/webhook/pi/wf', {});
+
+    expect((await get(mock, `/status/pi/${json.executionId}`)).json).toEqual({
+      execution: { status: 'failed', errorDetails: { message: 'boom' } },
+    });
+  });
+
+  test('resultBytes together with resultData is refused when the script is set', () => {
+    const both = { resultData: { ok: true }, resultBytes: 100 };
+
+    expect(() => new MockCodikaServer({ scripts: { wf: both } })).toThrow(/both resultData and resultBytes/);
+    expect(() => new MockCodikaServer({ defaultScript: both })).toThrow(/both resultData and resultBytes/);
+    expect(() => new MockCodikaServer().script('wf', both)).toThrow(/both resultData and resultBytes/);
+  });
+
+  test('a resultBytes or notFoundChecks that is not a whole number of at least 0 is refused', () => {
+    const mock = new MockCodikaServer();
+
+    expect(() => mock.script('wf', { resultBytes: -1 })).toThrow(RangeError);
+    expect(() => mock.script('wf', { resultBytes: 1.5 })).toThrow(/resultBytes 1.5/);
+    expect(() => mock.script('wf', { notFoundChecks: -1 })).toThrow(/notFoundChecks -1/);
+    expect(() => mock.script('wf', { notFoundChecks: Number.NaN })).toThrow(RangeError);
+    expect(() => mock.script('wf', { notFoundChecks: Infinity, resultBytes: 0 })).not.toThrow();
+  });
+});
+
 describe('faults', () => {
   test('trigger faults are consumed in order, then responses are normal', async () => {
     const mock = await startMock({
@@ -593,6 +734,37 @@ describe('request records', () => {
     expect(mock.requests).toHaveLength(1);
     expect(mock.requests[0]).toMatchObject({ endpoint: 'trigger', workflowId: 'wf', outcome: 'dropped' });
     expect(mock.executions.size).toBe(0);
+  });
+
+  test('requestTimes gives the arrival times of one endpoint, optionally for one execution, in order', async () => {
+    const mock = await startMock();
+    const a = (await post(mock, '/webhook/pi/wf', { payload: { n: 1 } })).json.executionId;
+    await get(mock, `/status/pi/${a}`);
+    await sleep(5);
+    const b = (await post(mock, '/webhook/pi/wf', { payload: { n: 2 } })).json.executionId;
+    await get(mock, `/status/pi/${b}`);
+    await sleep(5);
+    await get(mock, `/status/pi/${a}`);
+    await get(mock, '/status/pi/unknown');
+    const atOf = (filter: (r: (typeof mock.requests)[number]) => boolean) =>
+      mock.requests.filter(filter).map((r) => r.at);
+
+    const triggers = mock.requestTimes('trigger');
+    const statuses = mock.requestTimes('status');
+    const ofA = mock.requestTimes('status', a);
+
+    expect(triggers).toEqual(atOf((r) => r.endpoint === 'trigger'));
+    expect(triggers).toHaveLength(2);
+    expect(statuses).toHaveLength(4);
+    expect(statuses).toEqual([...statuses].sort((x, y) => x - y));
+    expect(ofA).toEqual(atOf((r) => r.endpoint === 'status' && r.executionId === a));
+    expect(ofA).toHaveLength(2);
+    expect(ofA[1]).toBeGreaterThan(ofA[0]);
+    expect(mock.requestTimes('status', b)).toHaveLength(1);
+    expect(mock.requestTimes('trigger', b)).toEqual(atOf((r) => r.endpoint === 'trigger' && r.executionId === b));
+    expect(mock.requestTimes('status', 'unknown')).toHaveLength(1);
+    expect(mock.requestTimes('status', 'never-asked')).toEqual([]);
+    expect(ofA.every((t) => typeof t === 'number' && t > 0)).toBe(true);
   });
 
   test('executionsOf lists the executions of one workflow', async () => {
