@@ -17,6 +17,8 @@ import { assertRequestFits } from './request-timeout-fit';
 import { toApplicationFailure } from './to-application-failure';
 import { repeatedAttemptRefused } from './repeated-attempt-refused';
 import { ContractChecks } from './contract-checks';
+import { withinNotFoundGrace } from './not-found-grace';
+import { shapeResult } from './result-shaping';
 import type { AnyCodikaWorkflowContract } from '../shared/contracts';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
@@ -84,9 +86,16 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
   const pacer = new CheckPacer(checksPerSecond(options.maxStatusChecksPerSecond));
   const searchAttributes = [...(options.searchAttributes ?? [])];
   const contracts = new ContractChecks(options.contracts);
-  // Every status activity sees a `success` through the contract of the execution's workflow.
-  const getStatus = async (input: GetCodikaExecutionStatusInput, signal: AbortSignal) =>
-    contracts.status(input, await client.getStatus(input, { signal }));
+  // Every status activity reads a 404 with the step's grace, sees a `success` through the contract of
+  // the execution's workflow, then keeps only what the step asked for, within the size history takes.
+  const getStatus = async (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => {
+    const status = await client.getStatus(input, { signal }).catch((err: unknown) => {
+      return withinNotFoundGrace(err, input, Date.now());
+    });
+    const checked = await contracts.status(input, status);
+    if (checked.status !== 'success') return checked;
+    return { ...checked, resultData: shapeResult(checked.resultData, input.result, input) };
+  };
 
   async function call<T>(
     request: (signal: AbortSignal) => Promise<T>,

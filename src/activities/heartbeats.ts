@@ -11,11 +11,12 @@
 export const REQUEST_HEARTBEAT_EVERY_MS = 1_000;
 
 /**
- * Records progress at most this often; the workflow's heartbeat timeout is six times longer. Each
- * heartbeat crosses into the SDK's native layer, so beating after every one-second check made
- * thousands of calls a second with thousands of executions in flight.
+ * Records progress at most this often; the workflow's heartbeat timeout is three times longer. Each
+ * heartbeat crosses into the SDK's native layer and, on a Codika worker (whose throttle lets every
+ * heartbeat a second apart through, for cancellations), reaches the server: the loop's one heartbeat
+ * before each check is enough for cancellations, so progress is recorded only this often.
  */
-export const PROGRESS_HEARTBEAT_EVERY_MS = 5_000;
+export const PROGRESS_HEARTBEAT_EVERY_MS = 10_000;
 
 /**
  * Runs `work` and calls `beat` every `everyMs` until it settles. A request to Codika can take as long

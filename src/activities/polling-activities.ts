@@ -75,6 +75,7 @@ export function createPollingActivities(
     async pollCodikaExecution(input) {
       const context = Context.current();
       const beat = throttledHeartbeat(context);
+      const waitForCheck = (ms: number) => sleepUntilCheck(context, ms, beat, () => progress);
       const saved = context.info.heartbeatDetails as PollHeartbeat | undefined;
       const progress: PollHeartbeat = saved ?? {
         executionId: input.executionId,
@@ -87,15 +88,15 @@ export function createPollingActivities(
         if (input.stopAfterMs !== undefined && elapsedMs + progress.nextIntervalMs > input.stopAfterMs) {
           return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
         }
-        await sleepHeartbeating(context, progress.nextIntervalMs, () => beat(progress));
+        await waitForCheck(progress.nextIntervalMs);
         // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
         const turnInMs = pacer.reserve();
-        if (turnInMs > 0) await sleepHeartbeating(context, turnInMs, () => beat(progress));
+        if (turnInMs > 0) await waitForCheck(turnInMs);
         let waitAtLeastMs = 0;
         try {
           // Throttled by `beat`: one progress heartbeat per 5 s, however long the answer takes.
           const status = await heartbeatWhile(
-            () => beat(progress),
+            () => beat.progress(progress),
             REQUEST_HEARTBEAT_EVERY_MS,
             getStatus(input, context.cancellationSignal),
           );
@@ -120,7 +121,7 @@ export function createPollingActivities(
           Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
           waitAtLeastMs,
         );
-        beat(progress);
+        beat.progress(progress);
       }
     },
 
@@ -160,24 +161,60 @@ export function createPollingActivities(
 }
 
 /**
- * A heartbeat that reaches the SDK at most once per {@link PROGRESS_HEARTBEAT_EVERY_MS}, the first after one
- * such interval: the SDK sends a first heartbeat to the server at once, and executions that end within
- * seconds (most) then cost none. The heartbeat timeout is several intervals long.
+ * How long before each status check the polling loop heartbeats unthrottled: a cancellation reaches
+ * an activity only in a heartbeat's answer, so this bounds how long after a run is cancelled its
+ * loop may still ask Codika (about a second). It costs one heartbeat per check, and checks are
+ * capped per worker. The worker must let such a heartbeat through at once: `CodikaPlugin` sets the
+ * SDK's `maxHeartbeatThrottleInterval` below this ({@link HEARTBEAT_THROTTLE_MS}).
  */
-function throttledHeartbeat(context: Context): (details: PollHeartbeat) => void {
+export const CANCEL_NOTICE_MS = 1_000;
+
+/** The SDK's heartbeat throttle on a Codika worker: a heartbeat a second after the last goes out at once. */
+export const HEARTBEAT_THROTTLE_MS = 800;
+
+/** Progress heartbeats, throttled, and the unthrottled one before a check. */
+interface Heartbeats {
+  /** At most once per {@link PROGRESS_HEARTBEAT_EVERY_MS}: records progress, proves the worker alive. */
+  progress(details: PollHeartbeat): void;
+  /** Now: the answer brings any cancellation before the check it precedes. */
+  now(details: PollHeartbeat): void;
+}
+
+/**
+ * Heartbeats that reach the SDK at most once per {@link PROGRESS_HEARTBEAT_EVERY_MS} for progress, the
+ * first after one such interval (the SDK sends a first heartbeat to the server at once), plus the one
+ * before each check.
+ */
+function throttledHeartbeat(context: Context): Heartbeats {
   let lastAtMs = Date.now();
-  return (details) => {
-    const now = Date.now();
-    if (now - lastAtMs < PROGRESS_HEARTBEAT_EVERY_MS) return;
-    lastAtMs = now;
+  const now = (details: PollHeartbeat) => {
+    lastAtMs = Date.now();
     context.heartbeat(details);
+  };
+  return {
+    now,
+    progress(details) {
+      if (Date.now() - lastAtMs >= PROGRESS_HEARTBEAT_EVERY_MS) now(details);
+    },
   };
 }
 
-/** Waits in slices, heartbeating between them; a cancellation ends the wait at once. */
-async function sleepHeartbeating(context: Context, ms: number, beat: () => void): Promise<void> {
-  for (let left = ms; left > 0; left -= PROGRESS_HEARTBEAT_EVERY_MS) {
-    beat();
+/**
+ * Waits `ms` before a status check: in slices with progress heartbeats, then the last
+ * {@link CANCEL_NOTICE_MS} after a heartbeat of its own, so a cancellation requested before that
+ * heartbeat ends the wait (`context.sleep` rejects) and the check is never sent.
+ */
+async function sleepUntilCheck(
+  context: Context,
+  ms: number,
+  beat: Heartbeats,
+  progress: () => PollHeartbeat,
+): Promise<void> {
+  const noticeMs = Math.min(ms, CANCEL_NOTICE_MS);
+  for (let left = ms - noticeMs; left > 0; left -= PROGRESS_HEARTBEAT_EVERY_MS) {
+    beat.progress(progress());
     await context.sleep(Math.min(left, PROGRESS_HEARTBEAT_EVERY_MS));
   }
+  beat.now(progress());
+  await context.sleep(noticeMs);
 }

@@ -30,6 +30,14 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
     .option('--fairness-key <key>', 'share a saturated worker by this key (default: the process instance)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .option(
+      '--execution-id <id>',
+      'attach to an execution already running in Codika: poll it to its end, trigger nothing (no --payload)',
+    )
+    .option(
+      '--select <pointer...>',
+      'keep only these parts of the result (JSON pointers such as /summary), before it enters history',
+    )
+    .option(
       '--detach',
       'return once Codika accepted the trigger: print the executionId and the workflow id, and leave the run going',
     )
@@ -52,6 +60,8 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
           ...(options.priority !== undefined || options.fairnessKey
             ? { priority: { priorityKey: options.priority, fairnessKey: options.fairnessKey } }
             : {}),
+          ...(options.executionId === undefined ? {} : { executionId: options.executionId }),
+          ...(options.select === undefined ? {} : { result: { select: options.select } }),
         };
         if (options.detach) {
           // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
@@ -107,6 +117,8 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
 
 interface RunOptions {
   payload: string;
+  executionId?: string;
+  select?: string[];
   detach?: boolean;
   strategy?: string;
   deadline?: string;

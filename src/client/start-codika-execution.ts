@@ -5,6 +5,8 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { validateId, validatePayload } from '../shared/validation';
+import { CodikaValidationError } from '../shared/errors';
+import { validateResultOptions } from '../shared/result-options';
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
 import type { CodikaPollOptions } from '../shared/poll-options';
 import { checkTriggerDelivery } from '../shared/trigger-delivery';
@@ -117,12 +119,17 @@ export function codikaExecutionStart(
   const workflowId = validateId('workflowId', input.workflowId);
   const temporalWorkflowId = options.workflowId ?? readableWorkflowId(processInstanceId, workflowId);
   const payload = { ...validatePayload(input.payload) };
+  const executionId = input.executionId === undefined ? undefined : validateId('executionId', input.executionId);
+  if (executionId !== undefined) refuseTriggerOnlyOptions(payload, options);
   if (options.callback)
     payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
   const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
   const priority = checkPriority(input.priority);
+  const result = validateResultOptions(input.result, 'result');
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
   if (priority) args.priority = priority;
+  if (executionId !== undefined) args.executionId = executionId;
+  if (result) args.result = result;
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return {
@@ -135,6 +142,25 @@ export function codikaExecutionStart(
       priority: executionPriority(processInstanceId, priority),
     },
   };
+}
+
+/**
+ * A run that attaches to `executionId` triggers nothing: a payload, or a callback URL (which travels in
+ * the trigger's payload), would never reach Codika, so asking for one is a mistake worth naming.
+ */
+function refuseTriggerOnlyOptions(payload: Record<string, unknown>, options: { callback?: unknown }): void {
+  if (Object.keys(payload).length > 0) {
+    throw new CodikaValidationError(
+      'payload',
+      'is never sent when attaching to executionId (nothing is triggered); remove the payload, or the executionId to trigger a new execution',
+    );
+  }
+  if (options.callback) {
+    throw new CodikaValidationError(
+      'callback',
+      "cannot go with executionId: the callback URL travels in the trigger's payload, and attaching triggers nothing",
+    );
+  }
 }
 
 /** A run with this id already ran to its end: its executionId is in its memo, unless it never triggered. */

@@ -58,6 +58,7 @@ export function checkPipeline(definition: unknown): PipelineCheck {
     ...steps.flatMap((s) => (s.when === undefined ? [] : conditionProblems(s.when, `steps[${s.index}].when`))),
     ...referenceProblems(steps),
     ...instanceProblems(definition),
+    ...attachProblems(rawSteps),
   );
   const order = topologicalOrder(steps);
   if (problems.length > 0 || !shapesOk || order === undefined) {
@@ -224,6 +225,24 @@ function instanceProblems(definition: unknown): PipelineProblem[] {
 }
 
 /** Steps by id; of duplicates, the first (the others are reported as duplicates). */
+/**
+ * A step that attaches (`executionId`) polls one execution started elsewhere and triggers nothing:
+ * a payload would never be sent, and forEach or retry would have to trigger.
+ */
+function attachProblems(rawSteps: unknown): PipelineProblem[] {
+  if (!Array.isArray(rawSteps)) return [];
+  return rawSteps.flatMap((raw: unknown, index) => {
+    if (typeof raw !== 'object' || raw === null || (raw as { executionId?: unknown }).executionId === undefined)
+      return [];
+    return (['payload', 'forEach', 'retry'] as const)
+      .filter((field) => (raw as Record<string, unknown>)[field] !== undefined)
+      .map((field) => ({
+        path: `steps[${index}].${field}`,
+        message: `cannot go with executionId: a step that attaches polls that one execution and triggers nothing; remove ${field} or executionId`,
+      }));
+  });
+}
+
 function firstById(steps: LooseStep[]): Map<string, LooseStep> {
   const byId = new Map<string, LooseStep>();
   for (const step of steps) if (step.id !== undefined && !byId.has(step.id)) byId.set(step.id, step);

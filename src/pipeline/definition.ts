@@ -10,6 +10,7 @@ import { MAX_FAIRNESS_KEY_BYTES } from '../shared/priority';
 import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
 import type { CodikaPipelineCondition } from './conditions';
 import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
+import { validateResultOptions } from '../shared/result-options';
 
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
 const triggerDelivery = z.enum(TRIGGER_DELIVERIES);
@@ -55,6 +56,33 @@ const prioritySchema = z
     fairnessWeight: z.number().min(0.001).max(1000).optional(),
   })
   .strict();
+
+/**
+ * What of a step's `success` result may enter history (`CodikaResultOptions`): the shape for editors,
+ * the rules the worker applies (JSON pointers, a positive byte count) checked by the same function.
+ */
+const resultOptionsSchema = z
+  .object({
+    /** RFC 6901 JSON pointers: only these parts of `resultData` are kept, in their place. */
+    select: z.array(z.string()).optional(),
+    /** Largest `resultData` (JSON bytes, after `select`) that may enter history. @default 1500000 */
+    maxBytes: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    try {
+      validateResultOptions(value, 'result');
+    } catch (err) {
+      if (!(err instanceof CodikaValidationError)) throw err;
+      // `result.select[1]` → path ['select', 1], so the problem names the field as the schema's own do.
+      const path = err.field
+        .replace(/^result\.?/, '')
+        .split(/[.[\]]/)
+        .filter(Boolean)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+      ctx.addIssue({ code: 'custom', path, message: err.reason });
+    }
+  });
 
 /** The Codika execution that undoes a step, run when a later step fails (saga). */
 export const compensationSchema = z
@@ -183,6 +211,13 @@ export const executionStepSchema = z
     forEach: forEachSchema.optional(),
     /** Overrides the pipeline's priority for this step's executions (merged field by field). */
     priority: prioritySchema.optional(),
+    /**
+     * Attach to an execution already running in Codika: the step polls it to its end and triggers
+     * nothing (no `payload`, `forEach` or `retry`).
+     */
+    executionId: codikaId.optional(),
+    /** What of the step's `success` result may enter history: `select` (JSON pointers) and `maxBytes`. */
+    result: resultOptionsSchema.optional(),
   })
   .strict();
 

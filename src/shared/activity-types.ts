@@ -4,6 +4,7 @@
  */
 import type { CodikaTriggerResult } from '../codika/types';
 import type { CodikaExecutionInput } from './execution-types';
+import type { CodikaResultOptions } from './result-options';
 
 /** What the `triggerCodikaExecution` activity returns. @inline */
 export interface CodikaTriggeredExecution extends CodikaTriggerResult {
@@ -42,6 +43,13 @@ export interface GetCodikaExecutionStatusInput {
   executionId: string;
   /** The Codika workflow, whose contract (if the worker has one) checks a `success` result. */
   workflowId?: string;
+  /**
+   * A `404` before `acceptedAtMs + graceMs` counts as pending (the execution not visible yet); after
+   * it, the failure says how long the step waited. Absent: a `404` fails at once, as it always did.
+   */
+  notFoundGrace?: { acceptedAtMs: number; graceMs: number };
+  /** What of a `success` result may enter history (select, size limit); applied before it is returned. */
+  result?: CodikaResultOptions;
 }
 
 /** Input of the `pollCodikaExecution` activity (the `activity` strategy). @inline */

@@ -1,5 +1,6 @@
 /** The public types of one Codika execution run as a Temporal step: what you pass, what you get back, what the state query shows. */
 import type { CodikaPriority } from './priority';
+import type { CodikaResultOptions } from './result-options';
 import type { CodikaTriggerDelivery } from './trigger-delivery';
 
 /** One Codika execution to run: what a workflow passes, never a credential. */
@@ -18,10 +19,29 @@ export interface CodikaExecutionInput {
    * workflow; the fairness key defaults to `processInstanceId`
    */
   priority?: CodikaPriority;
+  /**
+   * Attach to an execution that is already running in Codika (started elsewhere, or found by its
+   * `Idempotency-Key` after a trigger whose answer was lost): the step polls it to its end and
+   * triggers nothing. A payload is then refused: it would never be sent.
+   */
+  executionId?: string;
+  /**
+   * What of a `success` result may enter history: `select` keeps only the parts named by JSON
+   * pointers, and a result over `maxBytes` fails `CodikaResultTooLarge`. Both apply on the worker,
+   * in the status activity, before the result reaches the workflow.
+   */
+  result?: CodikaResultOptions;
 }
 
-/** An input the step engine checked: every field set, but the priority, which stays optional. */
-export type CheckedExecutionInput = Required<Omit<CodikaExecutionInput, 'priority'>> & { priority?: CodikaPriority };
+/**
+ * An input the step engine checked: the four fields every step has are set; the others stay
+ * optional and absent unless given, so an input that does not use them checks to the same object
+ * (and the same activity inputs in history) as before they existed.
+ */
+export type CheckedExecutionInput = Required<
+  Pick<CodikaExecutionInput, 'processInstanceId' | 'workflowId' | 'payload' | 'triggerDelivery'>
+> &
+  Pick<CodikaExecutionInput, 'priority' | 'executionId' | 'result'>;
 
 /** What a successful step returns. */
 export interface CodikaExecutionResult<T = unknown> {
@@ -128,4 +148,9 @@ export interface CodikaStepProgress {
   lastStatus?: string;
   /** A `codikaPollNow` arrived after the last check: the continued run checks at once. */
   pollNowRequested?: boolean;
+  /**
+   * When Codika accepted the trigger (or the step attached), in epoch milliseconds: a status `404`
+   * within `poll.notFoundGrace` of it counts as not visible yet. Absent in runs recorded before the grace.
+   */
+  acceptedAtMs?: number;
 }

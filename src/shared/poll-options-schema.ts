@@ -47,5 +47,7 @@ export const pollOptionsSchema = z
     deadline: durationSchema.optional(),
     /** Longest single trigger or status call; see {@link CodikaPollOptions.activityTimeout}. */
     activityTimeout: durationSchema.optional(),
+    /** How long a status `404` after the trigger counts as not visible yet; see {@link CodikaPollOptions.notFoundGrace}. */
+    notFoundGrace: durationSchema.optional(),
   })
   .strict() satisfies z.ZodType<CodikaPollOptions>;

@@ -35,6 +35,12 @@ export interface CodikaPollOptions {
   deadline?: Duration;
   /** Longest single trigger or status call, retries excluded. @default '45 seconds' */
   activityTimeout?: Duration;
+  /**
+   * How long after Codika accepted the trigger a status `404` still means "not visible yet" rather
+   * than "no such execution": a service whose status endpoint learns of a new execution a moment
+   * after its webhook answered is ordinary. Past it, the step fails `CodikaNotFoundError`. @default '2 minutes'
+   */
+  notFoundGrace?: Duration;
 }
 
 /** {@link CodikaPollOptions} with defaults applied, in milliseconds. */
@@ -51,6 +57,8 @@ export interface PollSettings {
   deadlineMs: number;
   /** {@link CodikaPollOptions.activityTimeout}, in milliseconds. */
   activityTimeoutMs: number;
+  /** {@link CodikaPollOptions.notFoundGrace}, in milliseconds. */
+  notFoundGraceMs: number;
 }
 
 /** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
@@ -61,6 +69,7 @@ export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   maxPollIntervalMs: 30_000,
   deadlineMs: 60 * 60_000,
   activityTimeoutMs: 45_000,
+  notFoundGraceMs: 2 * 60_000,
 };
 
 /** The option names, in the order the docs list them (the schema's keys; a unit test holds them equal). */
@@ -71,6 +80,7 @@ export const POLL_OPTION_KEYS = [
   'maxPollInterval',
   'deadline',
   'activityTimeout',
+  'notFoundGrace',
 ] as const satisfies readonly (keyof CodikaPollOptions)[];
 
 /** True when `parseDuration` reads the value as a finite, positive number of milliseconds. */

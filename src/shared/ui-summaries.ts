@@ -16,11 +16,14 @@ export function executionStaticDetails(input: {
   processInstanceId: string;
   poll?: { strategy?: string };
   triggerDelivery?: string;
+  executionId?: string;
 }): string {
   return [
     `- **Codika workflow** \`${input.workflowId}\``,
     `- **process instance** \`${input.processInstanceId}\``,
-    `- **trigger delivery** ${input.triggerDelivery ?? 'default (at-most-once)'}`,
+    input.executionId
+      ? `- **attached to** \`${input.executionId}\` (started elsewhere: nothing is triggered)`
+      : `- **trigger delivery** ${input.triggerDelivery ?? 'default (at-most-once)'}`,
     `- **polling** ${input.poll?.strategy ?? 'default (auto)'}`,
   ].join('\n');
 }

@@ -14,6 +14,7 @@ import { Runtime, type WorkerOptions } from '@temporalio/worker';
 import { createCodikaActivities, type CodikaActivitiesOptions } from '../activities/create-codika-activities';
 import { REPORT_MARGIN_MS, requestFits } from '../activities/request-timeout-fit';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../codika/client';
+import { HEARTBEAT_THROTTLE_MS } from '../activities/polling-activities';
 import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec/codec-data-converter';
 import { DEFAULT_POLL_SETTINGS } from '../shared/poll-options';
 import { codikaNexusServiceHandler } from './codika-nexus-handler';
@@ -86,6 +87,9 @@ export class CodikaPlugin extends SimplePlugin {
     return {
       ...configured,
       ...(slotsChosen ? {} : { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS }),
+      // A cancellation reaches a polling loop only in a heartbeat's answer; the SDK's default throttle
+      // (0.8 × the 30 s heartbeat timeout) would let a cancelled run keep checking for 24 s.
+      maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE_MS,
       ...(this.deployment && !configured.workerDeploymentOptions ? { workerDeploymentOptions: this.deployment } : {}),
       dataConverter: withEncodedFailures(configured.dataConverter),
     };

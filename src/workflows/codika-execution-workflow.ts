@@ -84,6 +84,8 @@ const KNOWN_KEYS = new Set([
   'poll',
   'continueAsNewAfterPolls',
   'resume',
+  'executionId',
+  'result',
 ]);
 
 /**

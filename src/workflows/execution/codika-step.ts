@@ -15,7 +15,11 @@ import type {
   CodikaExecutionResult,
   CodikaExecutionState,
 } from '../../shared/execution-types';
-import type { CodikaFinalStatus, CodikaTriggeredExecution } from '../../shared/activity-types';
+import type {
+  CodikaFinalStatus,
+  CodikaTriggeredExecution,
+  GetCodikaExecutionStatusInput,
+} from '../../shared/activity-types';
 import { CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/errors';
 import type { PollSettings } from '../../shared/poll-options';
 import {
@@ -41,7 +45,10 @@ export interface CodikaStepHooks {
   afterPoll?(progress: CodikaStepProgress): Promise<void>;
   /** Set `requested` to check at once instead of at the next timer (`timer` strategy). */
   pollNow?: { requested: boolean };
-  /** Runs once Codika accepted the trigger (not on a resumed run). */
+  /**
+   * Runs once Codika accepted the trigger, or once a step that attaches starts polling (then without
+   * `runIndex`); not on a resumed run.
+   */
   afterTrigger?(triggered: CodikaTriggeredExecution): void;
   /** Names the step in every activity and timer summary (a pipeline's step id, `send[3]` for an item). */
   label?: string;
@@ -130,7 +137,9 @@ export async function executeCodikaStep(
     });
   };
 
-  let executionId = hooks.resume?.executionId;
+  // A step that attaches polls the execution it was given; a continued run the one it carries.
+  let executionId = hooks.resume?.executionId ?? input.executionId;
+  let acceptedAtMs = hooks.resume ? hooks.resume.acceptedAtMs : input.executionId ? startedAtMs : undefined;
   if (executionId === undefined) {
     state.phase = 'triggering';
     try {
@@ -152,12 +161,13 @@ export async function executeCodikaStep(
         : // Recorded before delivery was a choice: the activity's retry policy re-sends, as it did then.
           await activities({ summary: 'trigger' }).triggerCodikaExecution(request);
       executionId = triggered.executionId;
+      acceptedAtMs = Date.now();
       report.triggered(executionId);
       hooks.afterTrigger?.(triggered);
     } catch (err) {
       throw settle(err);
     }
-  }
+  } else if (!hooks.resume) hooks.afterTrigger?.({ executionId });
   state.executionId = executionId;
   state.phase = 'polling';
 
@@ -167,6 +177,8 @@ export async function executeCodikaStep(
       processInstanceId: input.processInstanceId,
       executionId,
       workflowId: input.workflowId,
+      statusRequest: statusRequestOf(input, executionId, settings, acceptedAtMs),
+      acceptedAtMs,
       settings,
       state,
       startedAtMs,
@@ -196,5 +208,25 @@ export async function executeCodikaStep(
     polls: final.polls,
     startedAt: state.startedAt,
     completedAt: new Date(Date.now()).toISOString(),
+  };
+}
+
+/**
+ * What every status check of the step asks: the ids, the 404 grace once the step knows when Codika
+ * accepted the execution, and the result options when given. Fields are set only when they apply, so
+ * a step that uses neither sends what it always sent.
+ */
+function statusRequestOf(
+  input: CheckedExecutionInput,
+  executionId: string,
+  settings: PollSettings,
+  acceptedAtMs: number | undefined,
+): GetCodikaExecutionStatusInput {
+  return {
+    processInstanceId: input.processInstanceId,
+    executionId,
+    workflowId: input.workflowId,
+    ...(acceptedAtMs === undefined ? {} : { notFoundGrace: { acceptedAtMs, graceMs: settings.notFoundGraceMs } }),
+    ...(input.result ? { result: input.result } : {}),
   };
 }

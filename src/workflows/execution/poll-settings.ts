@@ -68,6 +68,7 @@ export function checkPollSettings(
     maxPollIntervalMs: durationMs(options.maxPollInterval, defaults.maxPollIntervalMs),
     deadlineMs: durationMs(options.deadline, defaults.deadlineMs),
     activityTimeoutMs: durationMs(options.activityTimeout, defaults.activityTimeoutMs),
+    notFoundGraceMs: durationMs(options.notFoundGrace, defaults.notFoundGraceMs),
   };
   if (settings.maxPollIntervalMs < settings.firstPollAfterMs) {
     throw invalid(`${path}.maxPollInterval`, 'must not be shorter than firstPollAfter');

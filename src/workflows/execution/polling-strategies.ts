@@ -1,7 +1,7 @@
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
 import type { CodikaExecutionState, CodikaStepProgress } from '../../shared/execution-types';
-import type { CodikaFinalStatus, CodikaPollResult } from '../../shared/activity-types';
+import type { CodikaFinalStatus, CodikaPollResult, GetCodikaExecutionStatusInput } from '../../shared/activity-types';
 import { formatDuration } from '../../shared/durations';
 import type { PollSettings } from '../../shared/poll-options';
 
@@ -11,6 +11,13 @@ export interface PollingContext {
   executionId: string;
   /** The Codika workflow: the status activities check a `success` result against its contract. */
   workflowId: string;
+  /**
+   * What every status activity is asked, the ids above with the 404 grace and the result options:
+   * built once, so every strategy sends the same.
+   */
+  statusRequest: GetCodikaExecutionStatusInput;
+  /** When Codika accepted the trigger (or the step attached): a continued run carries it for the 404 grace. */
+  acceptedAtMs?: number;
   settings: PollSettings;
   state: CodikaExecutionState;
   startedAtMs: number;
@@ -79,11 +86,9 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
     }
     state.nextPollAt = undefined;
 
-    const status = await ctx.activities({ summary: `status #${state.polls + 1}` }).getCodikaExecutionStatus({
-      processInstanceId: ctx.processInstanceId,
-      executionId: ctx.executionId,
-      workflowId: ctx.workflowId,
-    });
+    const status = await ctx
+      .activities({ summary: `status #${state.polls + 1}` })
+      .getCodikaExecutionStatus(ctx.statusRequest);
     state.polls += 1;
     if (status.status !== 'pending') return { ...status, polls: state.polls };
     state.lastStatus = status.reportedStatus ?? 'pending';
@@ -96,6 +101,7 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
       deadlineAtMs: ctx.deadlineAtMs,
       nextIntervalMs: intervalMs,
       lastStatus: state.lastStatus,
+      ...(ctx.acceptedAtMs === undefined ? {} : { acceptedAtMs: ctx.acceptedAtMs }),
     });
   }
 }
@@ -118,9 +124,7 @@ export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalSt
   return checkAtOnceWhenWoken(ctx, async () => {
     for (;;) {
       const result = await activities.pollCodikaExecution({
-        processInstanceId: ctx.processInstanceId,
-        workflowId: ctx.workflowId,
-        executionId: ctx.executionId,
+        ...ctx.statusRequest,
         firstPollAfterMs: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
         backoffCoefficient: settings.backoffCoefficient,
         maxPollIntervalMs: settings.maxPollIntervalMs,
@@ -170,9 +174,7 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
   });
   const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
     const result = await activities.pollCodikaExecution({
-      processInstanceId: ctx.processInstanceId,
-      workflowId: ctx.workflowId,
-      executionId: ctx.executionId,
+      ...ctx.statusRequest,
       firstPollAfterMs: Math.min(ctx.settings.firstPollAfterMs, AUTO_SCHEDULE.activityPhaseMs),
       backoffCoefficient: 1,
       maxPollIntervalMs: AUTO_SCHEDULE.activityIntervalMs,
@@ -205,11 +207,7 @@ async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFi
       retry: loop,
       summary: `status checks, retried every ${formatDuration(loop.initialInterval)} to ${formatDuration(loop.maximumInterval)}`,
     });
-    const final = await activities.checkCodikaExecution({
-      processInstanceId: ctx.processInstanceId,
-      workflowId: ctx.workflowId,
-      executionId: ctx.executionId,
-    });
+    const final = await activities.checkCodikaExecution(ctx.statusRequest);
     return { ...final, polls: ctx.state.polls + final.polls };
   });
 }
@@ -232,11 +230,7 @@ async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
     pollNow.requested = false;
     const status = await ctx
       .activities({ summary: `status #${ctx.state.polls + 1} (woken)` })
-      .getCodikaExecutionStatus({
-        processInstanceId: ctx.processInstanceId,
-        executionId: ctx.executionId,
-        workflowId: ctx.workflowId,
-      });
+      .getCodikaExecutionStatus(ctx.statusRequest);
     ctx.state.polls += 1;
     if (status.status !== 'pending') {
       scope.cancel();

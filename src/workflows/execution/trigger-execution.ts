@@ -78,7 +78,7 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
         summary: attempt === 1 ? 'trigger' : `trigger #${attempt}`,
         oneAttempt: true,
       });
-      return await activities.triggerCodikaExecution({ ...input, idempotencyKey });
+      return await activities.triggerCodikaExecution({ ...triggerFields(input), idempotencyKey });
     } catch (err) {
       const verdict = judge(err);
       if (verdict.kind === 'final') throw err;
@@ -93,6 +93,14 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
       await waitToSendAgain(ctx, { nextAttemptAt, attempt: attempt + 1, backoffMs, idempotencyKey }, waitMs);
     }
   }
+}
+
+/** The input the trigger activity records: what the trigger sends, not what only the status checks use. */
+function triggerFields(input: CheckedExecutionInput): Omit<CheckedExecutionInput, 'result' | 'executionId'> {
+  const sent: Partial<CheckedExecutionInput> = { ...input };
+  delete sent.result;
+  delete sent.executionId;
+  return sent as Omit<CheckedExecutionInput, 'result' | 'executionId'>;
 }
 
 /** Sleeps between two attempts, the wait on show in the step's state meanwhile. */

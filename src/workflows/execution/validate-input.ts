@@ -3,9 +3,18 @@ import { validateId, validatePayload } from '../../shared/validation';
 import type { CheckedExecutionInput, CodikaExecutionInput } from '../../shared/execution-types';
 import { checkTriggerDelivery } from '../../shared/trigger-delivery';
 import { checkPriority } from '../../shared/priority';
+import { validateResultOptions } from '../../shared/result-options';
 import { invalid } from './poll-settings';
 
-const KNOWN_KEYS = new Set(['processInstanceId', 'workflowId', 'payload', 'triggerDelivery', 'priority']);
+const KNOWN_KEYS = new Set([
+  'processInstanceId',
+  'workflowId',
+  'payload',
+  'triggerDelivery',
+  'priority',
+  'executionId',
+  'result',
+]);
 
 /**
  * Checks a step's input before anything is triggered, with the same rules the HTTP client applies.
@@ -29,6 +38,17 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     // Set only when given: an input without it checks to the same object as before priorities existed.
     const priority = checkPriority(input.priority);
     if (priority) checked.priority = priority;
+    if (input.executionId !== undefined) {
+      checked.executionId = validateId('executionId', input.executionId);
+      if (Object.keys(checked.payload).length > 0) {
+        throw new CodikaValidationError(
+          'payload',
+          'is never sent when the step attaches to executionId (it triggers nothing); remove the payload, or the executionId to trigger a new execution',
+        );
+      }
+    }
+    const result = validateResultOptions(input.result, 'result');
+    if (result) checked.result = result;
     return checked;
   });
 }

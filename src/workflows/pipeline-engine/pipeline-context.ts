@@ -5,6 +5,7 @@
  * and change the run through it.
  */
 import { ApplicationFailure, condition, setCurrentDetails, sleep, type TimerOptions } from '@temporalio/workflow';
+import type { CodikaResultOptions } from '../../shared/result-options';
 import type {
   CheckedExecutionInput,
   CodikaExecutionResult,
@@ -346,7 +347,14 @@ export class PipelineContext {
 
   /** Renders a step's (or compensation's) payload template, then checks it like any input. */
   executionInput(
-    raw: { workflowId: string; payload?: unknown; triggerDelivery?: CodikaTriggerDelivery; priority?: CodikaPriority },
+    raw: {
+      workflowId: string;
+      payload?: unknown;
+      triggerDelivery?: CodikaTriggerDelivery;
+      priority?: CodikaPriority;
+      executionId?: string;
+      result?: CodikaResultOptions;
+    },
     index: number,
     processInstanceId: string,
     scope: TemplateScope,
@@ -362,6 +370,8 @@ export class PipelineContext {
         payload: payload as Record<string, unknown>,
         triggerDelivery,
         ...(priority ? { priority } : {}),
+        ...(raw.executionId === undefined ? {} : { executionId: raw.executionId }),
+        ...(raw.result === undefined ? {} : { result: raw.result }),
       },
       at.replace(/\.payload$/, ''),
     );
