@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { CodikaClient } from '../../../src/codika/client';
 import { CodikaPlugin } from '../../../src/worker-setup/codika-plugin';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
@@ -135,6 +136,46 @@ test('bad input exits 2 naming the problem, before anything starts; an unreachab
   expect(unreachable.code).toBe(3);
   expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
   expect(mock.requests.length).toBe(before);
+});
+
+test('run --execution-id: attaches to an execution started elsewhere, prints its result (--select keeps a part), triggers nothing; with --payload exits 2', async () => {
+  const workflowId = 'cli-attach';
+  mock.script(workflowId, { durationMs: 1_000, resultData: { summary: 'from elsewhere', words: 2 } });
+  const elsewhere = new CodikaClient({ baseUrl: mock.url, auth: { mode: 'header', apiKey: API_KEY } });
+  const { executionId } = await elsewhere.trigger({ processInstanceId: 'pi_demo', workflowId, payload: {} });
+
+  const { code, stdout, stderr } = await cli('run', 'pi_demo', workflowId, '--execution-id', executionId, '--json');
+  expect({ code, stderr }).toMatchObject({ code: 0 });
+  const printed = JSON.parse(stdout) as { status: string; result: { executionId: string; resultData: unknown } };
+  expect(printed.status).toBe('succeeded');
+  expect(printed.result.executionId).toBe(executionId);
+  expect(printed.result.resultData).toEqual({ summary: 'from elsewhere', words: 2 });
+  expect(mock.requestsTo('status').filter((r) => r.executionId === executionId).length).toBeGreaterThanOrEqual(1);
+
+  // Attached again, now that it ended, keeping only a part of the result.
+  const selected = await cli(
+    'run',
+    'pi_demo',
+    workflowId,
+    '--execution-id',
+    executionId,
+    '--select',
+    '/summary',
+    '--json',
+  );
+  expect({ code: selected.code, stderr: selected.stderr }).toMatchObject({ code: 0 });
+  expect(JSON.parse(selected.stdout)).toMatchObject({
+    status: 'succeeded',
+    result: { executionId, resultData: { summary: 'from elsewhere' } },
+  });
+
+  const refused = await cli('run', 'pi_demo', workflowId, '--execution-id', executionId, '--payload', '{"a":1}');
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('Invalid payload');
+  expect(refused.stderr).toContain('executionId');
+  // Only the direct trigger: neither run triggered anything.
+  expect(mock.requestsTo('trigger', workflowId)).toHaveLength(1);
+  expect(mock.executionsOf(workflowId).map((e) => e.executionId)).toEqual([executionId]);
 });
 
 test('pipeline run: follows the steps and prints every output as JSON', async () => {
