@@ -58,7 +58,19 @@ export {
 } from './shared/contracts';
 
 // What a run takes and gives back.
-export type { CodikaExecutionInput, CodikaExecutionPhase, CodikaExecutionResult, CodikaExecutionState } from './shared';
+export type {
+  CodikaExecutionInput,
+  CodikaExecutionPhase,
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaOnTriggerOutcomeUnknown,
+  CodikaResolveTriggerRequest,
+  CodikaResultOptions,
+  CodikaTriggerAnswer,
+  CodikaTriggerQuestion,
+  CodikaTriggerResolution,
+} from './shared';
+export { DEFAULT_RESULT_MAX_BYTES } from './shared';
 export {
   DEFAULT_POLL_SETTINGS,
   POLL_STRATEGIES,

@@ -133,7 +133,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       const sentAt = new Date().toISOString();
       const triggered: CodikaTriggeredExecution = await call(
         (signal) => client.trigger({ ...request, idempotencyKey }, { signal }),
-        (err) => toApplicationFailure(err, secrets, { delivery, idempotencyKey, sentAt }),
+        (err) => toApplicationFailure(err, secrets, { delivery, idempotencyKey, sentAt, searchAttributes }),
       );
       triggered.runIndex = { searchAttributes };
       return triggered;

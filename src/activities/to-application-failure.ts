@@ -14,6 +14,8 @@ export interface TriggerAttempt {
   delivery?: CodikaTriggerDelivery;
   idempotencyKey: string;
   sentAt: string;
+  /** The Codika search attributes the namespace has, so a run waiting for an operator can show it. */
+  searchAttributes?: string[];
 }
 
 /**
@@ -39,7 +41,14 @@ export function toApplicationFailure(err: unknown, secrets: readonly string[], a
   if (err instanceof CodikaError) {
     const trigger: TriggerFailureDetails | undefined =
       attempt && err.triggerOutcome
-        ? { triggerOutcome: err.triggerOutcome, sentAt: attempt.sentAt, idempotencyKey: attempt.idempotencyKey }
+        ? {
+            triggerOutcome: err.triggerOutcome,
+            sentAt: attempt.sentAt,
+            idempotencyKey: attempt.idempotencyKey,
+            ...(err.triggerOutcome === 'outcome_unknown' && attempt.searchAttributes?.length
+              ? { runIndex: { searchAttributes: attempt.searchAttributes } }
+              : {}),
+          }
         : undefined;
     const retryable = trigger ? retryableTrigger(err, attempt?.delivery) : err.retryable;
     return withoutStack(

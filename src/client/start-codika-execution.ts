@@ -130,6 +130,9 @@ export function codikaExecutionStart(
   if (priority) args.priority = priority;
   if (executionId !== undefined) args.executionId = executionId;
   if (result) args.result = result;
+  // Checked by the workflow, which names the field; passed on only when given.
+  if (input.onTriggerOutcomeUnknown !== undefined) args.onTriggerOutcomeUnknown = input.onTriggerOutcomeUnknown;
+  if (input.operatorTimeout !== undefined) args.operatorTimeout = input.operatorTimeout;
   if (options.poll) args.poll = options.poll;
   if (options.continueAsNewAfterPolls !== undefined) args.continueAsNewAfterPolls = options.continueAsNewAfterPolls;
   return {

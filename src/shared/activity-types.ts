@@ -35,6 +35,8 @@ export interface TriggerFailureDetails {
   /** ISO time the request was sent. */
   sentAt?: string;
   idempotencyKey?: string;
+  /** With an unknown outcome: the Codika search attributes the namespace has (as a success's `runIndex`). */
+  runIndex?: { searchAttributes: string[] };
 }
 
 /** Input of the `getCodikaExecutionStatus` activity. @inline */

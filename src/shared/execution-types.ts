@@ -1,4 +1,5 @@
 /** The public types of one Codika execution run as a Temporal step: what you pass, what you get back, what the state query shows. */
+import type { Duration } from './durations';
 import type { CodikaPriority } from './priority';
 import type { CodikaResultOptions } from './result-options';
 import type { CodikaTriggerDelivery } from './trigger-delivery';
@@ -31,6 +32,65 @@ export interface CodikaExecutionInput {
    * in the status activity, before the result reaches the workflow.
    */
   result?: CodikaResultOptions;
+  /**
+   * What an `at-most-once` trigger whose outcome is unknown does: `fail` with
+   * `CodikaTriggerOutcomeUnknown`, or `ask` an operator (the `codikaResolveTrigger` update, the CLI's
+   * `resolve`) whether Codika started it, and wait for the answer. @default 'fail'
+   */
+  onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
+  /**
+   * How long `ask` waits for an operator, then fails as `fail` would. The wait does not count
+   * against the step's `poll.deadline`. @default '1 day'
+   */
+  operatorTimeout?: Duration;
+}
+
+/** See {@link CodikaExecutionInput.onTriggerOutcomeUnknown}. */
+export type CodikaOnTriggerOutcomeUnknown = 'fail' | 'ask';
+
+/** Who answers a step waiting for an operator, and what: see `codikaResolveTrigger`. */
+export type CodikaTriggerResolution = 'started' | 'not-started' | 'abandon';
+
+/** What a step waiting for an operator asks: the trigger attempt whose outcome is unknown. */
+export interface CodikaTriggerQuestion {
+  /** The `Idempotency-Key` the attempt carried: look for the execution with it in Codika. */
+  idempotencyKey: string;
+  /** ISO time the request went out (or, when the worker could not say, was scheduled). */
+  sentAt: string;
+  /** The attempt's number. */
+  attempt: number;
+  /** What the attempt saw (a 502, a timeout…). */
+  seen: string;
+  /** ISO time the step started waiting. */
+  askedAt: string;
+  /** ISO time the step stops waiting and fails. */
+  timeoutAt: string;
+}
+
+/** The answer a step waiting for an operator got, kept in its state (and the update in history). */
+export interface CodikaTriggerAnswer {
+  /** `started`: the step polls `executionId`; `not-started`: it triggers again with the same key; `abandon`: it fails. */
+  resolution: CodikaTriggerResolution;
+  /** With `started`: the execution Codika started. */
+  executionId?: string;
+  /** Who answered. */
+  by: string;
+  /** ISO time of the answer. */
+  at: string;
+}
+
+/** The `codikaResolveTrigger` update's argument. */
+export interface CodikaResolveTriggerRequest {
+  /** See {@link CodikaTriggerResolution}. */
+  resolution: CodikaTriggerResolution;
+  /** Required with `started`; refused otherwise. */
+  executionId?: string;
+  /** Who answers (a name people recognise); kept in history and in the step's state. */
+  by: string;
+  /** A pipeline's step; needed when more than one step waits. */
+  step?: string;
+  /** A forEach item's index; needed when more than one item of the step waits. */
+  item?: number;
 }
 
 /**
@@ -41,7 +101,7 @@ export interface CodikaExecutionInput {
 export type CheckedExecutionInput = Required<
   Pick<CodikaExecutionInput, 'processInstanceId' | 'workflowId' | 'payload' | 'triggerDelivery'>
 > &
-  Pick<CodikaExecutionInput, 'priority' | 'executionId' | 'result'>;
+  Pick<CodikaExecutionInput, 'priority' | 'executionId' | 'result' | 'onTriggerOutcomeUnknown' | 'operatorTimeout'>;
 
 /** What a successful step returns. */
 export interface CodikaExecutionResult<T = unknown> {
@@ -58,7 +118,8 @@ export interface CodikaExecutionResult<T = unknown> {
 }
 
 /** Where a step is. */
-export type CodikaExecutionPhase = 'triggering' | 'polling' | 'succeeded' | 'failed' | 'timed_out';
+export type CodikaExecutionPhase =
+  'triggering' | 'awaiting_operator' | 'polling' | 'succeeded' | 'failed' | 'timed_out';
 
 /** The live state of a step, as the `codikaExecutionState` query returns it. No payload, no result, no secret. */
 export interface CodikaExecutionState {
@@ -86,6 +147,10 @@ export interface CodikaExecutionState {
   startedAt: string;
   /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
   deadlineAt: string;
+  /** While `awaiting_operator`: the trigger whose outcome is unknown, and until when the step waits. */
+  question?: CodikaTriggerQuestion;
+  /** Once an operator answered: who, when, what. */
+  answer?: CodikaTriggerAnswer;
 }
 
 /** A trigger that Codika refused for now, waiting to be sent again. */

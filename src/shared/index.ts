@@ -17,7 +17,13 @@ export type {
   CodikaStepResume,
   CodikaTriggerProgress,
   CodikaTriggerWait,
+  CodikaOnTriggerOutcomeUnknown,
+  CodikaResolveTriggerRequest,
+  CodikaTriggerAnswer,
+  CodikaTriggerQuestion,
+  CodikaTriggerResolution,
 } from './execution-types';
+export { DEFAULT_RESULT_MAX_BYTES, type CodikaResultOptions } from './result-options';
 export {
   DEFAULT_POLL_SETTINGS,
   POLL_STRATEGIES,

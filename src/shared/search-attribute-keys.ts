@@ -18,4 +18,4 @@ export const CODIKA_SEARCH_ATTRIBUTES = {
 export const CODIKA_SEARCH_ATTRIBUTE_NAMES = Object.values(CODIKA_SEARCH_ATTRIBUTES).map((key) => key.name);
 
 /** The values `CodikaStatus` takes. */
-export type CodikaStatusAttribute = 'pending' | 'success' | 'failed' | 'timed_out' | 'cancelled';
+export type CodikaStatusAttribute = 'pending' | 'awaiting_operator' | 'success' | 'failed' | 'timed_out' | 'cancelled';

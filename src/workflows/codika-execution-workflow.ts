@@ -37,6 +37,7 @@ import {
   underPath,
   validateExecutionInput,
 } from './execution';
+import { installHandler as installOperatorAnswers } from './execution/operator-answers';
 
 /** Input of {@link codikaExecutionWorkflow}. */
 export interface CodikaExecutionWorkflowInput extends CodikaExecutionInput {
@@ -86,6 +87,8 @@ const KNOWN_KEYS = new Set([
   'resume',
   'executionId',
   'result',
+  'onTriggerOutcomeUnknown',
+  'operatorTimeout',
 ]);
 
 /**
@@ -116,6 +119,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
   setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
   const pollsAtRunStart = state.polls;
   const indexing = new RunIndexing(valid.workflowId);
+  installOperatorAnswers();
   let triggerFailure: ApplicationFailure | undefined;
   setHandler(codikaExecutionTriggeredUpdate, async () => {
     await condition(() => state.executionId !== undefined || triggerFailure !== undefined);
@@ -128,6 +132,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       resume,
       pollNow,
       afterTrigger: (triggered) => indexing.triggered(triggered.executionId, triggered.runIndex),
+      awaitingOperator: (waiting, runIndex) => indexing.awaitingOperator(waiting, runIndex),
       afterPoll: (progress) => continueWhenLong(progress),
     });
     indexing.ended('success');
@@ -215,12 +220,19 @@ class RunIndexing {
     // indexing, or a history it wrote, never meets a memo or an attribute update it did not make.
     if (!patched('codika-run-index')) return;
     upsertMemo({ codikaExecutionId: executionId });
-    this.registered = new Set(runIndex?.searchAttributes ?? []);
+    // Without one (a step that attached, or polls what an operator named), what the run learnt stays.
+    if (runIndex) this.registered = new Set(runIndex.searchAttributes);
     this.upsert([
       { key: CODIKA_SEARCH_ATTRIBUTES.executionId, value: executionId },
       { key: CODIKA_SEARCH_ATTRIBUTES.workflowId, value: this.codikaWorkflowId },
       { key: CODIKA_SEARCH_ATTRIBUTES.status, value: 'pending' },
     ]);
+  }
+
+  /** Operators list the runs that wait for them with `CodikaStatus = "awaiting_operator"`. */
+  awaitingOperator(waiting: boolean, runIndex: CodikaTriggeredExecution['runIndex']): void {
+    if (runIndex) this.registered = new Set(runIndex.searchAttributes);
+    this.upsert([{ key: CODIKA_SEARCH_ATTRIBUTES.status, value: waiting ? 'awaiting_operator' : 'pending' }]);
   }
 
   ended(status: CodikaStatusAttribute): void {

@@ -55,7 +55,15 @@ export type {
   CodikaStepResume,
   CodikaTriggerProgress,
   CodikaTriggerWait,
+  CodikaOnTriggerOutcomeUnknown,
+  CodikaResolveTriggerRequest,
+  CodikaResultOptions,
+  CodikaTriggerAnswer,
+  CodikaTriggerQuestion,
+  CodikaTriggerResolution,
 } from '../shared';
+// An operator's answer to a step whose trigger's outcome is unknown (onTriggerOutcomeUnknown: 'ask').
+export { codikaResolveTriggerUpdate } from './execution/operator-answers';
 export {
   DEFAULT_POLL_SETTINGS,
   POLL_STRATEGIES,

@@ -14,6 +14,8 @@ import type {
   CodikaExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
+  CodikaTriggerAnswer,
+  CodikaTriggerQuestion,
 } from '../../shared/execution-types';
 import type {
   CodikaFinalStatus,
@@ -32,6 +34,8 @@ import {
   type PollingContext,
 } from './polling-strategies';
 import { stepReport } from './step-telemetry';
+import { awaitOperatorAnswer, type OperatorAddress } from './operator-answers';
+import { parseDuration } from '../../shared/durations';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
 import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
 
@@ -52,7 +56,17 @@ export interface CodikaStepHooks {
   afterTrigger?(triggered: CodikaTriggeredExecution): void;
   /** Names the step in every activity and timer summary (a pipeline's step id, `send[3]` for an item). */
   label?: string;
+  /** Where an operator's answer finds the step (`codikaResolveTrigger`): a pipeline's step and item. */
+  address?: OperatorAddress;
+  /**
+   * Told when the step starts and stops waiting for an operator, with the search attributes the
+   * trigger's failure said the namespace has: the run shows it waits (`CodikaStatus`).
+   */
+  awaitingOperator?(waiting: boolean, runIndex: CodikaTriggeredExecution['runIndex']): void;
 }
+
+/** How long `onTriggerOutcomeUnknown: 'ask'` waits for an operator by default. */
+export const DEFAULT_OPERATOR_TIMEOUT_MS = 24 * 60 * 60_000;
 
 /** The state of a step before it starts (or as a continued run resumes it). */
 export function initialStepState(input: CodikaExecutionInput, resume?: CodikaStepProgress): CodikaExecutionState {
@@ -103,7 +117,8 @@ export async function executeCodikaStep(
 ): Promise<CodikaExecutionResult> {
   const resumed = hooks.resume ?? hooks.resumeTrigger;
   const startedAtMs = resumed?.startedAtMs ?? Date.now();
-  const deadlineAtMs = resumed?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
+  // Moves only by the time an operator took to answer: that wait is not the execution's.
+  let deadlineAtMs = resumed?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
   state.startedAt = new Date(startedAtMs).toISOString();
   state.deadlineAt = new Date(deadlineAtMs).toISOString();
   const report = stepReport(input, startedAtMs);
@@ -148,10 +163,36 @@ export async function executeCodikaStep(
         workflowId: input.workflowId,
         payload: input.payload,
       };
+      const askOperator = async (
+        question: Omit<CodikaTriggerQuestion, 'askedAt' | 'timeoutAt'>,
+        runIndex: CodikaTriggeredExecution['runIndex'],
+      ): Promise<CodikaTriggerAnswer | undefined> => {
+        const timeoutMs =
+          input.operatorTimeout === undefined ? DEFAULT_OPERATOR_TIMEOUT_MS : parseDuration(input.operatorTimeout);
+        const askedAtMs = Date.now();
+        const iso = (ms: number) => new Date(ms).toISOString();
+        state.question = { ...question, askedAt: iso(askedAtMs), timeoutAt: iso(askedAtMs + timeoutMs) };
+        state.phase = 'awaiting_operator';
+        hooks.awaitingOperator?.(true, runIndex);
+        try {
+          const answer = await awaitOperatorAnswer(hooks.address ?? {}, timeoutMs);
+          if (answer) state.answer = answer;
+          deadlineAtMs += Date.now() - askedAtMs;
+          state.deadlineAt = iso(deadlineAtMs);
+          return answer;
+        } finally {
+          state.question = undefined;
+          state.phase = 'triggering';
+          hooks.awaitingOperator?.(false, runIndex);
+        }
+      };
       const triggered = patched(TRIGGER_DELIVERY_PATCH)
         ? await triggerExecution({
             input,
-            deadlineAtMs,
+            get deadlineAtMs() {
+              return deadlineAtMs;
+            },
+            ask: input.onTriggerOutcomeUnknown === 'ask' ? askOperator : undefined,
             activities,
             deadlineReached: timedOut,
             label: hooks.label,

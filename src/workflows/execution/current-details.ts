@@ -10,6 +10,15 @@ export function executionDetails(state: CodikaExecutionState, nowMs: number): st
   // Four lines at most: the UI shows current details in a frame about five lines high.
   const elapsed = state.startedAt ? ` · **elapsed** ${formatDuration(nowMs - Date.parse(state.startedAt))}` : '';
   const lines = [`**phase** ${state.phase}${elapsed}`];
+  if (state.question) {
+    // What an operator needs to find the execution in Codika, and how long is left to answer.
+    const { idempotencyKey, sentAt, timeoutAt } = state.question;
+    lines.push(
+      `**waiting for an operator**: trigger outcome unknown, key \`${idempotencyKey}\`, sent at ${utcMinute(sentAt)}`,
+    );
+    lines.push(`**answer** \`codika-temporal resolve\` before ${timeoutAt.slice(0, 16).replace('T', ' ')} UTC`);
+    return lines.map((line) => `- ${line}`).join('\n');
+  }
   if (state.executionId) lines.push(`**executionId** \`${state.executionId}\``);
   lines.push(`**polls so far** ${state.polls}${state.lastStatus ? ` · **last status** ${state.lastStatus}` : ''}`);
   if (state.nextPollAt) {

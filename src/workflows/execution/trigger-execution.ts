@@ -10,6 +10,8 @@ import type { CodikaActivities } from '../../activities/create-codika-activities
 import type {
   CheckedExecutionInput,
   CodikaExecutionState,
+  CodikaTriggerAnswer,
+  CodikaTriggerQuestion,
   CodikaTriggerProgress,
   CodikaTriggerWait,
 } from '../../shared/execution-types';
@@ -42,13 +44,27 @@ export interface TriggerContext {
   state: Pick<CodikaExecutionState, 'triggerWait'>;
   /** A wait between attempts that the previous run carried over: the trigger goes on from it. */
   resume?: CodikaTriggerProgress;
+  /**
+   * Set with `onTriggerOutcomeUnknown: 'ask'`: asks an operator about an attempt whose outcome is
+   * unknown, instead of failing. Resolves with the answer, or `undefined` when none came in time.
+   */
+  ask?(
+    question: Omit<CodikaTriggerQuestion, 'askedAt' | 'timeoutAt'>,
+    runIndex: CodikaTriggeredExecution['runIndex'],
+  ): Promise<CodikaTriggerAnswer | undefined>;
 }
 
 /** How one failed attempt ended, as far as Codika's side can be known. */
 type Verdict =
   | { kind: 'final' }
   | { kind: 'not_accepted'; retryAfterMs?: number }
-  | { kind: 'outcome_unknown'; deadline: boolean; seen: string; sentAt?: string };
+  | {
+      kind: 'outcome_unknown';
+      deadline: boolean;
+      seen: string;
+      sentAt?: string;
+      runIndex?: CodikaTriggeredExecution['runIndex'];
+    };
 
 /**
  * Triggers the step's execution, one activity attempt at a time, so that the workflow (not a retry
@@ -83,7 +99,16 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
       const verdict = judge(err);
       if (verdict.kind === 'final') throw err;
       if (verdict.kind === 'outcome_unknown' && input.triggerDelivery === 'at-most-once') {
-        throw outcomeUnknown(input, err, { attempt, idempotencyKey, scheduledAt, ...verdict });
+        const failure = outcomeUnknown(input, err, { attempt, idempotencyKey, scheduledAt, ...verdict });
+        if (!ctx.ask) throw failure;
+        const details = failure.details![0] as { sentAt: string };
+        const question = { idempotencyKey, sentAt: details.sentAt, attempt, seen: verdict.seen };
+        const answer = await ctx.ask(question, verdict.runIndex);
+        // The operator saw it started: poll it, triggering nothing.
+        if (answer?.resolution === 'started') return { executionId: answer.executionId! };
+        // The operator says nothing ran: the next attempt goes out at once, with the same key.
+        if (answer?.resolution === 'not-started') continue;
+        throw unanswered(failure, answer);
       }
       if (verdict.kind === 'outcome_unknown' && verdict.deadline) throw ctx.deadlineReached(err);
       const waitMs = (verdict.kind === 'not_accepted' ? verdict.retryAfterMs : undefined) ?? backoffMs;
@@ -139,6 +164,7 @@ function judge(err: unknown): Verdict {
       deadline: false,
       seen: `failed with ${cause.type ?? 'an error'}: ${cause.message}`,
       sentAt: details.sentAt,
+      runIndex: details.runIndex,
     };
   }
   const deadline = reachedDeadline(err);
@@ -182,5 +208,18 @@ function outcomeUnknown(
       seen: what.seen,
     },
     err instanceof Error ? err : undefined,
+  );
+}
+
+/** The step's failure when the operator gave up on it, or gave no answer in time: the same type, said so. */
+function unanswered(failure: ApplicationFailure, answer: CodikaTriggerAnswer | undefined): ApplicationFailure {
+  const why = answer
+    ? `Abandoned by ${answer.by} at ${answer.at}, who was asked instead of failing at once.`
+    : 'No operator answered within operatorTimeout (onTriggerOutcomeUnknown: ask).';
+  return nonRetryableFailure(
+    CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+    `${failure.message} ${why}`,
+    { ...(failure.details![0] as object), ...(answer ? { answer } : { operatorTimedOut: true }) },
+    failure.cause,
   );
 }

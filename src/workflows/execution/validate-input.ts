@@ -5,6 +5,7 @@ import { checkTriggerDelivery } from '../../shared/trigger-delivery';
 import { checkPriority } from '../../shared/priority';
 import { validateResultOptions } from '../../shared/result-options';
 import { invalid } from './poll-settings';
+import { isPositiveDuration } from '../../shared/poll-options';
 
 const KNOWN_KEYS = new Set([
   'processInstanceId',
@@ -14,6 +15,8 @@ const KNOWN_KEYS = new Set([
   'priority',
   'executionId',
   'result',
+  'onTriggerOutcomeUnknown',
+  'operatorTimeout',
 ]);
 
 /**
@@ -49,6 +52,7 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     }
     const result = validateResultOptions(input.result, 'result');
     if (result) checked.result = result;
+    checkOperatorOptions(input, checked);
     return checked;
   });
 }
@@ -64,4 +68,32 @@ export function underPath<T>(path: string, check: () => T): T {
     if (err instanceof CodikaValidationError) throw invalid(`${path}.${err.field}`, err.reason);
     throw err;
   }
+}
+
+/** `onTriggerOutcomeUnknown` and its `operatorTimeout`, set on `checked` only when given. */
+function checkOperatorOptions(input: CodikaExecutionInput, checked: CheckedExecutionInput): void {
+  const { onTriggerOutcomeUnknown: choice, operatorTimeout } = input;
+  if (choice !== undefined) {
+    if (choice !== 'fail' && choice !== 'ask') {
+      throw new CodikaValidationError(
+        'onTriggerOutcomeUnknown',
+        `must be 'fail' or 'ask', got ${JSON.stringify(choice)}`,
+      );
+    }
+    checked.onTriggerOutcomeUnknown = choice;
+  }
+  if (operatorTimeout === undefined) return;
+  if (choice !== 'ask') {
+    throw new CodikaValidationError(
+      'operatorTimeout',
+      "applies only with onTriggerOutcomeUnknown 'ask'; set that too, or remove operatorTimeout",
+    );
+  }
+  if (!isPositiveDuration(operatorTimeout)) {
+    throw new CodikaValidationError(
+      'operatorTimeout',
+      `is not a positive duration such as "4 hours" or a number of milliseconds (got ${JSON.stringify(operatorTimeout)})`,
+    );
+  }
+  checked.operatorTimeout = operatorTimeout;
 }
