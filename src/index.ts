@@ -10,6 +10,7 @@
 export {
   answerCodikaApproval,
   codikaPipelineState,
+  resolveCodikaTrigger,
   connectCodikaClient,
   executeCodikaExecution,
   startCodikaCallbackReceiver,

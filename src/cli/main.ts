@@ -14,6 +14,7 @@ import { UsageError } from './errors';
 import { pipelineCommands } from './pipeline-commands';
 import { codecServerCommand } from './codec-server-command';
 import { runCommand } from './run-command';
+import { resolveCommand } from './resolve-command';
 import { scheduleCommands } from './schedule-commands';
 import { nexusCommands } from './nexus-commands';
 import { deploymentCommands } from './deployment-commands';
@@ -37,6 +38,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
     exitCode = code;
   };
   program.addCommand(runCommand(globals, io, setExit));
+  program.addCommand(resolveCommand(globals, io, setExit));
   program.addCommand(pipelineCommands(globals, io, setExit));
   program.addCommand(scheduleCommands(globals, io, setExit));
   program.addCommand(nexusCommands(globals, io, setExit));

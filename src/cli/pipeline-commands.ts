@@ -16,7 +16,7 @@ import { followRun } from './follow-run';
 import { readJsonArgument, readJsonFile } from './json-argument';
 
 /** Who answers an approval when `--by` is not given: the OS user running the CLI. */
-function defaultAnswerer(): string {
+export function defaultAnswerer(): string {
   try {
     return userInfo().username || 'cli';
   } catch {

@@ -33,6 +33,13 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       '--execution-id <id>',
       'attach to an execution already running in Codika: poll it to its end, trigger nothing (no --payload)',
     )
+    .addOption(
+      new Option(
+        '--on-trigger-outcome-unknown <choice>',
+        "at-most-once and the trigger's answer was lost: fail (the default) or ask an operator (codika-temporal resolve)",
+      ).choices(['fail', 'ask']),
+    )
+    .option('--operator-timeout <duration>', 'how long "ask" waits for an operator, e.g. "4 hours" (default 1 day)')
     .option(
       '--select <pointer...>',
       'keep only these parts of the result (JSON pointers such as /summary), before it enters history',
@@ -62,6 +69,10 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
             : {}),
           ...(options.executionId === undefined ? {} : { executionId: options.executionId }),
           ...(options.select === undefined ? {} : { result: { select: options.select } }),
+          ...(options.onTriggerOutcomeUnknown === undefined
+            ? {}
+            : { onTriggerOutcomeUnknown: options.onTriggerOutcomeUnknown }),
+          ...(options.operatorTimeout === undefined ? {} : { operatorTimeout: options.operatorTimeout }),
         };
         if (options.detach) {
           // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
@@ -100,7 +111,11 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
             handle,
             codikaExecutionStateQuery,
             (state) => [
-              { text: describeExecution(state), active: state.phase === 'triggering' || state.phase === 'polling' },
+              {
+                text: describeExecution(state),
+                active:
+                  state.phase === 'triggering' || state.phase === 'polling' || state.phase === 'awaiting_operator',
+              },
             ],
             (result) =>
               `✔ ${workflowId} succeeded: execution ${result.executionId}, ${result.polls} status checks\n` +
@@ -119,6 +134,8 @@ interface RunOptions {
   payload: string;
   executionId?: string;
   select?: string[];
+  onTriggerOutcomeUnknown?: 'fail' | 'ask';
+  operatorTimeout?: string;
   detach?: boolean;
   strategy?: string;
   deadline?: string;
@@ -142,5 +159,11 @@ export function describeExecution(state: CodikaExecutionState): string {
   if (state.executionId) parts.push(`execution ${state.executionId}`);
   if (state.polls > 0) parts.push(`${state.polls} checks`);
   if (state.lastStatus && state.phase === 'polling') parts.push(`last status ${state.lastStatus}`);
+  if (state.question) {
+    parts.push(
+      `trigger outcome unknown (key ${state.question.idempotencyKey}, sent at ${state.question.sentAt}): ` +
+        'answer with codika-temporal resolve',
+    );
+  }
   return parts.join(', ');
 }

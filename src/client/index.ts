@@ -15,6 +15,7 @@ export {
   type StartCodikaPipelineOptions,
 } from './start-codika-pipeline';
 export { answerCodikaApproval, codikaPipelineState } from './answer-codika-approval';
+export { resolveCodikaTrigger } from './resolve-codika-trigger';
 export {
   startCodikaCallbackReceiver,
   type CodikaCallbackReceiver,

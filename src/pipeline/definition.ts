@@ -15,6 +15,9 @@ import { validateResultOptions } from '../shared/result-options';
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
 const triggerDelivery = z.enum(TRIGGER_DELIVERIES);
 
+/** Whether a trigger whose outcome is unknown fails its step or asks an operator; see `CodikaOnTriggerOutcomeUnknown`. */
+const onTriggerOutcomeUnknown = z.enum(['fail', 'ask']);
+
 /** A step id: short, and safe inside a Temporal workflow id and a template path. */
 const stepId = z
   .string()
@@ -218,6 +221,10 @@ export const executionStepSchema = z
     executionId: codikaId.optional(),
     /** What of the step's `success` result may enter history: `select` (JSON pointers) and `maxBytes`. */
     result: resultOptionsSchema.optional(),
+    /** @default the pipeline's `onTriggerOutcomeUnknown` */
+    onTriggerOutcomeUnknown: onTriggerOutcomeUnknown.optional(),
+    /** @default the pipeline's `operatorTimeout` */
+    operatorTimeout: durationSchema.optional(),
   })
   .strict();
 
@@ -262,6 +269,13 @@ export const pipelineSchema = z
     processInstanceId: codikaId.optional(),
     /** What a trigger whose outcome is unknown does, for every step without its own. @default 'at-most-once' */
     triggerDelivery: triggerDelivery.optional(),
+    /**
+     * Under `at-most-once`, whether a trigger whose outcome is unknown fails its step or waits for an
+     * operator's answer (`codikaResolveTrigger`, `codika-temporal resolve`), for every step without its own. @default 'fail'
+     */
+    onTriggerOutcomeUnknown: onTriggerOutcomeUnknown.optional(),
+    /** How long a step that asks waits for an operator, then fails, for every step without its own. @default '1 day' */
+    operatorTimeout: durationSchema.optional(),
     /** Poll options of every step; a step's own `poll` overrides them key by key. */
     poll: pollOptionsSchema.optional(),
     /**

@@ -1,5 +1,11 @@
 import type { CodikaPipelineDefinition } from './definition';
-import type { CodikaExecutionResult, CodikaStepProgress, CodikaTriggerProgress } from '../shared/execution-types';
+import type {
+  CodikaExecutionResult,
+  CodikaStepProgress,
+  CodikaTriggerAnswer,
+  CodikaTriggerProgress,
+  CodikaTriggerQuestion,
+} from '../shared/execution-types';
 
 /** Input of `codikaPipelineWorkflow`. */
 export interface CodikaPipelineInput {
@@ -108,6 +114,10 @@ export interface CodikaPipelineItemState {
   attempts?: CodikaPipelineAttempt[];
   /** ISO time the next attempt starts, while waiting for it. */
   nextAttemptAt?: string;
+  /** While its execution waits for an operator (`onTriggerOutcomeUnknown: 'ask'`): the trigger in question. */
+  question?: CodikaTriggerQuestion;
+  /** Once an operator answered about its trigger: who, when, what. */
+  answer?: CodikaTriggerAnswer;
   /** Its compensation, once one ran. */
   compensation?: {
     /** Where the compensation is. */
@@ -238,6 +248,10 @@ export interface CodikaPipelineStepState {
   concurrency?: number;
   /** An approval step: what it asks and its answer. */
   approval?: CodikaPipelineApprovalState;
+  /** While its execution waits for an operator (`onTriggerOutcomeUnknown: 'ask'`): the trigger in question. */
+  question?: CodikaTriggerQuestion;
+  /** Once an operator answered about its trigger: who, when, what. */
+  answer?: CodikaTriggerAnswer;
 }
 
 /** The pipeline as the `codikaPipelineState` query returns it. */

@@ -1,3 +1,4 @@
+import { installHandler as installOperatorAnswers } from './execution/operator-answers';
 import {
   allHandlersFinished,
   condition,
@@ -98,6 +99,7 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
       setHandler(codikaForEachBatchWatchSignal, () => undefined);
     }
     setHandler(codikaPipelineTriggeredUpdate, () => current.firstStepsTriggered());
+    installOperatorAnswers();
     const result = await run.execute().catch(async (err: unknown) => {
       // Whoever waits for the first triggers gets its answer before the run ends.
       if (!(err instanceof ContinueAsNew) && !isCancellation(err)) await condition(allHandlersFinished);

@@ -12,7 +12,10 @@ import type {
   CodikaExecutionState,
   CodikaStepResume,
   CodikaTriggerProgress,
+  CodikaOnTriggerOutcomeUnknown,
+  CodikaTriggerAnswer,
 } from '../../shared/execution-types';
+import type { Duration } from '../../shared/durations';
 import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
 import { mergePriorities, type CodikaPriority } from '../../shared/priority';
 import { CODIKA_STEP_STOPPED, CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
@@ -33,6 +36,8 @@ import { isApprovalStep } from '../../pipeline/step-kinds';
 import { renderTemplate, type TemplateScope } from '../../pipeline/templates';
 import { TemplateError } from '../../pipeline/errors';
 import { executeCodikaStep, initialStepState } from '../execution/codika-step';
+import type { OperatorAddress } from '../execution/operator-answers';
+import { OperatorIndexing } from './operator-indexing';
 import { showingDetails } from '../execution/current-details';
 import { pipelineDetails } from './pipeline-details';
 import { runWithRetries, type AttemptsHolder } from './pipeline-retries';
@@ -88,6 +93,8 @@ export class PipelineContext {
   readonly triggerWaitsToResume: Record<string, CodikaTriggerProgress> = {};
   /** The live keys whose trigger wait this run carries into the next, once it continues as new. */
   triggerWaitsCarried: ReadonlySet<string> = new Set();
+  /** Shows the run waits for an operator while one of its executions does. */
+  readonly operatorIndexing = new OperatorIndexing();
 
   constructor(
     readonly pipeline: CodikaPipelineDefinition,
@@ -278,7 +285,12 @@ export class PipelineContext {
     const execution = showingDetails(initialStepState(input, from.resume), () => pipelineDetails(this.detailsView()));
     this.live.set(liveKey, { index, execution });
     try {
-      return await executeCodikaStep(input, settings, execution, { ...from, label });
+      return await executeCodikaStep(input, settings, execution, {
+        ...from,
+        label,
+        address: operatorAddressOf(liveKey, label),
+        awaitingOperator: (waiting, runIndex) => this.operatorIndexing.awaiting(waiting, runIndex),
+      });
     } finally {
       this.live.delete(liveKey);
       record(execution);
@@ -290,7 +302,7 @@ export class PipelineContext {
    * executionId, polls and last status each attempt reached, however it ended.
    */
   runAttempts(
-    target: AttemptsHolder & { executionId?: string; polls: number; lastStatus?: string },
+    target: AttemptsHolder & { executionId?: string; polls: number; lastStatus?: string; answer?: CodikaTriggerAnswer },
     retry: CodikaPipelineExecutionStep['retry'],
     liveKey: string,
     index: number,
@@ -304,6 +316,8 @@ export class PipelineContext {
       target.executionId = execution.executionId;
       target.polls = execution.polls;
       target.lastStatus = execution.lastStatus;
+      // Who answered for its trigger stays with the step once it ends, as an approval's answer does.
+      if (execution.answer) target.answer = execution.answer;
       onExecutionId(execution.executionId);
     };
     return runWithRetries(
@@ -354,6 +368,8 @@ export class PipelineContext {
       priority?: CodikaPriority;
       executionId?: string;
       result?: CodikaResultOptions;
+      onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
+      operatorTimeout?: Duration;
     },
     index: number,
     processInstanceId: string,
@@ -363,6 +379,8 @@ export class PipelineContext {
   ): CheckedExecutionInput {
     const payload = this.render(raw.payload ?? {}, scope, at);
     const priority = mergePriorities(this.pipeline.priority, raw.priority);
+    const onUnknown = raw.onTriggerOutcomeUnknown ?? this.pipeline.onTriggerOutcomeUnknown;
+    const operatorTimeout = raw.operatorTimeout ?? this.pipeline.operatorTimeout;
     return validateExecutionInput(
       {
         processInstanceId,
@@ -372,6 +390,9 @@ export class PipelineContext {
         ...(priority ? { priority } : {}),
         ...(raw.executionId === undefined ? {} : { executionId: raw.executionId }),
         ...(raw.result === undefined ? {} : { result: raw.result }),
+        ...(onUnknown === undefined ? {} : { onTriggerOutcomeUnknown: onUnknown }),
+        // A pipeline-wide timeout matters only to the steps that ask.
+        ...(onUnknown === 'ask' && operatorTimeout !== undefined ? { operatorTimeout } : {}),
       },
       at.replace(/\.payload$/, ''),
     );
@@ -387,12 +408,16 @@ function withLive<
     compensation?: { executionId?: string; status: string; error?: string };
   },
 >(target: T, execution: CodikaExecutionState | undefined, compensating: CodikaExecutionState | undefined): T {
-  if (execution)
+  if (execution) {
     Object.assign(target, {
       executionId: execution.executionId,
       polls: execution.polls,
       lastStatus: execution.lastStatus,
     });
+    // Set only while it applies: a state that never asked reads as it always did.
+    if (execution.question) Object.assign(target, { question: execution.question });
+    if (execution.answer) Object.assign(target, { answer: execution.answer });
+  }
   if (compensating && target.compensation)
     target.compensation = { ...target.compensation, executionId: compensating.executionId };
   return target;
@@ -418,4 +443,16 @@ export function failureTypeOf(err: unknown): string {
 
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Where an operator's answer finds an execution of the pipeline: its step, and for a forEach item its
+ * index in the whole step (a batch's label carries it, offset included); a compensation answers to
+ * `<step>#compensation`.
+ */
+function operatorAddressOf(liveKey: string, label: string): OperatorAddress {
+  const compensation = liveKey.endsWith('#compensation');
+  const match = /^(?:undo )?(.+?)(?:\[(\d+)\])?$/.exec(label)!;
+  const step = compensation ? `${match[1]!}#compensation` : match[1]!;
+  return match[2] === undefined ? { step } : { step, item: Number(match[2]) };
 }

@@ -20,6 +20,10 @@ function stepExtra(step: CodikaPipelineStepState): string {
     const c = countItems(step.items);
     return ` (items: ${c.done} done, ${c.running} running, ${c.failed} failed, ${c.left} left)`;
   }
+  if (step.question && running) {
+    const { idempotencyKey, sentAt } = step.question;
+    return ` · waiting for an operator: trigger outcome unknown, key \`${idempotencyKey}\`, sent at ${utcMinute(sentAt)}`;
+  }
   if (step.approval && running && !step.approval.answer) {
     const prompt =
       step.approval.prompt.length > PROMPT_SHOWN
