@@ -93,7 +93,8 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       return withinNotFoundGrace(err, input, Date.now());
     });
     const checked = await contracts.status(input, status);
-    if (checked.status !== 'success') return checked;
+    // Without result options, a run from before them: its results enter history whole, as they did.
+    if (checked.status !== 'success' || input.result === undefined) return checked;
     return { ...checked, resultData: shapeResult(checked.resultData, input.result, input) };
   };
 

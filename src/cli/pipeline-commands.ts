@@ -13,6 +13,7 @@ import { pipelineJsonSchema } from '../pipeline/json-schema';
 import { codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';
 import { connect, EXIT, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { followRun } from './follow-run';
+import { pipelineRedriveCommand } from './pipeline-redrive-command';
 import { readJsonArgument, readJsonFile } from './json-argument';
 
 /** Who answers an approval when `--by` is not given: the OS user running the CLI. */
@@ -24,7 +25,7 @@ export function defaultAnswerer(): string {
   }
 }
 
-/** `codika-temporal pipeline run|validate|approve|status|schema`. */
+/** `codika-temporal pipeline run|validate|approve|status|schema|redrive`. */
 export function pipelineCommands(
   globals: () => GlobalOptions,
   io: CliOutput,
@@ -166,6 +167,7 @@ export function pipelineCommands(
     .description("print the pipeline format's JSON Schema, for editors")
     .action(() => io.out(JSON.stringify(pipelineJsonSchema(), null, 2)));
 
+  pipeline.addCommand(pipelineRedriveCommand(globals, io, setExit, describePipeline));
   return pipeline;
 }
 

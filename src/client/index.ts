@@ -17,6 +17,12 @@ export {
 export { answerCodikaApproval, codikaPipelineState } from './answer-codika-approval';
 export { resolveCodikaTrigger } from './resolve-codika-trigger';
 export {
+  redriveCodikaPipeline,
+  CodikaRedriveRefusedError,
+  type CodikaRedrivePlan,
+  type RedriveCodikaPipelineOptions,
+} from './redrive-codika-pipeline';
+export {
   startCodikaCallbackReceiver,
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,

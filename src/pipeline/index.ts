@@ -25,6 +25,8 @@ export type {
   CodikaPipelineItemCounts,
   CodikaPipelineItemState,
   CodikaPipelineInput,
+  CodikaPipelineRedrive,
+  CodikaPipelineRedriveSeed,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineFailure,

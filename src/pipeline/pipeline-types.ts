@@ -16,6 +16,16 @@ export interface CodikaPipelineInput {
   /** Set by the workflow itself when it continues as new: where every step was. */
   resume?: CodikaPipelineResume;
   /**
+   * Set by `redriveCodikaPipeline`: the run this one redrives, and what of it is not run again (the
+   * steps that succeeded there, with their results).
+   */
+  redrive?: CodikaPipelineRedrive;
+  /**
+   * Executions to poll to their end instead of triggering, by step id or `<step id>[<index>]` for a
+   * forEach item: set by a redrive (what was running, or what an operator named), passed on to batches.
+   */
+  attach?: Record<string, string>;
+  /**
    * Set by a pipeline on the batch child workflows of a large forEach step (see
    * `src/workflows/pipeline-engine/for-each-batches.ts`): which step of which pipeline this run is a batch of.
    */
@@ -29,6 +39,34 @@ export interface CodikaPipelineInput {
     /** The step's index of the batch's first item. */
     firstIndex: number;
   };
+}
+
+/**
+ * What a redriven pipeline starts from: the run it redrives, and the steps that succeeded there, whose
+ * results it keeps instead of running them again.
+ * @inline
+ */
+export interface CodikaPipelineRedrive {
+  /** The run redriven (its last run, for a chain continued as new). */
+  of: { workflowId: string; runId: string };
+  /** The state of each step that succeeded there, by step id. */
+  succeeded: Record<string, CodikaPipelineStepState>;
+  /** Their results (each item's, for a forEach step), in the order they finished. */
+  finished: CodikaPipelineResume['finished'];
+}
+
+/** What `codikaPipelineRedriveSeed` answers: a run's state and its results so far, for a redrive. */
+export interface CodikaPipelineRedriveSeed {
+  /** The definition the run ran. */
+  pipeline: CodikaPipelineDefinition;
+  /** What its templates read as `input`. */
+  input: unknown;
+  /** Set when the run is a batch of a large forEach step: a redrive goes through its pipeline. */
+  batchOf?: CodikaPipelineInput['batchOf'];
+  /** The state, as `codikaPipelineState` shows it. */
+  state: CodikaPipelineState;
+  /** The succeeded steps and items with their results, in the order they finished. */
+  finished: CodikaPipelineResume['finished'];
 }
 
 /**
@@ -248,6 +286,8 @@ export interface CodikaPipelineStepState {
   concurrency?: number;
   /** An approval step: what it asks and its answer. */
   approval?: CodikaPipelineApprovalState;
+  /** The failure's type, once it failed (`CodikaExecutionFailed`…): a redrive tells a lost trigger from it. */
+  failureType?: string;
   /** While its execution waits for an operator (`onTriggerOutcomeUnknown: 'ask'`): the trigger in question. */
   question?: CodikaTriggerQuestion;
   /** Once an operator answered about its trigger: who, when, what. */

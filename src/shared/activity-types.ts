@@ -50,7 +50,10 @@ export interface GetCodikaExecutionStatusInput {
    * it, the failure says how long the step waited. Absent: a `404` fails at once, as it always did.
    */
   notFoundGrace?: { acceptedAtMs: number; graceMs: number };
-  /** What of a `success` result may enter history (select, size limit); applied before it is returned. */
+  /**
+   * What of a `success` result may enter history (select, size limit, `{}` for the defaults); applied
+   * before it is returned. Absent in runs recorded before result options: no limit, as then.
+   */
   result?: CodikaResultOptions;
 }
 

@@ -14,9 +14,12 @@ import { setVersioningBehavior } from './versioning-behavior';
 import type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineInput,
+  CodikaPipelineRedriveSeed,
   CodikaPipelineResult,
   CodikaPipelineState,
 } from '../pipeline';
+import type { CodikaPipelineDefinition } from '../pipeline/definition';
+import { validateId } from '../shared/validation';
 import { CODIKA_PIPELINE_INVALID } from '../shared/errors';
 import { nonRetryableFailure } from '../shared/failures';
 import {
@@ -30,7 +33,7 @@ import {
   type CodikaApprovalRequest,
   type CodikaForEachBatchReport,
 } from './pipeline-engine';
-import { invalid } from './execution';
+import { invalid, underPath } from './execution';
 import { loadCheckPipeline } from './lazy-schemas';
 
 /** Query: every step's status, executionId, polls and times, live. */
@@ -81,9 +84,11 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
     }
     const { pipeline, order } = check;
     if (args.resume !== undefined) validateResume(args.resume, pipeline);
-    run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume, batchOf);
+    if (args.redrive !== undefined || args.attach !== undefined) validateRedrive(args, pipeline);
+    run = new PipelineRun(pipeline, order, args.input ?? {}, args.resume, batchOf, args);
     const current = run;
     setHandler(codikaPipelineStateQuery, () => current.snapshot());
+    setHandler(codikaPipelineRedriveSeedQuery, () => current.redriveSeed());
     setHandler(codikaPipelineApproveUpdate, (request) => current.answerApproval(request), {
       validator: (request) => {
         const problem = current.approvalProblem(request);
@@ -115,6 +120,37 @@ export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise
       await reportBatch(batchOf, run ? run.batchReport(batchOf.stepId, why) : emptyReport(batchOf, why));
     }
     throw err;
+  }
+}
+
+/**
+ * Query: the run's state and its results so far (payloads included, unlike `codikaPipelineState`):
+ * what `redriveCodikaPipeline` seeds a new run with. Answered for closed runs too (a worker replays them).
+ */
+export const codikaPipelineRedriveSeedQuery = defineQuery<CodikaPipelineRedriveSeed>('codikaPipelineRedriveSeed');
+
+/** `redrive` and `attach` are written by `redriveCodikaPipeline`, but input is input: check what the run relies on. */
+function validateRedrive(args: CodikaPipelineInput, pipeline: CodikaPipelineDefinition): void {
+  const ids = new Set(pipeline.steps.map((step) => step.id));
+  const { redrive, attach } = args;
+  if (redrive !== undefined) {
+    const ok =
+      typeof redrive === 'object' &&
+      redrive !== null &&
+      typeof redrive.succeeded === 'object' &&
+      redrive.succeeded !== null &&
+      Array.isArray(redrive.finished) &&
+      Object.entries(redrive.succeeded).every(([id, step]) => ids.has(id) && step?.status === 'succeeded') &&
+      redrive.finished.every((entry) => ids.has(entry?.stepId) && typeof entry.result === 'object');
+    if (!ok) throw invalid('input.redrive', 'expected the succeeded steps and their results, for this pipeline');
+  }
+  if (attach !== undefined) {
+    if (typeof attach !== 'object' || attach === null)
+      throw invalid('input.attach', 'expected { stepKey: executionId }');
+    for (const [key, executionId] of Object.entries(attach)) {
+      if (!ids.has(key.replace(/\[\d+\]$/, ''))) throw invalid(`input.attach.${key}`, 'names no step of this pipeline');
+      underPath(`input.attach.${key}`, () => validateId('executionId', executionId));
+    }
   }
 }
 

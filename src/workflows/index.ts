@@ -41,6 +41,7 @@ export {
   codikaPipelineStateQuery,
   codikaPipelineApproveUpdate,
   codikaPipelineTriggeredUpdate,
+  codikaPipelineRedriveSeedQuery,
   type CodikaPipelineTriggered,
 } from './codika-pipeline-workflow';
 export type { CodikaApprovalRequest } from './pipeline-engine';

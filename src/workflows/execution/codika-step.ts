@@ -218,7 +218,7 @@ export async function executeCodikaStep(
       processInstanceId: input.processInstanceId,
       executionId,
       workflowId: input.workflowId,
-      statusRequest: statusRequestOf(input, executionId, settings, acceptedAtMs),
+      statusRequest: statusRequestOf(input, executionId, settings, patched(STATUS_ANSWERS_PATCH) ? acceptedAtMs : null),
       acceptedAtMs,
       settings,
       state,
@@ -253,21 +253,28 @@ export async function executeCodikaStep(
 }
 
 /**
+ * Runs recorded before the status checks knew the answers a real Codika gives keep their ways: a
+ * status `404` fails at once and a result of any size enters history. New runs send the 404 grace and
+ * the result options (defaults included), which the status activities apply.
+ */
+export const STATUS_ANSWERS_PATCH = 'codika-status-answers';
+
+/**
  * What every status check of the step asks: the ids, the 404 grace once the step knows when Codika
- * accepted the execution, and the result options when given. Fields are set only when they apply, so
- * a step that uses neither sends what it always sent.
+ * accepted the execution, and the result options. `null`: a run from before the patch, which asks
+ * only for the ids, as it always did.
  */
 function statusRequestOf(
   input: CheckedExecutionInput,
   executionId: string,
   settings: PollSettings,
-  acceptedAtMs: number | undefined,
+  acceptedAtMs: number | undefined | null,
 ): GetCodikaExecutionStatusInput {
+  const ids = { processInstanceId: input.processInstanceId, executionId, workflowId: input.workflowId };
+  if (acceptedAtMs === null) return ids;
   return {
-    processInstanceId: input.processInstanceId,
-    executionId,
-    workflowId: input.workflowId,
+    ...ids,
     ...(acceptedAtMs === undefined ? {} : { notFoundGrace: { acceptedAtMs, graceMs: settings.notFoundGraceMs } }),
-    ...(input.result ? { result: input.result } : {}),
+    result: input.result ?? {},
   };
 }

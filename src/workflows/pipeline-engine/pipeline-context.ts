@@ -95,6 +95,8 @@ export class PipelineContext {
   triggerWaitsCarried: ReadonlySet<string> = new Set();
   /** Shows the run waits for an operator while one of its executions does. */
   readonly operatorIndexing = new OperatorIndexing();
+  /** Executions a redrive polls instead of triggering, by live key (`send`, `send[3]`): see `CodikaPipelineInput.attach`. */
+  attach: Readonly<Record<string, string>> = {};
 
   constructor(
     readonly pipeline: CodikaPipelineDefinition,
@@ -194,6 +196,7 @@ export class PipelineContext {
     const step = this.state.steps[id]!;
     step.status = 'failed';
     step.error = messageOf(err);
+    step.failureType = failureTypeOf(err);
     this.stepFailures.set(id, err);
     if (this.stepsById.get(id)!.step.onFailure === 'continue' || this.failure) return;
     this.failure = { stepId: id, error: err };

@@ -401,15 +401,25 @@ export class ForEachSteps {
     plan.startsAt = undefined;
     for (let i = plan.from; i < plan.to; i += 1) state.items![i]!.status = 'running';
     const batchOf = { parentWorkflowId: info.workflowId, stepId: id, batch, firstIndex: plan.from };
+    // Each batch polls its own items' executions from before (a redrive), keyed by the whole step's index.
+    const attach = Object.fromEntries(
+      Object.entries(this.ctx.attach).filter(([key]) => {
+        const [, stepId, at] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
+        return stepId === id && at !== undefined && Number(at) >= plan.from && Number(at) < plan.to;
+      }),
+    );
+    const attaching = Object.keys(attach).length > 0 ? { attach } : {};
     const batchInput: CodikaPipelineInput = payloads
       ? {
           pipeline: this.batchPipeline(id, step, { $ref: 'input.payloads' }, slots),
           input: { payloads: payloads.slice(plan.from, plan.to) },
           batchOf,
+          ...attaching,
         }
       : {
           pipeline: this.batchPipeline(id, step, this.payloadsOf(id, step, index, plan.from, plan.to)),
           batchOf,
+          ...attaching,
         };
     const workflowId = plan.workflowId;
     this.startingBatches += 1;
@@ -648,7 +658,10 @@ export class ForEachSteps {
     progress?: CodikaStepProgress,
   ): Promise<CodikaExecutionResult> {
     const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
-    const input = this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i));
+    // A redrive polls the item's execution from before (it succeeded, or still ran) instead of triggering.
+    const attached = this.ctx.attach[itemKey(id, i + this.ctx.indexOffset)];
+    const raw = attached === undefined ? step : { ...step, payload: undefined, executionId: attached };
+    const input = this.ctx.executionInput(raw, index, processInstanceId, this.ctx.itemScope(id, i));
     const item = this.ctx.state.steps[id]!.items![i]!;
     // Live under its index in this run; labelled with its index in the parent's step (a batch's offset).
     return this.ctx.runAttempts(

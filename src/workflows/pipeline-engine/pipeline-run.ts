@@ -28,6 +28,7 @@ import type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineInput,
   CodikaPipelineResume,
+  CodikaPipelineRedriveSeed,
   CodikaPipelineResult,
   CodikaPipelineState,
   CodikaPipelineStepState,
@@ -111,6 +112,7 @@ export class PipelineRun {
     input: unknown,
     private readonly resume?: CodikaPipelineResume,
     batchOf?: CodikaPipelineInput['batchOf'],
+    redrive?: Pick<CodikaPipelineInput, 'redrive' | 'attach'>,
   ) {
     const oneState = patched(PIPELINE_ONE_STATE_PATCH);
     // Asked only by runs that keep one state, each once as the run starts, so its marker is on record early.
@@ -119,7 +121,15 @@ export class PipelineRun {
       triggerWaitCarried: oneState && patched(PIPELINE_TRIGGER_WAIT_CARRIED_PATCH),
       sizesChecked: oneState && patched(PIPELINE_SIZES_CHECKED_PATCH),
     };
-    this.ctx = new PipelineContext(pipeline, order, input, resume, batchOf, oneState, ways);
+    // A redrive starts as a continued run would from the steps that succeeded before: they keep their
+    // state and results and never run again; every other step starts afresh.
+    const seed = redrive?.redrive && {
+      steps: redrive.redrive.succeeded,
+      finished: redrive.redrive.finished,
+      polling: {},
+    };
+    this.ctx = new PipelineContext(pipeline, order, input, resume ?? seed, batchOf, oneState, ways);
+    this.ctx.attach = redrive?.attach ?? {};
     // Items hold only when the run is about to continue, which needs progress: else a continued run
     // that Temporal asks at once to continue again would start nothing and wait forever.
     this.forEach = new ForEachSteps(
@@ -464,6 +474,18 @@ export class PipelineRun {
     return !this.continueAsNewDeclined && !this.ctx.failure && workflowInfo().continueAsNewSuggested;
   }
 
+  /** What a redrive of this run starts from: the state and the results so far (`codikaPipelineRedriveSeed`). */
+  redriveSeed(): CodikaPipelineRedriveSeed {
+    const { pipeline, input, batchOf } = this.ctx;
+    return {
+      pipeline,
+      input,
+      ...(batchOf ? { batchOf } : {}),
+      state: this.ctx.snapshot(),
+      finished: this.finishedWithResults(),
+    };
+  }
+
   /** The succeeded steps and items in the order they finished, with their results: what a continued run carries. */
   private finishedWithResults(): CodikaPipelineResume['finished'] {
     return this.ctx.finished.map(({ stepId, index }) =>
@@ -543,7 +565,13 @@ export class PipelineRun {
     }
     if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
     if (step.forEach) return { resultData: await this.forEach.run(id, step, index, polling) };
-    const input = this.ctx.executionInput(step, index, state.processInstanceId!, this.ctx.scope());
+    const attached = this.ctx.attach[id];
+    const input = this.ctx.executionInput(
+      attached === undefined ? step : { ...step, payload: undefined, executionId: attached },
+      index,
+      state.processInstanceId!,
+      this.ctx.scope(),
+    );
     return this.ctx.runAttempts(state, step.retry, id, index, input, progress);
   }
 

@@ -7,6 +7,10 @@ import { Worker } from '@temporalio/worker';
 import { CodikaClient } from '../../../src/codika/client';
 import { CodikaPlugin } from '../../../src/worker-setup/codika-plugin';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import {
+  codikaExecutionStateQuery,
+  type codikaExecutionWorkflow,
+} from '../../../src/workflows/codika-execution-workflow';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
 import { sleep } from '../../helpers/wait';
 
@@ -176,6 +180,79 @@ test('run --execution-id: attaches to an execution started elsewhere, prints its
   // Only the direct trigger: neither run triggered anything.
   expect(mock.requestsTo('trigger', workflowId)).toHaveLength(1);
   expect(mock.executionsOf(workflowId).map((e) => e.executionId)).toEqual([executionId]);
+});
+
+test('resolve: answers a run waiting for an operator (--json prints the answer, exit 0, the run polls that execution); two answers or a run that does not wait exit 2', async () => {
+  const workflowId = 'cli-resolve';
+  mock.script(workflowId, {
+    durationMs: 300,
+    resultData: { resolved: true },
+    faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] },
+  });
+  mock.script('cli-resolve-calm', { durationMs: 60_000 });
+  const poll = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;
+  const start = (id: string, codikaWorkflowId: string, ask: boolean) =>
+    env.client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+      taskQueue,
+      workflowId: id,
+      args: [
+        {
+          processInstanceId: 'pi_demo',
+          workflowId: codikaWorkflowId,
+          poll,
+          ...(ask ? { onTriggerOutcomeUnknown: 'ask' } : {}),
+        },
+      ],
+    });
+  const [asking, calm] = [
+    await start(`${taskQueue}-resolve`, workflowId, true),
+    await start(`${taskQueue}-resolve-calm`, 'cli-resolve-calm', false),
+  ];
+  let state = await asking.query(codikaExecutionStateQuery);
+  for (let i = 0; i < 100 && state.phase !== 'awaiting_operator'; i += 1) {
+    await sleep(100);
+    state = await asking.query(codikaExecutionStateQuery);
+  }
+  expect(state.phase).toBe('awaiting_operator');
+  const [execution] = mock.executionsOf(workflowId);
+  expect(execution!.idempotencyKey).toBe(state.question!.idempotencyKey);
+
+  // Refused before connecting (an unreachable address would exit 3), and by the run that does not wait.
+  const [twoAnswers, notWaiting] = await Promise.all([
+    cli(
+      '--address',
+      '127.0.0.1:1',
+      'resolve',
+      asking.workflowId,
+      '--execution-id',
+      execution!.executionId,
+      '--abandon',
+    ),
+    cli('resolve', calm.workflowId, '--execution-id', execution!.executionId, '--by', 'alice'),
+  ]);
+  expect(twoAnswers.code).toBe(2);
+  expect(twoAnswers.stderr).toContain('give exactly one answer');
+  expect(notWaiting.code).toBe(2);
+  expect(notWaiting.stderr).toContain('nothing in this run waits for an operator');
+  await calm.cancel();
+
+  const { code, stdout, stderr } = await cli(
+    'resolve',
+    asking.workflowId,
+    '--execution-id',
+    execution!.executionId,
+    '--by',
+    'alice',
+    '--json',
+  );
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  const printed = JSON.parse(stdout) as { resolution: string; executionId: string; by: string; at: string };
+  expect(printed).toMatchObject({ resolution: 'started', executionId: execution!.executionId, by: 'alice' });
+  expect(Number.isNaN(Date.parse(printed.at))).toBe(false);
+  const result = await asking.result();
+  expect(result).toMatchObject({ executionId: execution!.executionId, resultData: { resolved: true } });
+  expect(mock.executionsOf(workflowId)).toHaveLength(1);
+  expect(mock.requestsTo('trigger', workflowId)).toHaveLength(1);
 });
 
 test('pipeline run: follows the steps and prints every output as JSON', async () => {

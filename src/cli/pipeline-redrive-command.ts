@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { CodikaRedriveRefusedError, redriveCodikaPipeline } from '../client/redrive-codika-pipeline';
+import type { CodikaPipelineResult, CodikaPipelineState } from '../pipeline/pipeline-types';
+import { codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';
+import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
+import { UsageError } from './errors';
+import { followRun } from './follow-run';
+
+interface RedriveOptions {
+  executionId: string[];
+  notStarted: string[];
+  id?: string;
+  json?: boolean;
+}
+
+/**
+ * `codika-temporal pipeline redrive <workflowId>`: a new run of a failed, timed-out, cancelled or
+ * terminated pipeline that keeps what succeeded, polls what ran, and runs the rest; followed live.
+ */
+export function pipelineRedriveCommand(
+  globals: () => GlobalOptions,
+  io: CliOutput,
+  setExit: (code: number) => void,
+  describePipeline: (state: CodikaPipelineState) => { text: string; active: boolean }[],
+): Command {
+  return new Command('redrive')
+    .description('run a failed, timed-out, cancelled or terminated pipeline again, keeping what succeeded')
+    .argument('<workflowId>', 'the pipeline run to redrive')
+    .option(
+      '--execution-id <step=id>',
+      'a step (or item, step[3]) whose trigger outcome was unknown did start: poll this execution (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--not-started <step>',
+      'a step (or item) whose trigger outcome was unknown never ran in Codika: trigger it again (repeatable)',
+      collect,
+      [],
+    )
+    .option('--id <workflowId>', 'the new run’s workflow id (default: <workflowId>-redrive-<time>)')
+    .option('--json', 'print the result (or the failure) as JSON on stdout')
+    .action(async (workflowId: string, options: RedriveOptions) => {
+      const attach = Object.fromEntries(options.executionId.map(attachment));
+      const settings = globals();
+      const temporal = await connect(settings);
+      try {
+        const { handle, plan } = await redriveCodikaPipeline(temporal.client, workflowId, {
+          taskQueue: settings.taskQueue,
+          workflowId: options.id,
+          attach,
+          notStarted: options.notStarted,
+        }).catch((err: unknown) => {
+          if (err instanceof CodikaRedriveRefusedError) throw new UsageError(err.message);
+          if (err instanceof WorkflowNotFoundError) throw new UsageError(`no pipeline ${workflowId}: ${err.message}`);
+          throw err;
+        });
+        const attached = Object.entries(plan.attached).map(([key, id]) => `${key}=${id}`);
+        io.err(
+          `Started ${handle.workflowId}, a redrive of ${workflowId}\n` +
+            `  kept: ${plan.kept.join(', ') || 'none'}; polled: ${attached.join(', ') || 'none'}; run again: ${plan.rerun.join(', ') || 'none'}\n` +
+            `  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
+        );
+        setExit(
+          await followRun<CodikaPipelineState, CodikaPipelineResult>(
+            handle,
+            codikaPipelineStateQuery,
+            describePipeline,
+            (result) => `✔ pipeline succeeded\n${JSON.stringify(result.outputs, null, 2)}`,
+            io,
+            Boolean(options.json),
+          ),
+        );
+      } finally {
+        await temporal.close();
+      }
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `send[3]=abc` → `['send[3]', 'abc']`. */
+function attachment(value: string): [string, string] {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) {
+    throw new UsageError(
+      `--execution-id: expected <step>=<executionId> (or <step>[<item>]=<executionId>), got "${value}"`,
+    );
+  }
+  return [value.slice(0, at), value.slice(at + 1)];
+}
