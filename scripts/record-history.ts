@@ -13,7 +13,14 @@ import { MockCodikaServer } from '../src/testing/mock-codika/mock-codika-server'
 import { LocalTemporalServer } from '../src/testing/local-temporal-server';
 import { createCodikaWorker } from '../src/worker-setup/create-codika-worker';
 import type { CodikaPipelineInput, CodikaPipelineResult } from '../src/pipeline/pipeline-types';
-import { codikaExecutionStateQuery, codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../src/workflows';
+import {
+  codikaExecutionStateQuery,
+  codikaPipelineApproveUpdate,
+  codikaPipelineStateQuery,
+  codikaResolveTriggerUpdate,
+} from '../src/workflows';
+import { CodikaClient } from '../src/codika/client';
+import { redriveCodikaPipeline } from '../src/client/redrive-codika-pipeline';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
@@ -55,6 +62,28 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   },
   // Cancelled while Codika runs: the run records the execution it leaves running.
   'cancelled-left-running': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: POLL },
+  // Issue 26: the answers a real Codika gives (404s just after the trigger, a large result kept to a
+  // part), a trigger's lost answer settled by an operator both ways, and a run that attaches.
+  'status-answers': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-not-found-yet',
+    poll: POLL,
+    result: { select: ['/summary'] },
+  },
+  'ask-operator-started': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-lost-502-ask',
+    poll: POLL,
+    onTriggerOutcomeUnknown: 'ask',
+  },
+  'ask-operator-not-started': {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-refused-502-ask',
+    poll: POLL,
+    onTriggerOutcomeUnknown: 'ask',
+  },
+  // Its executionId is that of an execution the recorder starts on the mock first.
+  attach: { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: POLL },
 };
 
 /** Scenarios cancelled once their execution was triggered and checked once. */
@@ -129,6 +158,34 @@ const STEP_KIND_SCENARIOS: Record<string, CodikaPipelineInput> = {
           forEach: { items: { $ref: 'input.items' }, concurrency: 2 },
           payload: { n: { $ref: 'item' }, at: '${index}' },
         },
+      ],
+    },
+  },
+  // Issue 26: one forEach item's trigger loses its answer, and an operator says which execution it started.
+  'pipeline-ask-item': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      onTriggerOutcomeUnknown: 'ask',
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-item-lost',
+          forEach: { items: [0, 1, 2], concurrency: 3 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+  },
+  // The redrive of a run whose middle step failed (the failed run is `record-pipeline-redrive-old`).
+  'pipeline-redrive': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        { id: 'a', workflowId: 'rec-success' },
+        { id: 'b', workflowId: 'rec-fails-once', dependsOn: ['a'] },
+        { id: 'c', workflowId: 'rec-success', dependsOn: ['b'] },
       ],
     },
   },
@@ -271,6 +328,38 @@ async function answerApprovals(client: Client, workflowId: string, done: Promise
   }
 }
 
+/**
+ * Answers every question of a recorded run as a truthful operator would: the execution Codika holds
+ * under the question's Idempotency-Key if there is one, else "not started".
+ */
+async function answerOperators(client: Client, mock: MockCodikaServer, workflowId: string, done: Promise<unknown>) {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  const handle = client.workflow.getHandle(workflowId);
+  while (!finished) {
+    const questions: { step?: string; item?: number; key: string }[] = [];
+    const single = await handle.query(codikaExecutionStateQuery).catch(() => undefined);
+    if (single?.question) questions.push({ key: single.question.idempotencyKey });
+    const pipeline = single ? undefined : await handle.query(codikaPipelineStateQuery).catch(() => undefined);
+    for (const [step, state] of Object.entries(pipeline?.steps ?? {})) {
+      if (state.question) questions.push({ step, key: state.question.idempotencyKey });
+      state.items?.forEach(
+        (item, i) => item.question && questions.push({ step, item: i, key: item.question.idempotencyKey }),
+      );
+    }
+    for (const { key, ...where } of questions) {
+      const started = [...mock.executions.values()].find((e) => e.idempotencyKey === key);
+      const answer = started
+        ? { resolution: 'started' as const, executionId: started.executionId }
+        : { resolution: 'not-started' as const };
+      await handle
+        .executeUpdate(codikaResolveTriggerUpdate, { args: [{ ...answer, ...where, by: 'recorder' }] })
+        .catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Cancels a single execution's run once it has checked Codika's status. */
 async function cancelOncePolled(client: Client, workflowId: string): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
@@ -290,6 +379,31 @@ async function main(): Promise<void> {
     { 'limit.historyCount.suggestContinueAsNew': 40 },
     Object.entries(SHORT_HISTORY_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
   );
+}
+
+/** An execution started on the mock directly, as elsewhere, for the `attach` scenario to poll. */
+async function attachingTo(mock: MockCodikaServer, input: CodikaExecutionWorkflowInput) {
+  const client = new CodikaClient({ baseUrl: mock.url, auth: { mode: 'header', apiKey: API_KEY } });
+  const { executionId } = await client.trigger({
+    processInstanceId: input.processInstanceId,
+    workflowId: input.workflowId,
+  });
+  return { ...input, executionId };
+}
+
+/** Runs the pipeline until it fails (`record-pipeline-redrive-old`), then starts its redrive under the recorded id. */
+async function redriveOfFailedRun(client: Client, taskQueue: string, input: CodikaPipelineInput) {
+  const old = await client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId: 'record-pipeline-redrive-old',
+    args: [input],
+  });
+  await old.result().catch(() => undefined);
+  const { handle } = await redriveCodikaPipeline(client, old.workflowId, {
+    taskQueue,
+    workflowId: 'record-pipeline-redrive',
+  });
+  return handle;
 }
 
 /** Every run of a workflow's continue-as-new chain, first to last. */
@@ -354,6 +468,18 @@ async function record(
         },
       },
       'rec-item': { durationMs: 300, failIf: (p) => ((p as { n?: number }).n === 3 ? 'item 3 refused' : undefined) },
+      'rec-not-found-yet': { durationMs: 300, notFoundChecks: 2, resultBytes: 50_000 },
+      'rec-lost-502-ask': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } },
+      'rec-refused-502-ask': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502 }] } },
+      'rec-item-lost': {
+        durationMs: 300,
+        triggerFaultIf: (p, earlier) =>
+          (p as { n?: number }).n === 1 && earlier === 0 ? { kind: 'http', status: 502, strikes: 'after' } : undefined,
+      },
+      'rec-fails-once': {
+        durationMs: 300,
+        failIf: (_p, attempt) => (attempt === 1 ? 'first attempt refused' : undefined),
+      },
     },
   });
   await mock.start();
@@ -370,9 +496,17 @@ async function record(
     await worker.runUntil(async () => {
       mkdirSync(OUT_DIR, { recursive: true });
       for (const { name, type, input } of todo) {
-        const handle = await client.workflow.start(type, { taskQueue, workflowId: `record-${name}`, args: [input] });
+        const handle =
+          name === 'pipeline-redrive'
+            ? await redriveOfFailedRun(client, taskQueue, input as CodikaPipelineInput)
+            : await client.workflow.start(type, {
+                taskQueue,
+                workflowId: `record-${name}`,
+                args: [name === 'attach' ? await attachingTo(mock, input as CodikaExecutionWorkflowInput) : input],
+              });
         const done = handle.result().catch(() => undefined);
         if (CANCELLED_AFTER_TRIGGER.has(name)) await cancelOncePolled(client, `record-${name}`);
+        void answerOperators(client, mock, `record-${name}`, done);
         await answerApprovals(client, `record-${name}`, done);
         const result = (await done) as CodikaPipelineResult | undefined;
         // Every run of the chain, so continue-as-new runs are replayed too.

@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines, every pipeline step kind and a cancelled run', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines, every pipeline step kind, a cancelled run, operator answers, attach and redrive', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -44,6 +44,14 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'pipeline-for-each-batches-batch0-last.json',
       // Issue 17: a run cancelled while Codika runs records the execution it leaves running.
       'cancelled-left-running.json',
+      // Issue 26: 404s then a selected result, an operator's answers both ways, attach, an item that
+      // asked, and a redrive.
+      'status-answers.json',
+      'ask-operator-started.json',
+      'ask-operator-not-started.json',
+      'attach.json',
+      'pipeline-ask-item.json',
+      'pipeline-redrive.json',
     ]),
   );
 });
