@@ -129,7 +129,7 @@ function findQuestion(request: CodikaResolveTriggerRequest): Waiting {
   }
   if (step !== undefined || item !== undefined) {
     const address = { step, item };
-    const found = waiting.get(keyOf(address));
+    const found = waiting.get(keyOf(address)) ?? onlyItemOf(step, item);
     if (found && found.answer === undefined) return found;
     const earlier = found?.answer ?? answered.get(keyOf(address));
     if (earlier) {
@@ -137,6 +137,10 @@ function findQuestion(request: CodikaResolveTriggerRequest): Waiting {
         'request',
         `${describe(address)} was already answered ('${earlier.resolution}' by ${earlier.by} at ${earlier.at})`,
       );
+    }
+    const items = [...waiting.values()].filter((q) => q.address.step === step && q.answer === undefined);
+    if (item === undefined && items.length > 1) {
+      throw new CodikaValidationError('item', `more than one item of step "${step}" waits: name one${waitingList()}`);
     }
     throw new CodikaValidationError('step', `${describe(address)} is not waiting for an operator${waitingList()}`);
   }
@@ -153,6 +157,13 @@ function findQuestion(request: CodikaResolveTriggerRequest): Waiting {
     );
   }
   throw new CodikaValidationError('request', 'nothing in this run waits for an operator');
+}
+
+/** With a step and no item: the one item of that step that waits, when only one does. */
+function onlyItemOf(step: string | undefined, item: number | undefined): Waiting | undefined {
+  if (step === undefined || item !== undefined) return undefined;
+  const open = [...waiting.values()].filter((q) => q.address.step === step && q.answer === undefined);
+  return open.length === 1 ? open[0] : undefined;
 }
 
 function waitingList(): string {

@@ -520,11 +520,16 @@ export class ForEachSteps {
     slots?: number,
   ): CodikaPipelineDefinition {
     const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
+    // Set only when chosen, so a batch of a step that never asks is started with the input it always was.
+    const onUnknown = step.onTriggerOutcomeUnknown ?? this.ctx.pipeline.onTriggerOutcomeUnknown;
+    const operatorTimeout = step.operatorTimeout ?? this.ctx.pipeline.operatorTimeout;
     return {
       processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
       triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
       poll: { ...this.ctx.pipeline.poll, ...step.poll },
       ...(priority ? { priority } : {}),
+      ...(onUnknown ? { onTriggerOutcomeUnknown: onUnknown } : {}),
+      ...(onUnknown === 'ask' && operatorTimeout !== undefined ? { operatorTimeout } : {}),
       steps: [
         {
           id,
@@ -533,6 +538,7 @@ export class ForEachSteps {
           forEach: { items: items as never, concurrency: slots ?? step.forEach!.concurrency ?? DEFAULT_CONCURRENCY },
           ...(step.retry ? { retry: step.retry } : {}),
           ...(step.onFailure ? { onFailure: step.onFailure } : {}),
+          ...(step.result ? { result: step.result } : {}),
         },
       ],
     };
