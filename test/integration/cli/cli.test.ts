@@ -477,3 +477,43 @@ test('pipeline validate --contracts: literal payloads checked whole, templated o
     'contract-summarize.input: its schema (valibot) does not implement Standard JSON Schema',
   );
 });
+
+test('pipeline redrive: keeps the step that succeeded, runs the failed one again, prints the outputs; an unknown trigger outcome exits 2 naming the step', async () => {
+  mock.script('cli-redrive-a', { resultData: { a: 1 } });
+  mock.script('cli-redrive-b', { failIf: (_payload, attempt) => (attempt === 1 ? 'not yet' : undefined) });
+  const definition = {
+    processInstanceId: 'pi_demo',
+    poll: { strategy: 'timer', firstPollAfter: 100, maxPollInterval: 100 },
+    steps: [
+      { id: 'a', workflowId: 'cli-redrive-a' },
+      { id: 'b', workflowId: 'cli-redrive-b', dependsOn: ['a'], payload: { a: { $ref: 'steps.a.resultData.a' } } },
+    ],
+  };
+  const old = await env.client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId: `${taskQueue}-redrive-old`,
+    args: [{ pipeline: definition, input: {} }],
+  });
+  await old.result().catch(() => undefined);
+
+  const { code, stdout, stderr } = await cli('pipeline', 'redrive', old.workflowId, '--json');
+  expect({ code, stderr }).toMatchObject({ code: 0 });
+  expect(stderr).toContain(`a redrive of ${old.workflowId}`);
+  expect(stderr).toContain('kept: a; polled: none; run again: b');
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'succeeded', result: { outputs: { a: { a: 1 } } } });
+  expect(mock.requestsTo('trigger', 'cli-redrive-a')).toHaveLength(1);
+  expect(mock.requestsTo('trigger', 'cli-redrive-b')).toHaveLength(2);
+
+  mock.script('cli-redrive-lost', { faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } });
+  const lost = await env.client.workflow.start('codikaPipelineWorkflow', {
+    taskQueue,
+    workflowId: `${taskQueue}-redrive-lost`,
+    args: [{ pipeline: { ...definition, steps: [{ id: 'send', workflowId: 'cli-redrive-lost' }] }, input: {} }],
+  });
+  await lost.result().catch(() => undefined);
+  const refused = await cli('pipeline', 'redrive', lost.workflowId);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain("send: its trigger's outcome is unknown");
+  expect(refused.stderr).toContain('--execution-id send=<id>');
+  expect(mock.requestsTo('trigger', 'cli-redrive-lost')).toHaveLength(1);
+});

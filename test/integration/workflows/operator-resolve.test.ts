@@ -14,6 +14,7 @@ import {
 } from '../../../src/workflows/codika-execution-workflow';
 import { codikaResolveTriggerUpdate } from '../../../src/workflows/execution/operator-answers';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { CODIKA_SEARCH_ATTRIBUTES } from '../../../src/shared/search-attribute-keys';
 import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_operator_resolve_key_26';
@@ -56,6 +57,15 @@ async function waitingState(handle: WorkflowHandle): Promise<CodikaExecutionStat
   throw new Error('the run never waited for an operator');
 }
 
+/** Waits until a visibility query lists the run (visibility lags the run by a moment). */
+async function waitUntilListed(query: string, workflowId: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    for await (const run of env.client.workflow.list({ query })) if (run.workflowId === workflowId) return;
+    await sleep(200);
+  }
+  throw new Error(`${workflowId} never listed by ${query}`);
+}
+
 function resolve(handle: WorkflowHandle, request: Partial<CodikaResolveTriggerRequest>) {
   return handle.executeUpdate(codikaResolveTriggerUpdate, {
     args: [{ by: 'ops@example.com', ...request } as CodikaResolveTriggerRequest],
@@ -78,6 +88,15 @@ test("after acceptance: the run waits, shows the key, and 'started' polls the ex
   expect(state.question).toMatchObject({ attempt: 1 });
   expect(state.question!.idempotencyKey).toMatch(/^codika-temporal-/);
   expect(Date.parse(state.question!.timeoutAt) - Date.parse(state.question!.askedAt)).toBe(24 * 3600_000);
+  // Operators see it in the UI's details, and list every waiting run by its search attribute.
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toContain(
+    `**waiting for an operator**: trigger outcome unknown, key \`${state.question!.idempotencyKey}\``,
+  );
+  expect((await handle.describe()).typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.status)).toBe(
+    'awaiting_operator',
+  );
+  await waitUntilListed(`CodikaStatus = "awaiting_operator"`, handle.workflowId);
   // The operator finds the execution by its key, as they would in Codika.
   const [execution] = mock.executionsOf('ask-started');
   expect(execution!.idempotencyKey).toBe(state.question!.idempotencyKey);
@@ -88,6 +107,7 @@ test("after acceptance: the run waits, shows the key, and 'started' polls the ex
   expect(result).toMatchObject({ executionId: execution!.executionId, resultData: { done: 'ask-started' } });
   expect(mock.executionsOf('ask-started')).toHaveLength(1);
   expect(mock.requestsTo('trigger', 'ask-started')).toHaveLength(1);
+  expect((await handle.describe()).typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.status)).toBe('success');
   const after = await handle.query(codikaExecutionStateQuery);
   expect(after.answer).toMatchObject({ resolution: 'started', by: 'ops@example.com' });
   // Who answered is in history, with the answer.

@@ -15,6 +15,7 @@ import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
 import { codikaResolveTriggerUpdate } from '../../../src/workflows/execution/operator-answers';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import { CODIKA_SEARCH_ATTRIBUTES } from '../../../src/shared/search-attribute-keys';
 import { codikaIds, FAST_POLL, pipelineStarter } from '../../helpers/pipeline-runs';
 import { sleep } from '../../helpers/wait';
 
@@ -110,6 +111,12 @@ test("a step that asks, fault after acceptance: 'started' with the execution fou
   const waiting = await handle.query(codikaPipelineStateQuery);
   expect(waiting.steps.fetch!.status).toBe('running');
   expect(waiting.steps.report!.status).toBe('pending');
+  // Listed among the runs waiting for an operator, and said so in the UI's details.
+  expect((await handle.describe()).typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.status)).toBe(
+    'awaiting_operator',
+  );
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toContain(`**fetch** running · waiting for an operator: trigger outcome unknown`);
   expect(question).toMatchObject({ attempt: 1 });
   expect(Date.parse(question.timeoutAt) - Date.parse(question.askedAt)).toBe(24 * 3600_000);
   // The operator finds the execution in Codika by the key the question shows.
@@ -128,6 +135,8 @@ test("a step that asks, fault after acceptance: 'started' with the execution fou
   const after = await handle.query(codikaPipelineStateQuery);
   expect(after.steps.fetch!.answer).toMatchObject({ resolution: 'started', by: 'ops@example.com' });
   expect(after.steps.fetch!.question).toBeUndefined();
+  // Once none waits, the attribute is gone: the run no longer shows up among those waiting.
+  expect((await handle.describe()).typedSearchAttributes.get(CODIKA_SEARCH_ATTRIBUTES.status)).toBeUndefined();
 });
 
 test("the pipeline's default 'ask', fault before acceptance: 'not-started' triggers the step again with the same key; one execution", async () => {
