@@ -20,6 +20,7 @@ export {
   redriveCodikaPipeline,
   CodikaRedriveRefusedError,
   type CodikaRedrivePlan,
+  type CodikaRedriveStart,
   type RedriveCodikaPipelineOptions,
 } from './redrive-codika-pipeline';
 export {

@@ -28,9 +28,12 @@ export interface RedriveCodikaPipelineOptions {
 
 /** A redrive the old run does not allow; `reasons` names each step at fault. */
 export class CodikaRedriveRefusedError extends Error {
+  /** Thrown by the client before anything starts; never a workflow failure. */
   override readonly name = 'CodikaRedriveRefusedError';
   constructor(
+    /** The run that was not redriven. */
     readonly workflowId: string,
+    /** Each reason, one per step or item at fault, with what to do about it. */
     readonly reasons: string[],
   ) {
     super(`Cannot redrive ${workflowId}: ${reasons.join('; ')}`);
@@ -45,6 +48,14 @@ export interface CodikaRedrivePlan {
   attached: Record<string, string>;
   /** Everything else that runs again: failed, never started, or declared not started by the operator. */
   rerun: string[];
+}
+
+/** What {@link redriveCodikaPipeline} started, and how it treats each step of the old run. */
+export interface CodikaRedriveStart {
+  /** The new run. */
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow>;
+  /** What it keeps, polls and runs again. */
+  plan: CodikaRedrivePlan;
 }
 
 const CLOSED_FOR_REDRIVE = new Set(['FAILED', 'TIMED_OUT', 'CANCELLED', 'TERMINATED']);
@@ -64,7 +75,7 @@ export async function redriveCodikaPipeline(
   client: Client,
   workflowId: string,
   options: RedriveCodikaPipelineOptions = {},
-): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId<typeof codikaPipelineWorkflow>; plan: CodikaRedrivePlan }> {
+): Promise<CodikaRedriveStart> {
   const old = client.workflow.getHandle(workflowId);
   const description = await old.describe();
   const status = description.status.name;

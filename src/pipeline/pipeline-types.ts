@@ -44,11 +44,15 @@ export interface CodikaPipelineInput {
 /**
  * What a redriven pipeline starts from: the run it redrives, and the steps that succeeded there, whose
  * results it keeps instead of running them again.
- * @inline
  */
 export interface CodikaPipelineRedrive {
   /** The run redriven (its last run, for a chain continued as new). */
-  of: { workflowId: string; runId: string };
+  of: {
+    /** Its workflow id. */
+    workflowId: string;
+    /** Its run id. */
+    runId: string;
+  };
   /** The state of each step that succeeded there, by step id. */
   succeeded: Record<string, CodikaPipelineStepState>;
   /** Their results (each item's, for a forEach step), in the order they finished. */
@@ -83,9 +87,11 @@ export interface CodikaPipelineResume {
    * `index`), in the order they finished.
    */
   finished: {
+    /** The step that succeeded (or whose item did). */
     stepId: string;
     /** The item's index, for an item of a forEach step. */
     index?: number;
+    /** Its result, as the step returned it. */
     result: CodikaExecutionResult;
   }[];
   /** Executions that were polling, and where: by step id, or `<step id>[<index>]` for a forEach item. */
