@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { checkPipelineContracts } from '../client/check-pipeline-contracts';
 import { loadContractsModule } from '../worker-setup/contracts-module';
 import { Command } from 'commander';
@@ -53,16 +53,7 @@ export function pipelineCommands(
         io.err(
           `Started ${handle.workflowId}\n  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
         );
-        setExit(
-          await followRun<CodikaPipelineState, CodikaPipelineResult>(
-            handle,
-            codikaPipelineStateQuery,
-            describePipeline,
-            (result) => `✔ pipeline succeeded\n${JSON.stringify(result.outputs, null, 2)}`,
-            io,
-            Boolean(options.json),
-          ),
-        );
+        setExit(await followPipeline(handle, io, Boolean(options.json)));
       } finally {
         await temporal.close();
       }
@@ -167,7 +158,7 @@ export function pipelineCommands(
     .description("print the pipeline format's JSON Schema, for editors")
     .action(() => io.out(JSON.stringify(pipelineJsonSchema(), null, 2)));
 
-  pipeline.addCommand(pipelineRedriveCommand(globals, io, setExit, describePipeline));
+  pipeline.addCommand(pipelineRedriveCommand(globals, io, setExit, followPipeline));
   return pipeline;
 }
 
@@ -183,6 +174,18 @@ const MARKS: Record<CodikaPipelineStepState['status'], string> = {
 };
 
 /** One line per step, in dependency order. */
+/** Follows a pipeline run live, step by step, until it ends; resolves with the exit code. */
+export function followPipeline(handle: WorkflowHandle, io: CliOutput, json: boolean): Promise<number> {
+  return followRun<CodikaPipelineState, CodikaPipelineResult>(
+    handle,
+    codikaPipelineStateQuery,
+    describePipeline,
+    (result) => `✔ pipeline succeeded\n${JSON.stringify(result.outputs, null, 2)}`,
+    io,
+    json,
+  );
+}
+
 export function describePipeline(state: CodikaPipelineState): { text: string; active: boolean }[] {
   const width = Math.max(...state.order.map((id) => id.length));
   return state.order.map((id) => {

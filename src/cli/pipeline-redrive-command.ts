@@ -1,11 +1,8 @@
 import { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { CodikaRedriveRefusedError, redriveCodikaPipeline } from '../client/redrive-codika-pipeline';
-import type { CodikaPipelineResult, CodikaPipelineState } from '../pipeline/pipeline-types';
-import { codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { UsageError } from './errors';
-import { followRun } from './follow-run';
 
 interface RedriveOptions {
   executionId: string[];
@@ -22,7 +19,7 @@ export function pipelineRedriveCommand(
   globals: () => GlobalOptions,
   io: CliOutput,
   setExit: (code: number) => void,
-  describePipeline: (state: CodikaPipelineState) => { text: string; active: boolean }[],
+  followPipeline: (handle: WorkflowHandle, io: CliOutput, json: boolean) => Promise<number>,
 ): Command {
   return new Command('redrive')
     .description('run a failed, timed-out, cancelled or terminated pipeline again, keeping what succeeded')
@@ -62,16 +59,7 @@ export function pipelineRedriveCommand(
             `  kept: ${plan.kept.join(', ') || 'none'}; polled: ${attached.join(', ') || 'none'}; run again: ${plan.rerun.join(', ') || 'none'}\n` +
             `  ${uiLink(settings, temporal.namespace, handle.workflowId, handle.firstExecutionRunId)}`,
         );
-        setExit(
-          await followRun<CodikaPipelineState, CodikaPipelineResult>(
-            handle,
-            codikaPipelineStateQuery,
-            describePipeline,
-            (result) => `✔ pipeline succeeded\n${JSON.stringify(result.outputs, null, 2)}`,
-            io,
-            Boolean(options.json),
-          ),
-        );
+        setExit(await followPipeline(handle, io, Boolean(options.json)));
       } finally {
         await temporal.close();
       }

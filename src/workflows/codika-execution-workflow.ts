@@ -28,6 +28,7 @@ import type { CodikaTriggeredExecution } from '../shared/activity-types';
 import type { CodikaPollOptions } from '../shared/poll-options';
 import { CODIKA_SEARCH_ATTRIBUTES, type CodikaStatusAttribute } from '../shared/search-attribute-keys';
 import {
+  EXECUTION_INPUT_KEYS,
   executeCodikaStep,
   executionDetails,
   initialStepState,
@@ -76,20 +77,7 @@ export interface CodikaTriggeredRun {
  */
 export const codikaExecutionTriggeredUpdate = defineUpdate<CodikaTriggeredRun, []>('codikaExecutionTriggered');
 
-const KNOWN_KEYS = new Set([
-  'processInstanceId',
-  'workflowId',
-  'payload',
-  'triggerDelivery',
-  'priority',
-  'poll',
-  'continueAsNewAfterPolls',
-  'resume',
-  'executionId',
-  'result',
-  'onTriggerOutcomeUnknown',
-  'operatorTimeout',
-]);
+const KNOWN_KEYS = new Set<string>([...EXECUTION_INPUT_KEYS, 'poll', 'continueAsNewAfterPolls', 'resume']);
 
 /**
  * Runs one Codika execution as its own workflow, one row in the Temporal UI. Continues as new when

@@ -14,4 +14,4 @@
 export { executeCodikaStep, initialStepState } from './codika-step';
 export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
-export { underPath, validateExecutionInput } from './validate-input';
+export { EXECUTION_INPUT_KEYS, underPath, validateExecutionInput } from './validate-input';

@@ -166,7 +166,13 @@ function onlyItemOf(step: string | undefined, item: number | undefined): Waiting
   return open.length === 1 ? open[0] : undefined;
 }
 
+/** The questions still open, in step and item order (not in the order they were asked, which varies). */
 function waitingList(): string {
-  const open = [...waiting.values()].filter((question) => question.answer === undefined);
+  const open = [...waiting.values()]
+    .filter((question) => question.answer === undefined)
+    .sort(
+      (a, b) =>
+        (a.address.step ?? '').localeCompare(b.address.step ?? '') || (a.address.item ?? -1) - (b.address.item ?? -1),
+    );
   return open.length === 0 ? '' : `; waiting: ${open.map((question) => describe(question.address)).join(', ')}`;
 }

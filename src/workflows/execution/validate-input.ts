@@ -7,7 +7,8 @@ import { validateResultOptions } from '../../shared/result-options';
 import { invalid } from './poll-settings';
 import { isPositiveDuration } from '../../shared/poll-options';
 
-const KNOWN_KEYS = new Set([
+/** The fields of an execution's input; the execution workflow's input adds its own to them. */
+export const EXECUTION_INPUT_KEYS = [
   'processInstanceId',
   'workflowId',
   'payload',
@@ -17,7 +18,8 @@ const KNOWN_KEYS = new Set([
   'result',
   'onTriggerOutcomeUnknown',
   'operatorTimeout',
-]);
+] as const satisfies readonly (keyof CodikaExecutionInput)[];
+const KNOWN_KEYS = new Set<string>(EXECUTION_INPUT_KEYS);
 
 /**
  * Checks a step's input before anything is triggered, with the same rules the HTTP client applies.

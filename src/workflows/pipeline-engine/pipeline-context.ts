@@ -5,19 +5,16 @@
  * and change the run through it.
  */
 import { ApplicationFailure, condition, setCurrentDetails, sleep, type TimerOptions } from '@temporalio/workflow';
-import type { CodikaResultOptions } from '../../shared/result-options';
 import type {
   CheckedExecutionInput,
   CodikaExecutionResult,
   CodikaExecutionState,
   CodikaStepResume,
   CodikaTriggerProgress,
-  CodikaOnTriggerOutcomeUnknown,
+  CodikaExecutionInput,
   CodikaTriggerAnswer,
 } from '../../shared/execution-types';
-import type { Duration } from '../../shared/durations';
-import type { CodikaTriggerDelivery } from '../../shared/trigger-delivery';
-import { mergePriorities, type CodikaPriority } from '../../shared/priority';
+import { mergePriorities } from '../../shared/priority';
 import { CODIKA_STEP_STOPPED, CODIKA_TEMPLATE_ERROR } from '../../shared/errors';
 import type {
   CodikaPipelineFailure,
@@ -364,16 +361,10 @@ export class PipelineContext {
 
   /** Renders a step's (or compensation's) payload template, then checks it like any input. */
   executionInput(
-    raw: {
-      workflowId: string;
-      payload?: unknown;
-      triggerDelivery?: CodikaTriggerDelivery;
-      priority?: CodikaPriority;
-      executionId?: string;
-      result?: CodikaResultOptions;
-      onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
-      operatorTimeout?: Duration;
-    },
+    raw: Pick<
+      CodikaExecutionInput,
+      'triggerDelivery' | 'priority' | 'executionId' | 'result' | 'onTriggerOutcomeUnknown' | 'operatorTimeout'
+    > & { workflowId: string; payload?: unknown },
     index: number,
     processInstanceId: string,
     scope: TemplateScope,

@@ -3,27 +3,28 @@
  * failing, and the operator's truthful answer leaves exactly one Codika execution per run, whether
  * the fault struck after Codika accepted the trigger or before.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CodikaExecutionState, CodikaResolveTriggerRequest } from '../../../src/shared/execution-types';
+import type { CodikaExecutionState } from '../../../src/shared/execution-types';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import {
   codikaExecutionStateQuery,
   type codikaExecutionWorkflow,
 } from '../../../src/workflows/codika-execution-workflow';
-import { codikaResolveTriggerUpdate } from '../../../src/workflows/execution/operator-answers';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import {
+  LOST_AFTER_ACCEPTANCE as AFTER,
+  LOST_BEFORE_ACCEPTANCE as BEFORE,
+  refusal,
+  resolve,
+} from '../../helpers/operator-answers';
 import { CODIKA_SEARCH_ATTRIBUTES } from '../../../src/shared/search-attribute-keys';
 import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_operator_resolve_key_26';
 const PI = 'pi_operator';
 const POLL = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, maxPollInterval: 200 } as const;
-/** Codika started the execution, but its answer was lost on the way back. */
-const AFTER: MockFault = { kind: 'http', status: 502, strikes: 'after' };
-/** The request failed with an answer that cannot say whether anything started; nothing did. */
-const BEFORE: MockFault = { kind: 'http', status: 502, strikes: 'before' };
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -64,22 +65,6 @@ async function waitUntilListed(query: string, workflowId: string): Promise<void>
     await sleep(200);
   }
   throw new Error(`${workflowId} never listed by ${query}`);
-}
-
-function resolve(handle: WorkflowHandle, request: Partial<CodikaResolveTriggerRequest>) {
-  return handle.executeUpdate(codikaResolveTriggerUpdate, {
-    args: [{ by: 'ops@example.com', ...request } as CodikaResolveTriggerRequest],
-  });
-}
-
-/** The message an update's validator refused it with. */
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
 }
 
 test("after acceptance: the run waits, shows the key, and 'started' polls the execution Codika started: one execution", async () => {

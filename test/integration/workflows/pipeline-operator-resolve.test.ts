@@ -5,25 +5,25 @@
  * execution per step and item; 'abandon' fails the pipeline and runs its saga; refusals name what is
  * wrong and record nothing; no answer within operatorTimeout fails the step.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveCodikaTrigger } from '../../../src/client/resolve-codika-trigger';
 import type { CodikaPipelineItemState, CodikaPipelineState } from '../../../src/pipeline/pipeline-types';
-import type { CodikaResolveTriggerRequest, CodikaTriggerQuestion } from '../../../src/shared/execution-types';
+import type { CodikaTriggerQuestion } from '../../../src/shared/execution-types';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
-import type { MockFault } from '../../../src/testing/mock-codika/mock-scripts';
 import { codikaPipelineStateQuery } from '../../../src/workflows';
-import { codikaResolveTriggerUpdate } from '../../../src/workflows/execution/operator-answers';
 import { failureOf, startRunningTestbed } from '../../helpers/temporal';
+import {
+  LOST_AFTER_ACCEPTANCE as AFTER,
+  LOST_BEFORE_ACCEPTANCE as BEFORE,
+  refusal,
+  resolve,
+} from '../../helpers/operator-answers';
 import { CODIKA_SEARCH_ATTRIBUTES } from '../../../src/shared/search-attribute-keys';
 import { codikaIds, FAST_POLL, pipelineStarter } from '../../helpers/pipeline-runs';
 import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_pipeline_operator_key_31';
-/** Codika started the execution, but its answer was lost on the way back. */
-const AFTER: MockFault = { kind: 'http', status: 502, strikes: 'after' };
-/** The request failed with an answer that cannot say whether anything started; nothing did. */
-const BEFORE: MockFault = { kind: 'http', status: 502, strikes: 'before' };
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -63,22 +63,6 @@ async function waitForState<T>(
 async function stepQuestion(handle: WorkflowHandle, id: string): Promise<CodikaTriggerQuestion> {
   const { value } = await waitForState(handle, (s) => s.steps[id]?.question, `step "${id}" to ask`);
   return value;
-}
-
-function resolve(handle: WorkflowHandle, request: Partial<CodikaResolveTriggerRequest>) {
-  return handle.executeUpdate(codikaResolveTriggerUpdate, {
-    args: [{ by: 'ops@example.com', ...request } as CodikaResolveTriggerRequest],
-  });
-}
-
-/** The message an update's validator refused it with. */
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
 }
 
 /** The updates a run's history accepted (a refused one leaves nothing). */
