@@ -8,6 +8,7 @@ import { countItems } from '../workflows/pipeline-engine/pipeline-scheduling';
 import { UsageError } from './errors';
 import { startCodikaPipeline } from '../client/start-codika-pipeline';
 import type { CodikaPipelineResult, CodikaPipelineState, CodikaPipelineStepState } from '../pipeline/pipeline-types';
+import type { CodikaTriggerQuestion } from '../shared/execution-types';
 import { checkPipeline, formatProblems } from '../pipeline/check-pipeline';
 import { pipelineJsonSchema } from '../pipeline/json-schema';
 import { codikaPipelineStateQuery } from '../workflows/codika-pipeline-workflow';
@@ -141,6 +142,14 @@ export function pipelineCommands(
           io.out(`${workflowId}: ${state.phase}`);
           for (const line of describePipeline(state)) io.out(`  ${line.text}`);
           for (const [id, step] of Object.entries(state.steps)) {
+            for (const { item, question } of operatorQuestions(step)) {
+              const where = item === undefined ? `--step ${id}` : `--step ${id} --item ${item}`;
+              io.out(
+                `\n  ${item === undefined ? id : `${id}[${item}]`} waits for an operator: its trigger's outcome is unknown ` +
+                  `(Idempotency-Key ${question.idempotencyKey}, sent at ${question.sentAt}); answer with\n` +
+                  `    codika-temporal resolve ${workflowId} ${where} (--execution-id <id> | --not-started | --abandon)`,
+              );
+            }
             if (step.status !== 'running' || !step.approval || step.approval.answer) continue;
             io.out(`\n  ${id} waits for an answer: codika-temporal pipeline approve ${workflowId} ${id} [--reject]`);
           }
@@ -195,6 +204,9 @@ export function describePipeline(state: CodikaPipelineState): { text: string; ac
       const c = step.itemCounts ?? countItems(step.items!);
       parts.push(`items ${c.done}/${c.total} done, ${c.running} running, ${c.failed} failed, ${c.left} left`);
     }
+    const waiting = operatorQuestions(step).length;
+    if (waiting > 0)
+      parts.push(`${waiting === 1 ? 'waits' : `${waiting} wait`} for an operator (trigger outcome unknown)`);
     if (step.approval && !step.approval.answer && step.status === 'running') {
       const from = step.approval.approvers ? ` from ${step.approval.approvers.join(', ')}` : '';
       const until = step.approval.deadline ? ` until ${step.approval.deadline}` : '';
@@ -212,4 +224,11 @@ export function describePipeline(state: CodikaPipelineState): { text: string; ac
     if (step.compensation) parts.push(`compensation ${step.compensation.status}`);
     return { text: parts.join(', '), active: step.status === 'running' || step.status === 'compensating' };
   });
+}
+
+/** The questions waiting for an operator in a step: its own, or its items'. */
+function operatorQuestions(step: CodikaPipelineStepState): { item?: number; question: CodikaTriggerQuestion }[] {
+  const own = step.question ? [{ question: step.question }] : [];
+  const items = (step.items ?? []).flatMap((item, i) => (item.question ? [{ item: i, question: item.question }] : []));
+  return [...own, ...items];
 }

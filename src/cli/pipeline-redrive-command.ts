@@ -3,11 +3,14 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { CodikaRedriveRefusedError, redriveCodikaPipeline } from '../client/redrive-codika-pipeline';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { UsageError } from './errors';
+import { readJsonFile } from './json-argument';
+import { CodikaPipelineValidationError } from '../client/errors';
 
 interface RedriveOptions {
   executionId: string[];
   notStarted: string[];
   id?: string;
+  file?: string;
   json?: boolean;
 }
 
@@ -36,6 +39,10 @@ export function pipelineRedriveCommand(
       collect,
       [],
     )
+    .option(
+      '--file <pipeline.json>',
+      'a corrected definition to run instead of the old one (it keeps the ids of the steps that succeeded)',
+    )
     .option('--id <workflowId>', 'the new run’s workflow id (default: <workflowId>-redrive-<time>)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (workflowId: string, options: RedriveOptions) => {
@@ -43,13 +50,15 @@ export function pipelineRedriveCommand(
       const settings = globals();
       const temporal = await connect(settings);
       try {
+        // The new run goes where the old one ran (the old run's task queue), not to the CLI's default.
         const { handle, plan } = await redriveCodikaPipeline(temporal.client, workflowId, {
-          taskQueue: settings.taskQueue,
           workflowId: options.id,
+          ...(options.file ? { pipeline: readJsonFile('pipeline file', options.file) } : {}),
           attach,
           notStarted: options.notStarted,
         }).catch((err: unknown) => {
-          if (err instanceof CodikaRedriveRefusedError) throw new UsageError(err.message);
+          if (err instanceof CodikaRedriveRefusedError || err instanceof CodikaPipelineValidationError)
+            throw new UsageError(err.message);
           if (err instanceof WorkflowNotFoundError) throw new UsageError(`no pipeline ${workflowId}: ${err.message}`);
           throw err;
         });

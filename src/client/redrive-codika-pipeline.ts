@@ -1,21 +1,32 @@
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import type {
   CodikaPipelineInput,
   CodikaPipelineItemState,
   CodikaPipelineRedriveSeed,
   CodikaPipelineStepState,
 } from '../pipeline/pipeline-types';
-import { CODIKA_BATCH_LOST, CODIKA_EXECUTION_TIMED_OUT, CODIKA_TRIGGER_OUTCOME_UNKNOWN } from '../shared/errors';
+import {
+  CODIKA_BATCH_LOST,
+  CODIKA_EXECUTION_FAILED,
+  CODIKA_EXECUTION_TIMED_OUT,
+  CODIKA_TRIGGER_OUTCOME_UNKNOWN,
+} from '../shared/errors';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { validateId } from '../shared/validation';
 import { codikaPipelineRedriveSeedQuery, type codikaPipelineWorkflow } from '../workflows/codika-pipeline-workflow';
 import { pipelinePriority } from './start-codika-pipeline';
+import { checkPipeline } from '../pipeline/check-pipeline';
+import { CodikaPipelineValidationError } from './errors';
 
 /** Options of {@link redriveCodikaPipeline}. */
 export interface RedriveCodikaPipelineOptions {
   /** @default the old run's task queue */
   taskQueue?: string;
-  /** The new run's workflow id. @default `<old workflow id>-redrive-<time>` */
+  /** The new run's workflow id. @default `<old workflow id>-redrive-<first 8 characters of its run id>` */
   workflowId?: string;
   /**
    * Executions Codika did start for steps (or items, `step[3]`) whose trigger's outcome was unknown:
@@ -24,6 +35,11 @@ export interface RedriveCodikaPipelineOptions {
   attach?: Record<string, string>;
   /** Steps (or items) whose trigger's outcome was unknown and that the operator states never ran: triggered again. */
   notStarted?: string[];
+  /**
+   * A corrected definition to run instead of the old run's (a `result.select` added, a payload fixed):
+   * it must keep the ids of the steps that succeeded, whose results the new run keeps. @default the old run's
+   */
+  pipeline?: unknown;
 }
 
 /** A redrive the old run does not allow; `reasons` names each step at fault. */
@@ -70,6 +86,7 @@ const CLOSED_FOR_REDRIVE = new Set(['FAILED', 'TIMED_OUT', 'CANCELLED', 'TERMINA
  * @throws CodikaRedriveRefusedError when the run is open or succeeded, is a batch of a large forEach
  *   (redrive its pipeline), ran its saga (its outputs were undone), or has a step whose trigger's
  *   outcome is unknown and that `attach` or `notStarted` does not settle; each reason names the step.
+ * @throws CodikaPipelineValidationError when a corrected `pipeline` fails its checks.
  */
 export async function redriveCodikaPipeline(
   client: Client,
@@ -86,23 +103,86 @@ export async function redriveCodikaPipeline(
         : `it is ${status.toLowerCase()}: only a failed, timed-out, cancelled or terminated run is redriven`;
     throw new CodikaRedriveRefusedError(workflowId, [why]);
   }
-  const seed = await old.query(codikaPipelineRedriveSeedQuery);
+  const seed = await withBatchItems(client, workflowId, await old.query(codikaPipelineRedriveSeedQuery));
   if (seed.batchOf) {
     throw new CodikaRedriveRefusedError(workflowId, [
       `it is batch ${seed.batchOf.batch} of step "${seed.batchOf.stepId}" of pipeline ${seed.batchOf.parentWorkflowId}: redrive that pipeline`,
     ]);
   }
+  if (options.pipeline !== undefined) seed.pipeline = correctedDefinition(workflowId, options.pipeline, seed);
   const { args, plan } = redriveArgs(workflowId, description.runId, seed, options);
-  const handle = await client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
+  // Named after the run it redrives: a retried call finds the redrive it started rather than starting a second.
+  const redriveId = options.workflowId ?? `${workflowId}-redrive-${description.runId.slice(0, 8)}`;
+  const started = client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
     taskQueue: options.taskQueue ?? description.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId: options.workflowId ?? `${workflowId}-redrive-${Date.now().toString(36)}`,
+    workflowId: redriveId,
     args: [args],
     memo: { codikaRedriveOf: { workflowId, runId: description.runId } },
     staticSummary: `Redrive of ${workflowId}${args.pipeline.name ? ` (${args.pipeline.name})` : ''}`,
     staticDetails: redriveDetails(workflowId, description.runId, plan),
     priority: pipelinePriority(args.pipeline),
   });
+  const handle = await started.catch((err: unknown) => {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    throw new CodikaRedriveRefusedError(workflowId, [
+      `it was already redriven as ${redriveId}: follow that run (or redrive it, once it ended)`,
+    ]);
+  });
   return { handle, plan };
+}
+
+/**
+ * The items a large forEach step ran in its batch child workflows, as the batches last knew them: the
+ * pipeline learns their executionIds only from a batch's report, which a stopped batch may never
+ * send. A batch that cannot answer leaves its items as the pipeline knew them.
+ */
+async function withBatchItems(
+  client: Client,
+  workflowId: string,
+  seed: CodikaPipelineRedriveSeed,
+): Promise<CodikaPipelineRedriveSeed> {
+  for (const [id, step] of Object.entries(seed.state.steps)) {
+    if (step.status === 'succeeded' || !step.items || !step.batches) continue;
+    for (const batch of step.batches) {
+      if (batch.status === 'pending') continue;
+      const handle = client.workflow.getHandle(batch.workflowId);
+      const status = await handle.describe().then(
+        (d) => d.status.name,
+        () => undefined,
+      );
+      // A batch outlives its pipeline (it is abandoned, not closed, with it): one still running starts items.
+      if (status === 'RUNNING') {
+        throw new CodikaRedriveRefusedError(workflowId, [
+          `batch ${batch.workflowId} of step "${id}" still runs and may start items: let it end, or terminate it`,
+        ]);
+      }
+      const child = await handle.query(codikaPipelineRedriveSeedQuery).catch(() => undefined);
+      child?.state.steps[id]?.items?.forEach((item, i) => {
+        const known = step.items![batch.from + i];
+        if (known && known.executionId === undefined && known.status !== 'succeeded')
+          step.items![batch.from + i] = item;
+      });
+    }
+  }
+  return seed;
+}
+
+/** `pipeline`, checked, and keeping every step that succeeded (its result is reused under its id). */
+function correctedDefinition(
+  workflowId: string,
+  pipeline: unknown,
+  seed: CodikaPipelineRedriveSeed,
+): CodikaPipelineRedriveSeed['pipeline'] {
+  const check = checkPipeline(pipeline);
+  if (!check.ok) throw new CodikaPipelineValidationError(check.problems);
+  const ids = new Set(check.pipeline.steps.map((step) => step.id));
+  const missing = seed.state.order.filter((id) => seed.state.steps[id]!.status === 'succeeded' && !ids.has(id));
+  if (missing.length > 0) {
+    throw new CodikaRedriveRefusedError(workflowId, [
+      `the corrected definition has no step ${missing.join(', ')}, which succeeded: keep their ids`,
+    ]);
+  }
+  return check.pipeline;
 }
 
 /**
@@ -127,8 +207,10 @@ export function redriveArgs(
 
   const judge = (key: string, target: CodikaPipelineStepState | CodikaPipelineItemState, approval: boolean) => {
     keys.add(key);
-    if (target.status === 'compensated' || target.compensation?.status === 'succeeded') compensated.push(key);
-    else if (target.status === 'succeeded') plan.kept.push(key);
+    if (undone(target)) compensated.push(key);
+    // An item that succeeded in a step that did not: the step runs its items afresh, and this one's
+    // result comes from its execution, polled again (one status check, no trigger).
+    else if (target.status === 'succeeded' && target.executionId) plan.attached[key] = target.executionId;
     else if (given[key] !== undefined) plan.attached[key] = validateId(`attach.${key}`, given[key]);
     else if (!approval && ranInCodika(target)) plan.attached[key] = target.executionId!;
     else if (!approval && outcomeUnknown(target) && !notStarted.has(key)) unknown.push(key);
@@ -137,12 +219,13 @@ export function redriveArgs(
   for (const id of seed.state.order) {
     const step = seed.state.steps[id]!;
     const approval = step.workflowId === undefined;
-    if (step.status === 'succeeded') {
-      if (step.compensation?.status === 'succeeded' || step.items?.some((item) => item.status === 'compensated')) {
+    if (step.status === 'succeeded' || step.status === 'compensating') {
+      if (undone(step) || step.items?.some(undone)) {
         compensated.push(id);
         continue;
       }
-      succeeded[id] = step;
+      // A compensation that failed undid nothing: the new run's saga must still be able to run it.
+      succeeded[id] = withoutCompensation(step);
       plan.kept.push(id);
       continue;
     }
@@ -177,37 +260,53 @@ export function redriveArgs(
       finished: seed.finished.filter((entry) => keptIds.has(entry.stepId)),
     },
   };
-  // Items that succeeded in a step that did not are polled again (one status check, no trigger): the
-  // step runs its items afresh, and an item's result comes from its execution.
-  for (const [key, item] of itemEntries(seed)) {
-    if (item.status === 'succeeded' && item.executionId) plan.attached[key] = item.executionId;
-  }
   if (Object.keys(plan.attached).length > 0) args.attach = plan.attached;
   return { args, plan };
 }
 
-/** Every item of the steps that did not succeed, by key (`send[3]`). */
-function itemEntries(seed: CodikaPipelineRedriveSeed): [string, CodikaPipelineItemState][] {
-  return Object.entries(seed.state.steps).flatMap(([id, step]) =>
-    step.status === 'succeeded'
-      ? []
-      : (step.items ?? []).map((item, i): [string, CodikaPipelineItemState] => [`${id}[${i}]`, item]),
+/**
+ * Its execution ran in Codika and did not end `failed` there: it may still run, or have succeeded
+ * where the step could not take its result (a status check refused, a result too large or breaking
+ * its contract). Poll it rather than start another. Only Codika's own `failed` runs it again.
+ */
+function ranInCodika(target: CodikaPipelineStepState | CodikaPipelineItemState): boolean {
+  if (target.executionId === undefined) return false;
+  // Stopped during a retry's backoff: the execution it holds is one that failed.
+  if (target.attempts?.at(-1)?.status === 'failed') return false;
+  return failureTypeOf(target) !== CODIKA_EXECUTION_FAILED;
+}
+
+/** Undone by the saga, or caught while the saga was undoing it. */
+function undone(target: CodikaPipelineStepState | CodikaPipelineItemState): boolean {
+  return (
+    target.status === 'compensated' ||
+    target.status === 'compensating' ||
+    target.compensation?.status === 'succeeded' ||
+    target.compensation?.status === 'running'
   );
 }
 
-/** Its execution ran in Codika and may still run or have ended well: poll it rather than start another. */
-function ranInCodika(target: CodikaPipelineStepState | CodikaPipelineItemState): boolean {
-  if (target.executionId === undefined) return false;
-  return (
-    target.status === 'running' || target.status === 'cancelled' || failureTypeOf(target) === CODIKA_EXECUTION_TIMED_OUT
-  );
+/** A kept step's state without the record of a compensation that failed (and its items' likewise). */
+function withoutCompensation(step: CodikaPipelineStepState): CodikaPipelineStepState {
+  const kept: CodikaPipelineStepState = { ...step, status: 'succeeded' };
+  delete kept.compensation;
+  if (step.items) {
+    kept.items = step.items.map((item) => {
+      const copy = { ...item };
+      delete copy.compensation;
+      return copy;
+    });
+  }
+  return kept;
 }
 
 /** Codika may have started it, and nobody knows its id. */
 function outcomeUnknown(target: CodikaPipelineStepState | CodikaPipelineItemState): boolean {
   if (target.executionId !== undefined) return false;
   const type = failureTypeOf(target);
-  if (type === CODIKA_TRIGGER_OUTCOME_UNKNOWN || type === CODIKA_BATCH_LOST) return true;
+  // A deadline that passed without an id: under at-least-once, a last attempt may have started it.
+  if (type === CODIKA_TRIGGER_OUTCOME_UNKNOWN || type === CODIKA_BATCH_LOST || type === CODIKA_EXECUTION_TIMED_OUT)
+    return true;
   // Stopped before Codika's answer (cancelled, terminated, timed out): the request may have reached
   // Codika. A step stopped before it sent anything looks the same, so the operator says which it was.
   return target.status === 'running' || target.status === 'cancelled';

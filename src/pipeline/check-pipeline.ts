@@ -59,6 +59,7 @@ export function checkPipeline(definition: unknown): PipelineCheck {
     ...referenceProblems(steps),
     ...instanceProblems(definition),
     ...attachProblems(rawSteps),
+    ...operatorTimeoutProblems(definition),
   );
   const order = topologicalOrder(steps);
   if (problems.length > 0 || !shapesOk || order === undefined) {
@@ -240,6 +241,27 @@ function attachProblems(rawSteps: unknown): PipelineProblem[] {
         path: `steps[${index}].${field}`,
         message: `cannot go with executionId: a step that attaches polls that one execution and triggers nothing; remove ${field} or executionId`,
       }));
+  });
+}
+
+/** A step's `operatorTimeout` that nothing reads: the step does not ask (neither its own choice nor the pipeline's). */
+function operatorTimeoutProblems(definition: unknown): PipelineProblem[] {
+  const pipeline = (typeof definition === 'object' && definition !== null ? definition : {}) as {
+    onTriggerOutcomeUnknown?: unknown;
+    steps?: unknown;
+  };
+  if (!Array.isArray(pipeline.steps)) return [];
+  return pipeline.steps.flatMap((raw: unknown, index) => {
+    const step = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const asks = (step.onTriggerOutcomeUnknown ?? pipeline.onTriggerOutcomeUnknown) === 'ask';
+    if (step.operatorTimeout === undefined || asks) return [];
+    return [
+      {
+        path: `steps[${index}].operatorTimeout`,
+        message:
+          "applies only to a step that asks: set onTriggerOutcomeUnknown 'ask' (here or for the pipeline), or remove it",
+      },
+    ];
   });
 }
 

@@ -39,8 +39,8 @@ export interface CodikaExecutionInput {
    */
   onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
   /**
-   * How long `ask` waits for an operator, then fails as `fail` would. The wait does not count
-   * against the step's `poll.deadline`. @default '1 day'
+   * How long `ask` waits for an operator, then fails as `fail` would. Once an operator answers, the
+   * step's `poll.deadline` starts again (the wait is not the execution's). @default '1 day'
    */
   operatorTimeout?: Duration;
 }
@@ -147,6 +147,8 @@ export interface CodikaExecutionState {
   startedAt: string;
   /** ISO time the step gives up with `CodikaExecutionTimedOut`. */
   deadlineAt: string;
+  /** ISO time Codika accepted the trigger (or the step attached): the status `404` grace counts from it. */
+  acceptedAt?: string;
   /** While `awaiting_operator`: the trigger whose outcome is unknown, and until when the step waits. */
   question?: CodikaTriggerQuestion;
   /** Once an operator answered: who, when, what. */

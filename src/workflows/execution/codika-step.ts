@@ -117,7 +117,7 @@ export async function executeCodikaStep(
 ): Promise<CodikaExecutionResult> {
   const resumed = hooks.resume ?? hooks.resumeTrigger;
   const startedAtMs = resumed?.startedAtMs ?? Date.now();
-  // Moves only by the time an operator took to answer: that wait is not the execution's.
+  // Starts again when an operator answers: the wait for the answer is not the execution's.
   let deadlineAtMs = resumed?.deadlineAtMs ?? startedAtMs + settings.deadlineMs;
   state.startedAt = new Date(startedAtMs).toISOString();
   state.deadlineAt = new Date(deadlineAtMs).toISOString();
@@ -176,9 +176,13 @@ export async function executeCodikaStep(
         hooks.awaitingOperator?.(true, runIndex);
         try {
           const answer = await awaitOperatorAnswer(hooks.address ?? {}, timeoutMs);
-          if (answer) state.answer = answer;
-          deadlineAtMs += Date.now() - askedAtMs;
-          state.deadlineAt = iso(deadlineAtMs);
+          if (answer) {
+            state.answer = answer;
+            // The operator's answer starts the clock again: the execution they named, or the trigger
+            // sent again, gets the step's whole deadline (the one the lost answer used may be spent).
+            deadlineAtMs = Date.now() + settings.deadlineMs;
+            state.deadlineAt = iso(deadlineAtMs);
+          }
           return answer;
         } finally {
           state.question = undefined;
@@ -210,6 +214,7 @@ export async function executeCodikaStep(
     }
   } else if (!hooks.resume) hooks.afterTrigger?.({ executionId });
   state.executionId = executionId;
+  if (acceptedAtMs !== undefined) state.acceptedAt = new Date(acceptedAtMs).toISOString();
   state.phase = 'polling';
 
   let final: CodikaFinalStatus;

@@ -41,12 +41,23 @@ const waiting = new Map<string, Waiting>();
 const answered = new Map<string, CodikaTriggerAnswer>();
 let handlerInstalled = false;
 
+/**
+ * Steps outside a pipeline (the execution workflow, the step helper in a user's workflow) have no
+ * address: each is named `execution-1`, `execution-2`… in the order they ask, so two asking at once
+ * can each be answered. An answer naming none reaches the one that waits, when only one does.
+ */
+function distinctAddress(address: OperatorAddress): OperatorAddress {
+  if (address.step !== undefined) return address;
+  for (let n = 1; ; n++) if (!waiting.has(`execution-${n}`)) return { step: `execution-${n}` };
+}
+
 function keyOf({ step, item }: OperatorAddress): string {
   return `${step ?? ''}${item === undefined ? '' : `[${item}]`}`;
 }
 
 function describe(address: OperatorAddress): string {
   if (address.step === undefined) return 'the execution';
+  if (/^execution-\d+$/.test(address.step)) return address.step;
   return address.item === undefined ? `step "${address.step}"` : `item ${address.item} of step "${address.step}"`;
 }
 
@@ -62,8 +73,9 @@ export async function awaitOperatorAnswer(
   timeoutMs: number,
 ): Promise<CodikaTriggerAnswer | undefined> {
   installHandler();
-  const key = keyOf(address);
-  const question: Waiting = { address };
+  const own = distinctAddress(address);
+  const key = keyOf(own);
+  const question: Waiting = { address: own };
   waiting.set(key, question);
   try {
     await condition(() => question.answer !== undefined, timeoutMs);
@@ -71,11 +83,6 @@ export async function awaitOperatorAnswer(
   } finally {
     waiting.delete(key);
   }
-}
-
-/** How many questions of this run wait for an answer (for the run's search attribute). */
-export function questionsWaiting(): number {
-  return waiting.size;
 }
 
 /**

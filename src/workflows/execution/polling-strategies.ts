@@ -107,8 +107,9 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
 }
 
 /**
- * A worker that dies is noticed after this, and the retry resumes from the last heartbeat. The SDK
- * sends at most one heartbeat per 0.8 × this (24 s), and each that reaches the server is billed.
+ * A worker that dies is noticed after this, and the retry resumes from the last heartbeat. The loop
+ * records progress every 10 s and heartbeats once more before each check, so a cancellation stops it
+ * within about a second (see `CANCEL_NOTICE_MS`); each heartbeat that reaches the server is billed.
  */
 const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 

@@ -309,7 +309,14 @@ export class PipelineContext {
     input: CheckedExecutionInput,
     progress?: CodikaStepResume,
     label = liveKey,
+    retriedInput: CheckedExecutionInput = input,
   ): Promise<CodikaExecutionResult> {
+    // A redrive's attempt that polls an execution from before: once that one failed, a retry triggers.
+    const inputNow = () =>
+      input.executionId !== undefined &&
+      (target.attempts ?? []).some((a) => a.executionId === input.executionId && a.status === 'failed')
+        ? retriedInput
+        : input;
     // A forEach item's pool resumes it without progress of its own: its trigger wait is found here.
     const resume = progress ?? this.triggerWaitsToResume[liveKey];
     const record = (execution: CodikaExecutionState, onExecutionId: (executionId: string | undefined) => void) => {
@@ -325,7 +332,7 @@ export class PipelineContext {
       retry,
       label,
       (from, onExecutionId) =>
-        this.runExecution(liveKey, index, input, (execution) => record(execution, onExecutionId), from, label),
+        this.runExecution(liveKey, index, inputNow(), (execution) => record(execution, onExecutionId), from, label),
       resume,
       (ms, options) => this.waitUnlessStopped(liveKey, ms, options),
       // An attempt stopped before Codika accepted it is made again by the next run, unless its wait is carried.

@@ -666,8 +666,16 @@ export class ForEachSteps {
     const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
     // A redrive polls the item's execution from before (it succeeded, or still ran) instead of triggering.
     const attached = this.ctx.attach[itemKey(id, i + this.ctx.indexOffset)];
-    const raw = attached === undefined ? step : { ...step, payload: undefined, executionId: attached };
-    const input = this.ctx.executionInput(raw, index, processInstanceId, this.ctx.itemScope(id, i));
+    const fresh = () => this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i));
+    const input =
+      attached === undefined
+        ? fresh()
+        : this.ctx.executionInput(
+            { ...step, payload: undefined, executionId: attached },
+            index,
+            processInstanceId,
+            this.ctx.itemScope(id, i),
+          );
     const item = this.ctx.state.steps[id]!.items![i]!;
     // Live under its index in this run; labelled with its index in the parent's step (a batch's offset).
     return this.ctx.runAttempts(
@@ -678,6 +686,7 @@ export class ForEachSteps {
       input,
       progress,
       itemKey(id, i + this.ctx.indexOffset),
+      attached !== undefined && step.retry ? fresh() : input,
     );
   }
 

@@ -134,7 +134,11 @@ export class PipelineRun {
     // that Temporal asks at once to continue again would start nothing and wait forever.
     this.forEach = new ForEachSteps(
       this.ctx,
-      () => this.continueAsNewSuggested() && (!this.ctx.oneState || this.progressed()),
+      () =>
+        this.continueAsNewSuggested() &&
+        (!this.ctx.oneState || this.progressed()) &&
+        // A run cannot continue while an execution waits for an operator: items do not wait on it.
+        !this.awaitingOperator(),
     );
     this.approvalStepIds = new Set(pipeline.steps.filter(isApprovalStep).map((step) => step.id));
   }
@@ -437,6 +441,11 @@ export class PipelineRun {
     return carried && (!this.ctx.oneState || (this.progressed() && !this.timerCheckInFlight()));
   }
 
+  /** Some execution waits for an operator's answer (`onTriggerOutcomeUnknown: 'ask'`). */
+  private awaitingOperator(): boolean {
+    return [...this.ctx.live.values()].some(({ execution }) => execution.phase === 'awaiting_operator');
+  }
+
   /** Whether the next run can resume `execution` where it stands, never sending a trigger twice. */
   private carriedAcross(execution: CodikaExecutionState): boolean {
     const polling = execution.phase === 'polling' && execution.executionId !== undefined;
@@ -518,6 +527,8 @@ export class PipelineRun {
       if (oneState && execution.nextPollAt) polling[key]!.nextPollAtMs = Date.parse(execution.nextPollAt);
       if (oneState && execution.autoPhaseEndsAt)
         polling[key]!.autoPhaseEndsAtMs = Date.parse(execution.autoPhaseEndsAt);
+      // The 404 grace counts from the acceptance, not from the run that resumes it.
+      if (execution.acceptedAt) polling[key]!.acceptedAtMs = Date.parse(execution.acceptedAt);
     }
     // Their attempts stay on record as they are: the next run goes on with them.
     this.ctx.triggerWaitsCarried = new Set(Object.keys(triggering));
@@ -545,6 +556,8 @@ export class PipelineRun {
         ...(this.ctx.state.failure ? { failure: this.ctx.state.failure } : {}),
       },
       ...(this.ctx.batchOf ? { batchOf: this.ctx.batchOf } : {}),
+      // A redrive's executions to poll, for the steps and items it has not started yet.
+      ...(Object.keys(this.ctx.attach).length > 0 ? { attach: this.ctx.attach } : {}),
     });
   }
 
@@ -566,13 +579,15 @@ export class PipelineRun {
     if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
     if (step.forEach) return { resultData: await this.forEach.run(id, step, index, polling) };
     const attached = this.ctx.attach[id];
+    const fresh = () => this.ctx.executionInput(step, index, state.processInstanceId!, this.ctx.scope());
+    if (attached === undefined) return this.ctx.runAttempts(state, step.retry, id, index, fresh(), progress);
     const input = this.ctx.executionInput(
-      attached === undefined ? step : { ...step, payload: undefined, executionId: attached },
+      { ...step, payload: undefined, executionId: attached },
       index,
       state.processInstanceId!,
       this.ctx.scope(),
     );
-    return this.ctx.runAttempts(state, step.retry, id, index, input, progress);
+    return this.ctx.runAttempts(state, step.retry, id, index, input, progress, id, step.retry ? fresh() : input);
   }
 
   private async runApproval(id: string, step: CodikaPipelineApprovalStep, index: number) {

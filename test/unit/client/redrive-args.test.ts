@@ -120,3 +120,34 @@ test('an approval step that was waiting runs again: it has no side effect in Cod
   const { plan } = redriveArgs('old', 'r', seed({ a: step('succeeded'), ok: { status: 'running', polls: 0 } }));
   expect(plan.rerun).toEqual(['ok']);
 });
+
+test("only Codika's own 'failed' runs an execution again: any other end of a known execution is polled", () => {
+  const { plan } = redriveArgs(
+    'old',
+    'r',
+    seed({
+      a: step('succeeded'),
+      big: step('failed', { executionId: 'e-big', failureType: 'CodikaResultTooLarge' }),
+      gone: step('failed', { executionId: 'e-gone', failureType: 'CodikaNotFoundError' }),
+      backoff: step('cancelled', {
+        executionId: 'e-failed',
+        attempts: [{ status: 'failed', executionId: 'e-failed', error: 'no' }],
+      }),
+    }),
+  );
+  expect(plan.attached).toEqual({ big: 'e-big', gone: 'e-gone' });
+  // Stopped in a retry's backoff: the execution it holds failed, so the next attempt triggers.
+  expect(plan.rerun).toEqual(['backoff']);
+});
+
+test('a saga caught mid-way is refused; a kept step whose compensation failed can be compensated again', () => {
+  expect(refusal(() => redriveArgs('old', 'r', seed({ a: step('compensating'), b: step('failed') })))).toContain(
+    'its saga compensated a',
+  );
+  const { args } = redriveArgs(
+    'old',
+    'r',
+    seed({ a: step('succeeded', { compensation: { status: 'failed', error: 'undo refused' } }), b: step('failed') }),
+  );
+  expect(args.redrive!.succeeded.a).toEqual(step('succeeded'));
+});
