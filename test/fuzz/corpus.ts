@@ -17,6 +17,8 @@ export interface FuzzCase {
   scripts(delay: (workflowId: string, payload: unknown) => number): Record<string, MockExecutionScript>;
   /** How an operator answers each approval step once it waits; a step not named here is never answered. */
   answers?: Record<string, { approved: boolean; comment?: string }>;
+  /** The run fails, and its redrive (`redriveCodikaPipeline`) is what the case ends as. */
+  redrive?: boolean;
 }
 
 /** Quick polling with some backoff, so runs take seconds and still carry an interval across runs. */
@@ -245,6 +247,62 @@ export const CORPUS: FuzzCase[] = [
           durationMs: (p: unknown) => (n(p) === 4 ? 50 : 100 + delay(id('batch-fails', 'send'), p) / 2),
           failIf: (p: unknown) => (n(p) === 4 ? 'item four refused' : undefined),
         },
+      }),
+  },
+  {
+    name: 'redrive-items',
+    // Item 5 fails on its first execution while 0–4 run to their end; `ticker` fails too (continue).
+    // The redrive runs `ticker` again (its checks fill the history) while `send` waits its start: the
+    // run continues as new before any item starts, and must still poll 0–4 rather than trigger them,
+    // trigger item 5 once more, then `after`, which reads both.
+    redrive: true,
+    pipeline: {
+      steps: [
+        { id: 'ticker', workflowId: id('redrive-items', 'ticker'), onFailure: 'continue' },
+        {
+          id: 'send',
+          workflowId: id('redrive-items', 'send'),
+          startAfter: '2 seconds',
+          forEach: { items: [0, 1, 2, 3, 4, 5], concurrency: 6 },
+          payload: { n: { $ref: 'item' } },
+        },
+        {
+          id: 'after',
+          workflowId: id('redrive-items', 'after'),
+          dependsOn: ['send'],
+          payload: { sent: { $ref: 'steps.send.resultData' } },
+        },
+      ],
+    },
+    scripts: (delay) =>
+      plain('redrive-items', delay, ['ticker', 'send', 'after'], {
+        ticker: {
+          durationMs: 3_000,
+          failIf: (_p: unknown, attempt: number) => (attempt === 1 ? 'not yet' : undefined),
+        },
+        send: {
+          durationMs: (p: unknown) => (n(p) === 5 ? 50 : 300 + delay(id('redrive-items', 'send'), p)),
+          failIf: (p: unknown, attempt: number) => (n(p) === 5 && attempt === 1 ? 'not yet' : undefined),
+        },
+      }),
+  },
+  {
+    name: 'redrive-batches',
+    // The same in batches of two: the redrive's batches poll their items that ran before.
+    redrive: true,
+    pipeline: {
+      steps: [
+        {
+          id: 'send',
+          workflowId: id('redrive-batches', 'send'),
+          forEach: { items: [0, 1, 2, 3, 4, 5], concurrency: 1, batchSize: 2 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+    scripts: (delay) =>
+      plain('redrive-batches', delay, ['send'], {
+        send: { failIf: (p: unknown, attempt: number) => (n(p) === 3 && attempt === 1 ? 'not yet' : undefined) },
       }),
   },
   {

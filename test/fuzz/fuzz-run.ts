@@ -10,6 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import type { CodikaPipelineResult, CodikaPipelineState } from '../../src/pipeline/pipeline-types';
 import { codikaPipelineApproveUpdate, codikaPipelineStateQuery } from '../../src/workflows';
 import type { codikaPipelineWorkflow } from '../../src/workflows/codika-pipeline-workflow';
+import { redriveCodikaPipeline } from '../../src/client/redrive-codika-pipeline';
 import { sleep } from '../helpers/wait';
 import { FUZZ_POLL, type FuzzCase } from './corpus';
 import type { FuzzBed } from './fuzz-bed';
@@ -57,6 +58,33 @@ export async function runCase(bed: FuzzBed, kase: FuzzCase, seed: number): Promi
     workflowId,
     args: [{ pipeline: { processInstanceId, poll: FUZZ_POLL, ...kase.pipeline }, input: kase.input }],
   });
+  let ended = await follow(handle, kase);
+  const histories = await chainHistories(handle);
+  let observed: WorkflowHandle<typeof codikaPipelineWorkflow> = handle;
+  // How many runs the longest chain had: 1 when nothing continued as new (a reference).
+  let runs = histories.length;
+  // A case that redrives: the failed run's redrive, on the same server (so it continues as new at the
+  // same threshold), is what the case ends as.
+  if (kase.redrive && ended && 'error' in ended) {
+    const { handle: redriven } = await redriveCodikaPipeline(bed.client, workflowId, { taskQueue: bed.taskQueue });
+    ended = await follow(redriven, kase);
+    const redriveChain = await chainHistories(redriven);
+    histories.push(...redriveChain);
+    runs = Math.max(runs, redriveChain.length);
+    observed = redriven;
+  }
+  const outcome = await observe(bed, kase, observed, processInstanceId, ended);
+  // The batch child workflows of forEach steps have chains of their own.
+  for (const batchWorkflowId of batchWorkflowIds(histories))
+    histories.push(...(await chainHistories(bed.client.workflow.getHandle(batchWorkflowId))));
+  return { workflowId, runs, outcome, histories };
+}
+
+/** Waits for a run's end, answering its approvals meanwhile; terminates it past the time a run may take. */
+async function follow(
+  handle: WorkflowHandle<typeof codikaPipelineWorkflow>,
+  kase: FuzzCase,
+): Promise<{ result: CodikaPipelineResult } | { error: unknown } | undefined> {
   const ending = handle.result().then(
     (result) => ({ result: result as CodikaPipelineResult }),
     (error: unknown) => ({ error }),
@@ -69,13 +97,7 @@ export async function runCase(bed: FuzzBed, kase: FuzzCase, seed: number): Promi
     await Promise.race([ending, sleep(200)]);
   }
   if (!ended) await handle.terminate('the fuzz run did not end in time').catch(() => undefined);
-  const outcome = await observe(bed, kase, handle, processInstanceId, ended);
-  const histories = await chainHistories(handle);
-  const runs = histories.length;
-  // The batch child workflows of forEach steps have chains of their own.
-  for (const batchWorkflowId of batchWorkflowIds(histories))
-    histories.push(...(await chainHistories(bed.client.workflow.getHandle(batchWorkflowId))));
-  return { workflowId, runs, outcome, histories };
+  return ended;
 }
 
 /** Answers each approval of `answers` that waits now; one refused (the run moved on) is tried again later. */

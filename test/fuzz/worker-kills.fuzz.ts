@@ -50,7 +50,8 @@ test('killed workers lose no run and trigger no Codika execution twice; each run
     })();
     const runs = await runAll(
       bed,
-      CORPUS.map((kase) => ({ kase, seed })),
+      // A redrive starts from a query the old run's worker answers: killed, none may be there to.
+      CORPUS.filter((kase) => !kase.redrive).map((kase) => ({ kase, seed })),
     ).finally(async () => {
       done = true;
       await killing;
