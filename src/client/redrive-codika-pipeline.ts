@@ -1,5 +1,6 @@
 import {
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
   type Client,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
@@ -116,6 +117,8 @@ export async function redriveCodikaPipeline(
   const started = client.workflow.start<typeof codikaPipelineWorkflow>('codikaPipelineWorkflow', {
     taskQueue: options.taskQueue ?? description.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: redriveId,
+    // However the first redrive ended, the same run is not redriven twice under this id.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     args: [args],
     memo: { codikaRedriveOf: { workflowId, runId: description.runId } },
     staticSummary: `Redrive of ${workflowId}${args.pipeline.name ? ` (${args.pipeline.name})` : ''}`,

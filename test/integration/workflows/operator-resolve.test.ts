@@ -185,3 +185,31 @@ test('bad options are refused before anything is sent, naming the field', async 
   expect(failure.message).toContain('input.operatorTimeout');
   expect(mock.requestsTo('trigger', 'bad-ask')).toHaveLength(0);
 });
+
+test('two steps asking at once in your own workflow are named execution-1 and execution-2, and each is answered', async () => {
+  mock.script('side-a', { durationMs: 200, resultData: { side: 'a' }, faults: { trigger: [BEFORE] } });
+  mock.script('side-b', { durationMs: 200, resultData: { side: 'b' }, faults: { trigger: [BEFORE] } });
+  const handle = await env.client.workflow.start('stepsSideBySideWorkflow', {
+    taskQueue,
+    workflowId: `${taskQueue}-side-by-side`,
+    args: [
+      ['side-a', 'side-b'].map((workflowId) => ({ processInstanceId: PI, workflowId, onTriggerOutcomeUnknown: 'ask' })),
+    ],
+  });
+  // Both wait: an answer that names neither is refused, listing both names.
+  let listed = '';
+  for (let i = 0; i < 100 && !listed.includes('execution-2'); i++) {
+    listed = await refusal(resolve(handle, { resolution: 'abandon' }));
+    await sleep(100);
+  }
+  expect(listed).toMatch(/more than one step waits.*execution-1, execution-2/);
+  // Nothing started in Codika for either: each, named, is sent again.
+  expect(await resolve(handle, { step: 'execution-2', resolution: 'not-started' })).toMatchObject({
+    resolution: 'not-started',
+  });
+  await resolve(handle, { step: 'execution-1', resolution: 'not-started' });
+  const results = (await handle.result()) as { resultData: unknown }[];
+  expect(results.map((r) => r.resultData)).toEqual([{ side: 'a' }, { side: 'b' }]);
+  expect(mock.executionsOf('side-a')).toHaveLength(1);
+  expect(mock.executionsOf('side-b')).toHaveLength(1);
+});

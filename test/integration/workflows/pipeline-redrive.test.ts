@@ -193,3 +193,53 @@ test('a forEach step that failed on one item: the items that succeeded are polle
   }
   expect(mock.executionsOf(w.send!).filter((e) => (e.payload as { n: number }).n === 2)).toHaveLength(2);
 });
+
+test('a result too large: the redrive with a corrected definition polls the execution that ran, and keeps only what it selects', async () => {
+  const w = codikaIds('too-large', 'a', 'big', 'c');
+  mock.script(w.a!, {});
+  mock.script(w.big!, { resultBytes: 3 * 1024 * 1024 });
+  mock.script(w.c!, {});
+  const definition = {
+    processInstanceId: PI,
+    poll: FAST_POLL,
+    steps: [
+      { id: 'a', workflowId: w.a!, payload: { n: 1 } },
+      { id: 'big', workflowId: w.big!, dependsOn: ['a'] },
+      {
+        id: 'c',
+        workflowId: w.c!,
+        dependsOn: ['big'],
+        payload: { bytes: { $ref: 'steps.big.resultData.summary.bytes' } },
+      },
+    ],
+  };
+  const old = await start(definition as Partial<CodikaPipelineDefinition>);
+  expect((await failureOf(old)).type).toBe('CodikaResultTooLarge');
+  const [execution] = mock.executionsOf(w.big!);
+
+  const fixed = {
+    ...definition,
+    steps: definition.steps.map((s) => (s.id === 'big' ? { ...s, result: { select: ['/summary'] } } : s)),
+  };
+  const { plan, result } = await redriven(old.workflowId, { pipeline: fixed });
+  expect(plan).toEqual({ kept: ['a'], attached: { big: execution!.executionId }, rerun: ['c'] });
+  expect(result.outputs.big).toEqual({ summary: { ok: true, bytes: 3 * 1024 * 1024 } });
+  expect(mock.executionsOf(w.c!).map((e) => e.payload)).toEqual([{ bytes: 3 * 1024 * 1024 }]);
+  // The big execution ran once in Codika: polled again, not triggered again.
+  expect([triggers(w.a!), triggers(w.big!), triggers(w.c!)]).toEqual([1, 1, 1]);
+
+  // The same old run again: refused, naming the redrive already started.
+  const again = await redriveCodikaPipeline(env.client, old.workflowId, { taskQueue }).catch((e: unknown) => e);
+  expect((again as Error).message).toMatch(/it was already redriven as .*-redrive-/);
+  // A corrected definition that dropped a step that succeeded is refused.
+  const dropped = {
+    ...fixed,
+    steps: fixed.steps.filter((s) => s.id !== 'a').map((s) => (s.id === 'big' ? { ...s, dependsOn: undefined } : s)),
+  };
+  const refused = await redriveCodikaPipeline(env.client, old.workflowId, {
+    taskQueue,
+    workflowId: `${old.workflowId}-x`,
+    pipeline: dropped,
+  }).catch((e: unknown) => e);
+  expect((refused as Error).message).toContain('the corrected definition has no step a, which succeeded');
+});
