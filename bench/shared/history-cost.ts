@@ -32,7 +32,7 @@ export interface HistoryCost {
  * estimated from each activity's run time and the SDK's heartbeat throttling.
  */
 export const HEARTBEATS_ESTIMATED =
-  'heartbeats reaching the server are estimated: the SDK sends the first at once (the polling loop makes it after 5 s) and then at most one per 0.8 × heartbeat timeout';
+  'heartbeats reaching the server are estimated: the polling loop sends one before each status check (so a cancellation stops it within about a second) and one per 10 s of progress; a single call its first after 1 s, then at most one per 0.8 × heartbeat timeout';
 
 /** Bounds the walk along a continue-as-new chain. */
 const MAX_RUNS = 200;
@@ -93,13 +93,15 @@ export function historyCost(chain: History[]): HistoryCost {
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
-/** When the first heartbeat reaches the SDK: after 1 s for the short calls, 5 s for the polling loop. */
-const FIRST_HEARTBEAT_MS: Record<string, number> = { pollCodikaExecution: 5_000 };
 const SHORT_CALL_FIRST_HEARTBEAT_MS = 1_000;
+/** The polling loop records its progress this often (src/activities/heartbeats.ts). */
+const LOOP_PROGRESS_EVERY_MS = 10_000;
+/** A loop's checks per second of its run when its result does not say (failed, cancelled): one a second, `auto`'s pace. */
+const LOOP_CHECKS_PER_SECOND = 1;
 
 /**
- * Estimates heartbeats that reached the server: per activity attempt that ran, the first one
- * (after 5 s for the polling activity, after 1 s for short calls) plus one per throttle interval
+ * Estimates heartbeats that reached the server: for the polling loop, one per status check and one
+ * per 10 s of its run; for a single call, the first after 1 s plus one per throttle interval
  * (0.8 × heartbeat timeout) of its run time.
  */
 export function estimateHeartbeats(events: HistoryEvent[]): number {
@@ -127,11 +129,29 @@ export function estimateHeartbeats(events: HistoryEvent[]): number {
       const startedAt = started.get(key);
       if (!activity || startedAt === undefined || activity.throttleMs === 0) continue;
       const runMs = at - startedAt;
-      const firstAt = FIRST_HEARTBEAT_MS[activity.type] ?? SHORT_CALL_FIRST_HEARTBEAT_MS;
+      if (activity.type === 'pollCodikaExecution') {
+        // One before each check, answered or not, plus progress; the loop's result says how many checks.
+        const checks = loopChecks(event) ?? Math.floor((runMs / 1000) * LOOP_CHECKS_PER_SECOND);
+        total += checks + Math.floor(runMs / LOOP_PROGRESS_EVERY_MS);
+        continue;
+      }
+      const firstAt = SHORT_CALL_FIRST_HEARTBEAT_MS;
       if (runMs >= firstAt) total += 1 + Math.floor((runMs - firstAt) / activity.throttleMs);
     }
   }
   return total;
+}
+
+/** The checks a completed polling loop reports (`polls` in its result), when its payload is plain JSON. */
+function loopChecks(event: HistoryEvent): number | undefined {
+  const data = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  try {
+    const polls = (JSON.parse(Buffer.from(data).toString('utf8')) as { polls?: unknown }).polls;
+    return typeof polls === 'number' ? polls : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function timeMs(event: HistoryEvent): number {
