@@ -94,7 +94,7 @@ export function createPollingActivities(
         if (turnInMs > 0) await waitForCheck(turnInMs);
         let waitAtLeastMs = 0;
         try {
-          // Throttled by `beat`: one progress heartbeat per 5 s, however long the answer takes.
+          // Throttled by `beat`: one progress heartbeat per 10 s, however long the answer takes.
           const status = await heartbeatWhile(
             () => beat.progress(progress),
             REQUEST_HEARTBEAT_EVERY_MS,

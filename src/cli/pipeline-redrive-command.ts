@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { CodikaRedriveRefusedError, redriveCodikaPipeline } from '../client/redrive-codika-pipeline';
 import { connect, uiLink, type CliOutput, type GlobalOptions } from './context';
 import { UsageError } from './errors';
+import { followPipeline } from './follow-pipeline';
 import { readJsonFile } from './json-argument';
 import { CodikaPipelineValidationError } from '../client/errors';
 
@@ -22,7 +23,6 @@ export function pipelineRedriveCommand(
   globals: () => GlobalOptions,
   io: CliOutput,
   setExit: (code: number) => void,
-  followPipeline: (handle: WorkflowHandle, io: CliOutput, json: boolean) => Promise<number>,
 ): Command {
   return new Command('redrive')
     .description('run a failed, timed-out, cancelled or terminated pipeline again, keeping what succeeded')
@@ -43,7 +43,10 @@ export function pipelineRedriveCommand(
       '--file <pipeline.json>',
       'a corrected definition to run instead of the old one (it keeps the ids of the steps that succeeded)',
     )
-    .option('--id <workflowId>', 'the new run’s workflow id (default: <workflowId>-redrive-<time>)')
+    .option(
+      '--id <workflowId>',
+      'the new run’s workflow id (default: <workflowId>-redrive-<first 8 characters of the old run id>)',
+    )
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (workflowId: string, options: RedriveOptions) => {
       const attach = Object.fromEntries(options.executionId.map(attachment));

@@ -1,8 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readableWorkflowId, startCodikaExecution } from '../client/start-codika-execution';
-import type { CodikaExecutionResult, CodikaExecutionState } from '../shared/execution-types';
+import type {
+  CodikaExecutionResult,
+  CodikaExecutionState,
+  CodikaOnTriggerOutcomeUnknown,
+} from '../shared/execution-types';
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../shared/poll-options';
-import { TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared/trigger-delivery';
+import { ON_TRIGGER_OUTCOME_UNKNOWN, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared/trigger-delivery';
 import { codikaExecutionStateQuery } from '../workflows/codika-execution-workflow';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { connect, EXIT, uiLink, type CliOutput, type GlobalOptions } from './context';
@@ -37,7 +41,7 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       new Option(
         '--on-trigger-outcome-unknown <choice>',
         "at-most-once and the trigger's answer was lost: fail (the default) or ask an operator (codika-temporal resolve)",
-      ).choices(['fail', 'ask']),
+      ).choices(ON_TRIGGER_OUTCOME_UNKNOWN),
     )
     .option('--operator-timeout <duration>', 'how long "ask" waits for an operator, e.g. "4 hours" (default 1 day)')
     .option(
@@ -134,7 +138,7 @@ interface RunOptions {
   payload: string;
   executionId?: string;
   select?: string[];
-  onTriggerOutcomeUnknown?: 'fail' | 'ask';
+  onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
   operatorTimeout?: string;
   detach?: boolean;
   strategy?: string;

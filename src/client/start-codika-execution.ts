@@ -4,7 +4,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { validateId, validatePayload } from '../shared/validation';
+import { refuseAttachedPayload, validateId, validatePayload } from '../shared/validation';
 import { CodikaValidationError } from '../shared/errors';
 import { validateResultOptions } from '../shared/result-options';
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
@@ -152,12 +152,7 @@ export function codikaExecutionStart(
  * the trigger's payload), would never reach Codika, so asking for one is a mistake worth naming.
  */
 function refuseTriggerOnlyOptions(payload: Record<string, unknown>, options: { callback?: unknown }): void {
-  if (Object.keys(payload).length > 0) {
-    throw new CodikaValidationError(
-      'payload',
-      'is never sent when attaching to executionId (nothing is triggered); remove the payload, or the executionId to trigger a new execution',
-    );
-  }
+  refuseAttachedPayload(payload);
   if (options.callback) {
     throw new CodikaValidationError(
       'callback',

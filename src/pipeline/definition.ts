@@ -9,14 +9,14 @@ import { utf8Length, validateId } from '../shared/validation';
 import { MAX_FAIRNESS_KEY_BYTES } from '../shared/priority';
 import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
 import type { CodikaPipelineCondition } from './conditions';
-import { TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
+import { ON_TRIGGER_OUTCOME_UNKNOWN, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
 import { validateResultOptions } from '../shared/result-options';
 
 /** Whether a trigger that may have reached Codika is sent again; see `CodikaTriggerDelivery`. */
 const triggerDelivery = z.enum(TRIGGER_DELIVERIES);
 
 /** Whether a trigger whose outcome is unknown fails its step or asks an operator; see `CodikaOnTriggerOutcomeUnknown`. */
-const onTriggerOutcomeUnknown = z.enum(['fail', 'ask']);
+const onTriggerOutcomeUnknown = z.enum(ON_TRIGGER_OUTCOME_UNKNOWN);
 
 /** A step id: short, and safe inside a Temporal workflow id and a template path. */
 const stepId = z

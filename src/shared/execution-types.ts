@@ -2,7 +2,7 @@
 import type { Duration } from './durations';
 import type { CodikaPriority } from './priority';
 import type { CodikaResultOptions } from './result-options';
-import type { CodikaTriggerDelivery } from './trigger-delivery';
+import type { CodikaTriggerDelivery, ON_TRIGGER_OUTCOME_UNKNOWN } from './trigger-delivery';
 
 /** One Codika execution to run: what a workflow passes, never a credential. */
 export interface CodikaExecutionInput {
@@ -46,7 +46,7 @@ export interface CodikaExecutionInput {
 }
 
 /** See {@link CodikaExecutionInput.onTriggerOutcomeUnknown}. */
-export type CodikaOnTriggerOutcomeUnknown = 'fail' | 'ask';
+export type CodikaOnTriggerOutcomeUnknown = (typeof ON_TRIGGER_OUTCOME_UNKNOWN)[number];
 
 /** Who answers a step waiting for an operator, and what: see `codikaResolveTrigger`. */
 export type CodikaTriggerResolution = 'started' | 'not-started' | 'abandon';

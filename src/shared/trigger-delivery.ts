@@ -14,6 +14,9 @@ export const TRIGGER_DELIVERIES = ['at-most-once', 'at-least-once'] as const;
  */
 export type CodikaTriggerDelivery = (typeof TRIGGER_DELIVERIES)[number];
 
+/** Every `onTriggerOutcomeUnknown`, the default first; see `CodikaOnTriggerOutcomeUnknown`. */
+export const ON_TRIGGER_OUTCOME_UNKNOWN = ['fail', 'ask'] as const;
+
 /** A trigger whose outcome is unknown is not sent again unless the caller opts in. */
 export const DEFAULT_TRIGGER_DELIVERY: CodikaTriggerDelivery = 'at-most-once';
 

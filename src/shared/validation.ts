@@ -75,6 +75,20 @@ export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 export const MAX_PAYLOAD_BYTES = TEMPORAL_PAYLOAD_LIMIT_BYTES - 64 * 1024;
 
 /** UTF-8 length without Node's Buffer, so workflow code can run the same check. */
+/**
+ * A step that attaches to an execution started elsewhere triggers nothing: a payload given with it
+ * would never reach Codika, a mistake worth naming before anything runs.
+ *
+ * @throws CodikaValidationError (`payload`) when the payload has any field.
+ */
+export function refuseAttachedPayload(payload: Record<string, unknown>): void {
+  if (Object.keys(payload).length === 0) return;
+  throw new CodikaValidationError(
+    'payload',
+    'is never sent when attaching to executionId (nothing is triggered); remove the payload, or the executionId to trigger a new execution',
+  );
+}
+
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {

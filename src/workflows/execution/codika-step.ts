@@ -220,9 +220,7 @@ export async function executeCodikaStep(
   let final: CodikaFinalStatus;
   try {
     final = await STRATEGIES[settings.strategy]({
-      processInstanceId: input.processInstanceId,
       executionId,
-      workflowId: input.workflowId,
       statusRequest: statusRequestOf(input, executionId, settings, patched(STATUS_ANSWERS_PATCH) ? acceptedAtMs : null),
       acceptedAtMs,
       settings,

@@ -7,13 +7,10 @@ import type { PollSettings } from '../../shared/poll-options';
 
 /** What every strategy needs to wait for one triggered execution. */
 export interface PollingContext {
-  processInstanceId: string;
   executionId: string;
-  /** The Codika workflow: the status activities check a `success` result against its contract. */
-  workflowId: string;
   /**
-   * What every status activity is asked, the ids above with the 404 grace and the result options:
-   * built once, so every strategy sends the same.
+   * What every status activity is asked: the ids (the Codika workflow's, so a `success` is checked
+   * against its contract), the 404 grace and the result options; built once, so every strategy sends the same.
    */
   statusRequest: GetCodikaExecutionStatusInput;
   /** When Codika accepted the trigger (or the step attached): a continued run carries it for the 404 grace. */

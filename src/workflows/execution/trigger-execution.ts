@@ -101,8 +101,7 @@ export async function triggerExecution(ctx: TriggerContext): Promise<CodikaTrigg
       if (verdict.kind === 'outcome_unknown' && input.triggerDelivery === 'at-most-once') {
         const failure = outcomeUnknown(input, err, { attempt, idempotencyKey, scheduledAt, ...verdict });
         if (!ctx.ask) throw failure;
-        const details = failure.details![0] as { sentAt: string };
-        const question = { idempotencyKey, sentAt: details.sentAt, attempt, seen: verdict.seen };
+        const question = { idempotencyKey, sentAt: verdict.sentAt ?? scheduledAt, attempt, seen: verdict.seen };
         const answer = await ctx.ask(question, verdict.runIndex);
         // The operator saw it started: poll it, triggering nothing.
         if (answer?.resolution === 'started') return { executionId: answer.executionId! };

@@ -1,7 +1,7 @@
 import { CodikaValidationError } from '../../shared/errors';
-import { validateId, validatePayload } from '../../shared/validation';
+import { refuseAttachedPayload, validateId, validatePayload } from '../../shared/validation';
 import type { CheckedExecutionInput, CodikaExecutionInput } from '../../shared/execution-types';
-import { checkTriggerDelivery } from '../../shared/trigger-delivery';
+import { checkTriggerDelivery, ON_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/trigger-delivery';
 import { checkPriority } from '../../shared/priority';
 import { validateResultOptions } from '../../shared/result-options';
 import { invalid } from './poll-settings';
@@ -45,12 +45,7 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     if (priority) checked.priority = priority;
     if (input.executionId !== undefined) {
       checked.executionId = validateId('executionId', input.executionId);
-      if (Object.keys(checked.payload).length > 0) {
-        throw new CodikaValidationError(
-          'payload',
-          'is never sent when the step attaches to executionId (it triggers nothing); remove the payload, or the executionId to trigger a new execution',
-        );
-      }
+      refuseAttachedPayload(checked.payload);
     }
     const result = validateResultOptions(input.result, 'result');
     if (result) checked.result = result;
@@ -76,10 +71,10 @@ export function underPath<T>(path: string, check: () => T): T {
 function checkOperatorOptions(input: CodikaExecutionInput, checked: CheckedExecutionInput): void {
   const { onTriggerOutcomeUnknown: choice, operatorTimeout } = input;
   if (choice !== undefined) {
-    if (choice !== 'fail' && choice !== 'ask') {
+    if (!(ON_TRIGGER_OUTCOME_UNKNOWN as readonly unknown[]).includes(choice)) {
       throw new CodikaValidationError(
         'onTriggerOutcomeUnknown',
-        `must be 'fail' or 'ask', got ${JSON.stringify(choice)}`,
+        `must be one of ${ON_TRIGGER_OUTCOME_UNKNOWN.join(', ')}, got ${JSON.stringify(choice)}`,
       );
     }
     checked.onTriggerOutcomeUnknown = choice;

@@ -366,6 +366,49 @@ export class PipelineContext {
     }
   }
 
+  /**
+   * What a step does when its trigger's outcome is unknown: its own choice or the pipeline's, and the
+   * timeout only for a step that asks (a pipeline-wide one matters to no other). Set only when
+   * chosen, so a step that never asks gets the input it always did.
+   */
+  operatorOptions(
+    step: Pick<CodikaExecutionInput, 'onTriggerOutcomeUnknown' | 'operatorTimeout'>,
+  ): Pick<CodikaExecutionInput, 'onTriggerOutcomeUnknown' | 'operatorTimeout'> {
+    const onUnknown = step.onTriggerOutcomeUnknown ?? this.pipeline.onTriggerOutcomeUnknown;
+    const operatorTimeout = step.operatorTimeout ?? this.pipeline.operatorTimeout;
+    return {
+      ...(onUnknown === undefined ? {} : { onTriggerOutcomeUnknown: onUnknown }),
+      ...(onUnknown === 'ask' && operatorTimeout !== undefined ? { operatorTimeout } : {}),
+    };
+  }
+
+  /**
+   * The inputs of a step's (or a forEach item's) executions: the first, and the one a `retry` makes.
+   * They differ only when a redrive attaches it (`attach[key]`): the first polls the execution from
+   * before, and once that one failed, a retry triggers a new one.
+   */
+  attemptInputs(
+    step: CodikaPipelineExecutionStep,
+    index: number,
+    processInstanceId: string,
+    scope: TemplateScope,
+    key: string,
+  ): { input: CheckedExecutionInput; retriedInput: CheckedExecutionInput } {
+    const fresh = () => this.executionInput(step, index, processInstanceId, scope);
+    const attached = this.attach[key];
+    if (attached === undefined) {
+      const input = fresh();
+      return { input, retriedInput: input };
+    }
+    const input = this.executionInput(
+      { ...step, payload: undefined, executionId: attached },
+      index,
+      processInstanceId,
+      scope,
+    );
+    return { input, retriedInput: step.retry ? fresh() : input };
+  }
+
   /** Renders a step's (or compensation's) payload template, then checks it like any input. */
   executionInput(
     raw: Pick<
@@ -380,8 +423,6 @@ export class PipelineContext {
   ): CheckedExecutionInput {
     const payload = this.render(raw.payload ?? {}, scope, at);
     const priority = mergePriorities(this.pipeline.priority, raw.priority);
-    const onUnknown = raw.onTriggerOutcomeUnknown ?? this.pipeline.onTriggerOutcomeUnknown;
-    const operatorTimeout = raw.operatorTimeout ?? this.pipeline.operatorTimeout;
     return validateExecutionInput(
       {
         processInstanceId,
@@ -391,9 +432,7 @@ export class PipelineContext {
         ...(priority ? { priority } : {}),
         ...(raw.executionId === undefined ? {} : { executionId: raw.executionId }),
         ...(raw.result === undefined ? {} : { result: raw.result }),
-        ...(onUnknown === undefined ? {} : { onTriggerOutcomeUnknown: onUnknown }),
-        // A pipeline-wide timeout matters only to the steps that ask.
-        ...(onUnknown === 'ask' && operatorTimeout !== undefined ? { operatorTimeout } : {}),
+        ...this.operatorOptions(raw),
       },
       at.replace(/\.payload$/, ''),
     );

@@ -47,7 +47,7 @@ import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../shared/validation';
 /** A batch report a little under the payload limit: the signal's own envelope fits beside it. */
 const REPORT_LIMIT_BYTES = TEMPORAL_PAYLOAD_LIMIT_BYTES - 64 * 1024;
 import { itemKey, messageOf, type PipelineContext } from './pipeline-context';
-import { firstFailedItem, forEachResultData } from './pipeline-state';
+import { firstFailedItem, forEachResultData, splitKey } from './pipeline-state';
 
 /** Items in flight at once when a forEach step does not say. */
 const DEFAULT_CONCURRENCY = 10;
@@ -404,8 +404,8 @@ export class ForEachSteps {
     // Each batch polls its own items' executions from before (a redrive), keyed by the whole step's index.
     const attach = Object.fromEntries(
       Object.entries(this.ctx.attach).filter(([key]) => {
-        const [, stepId, at] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
-        return stepId === id && at !== undefined && Number(at) >= plan.from && Number(at) < plan.to;
+        const { stepId, index: at } = splitKey(key);
+        return stepId === id && at !== undefined && at >= plan.from && at < plan.to;
       }),
     );
     const attaching = Object.keys(attach).length > 0 ? { attach } : {};
@@ -520,16 +520,12 @@ export class ForEachSteps {
     slots?: number,
   ): CodikaPipelineDefinition {
     const priority = mergePriorities(this.ctx.pipeline.priority, step.priority);
-    // Set only when chosen, so a batch of a step that never asks is started with the input it always was.
-    const onUnknown = step.onTriggerOutcomeUnknown ?? this.ctx.pipeline.onTriggerOutcomeUnknown;
-    const operatorTimeout = step.operatorTimeout ?? this.ctx.pipeline.operatorTimeout;
     return {
       processInstanceId: this.ctx.state.steps[id]!.processInstanceId!,
       triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
       poll: { ...this.ctx.pipeline.poll, ...step.poll },
       ...(priority ? { priority } : {}),
-      ...(onUnknown ? { onTriggerOutcomeUnknown: onUnknown } : {}),
-      ...(onUnknown === 'ask' && operatorTimeout !== undefined ? { operatorTimeout } : {}),
+      ...this.ctx.operatorOptions(step),
       steps: [
         {
           id,
@@ -664,18 +660,14 @@ export class ForEachSteps {
     progress?: CodikaStepProgress,
   ): Promise<CodikaExecutionResult> {
     const processInstanceId = this.ctx.state.steps[id]!.processInstanceId!;
-    // A redrive polls the item's execution from before (it succeeded, or still ran) instead of triggering.
-    const attached = this.ctx.attach[itemKey(id, i + this.ctx.indexOffset)];
-    const fresh = () => this.ctx.executionInput(step, index, processInstanceId, this.ctx.itemScope(id, i));
-    const input =
-      attached === undefined
-        ? fresh()
-        : this.ctx.executionInput(
-            { ...step, payload: undefined, executionId: attached },
-            index,
-            processInstanceId,
-            this.ctx.itemScope(id, i),
-          );
+    // A redrive's attach map names items by their index in the whole step.
+    const { input, retriedInput } = this.ctx.attemptInputs(
+      step,
+      index,
+      processInstanceId,
+      this.ctx.itemScope(id, i),
+      itemKey(id, i + this.ctx.indexOffset),
+    );
     const item = this.ctx.state.steps[id]!.items![i]!;
     // Live under its index in this run; labelled with its index in the parent's step (a batch's offset).
     return this.ctx.runAttempts(
@@ -686,7 +678,7 @@ export class ForEachSteps {
       input,
       progress,
       itemKey(id, i + this.ctx.indexOffset),
-      attached !== undefined && step.retry ? fresh() : input,
+      retriedInput,
     );
   }
 

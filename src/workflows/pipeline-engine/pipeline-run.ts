@@ -578,16 +578,8 @@ export class PipelineRun {
     }
     if (isApprovalStep(step)) return { resultData: await this.runApproval(id, step, index) };
     if (step.forEach) return { resultData: await this.forEach.run(id, step, index, polling) };
-    const attached = this.ctx.attach[id];
-    const fresh = () => this.ctx.executionInput(step, index, state.processInstanceId!, this.ctx.scope());
-    if (attached === undefined) return this.ctx.runAttempts(state, step.retry, id, index, fresh(), progress);
-    const input = this.ctx.executionInput(
-      { ...step, payload: undefined, executionId: attached },
-      index,
-      state.processInstanceId!,
-      this.ctx.scope(),
-    );
-    return this.ctx.runAttempts(state, step.retry, id, index, input, progress, id, step.retry ? fresh() : input);
+    const { input, retriedInput } = this.ctx.attemptInputs(step, index, state.processInstanceId!, this.ctx.scope(), id);
+    return this.ctx.runAttempts(state, step.retry, id, index, input, progress, id, retriedInput);
   }
 
   private async runApproval(id: string, step: CodikaPipelineApprovalStep, index: number) {

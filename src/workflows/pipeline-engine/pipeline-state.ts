@@ -113,11 +113,17 @@ export function pollingToResume<T>(
   return Object.fromEntries(Object.entries(polling).filter(([key]) => stillPolling(key, steps)));
 }
 
+/** A step's or a forEach item's key (`send`, `send[3]`), as its step id and item index. */
+export function splitKey(key: string): { stepId: string; index?: number } {
+  const [, stepId, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
+  return index === undefined ? { stepId: stepId! } : { stepId: stepId!, index: Number(index) };
+}
+
 /** Whether the step or item of a `resume.polling` key (`send`, `send[3]`) still polls its execution. */
 function stillPolling(key: string, steps: Record<string, CodikaPipelineStepState>): boolean {
-  const [, id, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(key)!;
-  const step = steps[id!];
-  const target = index === undefined ? step : step?.items?.[Number(index)];
+  const { stepId, index } = splitKey(key);
+  const step = steps[stepId];
+  const target = index === undefined ? step : step?.items?.[index];
   return target?.status === 'running' && target.nextAttemptAt === undefined;
 }
 
