@@ -50,13 +50,15 @@ export function pipelineRedriveCommand(
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (workflowId: string, options: RedriveOptions) => {
       const attach = Object.fromEntries(options.executionId.map(attachment));
+      // Read before connecting: a file that cannot be read is the user's to fix, whatever Temporal says.
+      const pipeline = options.file === undefined ? undefined : readJsonFile('pipeline file', options.file);
       const settings = globals();
       const temporal = await connect(settings);
       try {
         // The new run goes where the old one ran (the old run's task queue), not to the CLI's default.
         const { handle, plan } = await redriveCodikaPipeline(temporal.client, workflowId, {
           workflowId: options.id,
-          ...(options.file ? { pipeline: readJsonFile('pipeline file', options.file) } : {}),
+          ...(pipeline === undefined ? {} : { pipeline }),
           attach,
           notStarted: options.notStarted,
         }).catch((err: unknown) => {
