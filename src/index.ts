@@ -84,7 +84,12 @@ export {
   type CodikaPollStrategy,
   type PollSettings,
 } from './shared';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './shared';
+export {
+  DEFAULT_TRIGGER_DELIVERY,
+  ON_TRIGGER_OUTCOME_UNKNOWN,
+  TRIGGER_DELIVERIES,
+  type CodikaTriggerDelivery,
+} from './shared';
 export type { Duration } from './shared';
 
 // Pipelines: the file format, its checks and its JSON Schema.

@@ -31,7 +31,12 @@ export {
   type CodikaPollStrategy,
   type PollSettings,
 } from './poll-options';
-export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from './trigger-delivery';
+export {
+  DEFAULT_TRIGGER_DELIVERY,
+  ON_TRIGGER_OUTCOME_UNKNOWN,
+  TRIGGER_DELIVERIES,
+  type CodikaTriggerDelivery,
+} from './trigger-delivery';
 export { type Duration } from './durations';
 export { DEFAULT_TASK_QUEUE } from './task-queue';
 export {
