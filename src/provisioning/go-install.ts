@@ -29,8 +29,19 @@ export interface GoBinary {
   cacheFolder: string;
   /** The name `go install` gives the binary (the last element of the package path). */
   binaryName: string;
-  /** `module/path/cmd/x@vX.Y.Z`. */
+  /** `module/path/cmd/x@vX.Y.Z` for `go install`, or the package path alone when built in `wrapperModule`. */
   target: string;
+  /**
+   * The Go toolchain the module declares when it is newer than the machine's (`GOTOOLCHAIN`, which
+   * the go command fetches from the module proxy). Set per binary, so older builds keep the local Go.
+   */
+  toolchain?: string;
+  /**
+   * A folder of this repository whose go.mod pins the target's dependencies: for a module whose own
+   * go.mod requires a version the proxy does not serve, so `go install module@version` refuses it.
+   * Built there with `go build`, the pins in the folder's go.sum deciding.
+   */
+  wrapperModule?: string;
 }
 
 /** Progress messages: the first build takes minutes. */
@@ -70,19 +81,26 @@ export async function buildWithGo(
   try {
     const path = join(cacheDir, binary.binaryName);
     if (isExecutable(path)) return path;
-    log(`Building ${binary.label} (${binary.target}) into ${cacheDir}: first run only, takes several minutes…`);
+    const toolchain = binary.toolchain ? ` with ${binary.toolchain}` : '';
+    log(`Building ${binary.label} (${binary.target}${toolchain}) into ${cacheDir}: first run only, takes minutes…`);
     const started = Date.now();
     // Built elsewhere and renamed into place, so an interrupted build never leaves a half binary that looks cached.
     const staging = mkdtempSync(join(cacheDir, '.build-'));
     try {
-      await promisify(execFile)(go, ['install', binary.target], {
-        env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const buildEnv = {
+        ...env,
+        GOBIN: staging,
+        GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim(),
+        ...(binary.toolchain ? { GOTOOLCHAIN: binary.toolchain } : {}),
+      };
+      const args = binary.wrapperModule
+        ? ['build', '-o', join(staging, binary.binaryName), binary.target]
+        : ['install', binary.target];
+      await promisify(execFile)(go, args, { env: buildEnv, cwd: binary.wrapperModule, maxBuffer: 64 * 1024 * 1024 });
       renameSync(join(staging, binary.binaryName), path);
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new Error(`go install ${binary.target} failed:\n${stderr.split('\n').slice(-20).join('\n')}`);
+      throw new Error(`go ${buildCommandOf(binary)} failed:\n${stderr.split('\n').slice(-20).join('\n')}`);
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -91,6 +109,14 @@ export async function buildWithGo(
   } finally {
     release();
   }
+}
+
+/** The build as a person would type it, for errors. */
+function buildCommandOf(binary: GoBinary): string {
+  const toolchain = binary.toolchain ? `GOTOOLCHAIN=${binary.toolchain} ` : '';
+  if (binary.wrapperModule)
+    return `build ${binary.target} (in ${binary.wrapperModule}, ${toolchain.trim() || 'local Go'})`;
+  return `install ${binary.target}${toolchain ? ` (${toolchain.trim()})` : ''}`;
 }
 
 /** A lock folder holding its owner's pid; a lock whose owner died (Ctrl+C during the build) is taken over. */

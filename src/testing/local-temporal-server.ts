@@ -1,12 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import Long from 'long';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CODIKA_SEARCH_ATTRIBUTE_NAMES } from '../shared/search-attribute-keys';
-import { findOrBuildTemporalCli, type TemporalCliSource } from '../provisioning/temporal-cli';
+import { OLDEST_SUPPORTED_SERVER_VERSION } from '../shared/server-versions';
+import { CLUSTER_BINARIES, findOrBuildGoBinary, TEMPORAL_SERVER_VERSION } from '../provisioning/cluster-binaries';
+import { findOnPath } from '../provisioning/go-install';
+import { findOrBuildTemporalCli, TEMPORAL_CLI_VERSION } from '../provisioning/temporal-cli';
+import {
+  devServerConfig,
+  devServerDefaults,
+  dynamicConfigFile,
+  type DevServerPorts,
+} from './dev-server/dev-server-config';
+import { startUiServer } from './local-cluster/ui-server';
 
 /** Options of {@link LocalTemporalServer.start}. */
 export interface LocalTemporalServerOptions {
@@ -30,6 +42,17 @@ export interface LocalTemporalServerOptions {
   namespaces?: string[];
   /** Server dynamic config, added to the launcher's own (`DEV_SERVER_DYNAMIC_CONFIG`: fast visibility, the suggestion to continue as new). */
   dynamicConfig?: Record<string, unknown>;
+  /**
+   * Namespaces created with dynamic config values of their own, e.g. one per continue-as-new
+   * threshold of one server: `{ 'fuzz-5': { 'limit.historyCount.suggestContinueAsNew': 5 } }`.
+   * Needs the `current` server. @default none
+   */
+  namespaceDynamicConfig?: Record<string, Record<string, unknown>>;
+  /**
+   * The server to run. @default `oldest-supported` when the environment has
+   * `CODIKA_TEMPORAL_SERVER=oldest-supported` (the compatibility job), else `current`
+   */
+  version?: LocalTemporalServerVersion;
 }
 
 /**
@@ -37,7 +60,7 @@ export interface LocalTemporalServerOptions {
  * late; polling with short intervals (tests, demo, benchmarks) needs timers that fire on time.
  * Eager activity dispatch hands the status activity to the worker in the reply to the workflow task
  * that scheduled it, saving a trip through the task queue on every poll (off by default in the
- * open-source server; worth turning on in your own cluster too). Server 1.29 ignores task priority
+ * open-source server; worth turning on in your own cluster too). The server ignores task priority
  * and fairness keys unless the new matcher and fairness are on (docs/priority.md).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
@@ -59,9 +82,19 @@ export const PRIORITY_DEMO_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
 };
 
 /**
- * A Temporal dev server on 127.0.0.1, started from the provisioned CLI binary (see
- * {@link findOrBuildTemporalCli}) and awaited with a generous timeout. Falls back to the SDK's
- * own download when no binary can be found or built.
+ * Which Temporal runs: `current` is the server binary {@link TEMPORAL_SERVER_VERSION} as one
+ * process on SQLite (what `temporal server start-dev` runs, configured the same way);
+ * `oldest-supported` is the Temporal CLI {@link TEMPORAL_CLI_VERSION}'s dev server, server
+ * {@link OLDEST_SUPPORTED_SERVER_VERSION}, for the compatibility job (`npm run test:compat`).
+ */
+export type LocalTemporalServerVersion = 'current' | 'oldest-supported';
+
+/** Where the server came from, for reports: `server 1.32.2 (cache)`, `cli 1.5.1 (PATH)`, `sdk-download`. */
+export type LocalTemporalServerSource = string;
+
+/**
+ * A Temporal dev server on 127.0.0.1, started from a provisioned binary and awaited with a
+ * generous timeout. Falls back to the SDK's own download when no binary can be found or built.
  */
 export class LocalTemporalServer {
   private constructor(
@@ -69,16 +102,110 @@ export class LocalTemporalServer {
     readonly address: string,
     /** Web UI URL, when the UI is on. */
     readonly uiUrl: string | undefined,
-    /** Where the binary came from, or `sdk-download`. */
-    readonly source: TemporalCliSource | 'sdk-download',
+    /** Which binary serves, and where it came from. */
+    readonly source: LocalTemporalServerSource,
     /** The server's output, for diagnosing a failed start. */
     readonly logFile: string | undefined,
     private readonly stopServer: (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>,
   ) {}
 
-  /** Provisions the CLI if needed, starts the server and resolves once it answers. @throws Error when it does not start in time. */
+  /** Provisions the server if needed, starts it and resolves once it answers. @throws Error when it does not start in time. */
   static async start(options: LocalTemporalServerOptions = {}): Promise<LocalTemporalServer> {
     const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const version = options.version ?? localServerVersionFromEnv();
+    if (version === 'current') {
+      const server = await findOrBuildGoBinary(CLUSTER_BINARIES.server, process.env, log).catch((err: unknown) => {
+        if (findOnPath('go', process.env.PATH ?? '')) throw err;
+        return undefined;
+      });
+      if (server) return LocalTemporalServer.startServerBinary(server, options, log);
+      if (options.namespaceDynamicConfig)
+        throw new Error('namespaceDynamicConfig needs the Temporal server binary: install Go 1.25+ and run again');
+    } else if (options.namespaceDynamicConfig) {
+      throw new Error(`namespaceDynamicConfig needs server ${TEMPORAL_SERVER_VERSION}, not the oldest supported`);
+    }
+    return LocalTemporalServer.startCliDevServer(options, log);
+  }
+
+  /** The server binary as one process on SQLite, its namespaces and search attributes registered through the API. */
+  private static async startServerBinary(
+    binary: string,
+    options: LocalTemporalServerOptions,
+    log: (message: string) => void,
+  ): Promise<LocalTemporalServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'codika-temporal-server-'));
+    const ports = await freeDevServerPorts(options.port);
+    const configFile = join(dir, 'config.yaml');
+    const dynamicConfig = join(dir, 'dynamicconfig.yaml');
+    writeFileSync(
+      dynamicConfig,
+      JSON.stringify(
+        dynamicConfigFile(
+          { ...devServerDefaults(ports.frontendHttp), ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig },
+          options.namespaceDynamicConfig,
+        ),
+        null,
+        2,
+      ),
+    );
+    writeFileSync(
+      configFile,
+      JSON.stringify(
+        devServerConfig({
+          ports,
+          dbFilename: options.dbFilename,
+          memoryDatabaseName: basename(dir),
+          dynamicConfigFile: dynamicConfig,
+        }),
+        null,
+        2,
+      ),
+    );
+    const logFile = options.logFile ?? join(dir, 'server.log');
+    const server = spawnLogged(binary, ['--config-file', configFile, '--allow-no-auth', 'start'], logFile);
+    const address = `127.0.0.1:${ports.frontendGrpc}`;
+    const processes: ChildProcess[] = [server.child];
+    const stopAll = async (signal: 'SIGTERM' | 'SIGKILL') => {
+      for (const child of processes.reverse()) await stopProcess(child, signal);
+      server.out.end();
+    };
+    try {
+      const timeoutMs = options.startTimeoutMs ?? 120_000;
+      await waitUntilServing(address, server.child, timeoutMs, logFile, 'system');
+      await registerNamespaces(address, [
+        'default',
+        ...(options.namespaces ?? []),
+        ...Object.keys(options.namespaceDynamicConfig ?? {}),
+      ]);
+      let uiUrl: string | undefined;
+      if (options.ui) {
+        const uiServer = await findOrBuildGoBinary(CLUSTER_BINARIES.uiServer, process.env, log);
+        const uiPort = options.uiPort ?? (await freePort());
+        processes.push(
+          startUiServer({
+            uiServer,
+            dir,
+            port: uiPort,
+            frontendAddress: address,
+            namespace: 'default',
+            codecEndpoint: options.uiCodecEndpoint,
+          }),
+        );
+        uiUrl = `http://127.0.0.1:${uiPort}`;
+        await waitUntilUiAnswers(uiUrl, timeoutMs, join(dir, 'ui', 'ui-server.log'));
+      }
+      return new LocalTemporalServer(address, uiUrl, `server ${TEMPORAL_SERVER_VERSION}`, logFile, stopAll);
+    } catch (err) {
+      await stopAll('SIGKILL');
+      throw err;
+    }
+  }
+
+  /** The Temporal CLI's dev server (the oldest supported server), or the SDK's download of the newest CLI. */
+  private static async startCliDevServer(
+    options: LocalTemporalServerOptions,
+    log: (message: string) => void,
+  ): Promise<LocalTemporalServer> {
     const cli = await findOrBuildTemporalCli({ log });
     const port = options.port ?? (await freePort());
     const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
@@ -93,7 +220,9 @@ export class LocalTemporalServer {
       ...CODIKA_SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ];
     if (!cli) {
-      log('No Temporal CLI found and no Go toolchain to build one: letting the Temporal SDK download it…');
+      log(
+        'No Temporal server binary and no Go toolchain to build one: letting the Temporal SDK download its dev server…',
+      );
       const env = await TestWorkflowEnvironment.createLocal({
         server: {
           ip: '127.0.0.1',
@@ -105,7 +234,7 @@ export class LocalTemporalServer {
         },
       }).catch((err: unknown) => {
         throw new Error(
-          `No Temporal server binary: none at TEMPORAL_CLI_PATH or on PATH, no Go toolchain to build one, and the SDK's download failed (${String(err)}). ` +
+          `No Temporal server binary: no Go toolchain to build one, none at TEMPORAL_CLI_PATH or on PATH, and the SDK's download failed (${String(err)}). ` +
             'Install Go 1.25+ (the build is automatic), or put the Temporal CLI on PATH, or set TEMPORAL_CLI_PATH.',
         );
       });
@@ -116,7 +245,7 @@ export class LocalTemporalServer {
         undefined,
         async (signal) => {
           // The SDK keeps its server process to itself: it can stop it, not kill it.
-          if (signal === 'SIGKILL') throw new Error('kill() needs the provisioned Temporal CLI (npm run provision)');
+          if (signal === 'SIGKILL') throw new Error('kill() needs a provisioned Temporal server (npm run provision)');
           await env.teardown();
         },
       );
@@ -128,28 +257,26 @@ export class LocalTemporalServer {
     if (options.dbFilename) args.push('--db-filename', options.dbFilename);
     args.push(...serverArgs);
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
-    const out = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.once('error', (err) => out.write(`failed to start ${cli.path}: ${err.message}\n`));
-    // If the parent exits without stop() (a crash, process.exit), the server must not outlive it.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.removeListener('exit', killOnExit));
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    const { child, out } = spawnLogged(cli.path, args, logFile);
     const address = `127.0.0.1:${port}`;
     try {
-      await waitUntilServing(address, child, options.startTimeoutMs ?? 120_000, logFile);
+      await waitUntilServing(address, child, options.startTimeoutMs ?? 120_000, logFile, 'default');
     } catch (err) {
       await stopProcess(child);
       out.end();
       throw err;
     }
     const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-    return new LocalTemporalServer(address, uiUrl, cli.source, logFile, async (signal) => {
-      await stopProcess(child, signal);
-      out.end();
-    });
+    return new LocalTemporalServer(
+      address,
+      uiUrl,
+      `cli ${TEMPORAL_CLI_VERSION} (${cli.source})`,
+      logFile,
+      async (signal) => {
+        await stopProcess(child, signal);
+        out.end();
+      },
+    );
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice. */
@@ -164,6 +291,124 @@ export class LocalTemporalServer {
   async kill(): Promise<void> {
     await this.stopServer('SIGKILL');
   }
+}
+
+/** The server {@link LocalTemporalServer.start} runs when not told: `CODIKA_TEMPORAL_SERVER`, else `current`. */
+export function localServerVersionFromEnv(env: NodeJS.ProcessEnv = process.env): LocalTemporalServerVersion {
+  const value = env.CODIKA_TEMPORAL_SERVER;
+  if (value === undefined || value === '' || value === 'current') return 'current';
+  if (value === 'oldest-supported') return 'oldest-supported';
+  throw new Error(
+    `CODIKA_TEMPORAL_SERVER=${value} is not a server this project runs: use "current" (${TEMPORAL_SERVER_VERSION}) ` +
+      `or "oldest-supported" (${OLDEST_SUPPORTED_SERVER_VERSION}), or unset it`,
+  );
+}
+
+/** Free ports for every listener of a one-process server; the frontend's is `frontendGrpc` when given. */
+async function freeDevServerPorts(frontendGrpc?: number): Promise<DevServerPorts> {
+  const ports: number[] = [];
+  // Asked one after another while the earlier ones are held, so no two are the same.
+  const held: Array<ReturnType<typeof createServer>> = [];
+  try {
+    for (let i = 0; i < 9; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+      held.push(server);
+      ports.push((server.address() as { port: number }).port);
+    }
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+  const [
+    grpc,
+    http,
+    frontendMembership,
+    historyGrpc,
+    historyMembership,
+    matchingGrpc,
+    matchingMembership,
+    workerGrpc,
+    workerMembership,
+  ] = ports as [number, number, number, number, number, number, number, number, number];
+  return {
+    frontendGrpc: frontendGrpc ?? grpc,
+    frontendHttp: http,
+    frontendMembership,
+    historyGrpc,
+    historyMembership,
+    matchingGrpc,
+    matchingMembership,
+    workerGrpc,
+    workerMembership,
+  };
+}
+
+/** Starts a process whose output goes to `logFile`, killed if this process exits without stopping it. */
+function spawnLogged(binary: string, args: string[], logFile: string): { child: ChildProcess; out: WriteStream } {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('error', (err) => out.write(`failed to start ${binary}: ${err.message}\n`));
+  // If the parent exits without stop() (a crash, process.exit), the server must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  return { child, out };
+}
+
+/**
+ * Registers the namespaces (kept a day, as the CLI's dev server keeps them) and the Codika search
+ * attributes on each: a no-op for those a database file already has. A namespace registered now is
+ * seen by every service after the next namespace-cache refresh (1 s here), awaited before returning.
+ */
+async function registerNamespaces(address: string, namespaces: string[]): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    let registered = false;
+    for (const namespace of new Set(namespaces)) {
+      const created = await connection.workflowService
+        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } })
+        .then(() => true, ignoreAlreadyExists);
+      registered ||= created;
+      const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+      await connection.operatorService
+        .addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(CODIKA_SEARCH_ATTRIBUTE_NAMES.map((name) => [name, keyword])),
+        })
+        .catch(ignoreAlreadyExists);
+    }
+    if (registered) await new Promise((resolve) => setTimeout(resolve, 1_500));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `false` for an ALREADY_EXISTS answer (gRPC code 6); anything else is thrown again. */
+function ignoreAlreadyExists(err: unknown): false {
+  if ((err as { code?: number }).code === 6) return false;
+  throw err;
+}
+
+/** Waits until the UI answers HTTP (its first start unpacks assets). */
+async function waitUntilUiAnswers(url: string, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500) return;
+      lastError = new Error(`HTTP ${response.status}`);
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Temporal UI at ${url} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`);
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
@@ -187,11 +432,16 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits until the frontend answers: `default` when the server creates that namespace itself (the
+ * CLI's dev server), `system` when it is registered afterwards (the server binary).
+ */
 async function waitUntilServing(
   address: string,
   child: ChildProcess,
   timeoutMs: number,
   logFile: string,
+  readyWhen: 'default' | 'system',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -199,11 +449,12 @@ async function waitUntilServing(
   child.once('error', () => (exited = true));
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`Temporal dev server exited during start; see ${logFile}`);
+    if (exited) throw new Error(`Temporal server exited during start; see ${logFile}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2000 });
       try {
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        if (readyWhen === 'default') await connection.workflowService.describeNamespace({ namespace: 'default' });
+        else await connection.workflowService.getSystemInfo({});
         return;
       } finally {
         await connection.close();
@@ -214,7 +465,7 @@ async function waitUntilServing(
     }
   }
   throw new Error(
-    `Temporal dev server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`,
+    `Temporal server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)}); see ${logFile}`,
   );
 }
 

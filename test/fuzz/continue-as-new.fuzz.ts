@@ -11,7 +11,7 @@
 import { Worker } from '@temporalio/worker';
 import { CORPUS } from './corpus';
 import { startFuzzBedOn, startFuzzServer } from './fuzz-bed';
-import type { NamespacedDevServer } from '../helpers/namespaced-dev-server';
+import type { LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { canonical, type FuzzRun } from './fuzz-run';
 import { runAll, runReferences } from './references';
 
@@ -68,7 +68,7 @@ test('pipelines end as their reference at every continue-as-new threshold, and e
   }
 }, 600_000);
 
-async function fuzzOn(server: NamespacedDevServer, startedAt: number): Promise<void> {
+async function fuzzOn(server: LocalTemporalServer, startedAt: number): Promise<void> {
   const { expected, histories: referenceHistories } = await runReferences(BASE_SEED, server);
 
   const divergences: Divergence[] = [];

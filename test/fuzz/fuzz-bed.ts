@@ -1,15 +1,13 @@
 /**
- * One place the fuzz suite runs its corpus: a Temporal dev server that suggests continuing as new
- * after `threshold` history events (or, for the reference, never), a mock Codika of its own, and a
- * worker. The CLI's dev server accepts only unconstrained dynamic config values (a JSON value is
- * wrapped as one value for every namespace), so each threshold has a dev server of its own rather
- * than a namespace of one server.
+ * One place the fuzz suite runs its corpus: a namespace of the suite's one Temporal dev server that
+ * suggests continuing as new after `threshold` history events (or, for the reference, never), a mock
+ * Codika of its own, and a worker.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
 import { createCodikaWorker } from '../../src/worker-setup/create-codika-worker';
-import { startNamespacedDevServer, type NamespacedDevServer } from '../helpers/namespaced-dev-server';
+import { LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { runOwnWorker, startOwnServer } from '../helpers/own-server';
 import { WorkerProcess } from '../helpers/worker-process';
 
@@ -38,16 +36,17 @@ export const namespaceOf = (threshold: number) => (threshold === NEVER ? 'fuzz-r
  * One server for every threshold: a namespace each, whose dynamic config suggests continuing as new
  * after its threshold of events (`limit.historyCount.suggestContinueAsNew` with a namespace constraint).
  */
-export function startFuzzServer(thresholds: number[]): Promise<NamespacedDevServer> {
-  return startNamespacedDevServer(
-    Object.fromEntries(
+export function startFuzzServer(thresholds: number[]): Promise<LocalTemporalServer> {
+  return LocalTemporalServer.start({
+    namespaceDynamicConfig: Object.fromEntries(
       [NEVER, ...thresholds].map((t) => [namespaceOf(t), { 'limit.historyCount.suggestContinueAsNew': t }]),
     ),
-  );
+    log: () => {},
+  });
 }
 
 /** A bed on the suite's one server: the threshold's namespace, a mock of its own, a worker in this process. */
-export async function startFuzzBedOn(server: NamespacedDevServer, threshold: number): Promise<FuzzBed> {
+export async function startFuzzBedOn(server: LocalTemporalServer, threshold: number): Promise<FuzzBed> {
   const namespace = namespaceOf(threshold);
   const mock = new MockCodikaServer({ apiKey: API_KEY });
   await mock.start();

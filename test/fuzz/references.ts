@@ -1,7 +1,7 @@
 /** The reference of each corpus pipeline: one run on a server that never suggests continuing as new. */
 import { CORPUS, type FuzzCase } from './corpus';
 import { NEVER, startFuzzBed, startFuzzBedOn, type FuzzBed } from './fuzz-bed';
-import type { NamespacedDevServer } from '../helpers/namespaced-dev-server';
+import type { LocalTemporalServer } from '../../src/testing/local-temporal-server';
 import { canonical, runCase, type FuzzOutcome, type FuzzRun } from './fuzz-run';
 
 export interface FuzzReference {
@@ -22,7 +22,7 @@ export async function runAll(
   );
 }
 
-export async function runReferences(seed: number, server?: NamespacedDevServer): Promise<FuzzReference> {
+export async function runReferences(seed: number, server?: LocalTemporalServer): Promise<FuzzReference> {
   const bed = server ? await startFuzzBedOn(server, NEVER) : await startFuzzBed(NEVER);
   const runs = await runAll(
     bed,

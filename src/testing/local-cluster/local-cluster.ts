@@ -47,6 +47,11 @@ export interface LocalClusterOptions {
   /** Progress lines. @default to stderr */
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The server version to run, for an upgrade test: a data folder made by an older server, then
+   * started with the current one (its SQL tool's `update-schema` migrates it). @default the current version
+   */
+  serverVersion?: string;
 }
 
 export class LocalCluster {
@@ -80,7 +85,7 @@ export class LocalCluster {
     const settings = readClusterSettings();
     const ports = { ...settings.ports, ...options.ports };
     mkdirSync(options.dir, { recursive: true });
-    const binaries = await findOrBuildClusterBinaries(env, log);
+    const binaries = await findOrBuildClusterBinaries(env, log, options.serverVersion);
 
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} (data in ${join(options.dir, 'postgres')})`);
     const postgres = await startPostgres({

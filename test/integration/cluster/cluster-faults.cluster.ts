@@ -13,12 +13,11 @@ import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startCodikaPipeline } from '../../../src/client';
 import { LocalCluster } from '../../../src/testing/local-cluster/local-cluster';
-import { isPortFree } from '../../../src/testing/local-temporal-server';
-import type { ClusterPorts } from '../../../src/testing/local-cluster/cluster-settings';
 import type { TemporalService } from '../../../src/testing/local-cluster/temporal-services';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import { tallyOutcomes, type ExpectedEnd, type Tally } from '../../helpers/fault-outcomes';
+import { freeClusterPorts } from '../../helpers/cluster-ports';
 import { recordFaultRow } from '../../helpers/fault-report';
 import { uniqueTaskQueue } from '../../helpers/temporal';
 import { sleep, waitUntil } from '../../helpers/wait';
@@ -37,22 +36,7 @@ let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  const names: (keyof ClusterPorts)[] = [
-    'postgres',
-    'frontendGrpc',
-    'frontendMembership',
-    'frontendHttp',
-    'historyGrpc',
-    'historyMembership',
-    'matchingGrpc',
-    'matchingMembership',
-    'workerGrpc',
-    'workerMembership',
-    'ui',
-  ];
-  const ports: Partial<ClusterPorts> = {};
-  const taken = new Set<number>();
-  for (const name of names) ports[name] = await freePortBelow32768(taken);
+  const ports = await freeClusterPorts();
   // PostgreSQL runs as the postgres user when the tests run as root: its folder must be reachable.
   const dir = mkdtempSync(join(tmpdir(), 'codika-cluster-'));
   chmodSync(dir, 0o755);
@@ -68,21 +52,6 @@ afterAll(async () => {
   await mock?.stop();
   await cluster?.stop();
 });
-
-/**
- * A free port below 32768: Temporal keeps each service's membership port in a PostgreSQL `smallint`,
- * and the kernel's ephemeral ports (what port 0 gives) are above it.
- */
-async function freePortBelow32768(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    if (await isPortFree(port)) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
 
 /** How a scenario ended. */
 interface Outcome {

@@ -211,9 +211,8 @@ describe('docker-compose.yml and `npm run cluster` agree', () => {
     expect(settings.versions.temporalUiServer).toBe(TEMPORAL_UI_SERVER_VERSION);
     expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
     expect(services['temporal-ui'].image).toBe(`temporalio/ui:${TEMPORAL_UI_SERVER_VERSION}`);
-    expect(services['temporal-schema'].image).toMatch(
-      new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}-`),
-    );
+    // From 1.30 the admin tools are tagged with the server's version alone (no tctl/CLI suffix).
+    expect(services['temporal-schema'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
     expect(services['temporal-setup'].image).toBe(services['temporal-schema'].image);
     expect(services.postgresql.image).toBe(`postgres:${settings.versions.postgres}`);
   });
