@@ -29,6 +29,22 @@ export {
   type StartCodikaPipelineOptions,
 } from './client';
 
+// One execution as one standalone activity, with no workflow around it (Temporal server 1.31+).
+export {
+  executeCodikaActivity,
+  startCodikaActivity,
+  CodikaStandaloneUnsupportedError,
+  DEFAULT_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+  type StartCodikaActivityOptions,
+} from './client';
+export {
+  CODIKA_EXECUTION_ACTIVITY,
+  DEFAULT_CANCEL_CHECK_INTERVAL_MS,
+  type CodikaActivityPollOptions,
+  type CodikaExecutionActivityInput,
+  type CodikaActivityHeartbeat,
+} from './activities';
+
 // Run a worker: the Codika activities, on a worker of your own or the library's.
 export { createCodikaWorker, type CodikaWorkerOptions } from './worker-setup/create-codika-worker';
 export { CodikaPlugin, type CodikaPluginOptions } from './worker-setup/codika-plugin';

@@ -19,6 +19,7 @@ import { repeatedAttemptRefused } from './repeated-attempt-refused';
 import { ContractChecks } from './contract-checks';
 import { withinNotFoundGrace } from './not-found-grace';
 import { shapeResult } from './result-shaping';
+import { createCodikaExecutionActivity, type CodikaExecutionActivity } from './codika-execution-activity';
 import type { AnyCodikaWorkflowContract } from '../shared/contracts';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
@@ -49,8 +50,11 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
   contracts?: readonly AnyCodikaWorkflowContract[];
 }
 
-/** Activities registered on a worker; workflows reach them through `proxyActivities`. */
-export interface CodikaActivities extends CodikaPollingActivities {
+/**
+ * Activities registered on a worker; workflows reach them through `proxyActivities`, and clients start
+ * `codikaExecution` on its own (a standalone activity: `startCodikaActivity`).
+ */
+export interface CodikaActivities extends CodikaPollingActivities, CodikaExecutionActivity {
   /**
    * Sends the trigger once, with the input's `Idempotency-Key`. Under `at-most-once`, an attempt after
    * the first sends nothing and fails with `CodikaTriggerOutcomeUnknown`.
@@ -123,6 +127,13 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       secrets,
       pacer,
       requestTimeoutMs,
+    }),
+    ...createCodikaExecutionActivity({
+      trigger: (request, signal) => client.trigger(request, { signal }),
+      getStatus,
+      contracts,
+      pacer,
+      secrets,
     }),
     async triggerCodikaExecution(input) {
       const { info } = Context.current();

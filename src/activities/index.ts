@@ -10,4 +10,11 @@ export {
   type CodikaActivitiesOptions,
 } from './create-codika-activities';
 export type { CodikaCredentials } from './credentials';
+export {
+  CODIKA_EXECUTION_ACTIVITY,
+  DEFAULT_CANCEL_CHECK_INTERVAL_MS,
+  type CodikaActivityPollOptions,
+  type CodikaExecutionActivityInput,
+} from './codika-execution-input';
+export type { CodikaActivityHeartbeat, CodikaExecutionActivity } from './codika-execution-activity';
 export { CodikaCredentialsMissingError } from './errors';

@@ -28,5 +28,11 @@ export {
   type CodikaCallbackReceiver,
   type CodikaCallbackReceiverOptions,
 } from './callback-receiver';
+export { executeCodikaActivity, startCodikaActivity } from './standalone/start-codika-activity';
+export {
+  DEFAULT_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+  type StartCodikaActivityOptions,
+} from './standalone/codika-activity-start';
+export { CodikaStandaloneUnsupportedError } from './standalone/standalone-unsupported';
 export { connectCodikaClient } from './connect-client';
 export { CodikaPipelineValidationError } from './errors';

@@ -1,0 +1,143 @@
+/**
+ * The input of the standalone `codikaExecution` activity: one Codika execution, started from a client
+ * with no workflow around it. A wire shape the server stores with the activity: fields may be added
+ * (optional), never renamed or removed. It is checked twice with the same code, by the client before
+ * anything starts and by the activity, whose input any client could have written.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Duration } from '../shared/durations';
+import { CODIKA_VALIDATION_FAILURE, CodikaValidationError } from '../shared/errors';
+import type { CheckedExecutionInput, CodikaExecutionInput } from '../shared/execution-types';
+import { isPositiveDuration, type CodikaPollOptions } from '../shared/poll-options';
+import { parseDuration } from '../shared/durations';
+import { checkPollSettings } from '../workflows/execution/poll-settings';
+import { validateExecutionInput } from '../workflows/execution/validate-input';
+
+/**
+ * The activity's type name: a wire identifier (clients start it by this name, the server records it),
+ * never renamed. It reads as `codikaExecutionWorkflow` without the workflow.
+ */
+export const CODIKA_EXECUTION_ACTIVITY = 'codikaExecution';
+
+/**
+ * The poll options a standalone activity takes: those of {@link CodikaPollOptions} but `strategy` (it
+ * always checks in its own loop) and `activityTimeout` (it is one long attempt; each request is bounded
+ * by the worker's request timeout).
+ */
+export type CodikaActivityPollOptions = Omit<CodikaPollOptions, 'strategy' | 'activityTimeout'>;
+
+/** What the `codikaExecution` activity takes: the execution, how to poll it, how often to look for a cancel. */
+export interface CodikaExecutionActivityInput extends CodikaExecutionInput {
+  /** How to wait for the result; the defaults are the workflow path's. */
+  poll?: CodikaActivityPollOptions;
+  /**
+   * How often the activity asks the server (a describe, not a billable action) whether it was
+   * cancelled; `null` leaves cancellations to the keep-alive heartbeats. @default '2 seconds'
+   */
+  cancelCheckInterval?: Duration | null;
+}
+
+/** The poll settings that apply to a standalone activity, in milliseconds. */
+export interface ActivityPollSettings {
+  firstPollAfterMs: number;
+  backoffCoefficient: number;
+  maxPollIntervalMs: number;
+  deadlineMs: number;
+  notFoundGraceMs: number;
+}
+
+/** An input {@link checkCodikaExecutionActivityInput} accepted. */
+export interface CheckedActivityInput {
+  execution: CheckedExecutionInput;
+  poll: ActivityPollSettings;
+  /** `null`: no cancel checks between heartbeats. */
+  cancelCheckIntervalMs: number | null;
+}
+
+/** How often the activity looks for a cancellation by default. */
+export const DEFAULT_CANCEL_CHECK_INTERVAL_MS = 2_000;
+
+/**
+ * Checks an activity input with the workflow path's own rules (ids, payload, delivery, priority,
+ * executionId, result options, poll options), and refuses what only a workflow can do.
+ *
+ * @throws CodikaValidationError naming the field (under `path`, and `poll.…` for poll options) and the fix.
+ */
+export function checkCodikaExecutionActivityInput(input: unknown, path = 'input'): CheckedActivityInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CodikaValidationError(
+      path,
+      'expected an object with processInstanceId, workflowId and an optional payload',
+    );
+  }
+  const { poll, cancelCheckInterval, ...execution } = input as CodikaExecutionActivityInput;
+  if (execution.onTriggerOutcomeUnknown === 'ask' || execution.operatorTimeout !== undefined) {
+    const field = execution.onTriggerOutcomeUnknown === 'ask' ? 'onTriggerOutcomeUnknown' : 'operatorTimeout';
+    throw new CodikaValidationError(
+      `${path}.${field}`,
+      "needs a workflow to wait in for an operator's answer; a standalone activity can only fail " +
+        "(onTriggerOutcomeUnknown 'fail'): remove it, or run the execution with startCodikaExecution",
+    );
+  }
+  return {
+    execution: asValidationError(() => validateExecutionInput(execution, path)),
+    poll: checkActivityPoll(poll),
+    cancelCheckIntervalMs: checkCancelCheckInterval(cancelCheckInterval, `${path}.cancelCheckInterval`),
+  };
+}
+
+function checkActivityPoll(poll: CodikaActivityPollOptions | undefined): ActivityPollSettings {
+  if (poll === undefined) return settingsOf(asValidationError(() => checkPollSettings({}, 'poll')));
+  if (typeof poll === 'object' && poll !== null) {
+    if ('strategy' in poll) {
+      throw new CodikaValidationError(
+        'poll.strategy',
+        'does not apply to a standalone activity, which always checks in its own loop: remove it',
+      );
+    }
+    if ('activityTimeout' in poll) {
+      throw new CodikaValidationError(
+        'poll.activityTimeout',
+        "does not apply to a standalone activity (one long attempt; each request is bounded by the worker's " +
+          'request timeout): remove it, and use poll.deadline to bound the whole execution',
+      );
+    }
+  }
+  return settingsOf(asValidationError(() => checkPollSettings(poll, 'poll')));
+}
+
+function settingsOf(settings: ActivityPollSettings): ActivityPollSettings {
+  const { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs } = settings;
+  return { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs };
+}
+
+function checkCancelCheckInterval(value: Duration | null | undefined, field: string): number | null {
+  if (value === undefined) return DEFAULT_CANCEL_CHECK_INTERVAL_MS;
+  if (value === null) return null;
+  if ((typeof value !== 'string' && typeof value !== 'number') || !isPositiveDuration(value)) {
+    throw new CodikaValidationError(
+      field,
+      `is not a positive duration such as "2 seconds" or a number of milliseconds, nor null (got ${JSON.stringify(value)})`,
+    );
+  }
+  return parseDuration(value);
+}
+
+/**
+ * Runs a check of the workflow path, which reports a bad field as the non-retryable failure a workflow
+ * throws, and gives that failure back as the `CodikaValidationError` a client throws.
+ */
+function asValidationError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure) || err.type !== CODIKA_VALIDATION_FAILURE) throw err;
+    const field = (err.details?.[0] as { field?: unknown } | undefined)?.field;
+    const name = typeof field === 'string' ? field : 'input';
+    const prefix = `Invalid ${name}: `;
+    throw new CodikaValidationError(
+      name,
+      err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message,
+    );
+  }
+}
