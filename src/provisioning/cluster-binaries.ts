@@ -102,7 +102,7 @@ export async function findOrBuildServerBinaries(
   if (!existsSync(postgresSchemaDir)) {
     if (!go)
       throw new Error('the PostgreSQL schemas are not cached and Go is not installed: install Go 1.25+ and run again');
-    const moduleDir = await downloadedModuleDir(go, `${SERVER_MODULE}@v${version}`, env);
+    const moduleDir = await downloadedModuleDir(go, `${SERVER_MODULE}@v${version}`, binaries.server.toolchain, env);
     const staging = `${postgresSchemaDir}.${process.pid}.partial`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(dirname(postgresSchemaDir), { recursive: true });
@@ -136,8 +136,19 @@ function makeWritable(path: string): void {
   if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) makeWritable(join(path, entry));
 }
 
-/** Where the module cache holds a module's source (`go mod download` fetches it when missing). */
-async function downloadedModuleDir(go: string, module: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await promisify(execFile)(go, ['mod', 'download', '-json', module], { env, cwd: '/' });
+/**
+ * Where the module cache holds a module's source (`go mod download` fetches it when missing), with
+ * the toolchain its go.mod asks for (the go command refuses the module otherwise).
+ */
+async function downloadedModuleDir(
+  go: string,
+  module: string,
+  toolchain: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const { stdout } = await promisify(execFile)(go, ['mod', 'download', '-json', module], {
+    env: toolchain ? { ...env, GOTOOLCHAIN: toolchain } : env,
+    cwd: '/',
+  });
   return (JSON.parse(stdout) as { Dir: string }).Dir;
 }

@@ -113,7 +113,7 @@ describe('docker-compose.yml', () => {
 
     // temporalio/auto-setup is deprecated: the server image, and a schema job on admin-tools.
     const schema = project.services['temporal-schema'];
-    expect(schema.image).toMatch(/^temporalio\/admin-tools:1\.\d+\.\d+-/);
+    expect(schema.image).toMatch(/^temporalio\/admin-tools:1\.\d+\.\d+$/);
     expect(schema.environment).toMatchObject({ SQL_HOST: 'postgresql', SQL_USER: 'temporal' });
     expect(schema.environment?.SQL_PASSWORD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
     expect(schema.depends_on?.postgresql?.condition).toBe('service_healthy');
