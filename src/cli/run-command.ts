@@ -13,6 +13,7 @@ import { connect, EXIT, uiLink, type CliOutput, type GlobalOptions } from './con
 import { followRun } from './follow-run';
 import { readJsonArgument } from './json-argument';
 import { UsageError } from './errors';
+import { runStandalone } from './run-standalone';
 
 /** `codika-temporal run <processInstanceId> <workflowId>`: one Codika execution, followed live. */
 export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
@@ -52,6 +53,14 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       '--detach',
       'return once Codika accepted the trigger: print the executionId and the workflow id, and leave the run going',
     )
+    .option(
+      '--standalone',
+      'run it as one standalone activity, with no workflow around it (Temporal server 1.31+); --id is the activity id',
+    )
+    .option(
+      '--heartbeat-timeout <duration>',
+      'with --standalone: how long a silent worker is taken for dead before another resumes (default 10 minutes)',
+    )
     .action(async (processInstanceId: string, workflowId: string, options: RunOptions) => {
       const payload = readJsonArgument('--payload', options.payload);
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -78,6 +87,23 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
             : { onTriggerOutcomeUnknown: options.onTriggerOutcomeUnknown }),
           ...(options.operatorTimeout === undefined ? {} : { operatorTimeout: options.operatorTimeout }),
         };
+        if (options.standalone) {
+          refuseWorkflowOnly(options);
+          setExit(
+            await runStandalone(
+              temporal,
+              settings,
+              input,
+              { activityId: options.id, poll, heartbeatTimeout: options.heartbeatTimeout },
+              io,
+              Boolean(options.json),
+            ),
+          );
+          return;
+        }
+        if (options.heartbeatTimeout !== undefined) {
+          throw new UsageError('--heartbeat-timeout: applies only with --standalone');
+        }
         if (options.detach) {
           // The id makes the call idempotent: run it again with the same --id, and it returns the same execution.
           const id = options.id ?? readableWorkflowId(processInstanceId, workflowId);
@@ -141,6 +167,8 @@ interface RunOptions {
   onTriggerOutcomeUnknown?: CodikaOnTriggerOutcomeUnknown;
   operatorTimeout?: string;
   detach?: boolean;
+  standalone?: boolean;
+  heartbeatTimeout?: string;
   strategy?: string;
   deadline?: string;
   triggerDelivery?: CodikaTriggerDelivery;
@@ -148,6 +176,18 @@ interface RunOptions {
   priority?: number;
   fairnessKey?: string;
   json?: boolean;
+}
+
+/** What a standalone activity cannot do: it has no workflow to return early from or to choose a strategy in. */
+function refuseWorkflowOnly(options: RunOptions): void {
+  if (options.detach) {
+    throw new UsageError(
+      '--detach: not with --standalone (start it with startCodikaActivity and keep the handle instead)',
+    );
+  }
+  if (options.strategy) {
+    throw new UsageError('--strategy: not with --standalone, which always checks in its own loop (use --deadline)');
+  }
 }
 
 /** A whole number, or a usage error naming what was given. */
