@@ -1,7 +1,8 @@
 /**
- * The Temporal UI, in a real browser (Debian's Chromium driven by playwright-core), on a local dev
- * server with its UI: a finished run and a running one show their summary, their current details and
- * the Codika executionId; so does an encrypted run, decoded by the codec server the UI is pointed at.
+ * The Temporal UI (2.58), in a real browser (Debian's Chromium driven by playwright-core), on a local
+ * dev server with its UI: a finished run and a running one show their summary, their current details
+ * and the Codika executionId on their User Metadata tab, and the summaries of their activities and
+ * timers on their timeline; so does an encrypted run, decoded by the codec server the UI is pointed at.
  * Saves the screenshots the docs show (docs/ui-*.png, with
  * CODIKA_SAVE_SCREENSHOTS=1; otherwise into the test's temp folder).
  */
@@ -36,6 +37,7 @@ const CHROMIUM_ARGS = [
 const SCREENSHOTS = process.env.CODIKA_SAVE_SCREENSHOTS
   ? join(__dirname, '..', '..', '..', 'docs')
   : mkdtempSync(join(tmpdir(), 'codika-ui-'));
+const VIEWPORT = { width: 1400, height: 950 };
 const POLL = { strategy: 'timer', firstPollAfter: 500, backoffCoefficient: 1, maxPollInterval: 1_000 } as const;
 
 let server: LocalTemporalServer;
@@ -92,7 +94,7 @@ beforeAll(async () => {
   encryptedRunning = encryptedWorker.run();
   connection = await Connection.connect({ address: server.address });
   browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+  page = await browser.newPage({ viewport: VIEWPORT });
   // The UI sends a bearer token only as a signed-in user's OIDC access token (to an https codec
   // endpoint); here, as a reverse proxy would, the test adds the header to the UI's codec calls.
   await page.route(`${codecServer.url}/**`, (route) =>
@@ -113,31 +115,81 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The run's page, on its User Metadata tab, with the text of the page and of its Markdown frames. */
-async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promise<string> {
+/** The run's page on one of its tabs (Timeline, Event History, User Metadata…). */
+async function openRun(handle: WorkflowHandle, tab: string): Promise<void> {
   await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
-  await page.getByRole('tab', { name: 'User Metadata' }).click();
-  // Summary and details are Markdown, rendered in frames of their own; they load after the page.
+  await page.getByRole('tab', { name: tab }).click();
+}
+
+/**
+ * Reads the run's tab until `done` holds, or 30 s pass (then returns what it read last, for the
+ * assertions to show). The page shows what it loaded with: on a busy machine the run may get further
+ * after it loaded, so it is reloaded now and then.
+ */
+async function readRun<T>(
+  handle: WorkflowHandle,
+  tab: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+): Promise<T> {
+  await openRun(handle, tab);
   const deadline = Date.now() + 30_000;
-  let attempt = 0;
-  for (;;) {
-    const texts = await Promise.all(
-      page.frames().map((frame) =>
-        frame
-          .locator('body')
-          .innerText()
-          .catch(() => ''),
-      ),
-    );
-    const text = texts.join('\n');
-    if (mustShow.every((wanted) => text.includes(wanted)) || Date.now() > deadline) return text;
+  for (let attempt = 1; ; attempt += 1) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    if (attempt % 6 === 0) await openRun(handle, tab);
     await page.waitForTimeout(500);
-    // The page shows the details it loaded with: on a busy machine the run may get there after it loaded.
-    if ((attempt += 1) % 6 === 0) {
-      await page.reload();
-      await page.getByRole('tab', { name: 'User Metadata' }).click();
-    }
   }
+}
+
+/** The run's User Metadata tab: the text of the page and of its Markdown frames (summary, details, current details). */
+async function userMetadataOf(handle: WorkflowHandle, mustShow: string[]): Promise<string> {
+  return readRun(
+    handle,
+    'User Metadata',
+    async () => {
+      // Summary and details are Markdown, rendered in frames of their own; they load after the page.
+      const texts = await Promise.all(
+        page.frames().map((frame) =>
+          frame
+            .locator('body')
+            .innerText({ timeout: 1_000 })
+            .catch(() => ''),
+        ),
+      );
+      return texts.join('\n');
+    },
+    (text) => mustShow.every((wanted) => text.includes(wanted)),
+  );
+}
+
+/**
+ * The run's Timeline tab: the summary each activity and timer shows beside its bar, after the
+ * activity type (`getCodikaExecutionStatus • status #1`, `wait 500 ms`). Each is a Markdown frame
+ * titled "Summary" inside the event's row (a button named "Event <activity type or timer>: <state>").
+ * Waits until each of `mustShow` ends one of them and every frame has loaded.
+ */
+async function timelineSummariesOf(handle: WorkflowHandle, mustShow: string[]): Promise<string[]> {
+  return readRun(
+    handle,
+    'Timeline',
+    async () => {
+      const events = page.getByRole('button', { name: /^Event / }).filter({ has: page.getByTitle('Summary') });
+      return Promise.all(
+        (await events.all()).map((event) =>
+          event
+            .getByTitle('Summary')
+            .contentFrame()
+            .locator('body')
+            .innerText({ timeout: 1_000 })
+            .then((text) => text.trim())
+            .catch(() => ''),
+        ),
+      );
+    },
+    (summaries) =>
+      !summaries.includes('') && mustShow.every((wanted) => summaries.some((summary) => summary.endsWith(wanted))),
+  );
 }
 
 async function screenshot(name: string): Promise<string> {
@@ -160,9 +212,15 @@ test('a finished run shows its summary, its final details and the Codika executi
   expect(text).toContain('phase succeeded');
   expect(text).toContain(`executionId ${executionId}`);
   expect(text).toContain(`polls so far ${polls}`);
-  expect(text).toContain('trigger'); // the activity summaries listed under "Events with Metadata"
-  expect(text).toContain('status #1');
   expect(statSync(await screenshot('ui-finished-run.png')).size).toBeGreaterThan(20_000);
+
+  // The activities' and timers' summaries are on the timeline (the User Metadata tab lists them no more).
+  const summaries = await timelineSummariesOf(handle, ['trigger', 'status #1', 'wait 500 ms']);
+  expect(summaries).toContainEqual('triggerCodikaExecution • trigger');
+  for (let poll = 1; poll <= polls; poll += 1) {
+    expect(summaries).toContainEqual(`getCodikaExecutionStatus • status #${poll}`);
+  }
+  expect(summaries).toContainEqual('wait 500 ms');
 }, 90_000);
 
 test('a running run shows where it is: polling, its executionId, polls so far', async () => {
@@ -224,18 +282,31 @@ test('a pipeline reads step by step: its details list each step, every activity 
   await answerCodikaApproval(client, handle.workflowId, { stepId: 'approve', approved: true, by: 'ops@example.com' });
   await handle.result();
 
-  const text = await userMetadataOf(handle, ['phase succeeded', 'send succeeded (items:', 'send[1] · trigger']);
+  const text = await userMetadataOf(handle, ['phase succeeded', 'send succeeded (items:']);
   expect(text).toContain('send succeeded (items: 2 done, 0 running, 0 failed, 0 left)');
-  for (const summary of [
-    'extract · trigger',
-    'extract · status #1',
-    'approve · waits for an approval',
-    'send[0] · trigger',
-    'send[1] · trigger',
-  ]) {
-    expect(text).toContain(summary);
+
+  // The timeline, whole in its screenshot: a taller window for it.
+  await page.setViewportSize({ width: VIEWPORT.width, height: 1150 });
+  let summaries: string[];
+  try {
+    summaries = await timelineSummariesOf(handle, ['extract · trigger', 'send[1] · trigger', 'send[1] · status #1']);
+    expect(statSync(await screenshot('ui-pipeline-run.png')).size).toBeGreaterThan(20_000);
+  } finally {
+    await page.setViewportSize(VIEWPORT);
   }
-  expect(statSync(await screenshot('ui-pipeline-run.png')).size).toBeGreaterThan(20_000);
+  for (const summary of [
+    'triggerCodikaExecution • extract · trigger',
+    'getCodikaExecutionStatus • extract · status #1',
+    'extract · wait 500 ms',
+    'approve · waits for an approval, up to 10 min',
+    'triggerCodikaExecution • send[0] · trigger',
+    'triggerCodikaExecution • send[1] · trigger',
+    'getCodikaExecutionStatus • send[1] · status #1',
+  ]) {
+    expect(summaries).toContainEqual(summary);
+  }
+  // Every one of them, activity (after its type) or timer, names its step or item.
+  for (const summary of summaries) expect(summary).toMatch(/^(\w+ • )?(extract|approve|send\[[01]\]) · /);
 }, 120_000);
 
 test('an encrypted run: ciphertext on the server, its summary and details readable through the codec server', async () => {
@@ -254,7 +325,10 @@ test('an encrypted run: ciphertext on the server, its summary and details readab
   const text = await userMetadataOf(handle, ['phase succeeded', executionId]);
   expect(text).toContain('Codika http-direct-messaging · pi_private');
   expect(text).toContain(`executionId ${executionId}`);
-  expect(text).toContain('status #1');
+  // The activities' summaries, ciphertext on the server too, read on the timeline.
+  const summaries = await timelineSummariesOf(handle, ['trigger', 'status #1']);
+  expect(summaries).toContainEqual('triggerCodikaExecution • trigger');
+  expect(summaries).toContainEqual('getCodikaExecutionStatus • status #1');
 }, 90_000);
 
 test("an encrypted run that fails: Codika's message is ciphertext on the server, readable in the UI through the codec server", async () => {
