@@ -1,7 +1,7 @@
 /**
- * Layer: activities. One Codika call per activity (trigger, status check, the polling loops), built
- * by a factory that closes over the HTTP client and the worker's credentials, which never leave this
- * layer. Every failure is mapped here, once, to the `ApplicationFailure` workflows match on. Node
+ * Layer: activities. One Codika call per activity (trigger, status check, the polling loops), and
+ * `codikaExecution`, a whole execution as one standalone activity; built by a factory that closes over
+ * the HTTP client and the worker's credentials, which never leave this layer. Every failure is mapped here, once, to the `ApplicationFailure` workflows match on. Node
  * code: workflows import this folder as types only.
  */
 export {
