@@ -38,6 +38,8 @@ interface Scenario {
   delivery?: CodikaTriggerDelivery;
   /** The retry must wait at least this long after the fault (Retry-After). */
   waitsAtLeastMs?: number;
+  /** Poll options beside the suite's. */
+  poll?: { notFoundGrace?: string };
 }
 
 /** A trigger fault, before or after acceptance, under both delivery modes. */
@@ -143,9 +145,17 @@ const STATUS: Scenario[] = [
     expected: retried,
   },
   {
+    // Within poll.notFoundGrace (2 min by default) a 404 means "not visible yet": polled again.
     endpoint: 'status',
-    name: 'HTTP 404 for the executionId',
+    name: 'HTTP 404 for the executionId, within notFoundGrace',
     faults: [{ kind: 'http', status: 404 }],
+    expected: { executions: 1 },
+  },
+  {
+    endpoint: 'status',
+    name: 'HTTP 404 for the executionId, past notFoundGrace (1 s)',
+    faults: [{ kind: 'http', status: 404, times: 1_000 }],
+    poll: { notFoundGrace: '1 second' },
     expected: { type: 'CodikaNotFoundError', executions: 1 },
   },
 ];
@@ -200,7 +210,14 @@ test.each(
     .execute<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
       taskQueue,
       workflowId: `${taskQueue}-${id}`,
-      args: [{ processInstanceId: 'pi_faults', workflowId: id, triggerDelivery: scenario.delivery, poll: POLL }],
+      args: [
+        {
+          processInstanceId: 'pi_faults',
+          workflowId: id,
+          triggerDelivery: scenario.delivery,
+          poll: { ...POLL, ...scenario.poll },
+        },
+      ],
     })
     .then(
       (result) => ({ ok: true as const, result }),
