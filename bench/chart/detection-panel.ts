@@ -1,4 +1,5 @@
 import type { BenchResults } from '../report/bench-results';
+import { STANDALONE_RUNNER } from '../shared/plan';
 import { COLORS, notAvailable, PANEL_HEIGHT, PANEL_WIDTH, STATS, unique, type Panel } from './chart-style';
 
 /** (a) Detection latency p50 and p95 per strategy. */
@@ -17,7 +18,7 @@ export function detectionPanel(results: BenchResults): Panel | undefined {
   const x = {
     field: 'strategy',
     type: 'nominal',
-    title: 'poll strategy',
+    title: strategies.includes(STANDALONE_RUNNER) ? 'poll strategy, or standalone activity' : 'poll strategy',
     sort: strategies,
     axis: { labelAngle: 0 },
   } as const;

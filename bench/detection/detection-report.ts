@@ -1,6 +1,6 @@
 import type { OverheadResult, OverheadSample } from '../overhead/measure-overhead';
 import { ms, row, seconds } from '../shared/format';
-import type { BenchPlan } from '../shared/plan';
+import { STANDALONE_RUNNER, type BenchPlan } from '../shared/plan';
 import { summarize } from '../shared/stats';
 import type { DetectionResult } from './measure-detection';
 
@@ -35,7 +35,14 @@ export function detectionSection(
             String(r.failures),
             r.errors[0] ?? '',
           ])
-        : row([r.strategy, '—', '—', ...durationsMs.map(() => '—'), '—', 'not available (Invalid poll.strategy)']),
+        : row([
+            r.strategy,
+            '—',
+            '—',
+            ...durationsMs.map(() => '—'),
+            '—',
+            `not available (${unavailableWhy(r.strategy)})`,
+          ]),
     ),
     ...(overhead
       ? [
@@ -43,5 +50,17 @@ export function detectionSection(
           fixed('library', `timer, fixed ${seconds(plan.overhead.pollIntervalMs)}`),
         ]
       : []),
+    ...(detection.rows.some((r) => r.strategy === STANDALONE_RUNNER)
+      ? [
+          '',
+          '`standalone`: each execution as one standalone activity (`startCodikaActivity`, no workflow) with its ' +
+            'default options: it checks in its own loop on the interval schedule (first after 1.5 s, each wait ×1.5, up to 30 s).',
+        ]
+      : []),
   ];
+}
+
+/** Why a row is not available: the workflow refused the strategy, or the server cannot run standalone activities. */
+export function unavailableWhy(strategy: string): string {
+  return strategy === STANDALONE_RUNNER ? 'the server cannot run standalone activities' : 'Invalid poll.strategy';
 }

@@ -1,6 +1,7 @@
 import type { BenchEnv } from '../shared/bench-env';
-import { pollWithStrategy, runLibraryExecution } from '../shared/library-run';
-import type { BenchPlan } from '../shared/plan';
+import { pollWithStrategy, runLibraryExecution, type LibraryRun } from '../shared/library-run';
+import { STANDALONE_RUNNER, type BenchPlan } from '../shared/plan';
+import { runStandaloneExecution } from '../shared/standalone-run';
 import { median, summarize, type Summary } from '../shared/stats';
 
 /** One execution of the detection scenario. */
@@ -15,6 +16,7 @@ export interface DetectionSample {
 
 /** Detection latency of one strategy, with the library's default poll schedule. */
 export interface DetectionRow {
+  /** A poll strategy, or `standalone`: the execution run as one standalone activity (default options). */
   strategy: string;
   available: boolean;
   /** Over every duration. */
@@ -35,7 +37,8 @@ const STUCK_AFTER_MS = 60_000;
 
 /**
  * Per strategy, one batch of executions of every duration at once, polled with the library's
- * defaults; strategies run one after another so they do not compete for the worker.
+ * defaults; strategies run one after another so they do not compete for the worker. `standalone`
+ * runs its batch as standalone activities, with `startCodikaActivity`'s defaults.
  */
 export async function measureDetection(env: BenchEnv, plan: BenchPlan): Promise<DetectionResult> {
   const { durationsMs, perDuration } = plan.detection;
@@ -46,12 +49,11 @@ export async function measureDetection(env: BenchEnv, plan: BenchPlan): Promise<
     const batch = durationsMs.flatMap((durationMs) => Array.from({ length: perDuration }, () => durationMs));
     const measured = await Promise.all(
       batch.map(async (durationMs): Promise<DetectionSample & { rejected: boolean }> => {
-        const run = await runLibraryExecution(
-          env,
-          scriptName(durationMs),
-          pollWithStrategy({}, strategy),
-          2 * durationMs + STUCK_AFTER_MS,
-        );
+        const timeoutMs = 2 * durationMs + STUCK_AFTER_MS;
+        const run: LibraryRun =
+          strategy === STANDALONE_RUNNER
+            ? await runStandaloneExecution(env, scriptName(durationMs), { poll: {} }, timeoutMs)
+            : await runLibraryExecution(env, scriptName(durationMs), pollWithStrategy({}, strategy), timeoutMs);
         const finishesAt = run.executionId ? env.mock.executions.get(run.executionId)?.finishesAt : undefined;
         return {
           strategy,

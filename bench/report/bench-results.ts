@@ -15,7 +15,12 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   temporal: { address: string; source: string; dynamicConfig: Readonly<Record<string, unknown>> };
   overhead?: OverheadResult;
+  /** Per strategy, and `standalone` (each execution as one standalone activity) when it ran. */
   detection?: DetectionResult;
+  /**
+   * Per strategy and duration; a `standalone` row has no history (`events` and `runs` null) and adds
+   * `standalone` (attempts, the server's heartbeat count, the heartbeat timeout). Every row has `detectionMs`.
+   */
   cost?: CostRow[];
   /**
    * Only in `--scale` mode: the library beside the bare floor, per count and server. In

@@ -2,7 +2,8 @@ import type { ScaleRunner } from '../scale/scale-result';
 import { DEFAULT_STRATEGIES, MAX_SCALE_COUNT, SCALE_RUNNERS, type ScaleChoices } from './plan';
 
 /**
- * `--strategies=timer,activity`: the strategies to measure, in order; every strategy without the flag.
+ * `--strategies=timer,activity`: the strategies to measure, in order (`standalone` for the standalone
+ * activity beside them); every strategy and `standalone` without the flag.
  *
  * @throws Error when the list is empty or a name is not lowercase words joined by `-`.
  */
@@ -11,7 +12,9 @@ export function strategiesFlag(args: string[]): string[] {
   if (value === undefined) return DEFAULT_STRATEGIES;
   const strategies = value.split(',').filter(Boolean);
   if (strategies.length === 0 || strategies.some((s) => !/^[a-z][a-z-]*$/.test(s))) {
-    throw new Error(`--strategies takes a comma-separated list such as timer,activity,retry; got "${value}"`);
+    throw new Error(
+      `--strategies takes a comma-separated list such as auto,standalone or timer,activity,retry; got "${value}"`,
+    );
   }
   return strategies;
 }

@@ -95,7 +95,14 @@ export async function runBareTemporalLoop(
   return run;
 }
 
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Promise<void>): Promise<T> {
+/**
+ * The promise's value, or after `timeoutMs` `onTimeout` runs and the call rejects with the benchmark's limit.
+ */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  onTimeout: () => Promise<void>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     const fail = () => reject(new Error(`no result within the benchmark's ${timeoutMs} ms limit`));

@@ -1,10 +1,14 @@
+import { DEFAULT_ACTIVITY_HEARTBEAT_TIMEOUT_MS } from '../../src/client/standalone/codika-activity-start';
 import { POLL_STRATEGIES, type CodikaPollOptions } from '../../src/shared/poll-options';
 import type { ScaleRunner, ScaleServerKind } from '../scale/scale-result';
 
 /** What one benchmark run measures, and how much of it. */
 export interface BenchPlan {
   mode: 'quick' | 'full' | 'scale' | 'overhead';
-  /** Strategies to measure, in order; an unknown one is reported as not available. */
+  /**
+   * Strategies to measure, in order; an unknown one is reported as not available. {@link STANDALONE_RUNNER}
+   * is no strategy: it runs each execution as the standalone `codikaExecution` activity, with no workflow.
+   */
   strategies: string[];
   /** `perDuration` executions at once per duration and runner, `rounds` times (1 when absent). */
   overhead: { durationsMs: number[]; perDuration: number; pollIntervalMs: number; rounds?: number };
@@ -16,6 +20,11 @@ export interface BenchPlan {
     scale: number;
     perDuration: number;
     poll: CodikaPollOptions;
+    /**
+     * The standalone activity's `heartbeatTimeout`: the library's default (10 min) divided by `scale`, so a
+     * scaled-down run sends as many keep-alive heartbeats as one at full length. Absent: the default.
+     */
+    standaloneHeartbeatTimeoutMs?: number;
   };
   /** The whole run is abandoned (and everything stopped) after this long. */
   budgetMs: number;
@@ -163,8 +172,14 @@ export function overheadPlan(executions = 30): BenchPlan {
   };
 }
 
-/** Strategies measured when `--strategies` is not given. */
-export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES];
+/**
+ * The pseudo-strategy that runs an execution as one standalone activity (`startCodikaActivity`) instead
+ * of a workflow: measured beside the strategies in the detection and cost scenarios.
+ */
+export const STANDALONE_RUNNER = 'standalone';
+
+/** Strategies measured when `--strategies` is not given: every one the library lists, then the standalone activity. */
+export const DEFAULT_STRATEGIES: string[] = [...POLL_STRATEGIES, STANDALONE_RUNNER];
 
 /** The library's default poll schedule divided by 10, so a scaled run makes as many checks as a real one. */
 const TENFOLD_FASTER_POLL: CodikaPollOptions = { firstPollAfter: 150, maxPollInterval: 3_000 };
@@ -173,12 +188,19 @@ const TENFOLD_FASTER_POLL: CodikaPollOptions = { firstPollAfter: 150, maxPollInt
 export function benchPlan(quick: boolean, strategies: string[] = DEFAULT_STRATEGIES): BenchPlan {
   const overhead = { durationsMs: [500, 3_000, 10_000], pollIntervalMs: 1_500 };
   if (quick) {
+    const scale = 10;
     return {
       mode: 'quick',
       strategies,
       overhead: { ...overhead, perDuration: 3 },
       detection: { durationsMs: [2_000, 5_000, 10_000], perDuration: 3 },
-      cost: { durationsMs: [1_000, 6_000], scale: 10, perDuration: 1, poll: TENFOLD_FASTER_POLL },
+      cost: {
+        durationsMs: [1_000, 6_000],
+        scale,
+        perDuration: 1,
+        poll: TENFOLD_FASTER_POLL,
+        standaloneHeartbeatTimeoutMs: DEFAULT_ACTIVITY_HEARTBEAT_TIMEOUT_MS / scale,
+      },
       budgetMs: 170_000,
     };
   }
@@ -187,7 +209,13 @@ export function benchPlan(quick: boolean, strategies: string[] = DEFAULT_STRATEG
     strategies,
     overhead: { ...overhead, perDuration: 10 },
     detection: { durationsMs: [2_000, 10_000, 30_000, 60_000], perDuration: 10 },
-    cost: { durationsMs: [10_000, 60_000, 600_000], scale: 1, perDuration: 2, poll: {} },
+    cost: {
+      durationsMs: [10_000, 60_000, 600_000],
+      scale: 1,
+      perDuration: 2,
+      poll: {},
+      standaloneHeartbeatTimeoutMs: DEFAULT_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    },
     budgetMs: 30 * 60_000,
   };
 }
