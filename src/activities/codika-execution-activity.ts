@@ -11,6 +11,7 @@ import { CodikaError } from '../codika/errors';
 import { redact } from '../codika/redact';
 import type { GetCodikaExecutionStatusInput } from '../shared/activity-types';
 import type { CheckedExecutionInput, CodikaExecutionResult, CodikaExecutionState } from '../shared/execution-types';
+import { AUTO_SCHEDULE } from '../workflows/execution/polling-strategies';
 import { executionFailed, executionTimedOut } from '../workflows/execution/step-failures';
 import { logCallFailure } from './activity-telemetry';
 import type { CheckPacer } from './check-pacer';
@@ -129,8 +130,10 @@ interface Clock {
 }
 
 /**
- * Checks the execution until it ends, backing off as the poll options say. A check that fails with a
- * retryable error counts as one that found nothing new, as in the `activity` strategy.
+ * Checks the execution until it ends: by default every second for `auto`'s first phase after
+ * acceptance, then backing off from 10 s to `maxPollIntervalMs`; with interval options, as they say
+ * throughout. A check that fails with a retryable error counts as one that found nothing new, as in
+ * the `activity` strategy.
  */
 async function pollToEnd(
   context: Context,
@@ -148,6 +151,8 @@ async function pollToEnd(
     notFoundGrace: { acceptedAtMs: progress.acceptedAtMs ?? clock.startedAtMs, graceMs: poll.notFoundGraceMs },
     result: input.result ?? {},
   };
+  const fastUntilMs = (progress.acceptedAtMs ?? clock.startedAtMs) + poll.fastPhaseMs;
+  let backingOff = poll.fastPhaseMs === 0;
   let intervalMs = poll.firstPollAfterMs;
   for (;;) {
     const leftMs = clock.deadlineAtMs - Date.now();
@@ -181,7 +186,14 @@ async function pollToEnd(
       progress.lastStatus = status.reportedStatus ?? 'pending';
     }
     if (last) throw clock.timedOut(undefined);
-    intervalMs = Math.max(Math.min(intervalMs * poll.backoffCoefficient, poll.maxPollIntervalMs), waitAtLeastMs);
+    intervalMs = Math.max(nextInterval(), waitAtLeastMs);
+  }
+
+  function nextInterval(): number {
+    if (backingOff) return Math.min(intervalMs * poll.backoffCoefficient, poll.maxPollIntervalMs);
+    if (Date.now() < fastUntilMs) return AUTO_SCHEDULE.activityIntervalMs;
+    backingOff = true;
+    return Math.min(AUTO_SCHEDULE.retryInitialMs, poll.maxPollIntervalMs);
   }
 }
 

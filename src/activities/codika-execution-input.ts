@@ -11,6 +11,7 @@ import type { CheckedExecutionInput, CodikaExecutionInput } from '../shared/exec
 import { isPositiveDuration, type CodikaPollOptions } from '../shared/poll-options';
 import { parseDuration } from '../shared/durations';
 import { checkPollSettings } from '../workflows/execution/poll-settings';
+import { AUTO_SCHEDULE } from '../workflows/execution/polling-strategies';
 import { validateExecutionInput } from '../workflows/execution/validate-input';
 
 /**
@@ -44,6 +45,12 @@ export interface ActivityPollSettings {
   maxPollIntervalMs: number;
   deadlineMs: number;
   notFoundGraceMs: number;
+  /**
+   * When no interval option was given: how long after acceptance the activity checks every second,
+   * as `auto`'s first phase does (checks cost no Temporal action here, only a request to Codika),
+   * before backing off from 10 s to `maxPollIntervalMs`. 0 when the caller chose the intervals.
+   */
+  fastPhaseMs: number;
 }
 
 /** An input {@link checkCodikaExecutionActivityInput} accepted. */
@@ -87,7 +94,11 @@ export function checkCodikaExecutionActivityInput(input: unknown, path = 'input'
 }
 
 function checkActivityPoll(poll: CodikaActivityPollOptions | undefined): ActivityPollSettings {
-  if (poll === undefined) return settingsOf(asValidationError(() => checkPollSettings({}, 'poll')));
+  if (poll === undefined)
+    return settingsOf(
+      asValidationError(() => checkPollSettings({}, 'poll')),
+      true,
+    );
   if (typeof poll === 'object' && poll !== null) {
     if ('strategy' in poll) {
       throw new CodikaValidationError(
@@ -103,12 +114,20 @@ function checkActivityPoll(poll: CodikaActivityPollOptions | undefined): Activit
       );
     }
   }
-  return settingsOf(asValidationError(() => checkPollSettings(poll, 'poll')));
+  const intervalsChosen = INTERVAL_OPTIONS.some((name) => (poll as Record<string, unknown>)[name] !== undefined);
+  return settingsOf(
+    asValidationError(() => checkPollSettings(poll, 'poll')),
+    !intervalsChosen,
+  );
 }
 
-function settingsOf(settings: ActivityPollSettings): ActivityPollSettings {
+/** The poll options that set the check intervals: with any of them, the caller's schedule holds throughout. */
+const INTERVAL_OPTIONS = ['firstPollAfter', 'backoffCoefficient', 'maxPollInterval'] as const;
+
+function settingsOf(settings: Omit<ActivityPollSettings, 'fastPhaseMs'>, fastPhase: boolean): ActivityPollSettings {
   const { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs } = settings;
-  return { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs };
+  const fastPhaseMs = fastPhase ? AUTO_SCHEDULE.activityPhaseMs : 0;
+  return { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs, fastPhaseMs };
 }
 
 function checkCancelCheckInterval(value: Duration | null | undefined, field: string): number | null {

@@ -17,7 +17,7 @@ import {
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { MockExecutionScript } from '../../../src/testing/mock-codika/mock-scripts';
 import { activityEnv } from '../../helpers/activity-env';
-import { API_KEY, PI, startMock, stopMocks } from '../../helpers/mock-fixture';
+import { API_KEY, clientFor, PI, startMock, stopMocks } from '../../helpers/mock-fixture';
 
 afterEach(stopMocks);
 
@@ -140,3 +140,43 @@ test('with a heartbeat timeout, a keep-alive carries the whole details once per 
   expect(beats.every((beat) => beat.executionId === beats[0]!.executionId)).toBe(true);
   expect(beats.at(-1)!.polls).toBeGreaterThan(0);
 });
+
+test("without interval options it checks as auto's first phase: every second after the first check", async () => {
+  const { end, mock } = await runAttempt({ durationMs: 3_600, resultData: { fast: true } }, { poll: {} });
+
+  expect(end).toMatchObject({ resultData: { fast: true } });
+  const checks = mock.requestsTo('status').map((r) => r.at);
+  const trigger = mock.requestsTo('trigger')[0]!.at;
+  // First check after firstPollAfter (1.5 s), then one a second: at about 1.5, 2.5, 3.5 and 4.5 s.
+  expect(checks[0]! - trigger).toBeGreaterThanOrEqual(1_450);
+  const gaps = checks.slice(1).map((at, i) => at - checks[i]!);
+  expect(gaps.length).toBeGreaterThanOrEqual(2);
+  for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
+  for (const gap of gaps) expect(gap).toBeLessThan(1_400);
+}, 20_000);
+
+test('past the first phase (a resumed attempt, accepted 80 s ago) it backs off from 10 s', async () => {
+  const codika = await startMock({
+    apiKey: API_KEY,
+    scripts: { wf: { durationMs: 5_000, resultData: { late: true } } },
+  });
+  const { codikaExecution } = createCodikaActivities({ baseUrl: codika.url, apiKey: API_KEY });
+  // The execution an earlier attempt triggered and recorded, 80 s before this attempt by its clock.
+  const { executionId } = await clientFor(codika).trigger({ processInstanceId: PI, workflowId: 'wf' });
+  const saved: CodikaActivityHeartbeat = {
+    executionId,
+    acceptedAtMs: Date.now() - 80_000,
+    idempotencyKey: 'k',
+    polls: 70,
+  };
+
+  const end = await activityEnv({ ...RUN, attempt: 2, heartbeatDetails: saved, scheduledTimestampMs: Date.now() }).run(
+    codikaExecution,
+    { processInstanceId: PI, workflowId: 'wf', cancelCheckInterval: null },
+  );
+
+  expect(end).toMatchObject({ resultData: { late: true } });
+  const checks = codika.requestsTo('status').map((r) => r.at);
+  expect(checks).toHaveLength(2); // at about 1.5 s (pending), then 10 s later (success)
+  expect(checks[1]! - checks[0]!).toBeGreaterThanOrEqual(9_900);
+}, 30_000);
