@@ -92,6 +92,8 @@ export async function buildWithGo(
         GOBIN: staging,
         GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim(),
         ...(binary.toolchain ? { GOTOOLCHAIN: binary.toolchain } : {}),
+        // The wrapper module's own go.mod decides, whatever go.work is above the package's folder.
+        ...(binary.wrapperModule ? { GOWORK: 'off' } : {}),
       };
       const args = binary.wrapperModule
         ? ['build', '-o', join(staging, binary.binaryName), binary.target]

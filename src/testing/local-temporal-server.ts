@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -124,7 +124,7 @@ export class LocalTemporalServer {
     } else if (options.namespaceDynamicConfig) {
       throw new Error(`namespaceDynamicConfig needs server ${TEMPORAL_SERVER_VERSION}, not the oldest supported`);
     }
-    return LocalTemporalServer.startCliDevServer(options, log);
+    return LocalTemporalServer.startCliDevServer(options, version, log);
   }
 
   /** The server binary as one process on SQLite, its namespaces and search attributes registered through the API. */
@@ -133,77 +133,61 @@ export class LocalTemporalServer {
     options: LocalTemporalServerOptions,
     log: (message: string) => void,
   ): Promise<LocalTemporalServer> {
+    if (options.dbFilename) claimDatabaseFile(options.dbFilename, TEMPORAL_SERVER_VERSION);
     const dir = mkdtempSync(join(tmpdir(), 'codika-temporal-server-'));
-    const ports = await freeDevServerPorts(options.port);
-    const configFile = join(dir, 'config.yaml');
-    const dynamicConfig = join(dir, 'dynamicconfig.yaml');
-    writeFileSync(
-      dynamicConfig,
-      JSON.stringify(
-        dynamicConfigFile(
-          { ...devServerDefaults(ports.frontendHttp), ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig },
-          options.namespaceDynamicConfig,
-        ),
-        null,
-        2,
-      ),
-    );
-    writeFileSync(
-      configFile,
-      JSON.stringify(
-        devServerConfig({
-          ports,
-          dbFilename: options.dbFilename,
-          memoryDatabaseName: basename(dir),
-          dynamicConfigFile: dynamicConfig,
-        }),
-        null,
-        2,
-      ),
-    );
     const logFile = options.logFile ?? join(dir, 'server.log');
-    const server = spawnLogged(binary, ['--config-file', configFile, '--allow-no-auth', 'start'], logFile);
-    const address = `127.0.0.1:${ports.frontendGrpc}`;
-    const processes: ChildProcess[] = [server.child];
-    const stopAll = async (signal: 'SIGTERM' | 'SIGKILL') => {
-      for (const child of processes.reverse()) await stopProcess(child, signal);
-      server.out.end();
-    };
-    try {
-      const timeoutMs = options.startTimeoutMs ?? 120_000;
-      await waitUntilServing(address, server.child, timeoutMs, logFile, 'system');
-      await registerNamespaces(address, [
-        'default',
-        ...(options.namespaces ?? []),
-        ...Object.keys(options.namespaceDynamicConfig ?? {}),
-      ]);
-      let uiUrl: string | undefined;
-      if (options.ui) {
-        const uiServer = await findOrBuildGoBinary(CLUSTER_BINARIES.uiServer, process.env, log);
-        const uiPort = options.uiPort ?? (await freePort());
-        processes.push(
-          startUiServer({
+    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    // Free ports are asked for, released, then bound by the server seconds later: another process
+    // can take one in between. The server then exits at once; fresh ports are tried, up to 3 times.
+    for (let attempt = 1; ; attempt++) {
+      const ports = await freeDevServerPorts(options.port);
+      const server = spawnServerBinary(binary, dir, ports, options, logFile);
+      const address = `127.0.0.1:${ports.frontendGrpc}`;
+      const processes: ChildProcess[] = [server.child];
+      const stopAll = async (signal: 'SIGTERM' | 'SIGKILL') => {
+        for (const child of [...processes].reverse()) await stopProcess(child, signal);
+        server.out.end();
+      };
+      try {
+        await waitUntilServing(address, server.child, timeoutMs, logFile, 'system');
+        await registerNamespaces(address, [
+          'default',
+          ...(options.namespaces ?? []),
+          ...Object.keys(options.namespaceDynamicConfig ?? {}),
+        ]);
+        const version = await serverVersionAt(address);
+        let uiUrl: string | undefined;
+        if (options.ui) {
+          const uiServer = await findOrBuildGoBinary(CLUSTER_BINARIES.uiServer, process.env, log);
+          const uiPort = options.uiPort ?? (await freePort());
+          const ui = startUiServer({
             uiServer,
             dir,
             port: uiPort,
             frontendAddress: address,
             namespace: 'default',
             codecEndpoint: options.uiCodecEndpoint,
-          }),
-        );
-        uiUrl = `http://127.0.0.1:${uiPort}`;
-        await waitUntilUiAnswers(uiUrl, timeoutMs, join(dir, 'ui', 'ui-server.log'));
+          });
+          processes.push(ui);
+          uiUrl = `http://127.0.0.1:${uiPort}`;
+          await waitUntilUiAnswers(uiUrl, ui, timeoutMs, join(dir, 'ui', 'ui-server.log'));
+        }
+        return new LocalTemporalServer(address, uiUrl, `server ${version}`, logFile, stopAll);
+      } catch (err) {
+        await stopAll('SIGKILL');
+        if (attempt < 3 && portWasTaken(logFile)) {
+          log(`A port of the Temporal server was taken before it bound it; trying fresh ports (${attempt} of 3)…`);
+          continue;
+        }
+        throw err;
       }
-      return new LocalTemporalServer(address, uiUrl, `server ${TEMPORAL_SERVER_VERSION}`, logFile, stopAll);
-    } catch (err) {
-      await stopAll('SIGKILL');
-      throw err;
     }
   }
 
   /** The Temporal CLI's dev server (the oldest supported server), or the SDK's download of the newest CLI. */
   private static async startCliDevServer(
     options: LocalTemporalServerOptions,
+    requested: LocalTemporalServerVersion,
     log: (message: string) => void,
   ): Promise<LocalTemporalServer> {
     const cli = await findOrBuildTemporalCli({ log });
@@ -257,10 +241,22 @@ export class LocalTemporalServer {
     if (options.dbFilename) args.push('--db-filename', options.dbFilename);
     args.push(...serverArgs);
     const logFile = options.logFile ?? join(tmpdir(), `codika-temporal-server-${port}.log`);
+    const oldest = requested === 'oldest-supported';
+    if (options.dbFilename && oldest) claimDatabaseFile(options.dbFilename, OLDEST_SUPPORTED_SERVER_VERSION);
     const { child, out } = spawnLogged(cli.path, args, logFile);
     const address = `127.0.0.1:${port}`;
+    let version: string;
     try {
       await waitUntilServing(address, child, options.startTimeoutMs ?? 120_000, logFile, 'default');
+      version = await serverVersionAt(address);
+      // A `temporal` on PATH or at TEMPORAL_CLI_PATH wins over the build: it must be the version asked for.
+      if (oldest && version !== OLDEST_SUPPORTED_SERVER_VERSION) {
+        throw new Error(
+          `The oldest supported server is ${OLDEST_SUPPORTED_SERVER_VERSION}, but the Temporal CLI at ${cli.path} ` +
+            `(from ${cli.source}) runs server ${version}: point TEMPORAL_CLI_PATH at a CLI ${TEMPORAL_CLI_VERSION}, ` +
+            'or take the other one off PATH',
+        );
+      }
     } catch (err) {
       await stopProcess(child);
       out.end();
@@ -270,7 +266,7 @@ export class LocalTemporalServer {
     return new LocalTemporalServer(
       address,
       uiUrl,
-      `cli ${TEMPORAL_CLI_VERSION} (${cli.source})`,
+      `server ${version} (the Temporal CLI's dev server, from ${cli.source})`,
       logFile,
       async (signal) => {
         await stopProcess(child, signal);
@@ -302,6 +298,81 @@ export function localServerVersionFromEnv(env: NodeJS.ProcessEnv = process.env):
     `CODIKA_TEMPORAL_SERVER=${value} is not a server this project runs: use "current" (${TEMPORAL_SERVER_VERSION}) ` +
       `or "oldest-supported" (${OLDEST_SUPPORTED_SERVER_VERSION}), or unset it`,
   );
+}
+
+/**
+ * Writes the server's config files into `dir` and starts it, its output in `logFile`. Written again
+ * on each try: the ports are in them.
+ */
+function spawnServerBinary(
+  binary: string,
+  dir: string,
+  ports: DevServerPorts,
+  options: LocalTemporalServerOptions,
+  logFile: string,
+): { child: ChildProcess; out: WriteStream } {
+  const configFile = join(dir, 'config.yaml');
+  const dynamicConfig = join(dir, 'dynamicconfig.yaml');
+  const globalValues = {
+    ...devServerDefaults(ports.frontendHttp),
+    ...DEV_SERVER_DYNAMIC_CONFIG,
+    ...options.dynamicConfig,
+  };
+  writeFileSync(
+    dynamicConfig,
+    JSON.stringify(dynamicConfigFile(globalValues, options.namespaceDynamicConfig), null, 2),
+  );
+  const config = devServerConfig({
+    ports,
+    dbFilename: options.dbFilename,
+    memoryDatabaseName: basename(dir),
+    dynamicConfigFile: dynamicConfig,
+  });
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  return spawnLogged(binary, ['--config-file', configFile, '--allow-no-auth', 'start'], logFile);
+}
+
+/** Whether the server's log says it could not bind a port (taken by another process meanwhile). */
+function portWasTaken(logFile: string): boolean {
+  try {
+    return /address already in use/i.test(readFileSync(logFile, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The version the server at `address` reports. */
+async function serverVersionAt(address: string): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    return (await connection.workflowService.getSystemInfo({})).serverVersion;
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * A database file holds the SQLite schema of the server that made it, and a newer server does not
+ * migrate it: a file made by another version is refused, naming what to do. The version is kept
+ * beside the file (`<file>.server-version`), written the first time a server starts on it.
+ *
+ * @throws Error when the file exists and another server version (or an unknown one) made it.
+ */
+export function claimDatabaseFile(dbFilename: string, serverVersion: string): void {
+  const marker = `${dbFilename}.server-version`;
+  const madeBy = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
+  if (existsSync(dbFilename) && madeBy !== serverVersion) {
+    const by = madeBy
+      ? `Temporal server ${madeBy}`
+      : `an unknown Temporal server (no ${basename(marker)} beside it: before codika-temporal 0.3, files were made by server ${OLDEST_SUPPORTED_SERVER_VERSION})`;
+    throw new Error(
+      `${dbFilename} was made by ${by}, and server ${serverVersion} does not migrate a SQLite file: delete it ` +
+        `(with its -wal and -shm files) to start afresh${
+          serverVersion === OLDEST_SUPPORTED_SERVER_VERSION ? '' : `, or keep it with version: 'oldest-supported'`
+        }`,
+    );
+  }
+  if (madeBy !== serverVersion) writeFileSync(marker, `${serverVersion}\n`);
 }
 
 /** Free ports for every listener of a one-process server; the frontend's is `frontendGrpc` when given. */
@@ -394,11 +465,14 @@ function ignoreAlreadyExists(err: unknown): false {
   throw err;
 }
 
-/** Waits until the UI answers HTTP (its first start unpacks assets). */
-async function waitUntilUiAnswers(url: string, timeoutMs: number, logFile: string): Promise<void> {
+/** Waits until the UI answers HTTP (its first start unpacks assets); fails at once if it exits. */
+async function waitUntilUiAnswers(url: string, ui: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    if (ui.exitCode !== null || ui.signalCode !== null) {
+      throw new Error(`Temporal UI server exited during start (port taken?); see ${logFile}`);
+    }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.status < 500) return;

@@ -59,7 +59,9 @@ export function devServerConfig(input: DevServerConfigInput): Record<string, unk
             connectAttributes,
             maxConns: 1,
             maxIdleConns: 1,
-            maxConnLifetime: '1h',
+            // In memory the database lives as long as its one connection: a connection closed for
+            // its age would take every run with it. A file keeps them, so an hour's lifetime is safe.
+            ...(input.dbFilename ? { maxConnLifetime: '1h' } : {}),
           },
         },
       },
@@ -111,8 +113,10 @@ export function devServerDefaults(frontendHttpPort: number): Record<string, unkn
     'component.nexusoperations.callback.endpoint.template': `http://${http}/namespaces/{{.NamespaceName}}/nexus/callback`,
     'callback.allowedAddresses': [{ Pattern: http, AllowInsecure: true }],
     'system.namespaceCacheRefreshInterval': '1s',
-    // On by default from 1.32; said anyway, as the cluster and compose say it.
+    // On by default from 1.32; said anyway, as the cluster and compose say it. The operator commands
+    // (pause, reset, update options of a standalone activity) are on in start-dev, off by default.
     'activity.enableStandalone': true,
+    'history.enableStandaloneActivityOperatorCommands': true,
   };
 }
 

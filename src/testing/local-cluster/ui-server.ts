@@ -1,6 +1,6 @@
 /**
- * The standalone Temporal UI server, pointed at the cluster's frontend (the same UI version the
- * Temporal CLI embeds), with a codec endpoint when the caller has one.
+ * The standalone Temporal UI server, pointed at a frontend (the cluster's or the dev server's), with a
+ * codec endpoint when the caller has one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -36,5 +36,14 @@ export function startUiServer(options: {
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
+  // A binary that cannot start is reported in its log, not thrown at the parent as an unhandled event.
+  child.once('error', (err) => log.write(`failed to start ${options.uiServer}: ${err.message}\n`));
+  // The UI must not outlive the process that started it (a crash, process.exit without stop).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => {
+    process.removeListener('exit', killOnExit);
+    log.end();
+  });
   return child;
 }

@@ -4,7 +4,10 @@ import {
   dynamicConfigFile,
   type DevServerPorts,
 } from '../../../src/testing/dev-server/dev-server-config';
-import { localServerVersionFromEnv } from '../../../src/testing/local-temporal-server';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claimDatabaseFile, localServerVersionFromEnv } from '../../../src/testing/local-temporal-server';
 
 const ports: DevServerPorts = {
   frontendGrpc: 7233,
@@ -41,6 +44,8 @@ test('in memory by default; a file gets its schema on first use and survives a S
       'sqlite-default'
     ]!.sql;
   expect(sql(memory)).toMatchObject({ databaseName: 'm1', connectAttributes: { mode: 'memory', cache: 'shared' } });
+  // The in-memory database dies with its one connection: no lifetime may close it.
+  expect(sql(memory)).not.toHaveProperty('maxConnLifetime');
   const file = devServerConfig({
     ports,
     dbFilename: '/tmp/t.db',
@@ -69,5 +74,23 @@ test('CODIKA_TEMPORAL_SERVER picks the server; anything else is refused, naming 
   expect(localServerVersionFromEnv({ CODIKA_TEMPORAL_SERVER: 'oldest-supported' })).toBe('oldest-supported');
   expect(() => localServerVersionFromEnv({ CODIKA_TEMPORAL_SERVER: '1.29' })).toThrow(
     'CODIKA_TEMPORAL_SERVER=1.29 is not a server this project runs: use "current" (1.32.2) or "oldest-supported" (1.29.1), or unset it',
+  );
+});
+
+test('a database file is claimed by the server version that made it; another version is refused, naming the way out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'claim-'));
+  const db = join(dir, 'temporal.db');
+  claimDatabaseFile(db, '1.32.2'); // a new file: claimed
+  writeFileSync(db, 'sqlite'); // the server made it
+  expect(readFileSync(`${db}.server-version`, 'utf8').trim()).toBe('1.32.2');
+  expect(() => claimDatabaseFile(db, '1.32.2')).not.toThrow(); // a restart on it
+  expect(() => claimDatabaseFile(db, '1.29.1')).toThrow(
+    `${db} was made by Temporal server 1.32.2, and server 1.29.1 does not migrate a SQLite file: delete it (with its -wal and -shm files) to start afresh`,
+  );
+
+  const old = join(dir, 'before-markers.db');
+  writeFileSync(old, 'sqlite'); // made by the CLI 1.5.1 dev server, before markers were written
+  expect(() => claimDatabaseFile(old, '1.32.2')).toThrow(
+    /made by an unknown Temporal server .* server 1\.29\.1\), and server 1\.32\.2 does not migrate a SQLite file: .* or keep it with version: 'oldest-supported'/,
   );
 });
