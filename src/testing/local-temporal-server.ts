@@ -377,44 +377,34 @@ export function claimDatabaseFile(dbFilename: string, serverVersion: string): vo
 
 /** Free ports for every listener of a one-process server; the frontend's is `frontendGrpc` when given. */
 async function freeDevServerPorts(frontendGrpc?: number): Promise<DevServerPorts> {
-  const ports: number[] = [];
+  const names: (keyof DevServerPorts)[] = [
+    'frontendGrpc',
+    'frontendHttp',
+    'frontendMembership',
+    'historyGrpc',
+    'historyMembership',
+    'matchingGrpc',
+    'matchingMembership',
+    'workerGrpc',
+    'workerMembership',
+  ];
+  const ports: Partial<DevServerPorts> = {};
   // Asked one after another while the earlier ones are held, so no two are the same.
   const held: Array<ReturnType<typeof createServer>> = [];
   try {
-    for (let i = 0; i < 9; i++) {
+    for (const name of names) {
       const server = createServer();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => resolve());
       });
       held.push(server);
-      ports.push((server.address() as { port: number }).port);
+      ports[name] = (server.address() as { port: number }).port;
     }
   } finally {
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
-  const [
-    grpc,
-    http,
-    frontendMembership,
-    historyGrpc,
-    historyMembership,
-    matchingGrpc,
-    matchingMembership,
-    workerGrpc,
-    workerMembership,
-  ] = ports as [number, number, number, number, number, number, number, number, number];
-  return {
-    frontendGrpc: frontendGrpc ?? grpc,
-    frontendHttp: http,
-    frontendMembership,
-    historyGrpc,
-    historyMembership,
-    matchingGrpc,
-    matchingMembership,
-    workerGrpc,
-    workerMembership,
-  };
+  return { ...(ports as DevServerPorts), ...(frontendGrpc ? { frontendGrpc } : {}) };
 }
 
 /** Starts a process whose output goes to `logFile`, killed if this process exits without stopping it. */
