@@ -64,20 +64,54 @@ export interface CheckedActivityInput {
 /** How often the activity looks for a cancellation by default. */
 export const DEFAULT_CANCEL_CHECK_INTERVAL_MS = 2_000;
 
+/** The shortest `cancelCheckInterval`: each look is a describe call to the server, per running execution. */
+export const MIN_CANCEL_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * The execution fields a standalone activity's input takes: the workflow path's, but the operator
+ * options (`onTriggerOutcomeUnknown` may only say `'fail'`, its default, and `operatorTimeout` not at all).
+ */
+const STANDALONE_EXECUTION_KEYS = [
+  'processInstanceId',
+  'workflowId',
+  'payload',
+  'triggerDelivery',
+  'priority',
+  'executionId',
+  'result',
+] as const;
+
+/** Fields of the workflow path's input a standalone input refuses with a message of their own. */
+const OPERATOR_KEYS = ['onTriggerOutcomeUnknown', 'operatorTimeout'] as const;
+
+/** The start options the activity input carries beside the execution's fields, set from the options argument. */
+const CARRIED_OPTIONS = ['poll', 'cancelCheckInterval'] as const;
+
+/** Options of `startCodikaActivity` that are never part of the input. */
+const START_OPTIONS = ['taskQueue', 'activityId', 'heartbeatTimeout', ...CARRIED_OPTIONS] as const;
+
 /**
  * Checks an activity input with the workflow path's own rules (ids, payload, delivery, priority,
  * executionId, result options, poll options), and refuses what only a workflow can do.
  *
- * @throws CodikaValidationError naming the field (under `path`, and `poll.…` for poll options) and the fix.
+ * @param input - The activity's input: the execution's fields, and `poll` and `cancelCheckInterval` unless `options` is given.
+ * @param path - The name of the input in messages.
+ * @param options - A client's start options (`poll`, `cancelCheckInterval`): given, the input itself must not carry them.
+ * @throws CodikaValidationError naming the field (under `path`, `poll.…` for poll options, `cancelCheckInterval`) and the fix.
  */
-export function checkCodikaExecutionActivityInput(input: unknown, path = 'input'): CheckedActivityInput {
+export function checkCodikaExecutionActivityInput(
+  input: unknown,
+  path = 'input',
+  options?: Pick<CodikaExecutionActivityInput, 'poll' | 'cancelCheckInterval'>,
+): CheckedActivityInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new CodikaValidationError(
       path,
       'expected an object with processInstanceId, workflowId and an optional payload',
     );
   }
-  const { poll, cancelCheckInterval, ...execution } = input as CodikaExecutionActivityInput;
+  refuseUnknownFields(input as Record<string, unknown>, path, options !== undefined);
+  const { poll, cancelCheckInterval, ...execution } = { ...input, ...options } as CodikaExecutionActivityInput;
   if (execution.onTriggerOutcomeUnknown === 'ask' || execution.operatorTimeout !== undefined) {
     const field = execution.onTriggerOutcomeUnknown === 'ask' ? 'onTriggerOutcomeUnknown' : 'operatorTimeout';
     throw new CodikaValidationError(
@@ -89,8 +123,33 @@ export function checkCodikaExecutionActivityInput(input: unknown, path = 'input'
   return {
     execution: asValidationError(() => validateExecutionInput(execution, path)),
     poll: checkActivityPoll(poll),
-    cancelCheckIntervalMs: checkCancelCheckInterval(cancelCheckInterval, `${path}.cancelCheckInterval`),
+    cancelCheckIntervalMs: checkCancelCheckInterval(cancelCheckInterval),
   };
+}
+
+/**
+ * Refuses a field the input does not take, listing the ones it does; a start option inside the input
+ * (a plain-JavaScript caller's slip, which would otherwise be dropped) is named with where it belongs.
+ */
+function refuseUnknownFields(input: Record<string, unknown>, path: string, optionsApart: boolean): void {
+  const known = new Set<string>([...STANDALONE_EXECUTION_KEYS, ...OPERATOR_KEYS]);
+  if (!optionsApart) for (const name of CARRIED_OPTIONS) known.add(name);
+  for (const [key, value] of Object.entries(input)) {
+    if (known.has(key)) continue;
+    if ((START_OPTIONS as readonly string[]).includes(key)) {
+      if (value === undefined) continue;
+      throw new CodikaValidationError(
+        `${path}.${key}`,
+        `is an option of the start, not a field of the input: pass it in the options argument, ` +
+          `startCodikaActivity(client, input, { ${key} })`,
+      );
+    }
+    throw new CodikaValidationError(
+      `${path}.${key}`,
+      `unknown field; expected ${STANDALONE_EXECUTION_KEYS.join(', ')}` +
+        (optionsApart ? '' : ` (and the options ${CARRIED_OPTIONS.join(', ')})`),
+    );
+  }
 }
 
 function checkActivityPoll(poll: CodikaActivityPollOptions | undefined): ActivityPollSettings {
@@ -100,13 +159,15 @@ function checkActivityPoll(poll: CodikaActivityPollOptions | undefined): Activit
       true,
     );
   if (typeof poll === 'object' && poll !== null) {
-    if ('strategy' in poll) {
+    // A plain-JavaScript caller may still set them; one set to undefined is as good as absent.
+    const given = poll as CodikaPollOptions;
+    if (given.strategy !== undefined) {
       throw new CodikaValidationError(
         'poll.strategy',
         'does not apply to a standalone activity, which always checks in its own loop: remove it',
       );
     }
-    if ('activityTimeout' in poll) {
+    if (given.activityTimeout !== undefined) {
       throw new CodikaValidationError(
         'poll.activityTimeout',
         "does not apply to a standalone activity (one long attempt; each request is bounded by the worker's " +
@@ -130,7 +191,8 @@ function settingsOf(settings: Omit<ActivityPollSettings, 'fastPhaseMs'>, fastPha
   return { firstPollAfterMs, backoffCoefficient, maxPollIntervalMs, deadlineMs, notFoundGraceMs, fastPhaseMs };
 }
 
-function checkCancelCheckInterval(value: Duration | null | undefined, field: string): number | null {
+function checkCancelCheckInterval(value: Duration | null | undefined): number | null {
+  const field = 'cancelCheckInterval';
   if (value === undefined) return DEFAULT_CANCEL_CHECK_INTERVAL_MS;
   if (value === null) return null;
   if ((typeof value !== 'string' && typeof value !== 'number') || !isPositiveDuration(value)) {
@@ -139,7 +201,16 @@ function checkCancelCheckInterval(value: Duration | null | undefined, field: str
       `is not a positive duration such as "2 seconds" or a number of milliseconds, nor null (got ${JSON.stringify(value)})`,
     );
   }
-  return parseDuration(value);
+  const ms = parseDuration(value);
+  if (ms < MIN_CANCEL_CHECK_INTERVAL_MS) {
+    throw new CodikaValidationError(
+      field,
+      `must be at least 1 second (got ${JSON.stringify(value)}` +
+        `${typeof value === 'number' ? ', a bare number means milliseconds' : ''}): each check is a describe call ` +
+        'to the Temporal server per running execution; write "2 seconds" or 2000, or null for no checks',
+    );
+  }
+  return ms;
 }
 
 /**

@@ -69,6 +69,8 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
       const poll: CodikaPollOptions = {};
       if (options.strategy) poll.strategy = options.strategy as CodikaPollOptions['strategy'];
       if (options.deadline) poll.deadline = options.deadline;
+      // A usage error needs no server: refused before connecting.
+      if (options.standalone) refuseWorkflowOnly(options);
       const settings = globals();
       const temporal = await connect(settings);
       try {
@@ -88,7 +90,6 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
           ...(options.operatorTimeout === undefined ? {} : { operatorTimeout: options.operatorTimeout }),
         };
         if (options.standalone) {
-          refuseWorkflowOnly(options);
           setExit(
             await runStandalone(
               temporal,
@@ -178,7 +179,7 @@ interface RunOptions {
   json?: boolean;
 }
 
-/** What a standalone activity cannot do: it has no workflow to return early from or to choose a strategy in. */
+/** What a standalone activity cannot do: it has no workflow to return early from, to choose a strategy in, or to wait for an operator in. */
 function refuseWorkflowOnly(options: RunOptions): void {
   if (options.detach) {
     throw new UsageError(
@@ -187,6 +188,17 @@ function refuseWorkflowOnly(options: RunOptions): void {
   }
   if (options.strategy) {
     throw new UsageError('--strategy: not with --standalone, which always checks in its own loop (use --deadline)');
+  }
+  if (options.onTriggerOutcomeUnknown === 'ask') {
+    throw new UsageError(
+      "--on-trigger-outcome-unknown ask: not with --standalone, which has no workflow to wait in for an operator's " +
+        'answer (a lost answer fails CodikaTriggerOutcomeUnknown); drop --standalone to ask, or the flag to fail',
+    );
+  }
+  if (options.operatorTimeout !== undefined) {
+    throw new UsageError(
+      '--operator-timeout: not with --standalone (it applies only to --on-trigger-outcome-unknown ask)',
+    );
   }
 }
 

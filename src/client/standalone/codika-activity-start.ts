@@ -35,7 +35,8 @@ export interface StartCodikaActivityOptions {
   /**
    * How often the running activity describes itself to notice a cancellation (a read, not a billable
    * action): the cancellation then takes effect within about this long. `null`: only keep-alive
-   * heartbeats bring it. @default '2 seconds'
+   * heartbeats bring it. At least 1 second (a bare number is milliseconds); each check gets a random
+   * ±20 % so executions started together do not describe themselves in step. @default '2 seconds'
    */
   cancelCheckInterval?: Duration | null;
 }
@@ -63,10 +64,11 @@ export function codikaActivityStart(
   input: CodikaExecutionInput,
   options: StartCodikaActivityOptions = {},
 ): ActivityOptions & { args: [CodikaExecutionActivityInput] } {
-  const given: CodikaExecutionActivityInput = { ...input };
-  if (options.poll !== undefined) given.poll = options.poll;
-  if (options.cancelCheckInterval !== undefined) given.cancelCheckInterval = options.cancelCheckInterval;
-  const { execution, poll } = checkCodikaExecutionActivityInput(given);
+  // The input holds the execution's fields only: a start option inside it is refused, not dropped.
+  const { execution, poll } = checkCodikaExecutionActivityInput(input, 'input', {
+    poll: options.poll,
+    cancelCheckInterval: options.cancelCheckInterval,
+  });
   // What the activity records is the input as checked (defaults filled in), as a workflow's is.
   const activityInput: CodikaExecutionActivityInput = { ...execution };
   if (options.poll !== undefined) activityInput.poll = options.poll;

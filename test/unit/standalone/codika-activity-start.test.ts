@@ -89,7 +89,43 @@ test.each<
     'poll.deadline',
     'longer than firstPollAfter',
   ],
-  ['a negative cancel check', INPUT, { cancelCheckInterval: -1 }, 'input.cancelCheckInterval', 'positive duration'],
+  ['a negative cancel check', INPUT, { cancelCheckInterval: -1 }, 'cancelCheckInterval', 'positive duration'],
+  [
+    'a cancel check under 1 second',
+    INPUT,
+    { cancelCheckInterval: 500 },
+    'cancelCheckInterval',
+    'at least 1 second (got 500, a bare number means milliseconds)',
+  ],
+  ['a cancel check of "0.5 seconds"', INPUT, { cancelCheckInterval: '0.5 seconds' }, 'cancelCheckInterval', '1 second'],
+  [
+    'poll inside the input (a plain-JavaScript caller)',
+    { ...INPUT, poll: { deadline: '5 minutes' } } as never,
+    {},
+    'input.poll',
+    'pass it in the options argument, startCodikaActivity(client, input, { poll })',
+  ],
+  [
+    'cancelCheckInterval inside the input',
+    { ...INPUT, cancelCheckInterval: null } as never,
+    {},
+    'input.cancelCheckInterval',
+    'options argument',
+  ],
+  [
+    'heartbeatTimeout inside the input',
+    { ...INPUT, heartbeatTimeout: '1 hour' } as never,
+    {},
+    'input.heartbeatTimeout',
+    'options argument',
+  ],
+  [
+    'an unknown field',
+    { ...INPUT, tenant: 'x' } as never,
+    {},
+    'input.tenant',
+    'unknown field; expected processInstanceId, workflowId, payload, triggerDelivery, priority, executionId, result',
+  ],
   [
     'a heartbeat timeout that is no duration',
     INPUT,
@@ -109,6 +145,30 @@ test.each<
   expect(err).toBeInstanceOf(CodikaValidationError);
   expect((err as CodikaValidationError).field).toBe(field);
   expect((err as CodikaValidationError).message).toContain(reason);
+});
+
+test('the unknown-field message does not offer the operator options a standalone activity refuses', () => {
+  let err: unknown;
+  try {
+    codikaActivityStart({ ...INPUT, tenant: 'x' } as never);
+  } catch (e) {
+    err = e;
+  }
+
+  expect((err as Error).message).not.toMatch(/onTriggerOutcomeUnknown|operatorTimeout|poll|cancelCheckInterval/);
+});
+
+test("options set to undefined are as good as absent: poll { strategy: undefined }, onTriggerOutcomeUnknown 'fail'", () => {
+  const start = codikaActivityStart(
+    { ...INPUT, onTriggerOutcomeUnknown: 'fail' },
+    { poll: { strategy: undefined, activityTimeout: undefined, deadline: '5 minutes' } as never },
+  );
+
+  expect(start.scheduleToCloseTimeout).toBe(5 * 60_000 + DEADLINE_MARGIN_MS);
+});
+
+test('a cancel check of exactly 1 second is taken', () => {
+  expect(codikaActivityStart(INPUT, { cancelCheckInterval: 1_000 }).args[0].cancelCheckInterval).toBe(1_000);
 });
 
 describe('a server that cannot run standalone activities', () => {
