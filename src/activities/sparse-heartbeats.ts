@@ -6,8 +6,9 @@
  *
  * A cancellation reaches an activity only in the answer to a heartbeat. Rather than heartbeat often to
  * hear of one, the activity asks the server for its own description (a read, not an action) every
- * `cancelCheckInterval`, and heartbeats once when that says the activity was cancelled (or paused, or
- * closed, or this attempt was replaced): the answer to that heartbeat ends the attempt.
+ * `cancelCheckInterval` (give or take 20 %, so executions started together drift apart; each describe
+ * gets one interval to answer), and heartbeats once when that says the activity was cancelled (or
+ * paused, or closed, or this attempt was replaced): the answer to that heartbeat ends the attempt.
  */
 import type { Context } from '@temporalio/activity';
 
@@ -43,16 +44,25 @@ export function attemptShouldStop(view: AttemptView, attempt: number): boolean {
   );
 }
 
+/** How far each wait between two looks strays from `cancelCheckInterval`, either way: starts in a burst drift apart. */
+export const CANCEL_CHECK_JITTER = 0.2;
+
+/** The wait before the next look: the interval, give or take {@link CANCEL_CHECK_JITTER}. */
+export function cancelCheckDelayMs(intervalMs: number, random: () => number = Math.random): number {
+  return Math.round(intervalMs * (1 - CANCEL_CHECK_JITTER + 2 * CANCEL_CHECK_JITTER * random()));
+}
+
 /** Heartbeats that carry the current details, sent only when one is needed. */
 export class SparseHeartbeats<Details> {
   private keepalive: NodeJS.Timeout | undefined;
   private watch: NodeJS.Timeout | undefined;
   private stopped = false;
+  private warned = false;
   private readonly keepaliveMs: number | undefined;
 
   /**
    * @param details - What each heartbeat carries: always the whole of it (a heartbeat replaces the details before it).
-   * @param cancelCheckIntervalMs - How often to describe the activity; `null` for never.
+   * @param cancelCheckIntervalMs - How often to describe the activity (each wait ±20 %); `null` for never.
    */
   constructor(
     private readonly context: Context,
@@ -92,19 +102,44 @@ export class SparseHeartbeats<Details> {
 
   private armWatch(): void {
     if (this.stopped) return;
-    this.watch = setTimeout(() => void this.look(), this.cancelCheckIntervalMs!);
+    this.watch = setTimeout(() => void this.look(), cancelCheckDelayMs(this.cancelCheckIntervalMs!));
   }
 
   private async look(): Promise<void> {
     const { activityId, activityRunId, attempt } = this.context.info;
+    // A describe gets one interval to answer: one that hangs must not stop the watch.
+    const limitMs = this.cancelCheckIntervalMs!;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const view = await this.context.client.activity.getHandle(activityId, activityRunId).describe();
+      const { client } = this.context;
+      const describe = () => client.activity.getHandle(activityId, activityRunId).describe();
+      const view = await Promise.race([
+        client.withDeadline(Date.now() + limitMs, describe),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
+        }),
+      ]);
       if (attemptShouldStop({ runState: view.runState, status: view.status, attempt: view.attempt }, attempt)) {
         this.record();
       }
-    } catch {
+    } catch (err) {
       // The server out of reach for now: the next look, or the next keep-alive, tries again.
+      this.warnOnce(err);
+    } finally {
+      clearTimeout(timer);
     }
     this.armWatch();
+  }
+
+  /** The first failed look of this attempt is logged; the ones after it say nothing new. */
+  private warnOnce(err: unknown): void {
+    if (this.warned || this.stopped) return;
+    this.warned = true;
+    const keepalive = this.keepaliveMs === undefined ? 'none is set' : `one goes out every ${this.keepaliveMs} ms`;
+    this.context.log.warn(
+      'The activity could not describe itself to look for a cancellation; it keeps trying every cancelCheckInterval, ' +
+        `and until a look succeeds a cancellation takes effect only at the next keep-alive heartbeat (${keepalive})`,
+      { error: err instanceof Error ? err.message : String(err), cancelCheckIntervalMs: this.cancelCheckIntervalMs },
+    );
   }
 }
