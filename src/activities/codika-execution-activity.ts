@@ -3,7 +3,9 @@
  * started from a client with no workflow around it. One attempt checks the input, triggers and polls
  * until Codika says `success` or `failed`. The executionId goes into the heartbeat details the moment
  * Codika accepts the trigger, so a later attempt (after a worker crash or a heartbeat timeout) polls
- * that execution and never triggers again. Failures are the workflow path's, type for type.
+ * that execution and does not trigger again. A cancellation never cuts a trigger request short: it is
+ * honoured once the answer is in and recorded, or at once between sends, recording that nothing was
+ * accepted. Failures are the workflow path's, type for type.
  */
 import { Context } from '@temporalio/activity';
 import type { CodikaTriggerRequest, CodikaTriggerResult, CodikaExecutionStatus } from '../codika/types';
@@ -41,6 +43,14 @@ export interface CodikaActivityHeartbeat {
   polls: number;
   /** The last status Codika reported. */
   lastStatus?: string;
+  /** The attempt that recorded these details. */
+  attempt?: number;
+  /**
+   * Set only by an attempt that ended cancelled (a cancel, a pause, a worker shutdown) while no trigger
+   * request was out: no trigger of this activity run may have been accepted. The attempt right after
+   * it (`attempt` + 1) may then send under `at-most-once`, with the same key; any later one may not.
+   */
+  nothingAccepted?: true;
 }
 
 /** What the activity shares with the worker's other Codika activities. */
@@ -74,11 +84,18 @@ export function createCodikaExecutionActivity(deps: CodikaExecutionActivityDepen
       const { info } = context;
       const { execution: input, poll, cancelCheckIntervalMs } = checked(rawInput, deps.secrets);
       const saved = info.heartbeatDetails as CodikaActivityHeartbeat | undefined;
-      const progress: CodikaActivityHeartbeat = saved ?? {
-        idempotencyKey: standaloneIdempotencyKey(info),
-        polls: 0,
-        ...(input.executionId ? { executionId: input.executionId, acceptedAtMs: info.scheduledTimestampMs } : {}),
-      };
+      const progress: CodikaActivityHeartbeat = saved
+        ? { ...saved }
+        : {
+            idempotencyKey: standaloneIdempotencyKey(info),
+            polls: 0,
+            ...(input.executionId ? { executionId: input.executionId, acceptedAtMs: info.scheduledTimestampMs } : {}),
+          };
+      // The flag speaks for the attempt that recorded it as it ended, never for this one's heartbeats.
+      delete progress.nothingAccepted;
+      progress.attempt = info.attempt;
+      const nothingAcceptedBefore =
+        saved === undefined ? info.attempt === 1 : saved.nothingAccepted === true && saved.attempt === info.attempt - 1;
       const startedAtMs = info.scheduledTimestampMs;
       const deadlineAtMs = startedAtMs + poll.deadlineMs;
       const timedOut = (cause: unknown, refused = false) =>
@@ -86,8 +103,9 @@ export function createCodikaExecutionActivity(deps: CodikaExecutionActivityDepen
       const beats = new SparseHeartbeats(context, () => progress, cancelCheckIntervalMs).start();
       try {
         if (progress.executionId === undefined) {
-          // An earlier attempt ended without recording an accepted trigger: it may have sent one.
-          if (info.attempt > 1 && input.triggerDelivery === 'at-most-once') {
+          // An earlier attempt ended without recording an accepted trigger: it may have sent one, unless
+          // it recorded, as it ended cancelled between sends, that nothing was accepted.
+          if (info.attempt > 1 && input.triggerDelivery === 'at-most-once' && !nothingAcceptedBefore) {
             throw repeatedAttemptRefused(info.attempt, progress.idempotencyKey);
           }
           // Before anything is sent: a payload that breaks its contract never reaches Codika.
@@ -98,12 +116,20 @@ export function createCodikaExecutionActivity(deps: CodikaExecutionActivityDepen
             idempotencyKey: progress.idempotencyKey,
             deadlineAtMs,
             secrets: deps.secrets,
+            nothingAcceptedBefore,
             send: deps.trigger,
             deadlineReached: timedOut,
+            cancelledWhileIdle(nothingAccepted) {
+              if (!nothingAccepted) return; // nothing to say that the next attempt could use
+              progress.nothingAccepted = true;
+              beats.record();
+            },
           });
           progress.executionId = triggered.executionId;
           progress.acceptedAtMs = Date.now();
           beats.record(); // the one heartbeat every execution pays for: a retry polls, never triggers
+          // A cancellation that came while the request was out, honoured now that the execution is recorded.
+          if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         }
         return await pollToEnd(context, deps, input, poll, progress, { startedAtMs, deadlineAtMs, timedOut });
       } finally {
@@ -159,8 +185,9 @@ async function pollToEnd(
     if (leftMs <= 0) throw clock.timedOut(undefined);
     const last = intervalMs >= leftMs;
     await context.sleep(Math.min(intervalMs, leftMs));
-    // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
-    const turnInMs = deps.pacer.reserve();
+    // Over the worker's cap, wait for this check's turn (every execution keeps its place in line), but
+    // never past the deadline: the last check goes out on time.
+    const turnInMs = Math.min(deps.pacer.reserve(), clock.deadlineAtMs - Date.now());
     if (turnInMs > 0) await context.sleep(turnInMs);
     let status: CodikaExecutionStatus | undefined;
     let waitAtLeastMs = 0;
