@@ -54,7 +54,7 @@ export function detectionSection(
       ? [
           '',
           '`standalone`: each execution as one standalone activity (`startCodikaActivity`, no workflow) with its ' +
-            'default options: it checks in its own loop on the interval schedule (first after 1.5 s, each wait ×1.5, up to 30 s).',
+            "default options: it checks in its own loop as `auto`'s first phase does (first after 1.5 s, then every second for 75 s after acceptance, then from 10 s ×1.5 up to 30 s).",
         ]
       : []),
   ];
