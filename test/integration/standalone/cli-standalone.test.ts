@@ -94,7 +94,8 @@ test('run --standalone: without --json, the summary line and the result', async 
 test.each([
   [['--standalone', '--detach'], '--detach: not with --standalone'],
   [['--standalone', '--strategy', 'timer'], '--strategy: not with --standalone'],
-  [['--standalone', '--on-trigger-outcome-unknown', 'ask'], 'Invalid input.onTriggerOutcomeUnknown'],
+  [['--standalone', '--on-trigger-outcome-unknown', 'ask'], '--on-trigger-outcome-unknown ask: not with --standalone'],
+  [['--standalone', '--operator-timeout', '1 hour'], '--operator-timeout: not with --standalone'],
   [['--standalone', '--deadline', 'soon'], 'Invalid poll.deadline'],
   [['--standalone', '--heartbeat-timeout', '0.5s'], 'Invalid heartbeatTimeout'],
   [['--heartbeat-timeout', '1 minute'], '--heartbeat-timeout: applies only with --standalone'],

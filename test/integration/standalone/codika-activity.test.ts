@@ -176,6 +176,30 @@ test('cancel: the activity ends cancelled within a couple of seconds, and checks
   console.info(`standalone cancel: ended ${tookMs} ms after the request, ${described.totalHeartbeatCount} heartbeats`);
 });
 
+test('cancel while the trigger is out: the request is not cut short, the executionId is recorded, then it ends cancelled', async () => {
+  // Accepted at once, answered after 4 s: the cancel (found by the 2 s describe) lands in between.
+  bed.mock.script('sa-cancel-trigger', {
+    durationMs: Infinity,
+    faults: { trigger: [{ kind: 'delay', ms: 4_000, strikes: 'after' }] },
+  });
+  const handle = await startCodikaActivity(
+    bed.env.client,
+    { processInstanceId: 'pi_sa', workflowId: 'sa-cancel-trigger' },
+    { taskQueue, activityId: id('cancel-trigger') },
+  );
+  await waitUntil(() => bed.mock.executionsOf('sa-cancel-trigger').length === 1, 'the accepted trigger');
+  await handle.cancel('the caller gave up mid-trigger');
+  const failure = await failureOf(handle);
+  const described = await handle.describe({ includeHeartbeatDetails: true });
+  const details = await described.getHeartbeatDetails<{ executionId?: string }>();
+
+  expect(failure).toBeInstanceOf(CancelledFailure);
+  expect(described.status).toBe('CANCELED');
+  expect(details?.executionId).toBe(bed.mock.executionsOf('sa-cancel-trigger')[0]!.executionId);
+  expect(bed.mock.requestsTo('trigger', 'sa-cancel-trigger')).toHaveLength(1);
+  expect(bed.mock.requestsTo('status', 'sa-cancel-trigger')).toHaveLength(0);
+});
+
 test('poll.deadline: CodikaExecutionTimedOut at the deadline, with the executionId that may still run', async () => {
   bed.mock.script('sa-slow', { durationMs: Infinity });
   const startedAt = Date.now();

@@ -154,3 +154,33 @@ test('a graceful shutdown mid-poll hands over at once, not after the heartbeat t
   expect(resumedAt - stoppedAt).toBeLessThan(15_000);
   expect((await handle.describe()).attempt).toBe(2);
 }, 60_000);
+
+test('a graceful shutdown in the backoff after a 503, at-most-once: the next attempt sends again (nothing was accepted) and succeeds', async () => {
+  // Refused for now with a 10 s Retry-After: the shutdown lands in the backoff, when nothing was started.
+  mock.script('sa-shutdown-backoff', {
+    durationMs: 200,
+    resultData: { afterShutdown: true },
+    faults: { trigger: [{ kind: 'http', status: 503, retryAfter: 10 }] },
+  });
+  const taskQueue = uniqueTaskQueue('sa-shutdown-backoff');
+  const first = await startWorker(taskQueue);
+  const handle = await startCodikaActivity(
+    env.client,
+    { processInstanceId: 'pi_k', workflowId: 'sa-shutdown-backoff' },
+    { taskQueue, heartbeatTimeout: '10 minutes', poll: { firstPollAfter: 200 } },
+  );
+  await waitUntil(() => mock.requestsTo('trigger', 'sa-shutdown-backoff').length === 1, 'the refused trigger');
+  await first.stop();
+  const described = await handle.describe({ includeHeartbeatDetails: true });
+  const recorded = await described.getHeartbeatDetails<CodikaActivityHeartbeat>();
+  await startWorker(taskQueue);
+  const result = await handle.result();
+
+  expect(recorded).toMatchObject({ nothingAccepted: true, attempt: 1 });
+  expect(result).toMatchObject({ resultData: { afterShutdown: true } });
+  const keys = mock.requestsTo('trigger', 'sa-shutdown-backoff').map((r) => r.headers['idempotency-key']);
+  expect(keys).toHaveLength(2);
+  expect(new Set(keys).size).toBe(1);
+  expect(mock.executionsOf('sa-shutdown-backoff')).toHaveLength(1);
+  expect((await handle.describe()).attempt).toBe(2);
+}, 60_000);
