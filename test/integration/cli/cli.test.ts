@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   type codikaExecutionWorkflow,
 } from '../../../src/workflows/codika-execution-workflow';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
+import { runCli, type CliRun } from '../../helpers/cli-process';
 import { sleep } from '../../helpers/wait';
 
 const API_KEY = 'ck_cli_key_40';
@@ -30,34 +30,9 @@ beforeAll(
 );
 afterAll(() => stop());
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in its own process, as a user would, against the test server and worker. */
+/** The real CLI against the test server and this file's worker. */
 function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-          CODIKA_TASK_QUEUE: taskQueue,
-          TEMPORAL_UI_URL: 'http://ui.test:8233',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { CODIKA_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://ui.test:8233' });
 }
 
 test('run: prints the result as JSON with --json, links the run in the UI, exits 0', async () => {

@@ -1,13 +1,11 @@
 /** `codika-temporal run --standalone`: the real CLI in its own process, against the test server and a worker. */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import { quickDemoScripts, startRunningTestbed } from '../../helpers/temporal';
+import { runCli, type CliRun } from '../../helpers/cli-process';
 
 const API_KEY = 'ck_cli_standalone_key_62';
-const ROOT = join(__dirname, '..', '..', '..');
 
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
@@ -22,33 +20,9 @@ beforeAll(
 );
 afterAll(() => stop());
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** The real CLI against the test server and this file's worker. */
 function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-          CODIKA_TASK_QUEUE: taskQueue,
-          TEMPORAL_UI_URL: 'http://ui.test:8233',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { CODIKA_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://ui.test:8233' });
 }
 
 test('run --standalone: one activity, no workflow; the result printed as run prints it, the activity linked in the UI', async () => {

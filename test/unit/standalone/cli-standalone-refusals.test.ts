@@ -2,20 +2,11 @@
  * `codika-temporal run --standalone` refuses the workflow-only flags by their own names, before it
  * connects: the real CLI in its own process, pointed at an address where no server listens.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli, type CliRun } from '../../helpers/cli-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
-
-function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-      { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' }, timeout: 30_000 },
-      (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
-    );
-  });
+/** The real CLI, pointed at an address nothing listens on: what it refuses, it refuses before connecting. */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args, { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 30_000);
 }
 
 test.each([
