@@ -12,7 +12,7 @@ import { isPositiveDuration, type CodikaPollOptions } from '../shared/poll-optio
 import { parseDuration } from '../shared/durations';
 import { checkPollSettings } from '../workflows/execution/poll-settings';
 import { AUTO_SCHEDULE } from '../workflows/execution/polling-strategies';
-import { validateExecutionInput } from '../workflows/execution/validate-input';
+import { EXECUTION_INPUT_KEYS, validateExecutionInput } from '../workflows/execution/validate-input';
 
 /**
  * The activity's type name: a wire identifier (clients start it by this name, the server records it),
@@ -67,22 +67,16 @@ export const DEFAULT_CANCEL_CHECK_INTERVAL_MS = 2_000;
 /** The shortest `cancelCheckInterval`: each look is a describe call to the server, per running execution. */
 export const MIN_CANCEL_CHECK_INTERVAL_MS = 1_000;
 
+/** Fields of the workflow path's input a standalone input refuses with a message of their own. */
+const OPERATOR_KEYS = ['onTriggerOutcomeUnknown', 'operatorTimeout'] as const;
+
 /**
  * The execution fields a standalone activity's input takes: the workflow path's, but the operator
  * options (`onTriggerOutcomeUnknown` may only say `'fail'`, its default, and `operatorTimeout` not at all).
  */
-const STANDALONE_EXECUTION_KEYS = [
-  'processInstanceId',
-  'workflowId',
-  'payload',
-  'triggerDelivery',
-  'priority',
-  'executionId',
-  'result',
-] as const;
-
-/** Fields of the workflow path's input a standalone input refuses with a message of their own. */
-const OPERATOR_KEYS = ['onTriggerOutcomeUnknown', 'operatorTimeout'] as const;
+const STANDALONE_EXECUTION_KEYS = EXECUTION_INPUT_KEYS.filter(
+  (key) => !(OPERATOR_KEYS as readonly string[]).includes(key),
+);
 
 /** The start options the activity input carries beside the execution's fields, set from the options argument. */
 const CARRIED_OPTIONS = ['poll', 'cancelCheckInterval'] as const;
