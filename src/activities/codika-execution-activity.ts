@@ -104,8 +104,10 @@ export function createCodikaExecutionActivity(deps: CodikaExecutionActivityDepen
       try {
         if (progress.executionId === undefined) {
           // An earlier attempt ended without recording an accepted trigger: it may have sent one, unless
-          // it recorded, as it ended cancelled between sends, that nothing was accepted.
-          if (info.attempt > 1 && input.triggerDelivery === 'at-most-once' && !nothingAcceptedBefore) {
+          // it recorded, as it ended cancelled between sends, that nothing was accepted. Details without
+          // an executionId at attempt 1 come from an attempt before an operator's reset (which keeps
+          // them and counts from 1 again): refused the same way.
+          if (input.triggerDelivery === 'at-most-once' && !nothingAcceptedBefore) {
             throw repeatedAttemptRefused(info.attempt, progress.idempotencyKey);
           }
           // Before anything is sent: a payload that breaks its contract never reaches Codika.

@@ -101,7 +101,8 @@ export class SparseHeartbeats<Details> {
   }
 
   private armWatch(): void {
-    if (this.stopped) return;
+    // Once the cancellation has arrived, there is nothing left to look for: no more describes or heartbeats.
+    if (this.stopped || this.context.cancellationSignal.aborted) return;
     this.watch = setTimeout(() => void this.look(), cancelCheckDelayMs(this.cancelCheckIntervalMs!));
   }
 
@@ -119,9 +120,8 @@ export class SparseHeartbeats<Details> {
           timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
         }),
       ]);
-      if (attemptShouldStop({ runState: view.runState, status: view.status, attempt: view.attempt }, attempt)) {
-        this.record();
-      }
+      const stop = attemptShouldStop({ runState: view.runState, status: view.status, attempt: view.attempt }, attempt);
+      if (stop && !this.context.cancellationSignal.aborted) this.record();
     } catch (err) {
       // The server out of reach for now: the next look, or the next keep-alive, tries again.
       this.warnOnce(err);

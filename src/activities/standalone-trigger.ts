@@ -132,8 +132,9 @@ export async function triggerStandalone(t: StandaloneTrigger): Promise<CodikaTri
     const details = (failure.details?.[0] ?? {}) as { retryAfterMs?: number | null };
     const waitMs = (verdict === 'not_accepted' ? (details.retryAfterMs ?? undefined) : undefined) ?? backoffMs;
     backoffMs = Math.min(backoffMs * TRIGGER_BACKOFF.coefficient, TRIGGER_BACKOFF.maxMs);
-    if (Date.now() + waitMs >= t.deadlineAtMs) throw t.deadlineReached(failure, nothingAccepted);
+    // A cancellation that came while the request was out ends the attempt cancelled, deadline or not.
     if (context.cancellationSignal.aborted) cancelledNow();
+    if (Date.now() + waitMs >= t.deadlineAtMs) throw t.deadlineReached(failure, nothingAccepted);
     try {
       await context.sleep(waitMs);
     } catch (err) {

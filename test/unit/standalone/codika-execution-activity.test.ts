@@ -367,6 +367,32 @@ describe('a cancellation or a worker shutdown during the trigger phase', () => {
   });
 });
 
+test('details without an executionId at attempt 1 (an operator reset keeps them): at-most-once refuses, nothing sent', async () => {
+  const before: CodikaActivityHeartbeat = { idempotencyKey: 'k-before-reset', polls: 0, attempt: 2 };
+  const { end, mock } = await runAttempt({}, {}, { attempt: 1, heartbeatDetails: before });
+
+  expect(end).toMatchObject({ type: CODIKA_TRIGGER_OUTCOME_UNKNOWN, nonRetryable: true });
+  expect(mock.requests).toHaveLength(0);
+});
+
+test('a cancel while the request is out ends the attempt cancelled, even when the deadline leaves no time to send again', async () => {
+  const codika = await startMock({
+    apiKey: API_KEY,
+    scripts: { wf: { faults: { trigger: [{ kind: 'delay', ms: 1_500, strikes: 'after' }] } } },
+  });
+  // The request times out at 300 ms (outcome unknown); at-least-once would wait 1 s, past the deadline.
+  const { end, env } = startAttempt(
+    codika,
+    { triggerDelivery: 'at-least-once', poll: { deadline: '1 second', firstPollAfter: 50 } },
+    {},
+    { requestTimeoutMs: 300 },
+  );
+  await waitUntil(() => codika.requestsTo('trigger').length === 1, 'the trigger out', { timeoutMs: 5_000 });
+  env.cancel('CANCELLED');
+
+  expect(await end).toBeInstanceOf(CancelledFailure);
+});
+
 describe('the deadline', () => {
   test.each<[string, Partial<CodikaExecutionActivityInput>, Partial<Info>, string]>([
     [

@@ -95,3 +95,31 @@ test('the jittered wait stays within ±20 % of the interval', () => {
   expect(cancelCheckDelayMs(2_000, () => 0.5)).toBe(2_000);
   expect(cancelCheckDelayMs(2_000, () => 0.999_999)).toBe(2_400);
 });
+
+test('once the cancellation has arrived, the watch stops: no more describes, no more heartbeats', async () => {
+  const describedAt: number[] = [];
+  const client = {
+    activity: {
+      getHandle: () => ({
+        describe: () => {
+          describedAt.push(Date.now());
+          return Promise.resolve(CANCELLING);
+        },
+      }),
+    },
+    withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
+    withAbortSignal: (_signal: AbortSignal, fn: () => Promise<unknown>) => fn(),
+  } as unknown as Client;
+  const env = new MockActivityEnvironment(RUN, { client });
+  let beats = 0;
+  env.on('heartbeat', () => beats++);
+  env.cancel('CANCELLED');
+  await env.run(async () => {
+    // As while a trigger request that is never cut short is still out: the attempt has not ended yet.
+    const heartbeats = new SparseHeartbeats(Context.current(), () => ({}), 1_000).start();
+    await sleep(3_500);
+    heartbeats.stop();
+  });
+  expect(describedAt).toEqual([]);
+  expect(beats).toBe(0);
+}, 10_000);
