@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ActivityExecutionFailedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { EXIT, type CliOutput } from './context';
 import { ProgressView } from './progress';
@@ -34,6 +34,19 @@ export async function followRun<State, Result>(
   }
   const finalState = await withTimeout(handle.query(query), QUERY_TIMEOUT_MS).catch(() => undefined);
   if (finalState !== undefined) view.update(describe(finalState).map((line) => ({ ...line, active: false })));
+  return printOutcome(io, json, result, summarize);
+}
+
+/**
+ * Prints how a run ended, for a workflow or a standalone activity alike: the result (as JSON, or
+ * `summarize`d), or the typed failure its error carries as cause; resolves to the exit code.
+ */
+export async function printOutcome<Result>(
+  io: CliOutput,
+  json: boolean,
+  result: Promise<Result>,
+  summarize: (value: Result) => string,
+): Promise<number> {
   try {
     const value = await result;
     io.out(json ? JSON.stringify({ status: 'succeeded', result: value }, null, 2) : summarize(value));
@@ -46,8 +59,9 @@ export async function followRun<State, Result>(
   }
 }
 
+/** The failure's type and message: the typed cause of a failed workflow or activity, else the error itself. */
 function failureOf(err: unknown): { type?: string; message: string } {
-  if (err instanceof WorkflowFailedError && err.cause) {
+  if ((err instanceof WorkflowFailedError || err instanceof ActivityExecutionFailedError) && err.cause) {
     const cause = err.cause as Error & { type?: string };
     return { type: cause.type ?? cause.name, message: cause.message };
   }

@@ -1,11 +1,12 @@
 /** `codika-temporal run --standalone`: one Codika execution as one standalone activity, followed live. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ActivityExecutionFailedError, type ActivityHandle, type Client } from '@temporalio/client';
+import type { ActivityHandle, Client } from '@temporalio/client';
 import type { CodikaActivityHeartbeat } from '../activities/codika-execution-activity';
 import { startCodikaActivity } from '../client/standalone/start-codika-activity';
 import type { StartCodikaActivityOptions } from '../client/standalone/codika-activity-start';
 import type { CodikaExecutionInput, CodikaExecutionResult } from '../shared/execution-types';
-import { EXIT, type CliOutput, type GlobalOptions } from './context';
+import type { CliOutput, GlobalOptions } from './context';
+import { printOutcome } from './follow-run';
 import { ProgressView } from './progress';
 
 /** How often the CLI describes the activity while it runs. */
@@ -38,21 +39,14 @@ export async function runStandalone(
     if (line !== undefined && !done) view.update([{ text: line, active: true }]);
     await Promise.race([result.catch(() => undefined), sleep(REFRESH_MS)]);
   }
-  try {
-    const value: CodikaExecutionResult = await result;
-    io.out(
-      json
-        ? JSON.stringify({ status: 'succeeded', result: value }, null, 2)
-        : `✔ ${input.workflowId} succeeded: execution ${value.executionId}, ${value.polls} status checks\n` +
-            JSON.stringify(value.resultData, null, 2),
-    );
-    return EXIT.ok;
-  } catch (err) {
-    const failure = failureOf(err);
-    if (json) io.out(JSON.stringify({ status: 'failed', error: failure }, null, 2));
-    io.err(`✖ ${failure.type ? `${failure.type}: ` : ''}${failure.message}`);
-    return EXIT.failed;
-  }
+  return printOutcome(
+    io,
+    json,
+    result as Promise<CodikaExecutionResult>,
+    (value: CodikaExecutionResult) =>
+      `✔ ${input.workflowId} succeeded: execution ${value.executionId}, ${value.polls} status checks\n` +
+      JSON.stringify(value.resultData, null, 2),
+  );
 }
 
 /** One line: state, attempt, the execution once recorded. */
@@ -63,15 +57,6 @@ async function progressOf(handle: ActivityHandle, workflowId: string): Promise<s
   if (described.attempt > 1) parts.push(`attempt ${described.attempt}`);
   if (details?.executionId) parts.push(`execution ${details.executionId}`);
   return parts.join(', ');
-}
-
-/** The failure's type and message: the typed cause, or a cancellation. */
-function failureOf(err: unknown): { type?: string; message: string } {
-  if (err instanceof ActivityExecutionFailedError && err.cause) {
-    const cause = err.cause as Error & { type?: string };
-    return { type: cause.type ?? cause.name, message: cause.message };
-  }
-  return { message: err instanceof Error ? err.message : String(err) };
 }
 
 /** The Temporal UI page of a standalone activity. */

@@ -341,8 +341,8 @@ function portWasTaken(logFile: string): boolean {
   }
 }
 
-/** The version the server at `address` reports. */
-async function serverVersionAt(address: string): Promise<string> {
+/** The version the Temporal server at `address` reports (`getSystemInfo`). */
+export async function serverVersionAt(address: string): Promise<string> {
   const connection = await Connection.connect({ address });
   try {
     return (await connection.workflowService.getSystemInfo({})).serverVersion;

@@ -10,6 +10,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { TEMPORAL_SERVER_VERSION } from '../../../src/provisioning/cluster-binaries';
 import { OLDEST_SUPPORTED_SERVER_VERSION } from '../../../src/shared/server-versions';
 import { LocalCluster } from '../../../src/testing/local-cluster/local-cluster';
+import { serverVersionAt } from '../../../src/testing/local-temporal-server';
 import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import { freeClusterPorts } from '../../helpers/cluster-ports';
@@ -39,7 +40,7 @@ test(`a data folder of server ${OLDEST_SUPPORTED_SERVER_VERSION} upgraded to ${T
   let worker: WorkerProcess | undefined;
   let connection: Connection | undefined;
   try {
-    expect(await serverVersionOf(cluster.address)).toBe(OLDEST_SUPPORTED_SERVER_VERSION);
+    expect(await serverVersionAt(cluster.address)).toBe(OLDEST_SUPPORTED_SERVER_VERSION);
     worker = await WorkerProcess.start({ address: cluster.address, taskQueue, baseUrl: mock.url, apiKey: API_KEY });
     connection = await Connection.connect({ address: cluster.address });
     const client = new Client({ connection });
@@ -64,7 +65,7 @@ test(`a data folder of server ${OLDEST_SUPPORTED_SERVER_VERSION} upgraded to ${T
     await connection.close();
     await cluster.stop();
     cluster = await LocalCluster.start({ dir, ports, ui: false, log: () => {} });
-    expect(await serverVersionOf(cluster.address)).toBe(TEMPORAL_SERVER_VERSION);
+    expect(await serverVersionAt(cluster.address)).toBe(TEMPORAL_SERVER_VERSION);
     worker = await WorkerProcess.start({ address: cluster.address, taskQueue, baseUrl: mock.url, apiKey: API_KEY });
     connection = await Connection.connect({ address: cluster.address });
     const upgraded = new Client({ connection });
@@ -81,12 +82,3 @@ test(`a data folder of server ${OLDEST_SUPPORTED_SERVER_VERSION} upgraded to ${T
     await mock.stop();
   }
 }, 600_000);
-
-async function serverVersionOf(address: string): Promise<string> {
-  const connection = await Connection.connect({ address });
-  try {
-    return (await connection.workflowService.getSystemInfo({})).serverVersion;
-  } finally {
-    await connection.close();
-  }
-}
