@@ -29,6 +29,14 @@ export {
   type StartCodikaPipelineOptions,
 } from './client';
 
+// Flow control held across workers: the task queue's rate limits, whole and per process instance.
+export {
+  ensureCodikaRateLimits,
+  describeCodikaRateLimits,
+  type CodikaRateLimits,
+  type CodikaRateLimitsOptions,
+} from './client';
+
 // One execution as one standalone activity, with no workflow around it (Temporal server 1.31+).
 export {
   executeCodikaActivity,

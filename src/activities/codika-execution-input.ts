@@ -68,11 +68,12 @@ export const DEFAULT_CANCEL_CHECK_INTERVAL_MS = 2_000;
 export const MIN_CANCEL_CHECK_INTERVAL_MS = 1_000;
 
 /** Fields of the workflow path's input a standalone input refuses with a message of their own. */
-const OPERATOR_KEYS = ['onTriggerOutcomeUnknown', 'operatorTimeout'] as const;
+const OPERATOR_KEYS = ['onTriggerOutcomeUnknown', 'operatorTimeout', 'concurrency'] as const;
 
 /**
  * The execution fields a standalone activity's input takes: the workflow path's, but the operator
- * options (`onTriggerOutcomeUnknown` may only say `'fail'`, its default, and `operatorTimeout` not at all).
+ * options (`onTriggerOutcomeUnknown` may only say `'fail'`, its default, and `operatorTimeout` not at
+ * all) and `concurrency` (a permit needs a workflow to hold it).
  */
 const STANDALONE_EXECUTION_KEYS = EXECUTION_INPUT_KEYS.filter(
   (key) => !(OPERATOR_KEYS as readonly string[]).includes(key),
@@ -106,6 +107,13 @@ export function checkCodikaExecutionActivityInput(
   }
   refuseUnknownFields(input as Record<string, unknown>, path, options !== undefined);
   const { poll, cancelCheckInterval, ...execution } = { ...input, ...options } as CodikaExecutionActivityInput;
+  if ((execution as { concurrency?: unknown }).concurrency !== undefined) {
+    throw new CodikaValidationError(
+      `${path}.concurrency`,
+      'needs a workflow to hold its permit while the execution runs; remove it, or run the execution with ' +
+        'startCodikaExecution',
+    );
+  }
   if (execution.onTriggerOutcomeUnknown === 'ask' || execution.operatorTimeout !== undefined) {
     const field = execution.onTriggerOutcomeUnknown === 'ask' ? 'onTriggerOutcomeUnknown' : 'operatorTimeout';
     throw new CodikaValidationError(

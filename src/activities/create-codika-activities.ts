@@ -20,6 +20,8 @@ import { ContractChecks } from './contract-checks';
 import { withinNotFoundGrace } from './not-found-grace';
 import { shapeResult } from './result-shaping';
 import { createCodikaExecutionActivity, type CodikaExecutionActivity } from './codika-execution-activity';
+import { createFlowControlActivities, type CodikaFlowControlActivities } from './flow-control-activities';
+import { TemporalSharedBackoff } from './shared-backoff';
 import type { AnyCodikaWorkflowContract } from '../shared/contracts';
 
 /** Options of {@link createCodikaActivities}: where Codika is and the worker's credentials. */
@@ -48,13 +50,27 @@ export interface CodikaActivitiesOptions extends CodikaCredentials {
    * @default none
    */
   contracts?: readonly AnyCodikaWorkflowContract[];
+  /**
+   * Whether the task queue has rate limits now (`ensureCodikaRateLimits`): polling loops then send one
+   * status check per attempt, so matching dispatches every check within the limits. `createCodikaWorker`
+   * reads the limits from the server and keeps this current; give it yourself on a worker of your own.
+   * @default never
+   */
+  checksThroughTaskQueue?: () => boolean;
+  /**
+   * When Codika answers `429` with `Retry-After`, every worker holds back its calls of that process
+   * instance until then (through the instance's flow-control workflow), not only the call that got it.
+   * @default true
+   */
+  sharedBackoff?: boolean;
 }
 
 /**
  * Activities registered on a worker; workflows reach them through `proxyActivities`, and clients start
  * `codikaExecution` on its own (a standalone activity: `startCodikaActivity`).
  */
-export interface CodikaActivities extends CodikaPollingActivities, CodikaExecutionActivity {
+export interface CodikaActivities
+  extends CodikaPollingActivities, CodikaExecutionActivity, CodikaFlowControlActivities {
   /**
    * Sends the trigger once, with the input's `Idempotency-Key`. Under `at-most-once`, an attempt after
    * the first sends nothing and fails with `CodikaTriggerOutcomeUnknown`.
@@ -84,6 +100,7 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
     auth: credentialResolver(options),
     timeoutMs: options.requestTimeoutMs,
     onResponse: recordCodikaResponse,
+    ...(options.sharedBackoff === false ? {} : { backoff: new TemporalSharedBackoff() }),
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const secrets = allSecrets(options);
@@ -127,7 +144,9 @@ export function createCodikaActivities(options: CodikaActivitiesOptions): Codika
       secrets,
       pacer,
       requestTimeoutMs,
+      checksThroughTaskQueue: options.checksThroughTaskQueue ?? (() => false),
     }),
+    ...createFlowControlActivities(),
     ...createCodikaExecutionActivity({
       trigger: (request, signal) => client.trigger(request, { signal }),
       getStatus,

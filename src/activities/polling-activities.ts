@@ -8,7 +8,7 @@ import type {
   GetCodikaExecutionStatusInput,
   PollCodikaExecutionInput,
 } from '../shared/activity-types';
-import { CODIKA_EXECUTION_PENDING } from '../shared/errors';
+import { CODIKA_CHECK_THROUGH_TASK_QUEUE, CODIKA_EXECUTION_PENDING } from '../shared/errors';
 import { withoutStack } from '../shared/failures';
 import type { CheckPacer } from './check-pacer';
 import { redact } from '../codika/redact';
@@ -52,6 +52,11 @@ export interface PollHeartbeat {
   nextIntervalMs: number;
   /** When this activity first started, across retries (for `stopAfterMs`). */
   startedAtMs: number;
+  /**
+   * The attempt before this one ended to have its next check dispatched by the task queue (under rate
+   * limits): its retry delay was the wait, so this attempt checks at once.
+   */
+  checkDueNow?: boolean;
 }
 
 type GetStatus = (input: GetCodikaExecutionStatusInput, signal: AbortSignal) => Promise<CodikaExecutionStatus>;
@@ -64,12 +69,17 @@ export interface PollingDependencies {
   pacer: CheckPacer;
   /** The client's request timeout, which a single check's start-to-close timeout must fit. */
   requestTimeoutMs: number;
+  /**
+   * True while the task queue has rate limits: the loop then sends one check per attempt and leaves
+   * the wait to the retry, so each check is a task that matching dispatches within the limits.
+   */
+  checksThroughTaskQueue: () => boolean;
 }
 
 /** Builds the polling activities around one status call, paced per worker by `pacer`. */
 export function createPollingActivities(
   getStatus: GetStatus,
-  { secrets, pacer, requestTimeoutMs }: PollingDependencies,
+  { secrets, pacer, requestTimeoutMs, checksThroughTaskQueue }: PollingDependencies,
 ): CodikaPollingActivities {
   return {
     async pollCodikaExecution(input) {
@@ -85,10 +95,12 @@ export function createPollingActivities(
       };
       for (;;) {
         const elapsedMs = Date.now() - progress.startedAtMs;
-        if (input.stopAfterMs !== undefined && elapsedMs + progress.nextIntervalMs > input.stopAfterMs) {
+        const waitMs = progress.checkDueNow ? 0 : progress.nextIntervalMs;
+        progress.checkDueNow = undefined;
+        if (input.stopAfterMs !== undefined && elapsedMs + waitMs > input.stopAfterMs) {
           return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
         }
-        await waitForCheck(progress.nextIntervalMs);
+        if (waitMs > 0) await waitForCheck(waitMs);
         // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
         const turnInMs = pacer.reserve();
         if (turnInMs > 0) await waitForCheck(turnInMs);
@@ -121,6 +133,7 @@ export function createPollingActivities(
           Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
           waitAtLeastMs,
         );
+        if (checksThroughTaskQueue()) throw checkHandedToTaskQueue(beat, progress, input.stopAfterMs);
         beat.progress(progress);
       }
     },
@@ -158,6 +171,24 @@ export function createPollingActivities(
       );
     },
   };
+}
+
+/**
+ * Ends the attempt so that its retry, after the next interval, is the next check: a retry is a task
+ * that matching dispatches within the task queue's rate limits, where a check inside the loop is not.
+ * A phase that would end before that check returns `pending` on the retry, as the loop would have.
+ */
+function checkHandedToTaskQueue(beat: Heartbeats, progress: PollHeartbeat, stopAfterMs: number | undefined): unknown {
+  beat.now({ ...progress, checkDueNow: true });
+  const leftMs = stopAfterMs === undefined ? Infinity : stopAfterMs - (Date.now() - progress.startedAtMs);
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_CHECK_THROUGH_TASK_QUEUE,
+      message: `next status check of ${progress.executionId} goes through the rate-limited task queue`,
+      category: 'BENIGN',
+      nextRetryDelay: Math.max(1, Math.min(progress.nextIntervalMs, leftMs)),
+    }),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import { resolveCommand } from './resolve-command';
 import { scheduleCommands } from './schedule-commands';
 import { nexusCommands } from './nexus-commands';
 import { deploymentCommands } from './deployment-commands';
+import { limitsCommands } from './limits-commands';
 import { contractsCommands } from './contracts-commands';
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves with the exit code. */
@@ -43,6 +44,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput(), en
   program.addCommand(scheduleCommands(globals, io, setExit));
   program.addCommand(nexusCommands(globals, io, setExit));
   program.addCommand(deploymentCommands(globals, io, setExit));
+  program.addCommand(limitsCommands(globals, io, setExit));
   program.addCommand(contractsCommands(io, setExit));
   program.addCommand(codecServerCommand(io, env));
   // Commands built with `new Command` inherit nothing: each one must throw instead of exiting, and write to `io`.

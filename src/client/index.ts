@@ -34,5 +34,11 @@ export {
   type StartCodikaActivityOptions,
 } from './standalone/codika-activity-start';
 export { CodikaStandaloneUnsupportedError } from './standalone/standalone-unsupported';
+export {
+  ensureCodikaRateLimits,
+  describeCodikaRateLimits,
+  type CodikaRateLimits,
+  type CodikaRateLimitsOptions,
+} from './flow-control/rate-limits';
 export { connectCodikaClient } from './connect-client';
 export { CodikaPipelineValidationError } from './errors';

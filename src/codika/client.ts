@@ -30,6 +30,19 @@ export interface CodikaClientOptions {
   timeoutMs?: number;
   /** Told of every answer (its HTTP status) or failure to get one (`timeout`, `network`…): for metrics. */
   onResponse?(event: CodikaResponseEvent): void;
+  /**
+   * A back-off shared by everyone calling the same process instance: asked before each request (a
+   * wait holds the request back, unsent), told of each `429` with its `Retry-After`.
+   */
+  backoff?: SharedBackoff;
+}
+
+/** A `429`'s back-off, shared beyond this client (the activities share it across workers). */
+export interface SharedBackoff {
+  /** How long calls of this process instance must still wait, in milliseconds (0: none). */
+  waitMs(processInstanceId: string): Promise<number>;
+  /** Codika answered `429` for this process instance and asked for this wait. */
+  rateLimited(processInstanceId: string, retryAfterMs: number): void;
 }
 
 /** One request's outcome, as {@link CodikaClientOptions.onResponse} hears it. @inline */
@@ -50,6 +63,7 @@ export class CodikaClient {
   private readonly resolveAuth: (processInstanceId: string) => CodikaAuth;
   private readonly timeoutMs: number;
   private readonly onResponse?: (event: CodikaResponseEvent) => void;
+  private readonly backoff?: SharedBackoff;
 
   /** @throws CodikaValidationError when `baseUrl` is not an http(s) URL or `timeoutMs` is not positive. */
   constructor(options: CodikaClientOptions) {
@@ -58,6 +72,7 @@ export class CodikaClient {
     this.resolveAuth = typeof auth === 'function' ? auth : () => auth;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.onResponse = options.onResponse;
+    this.backoff = options.backoff;
     if (!(this.timeoutMs > 0))
       throw new CodikaValidationError('timeoutMs', 'must be a positive number of milliseconds');
   }
@@ -156,6 +171,20 @@ export class CodikaClient {
     const request = `${method} ${path}`;
     const endpoint = method === 'POST' ? 'trigger' : 'status';
     const isTrigger = endpoint === 'trigger';
+    const heldBackMs = (await this.backoff?.waitMs(processInstanceId)) ?? 0;
+    if (heldBackMs > 0) {
+      // Another call of this instance got a 429: this one waits too, unsent, so Codika sees none.
+      throw new CodikaError(
+        `Codika request ${request} held back, not sent: process instance ${processInstanceId} is backing off ` +
+          `after a 429 for ${Math.ceil(heldBackMs / 1000)} s more`,
+        {
+          kind: 'rate_limited',
+          request,
+          retryAfterMs: heldBackMs,
+          triggerOutcome: isTrigger ? 'not_accepted' : undefined,
+        },
+      );
+    }
     const url = new URL(this.baseUrl + path);
     applyAuth(this.resolveAuth(processInstanceId), url, headers, body);
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -205,6 +234,8 @@ export class CodikaClient {
         kind === 'rate_limited' || kind === 'server' || kind === 'conflict'
           ? parseRetryAfter(response.headers.get('retry-after'))
           : undefined;
+      if (kind === 'rate_limited' && retryAfterMs !== undefined)
+        this.backoff?.rateLimited(processInstanceId, retryAfterMs);
       const snippet = this.clean(text, processInstanceId);
       throw new CodikaError(
         `Codika request ${request} failed with status ${response.status} (${kind})${snippet ? `: ${snippet}` : ''}`,

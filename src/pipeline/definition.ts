@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CodikaValidationError } from '../shared/errors';
 import { utf8Length, validateId } from '../shared/validation';
 import { MAX_FAIRNESS_KEY_BYTES } from '../shared/priority';
+import { MAX_CONCURRENCY_LIMIT } from '../shared/flow-control';
 import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
 import type { CodikaPipelineCondition } from './conditions';
 import { ON_TRIGGER_OUTCOME_UNKNOWN, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
@@ -57,6 +58,19 @@ const prioritySchema = z
       .optional(),
     /** This key's share against the others'. @default 1 */
     fairnessWeight: z.number().min(0.001).max(1000).optional(),
+  })
+  .strict();
+
+/**
+ * At most `limit` Codika executions of `key` at once, across every worker and workflow
+ * (`CodikaConcurrency`); not `forEach.concurrency`, which bounds one step's items in flight.
+ */
+const concurrencySchema = z
+  .object({
+    /** The executions that share the limit. @default the step's processInstanceId */
+    key: z.string().min(1).max(200).optional(),
+    /** How many may run between trigger and final status at once. */
+    limit: z.number().int().min(1).max(MAX_CONCURRENCY_LIMIT),
   })
   .strict();
 
@@ -214,6 +228,8 @@ export const executionStepSchema = z
     forEach: forEachSchema.optional(),
     /** Overrides the pipeline's priority for this step's executions (merged field by field). */
     priority: prioritySchema.optional(),
+    /** Overrides the pipeline's `concurrency` for this step's executions (forEach items included). */
+    concurrency: concurrencySchema.optional(),
     /**
      * Attach to an execution already running in Codika: the step polls it to its end and triggers
      * nothing (no `payload`, `forEach` or `retry`).
@@ -283,6 +299,11 @@ export const pipelineSchema = z
      * fairness key defaulting to the pipeline's `processInstanceId`).
      */
     priority: prioritySchema.optional(),
+    /**
+     * A limit on the Codika executions of every step at once, across workers and workflows, per key
+     * (default: the step's processInstanceId); a step's own `concurrency` replaces it.
+     */
+    concurrency: concurrencySchema.optional(),
     /** At least one; each starts once every step in its `dependsOn` succeeded. */
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step'),
   })

@@ -81,6 +81,11 @@ export const CODIKA_EXECUTION_TIMED_OUT = 'CodikaExecutionTimedOut';
  * retry loop and is not an error worth an alert.
  */
 export const CODIKA_EXECUTION_PENDING = 'CodikaExecutionPending';
+/**
+ * A polling loop ended its attempt so that its retry is the next status check: under the task
+ * queue's rate limits, each check is then a task matching dispatches within them. Benign.
+ */
+export const CODIKA_CHECK_THROUGH_TASK_QUEUE = 'CodikaCheckThroughTaskQueue';
 /** A pipeline definition failed its checks; the message lists every problem, details carry `{ problems }`. */
 export const CODIKA_PIPELINE_INVALID = 'CodikaPipelineInvalid';
 /** A step's payload template read a value that is not there when the step started. */

@@ -1,6 +1,7 @@
 /** The public types of one Codika execution run as a Temporal step: what you pass, what you get back, what the state query shows. */
 import type { Duration } from './durations';
 import type { CodikaPriority } from './priority';
+import type { CodikaConcurrency } from './flow-control';
 import type { CodikaResultOptions } from './result-options';
 import type { CodikaTriggerDelivery, ON_TRIGGER_OUTCOME_UNKNOWN } from './trigger-delivery';
 
@@ -20,6 +21,13 @@ export interface CodikaExecutionInput {
    * workflow; the fairness key defaults to `processInstanceId`
    */
   priority?: CodikaPriority;
+  /**
+   * At most `limit` Codika executions of `key` between trigger and final status at once, across every
+   * worker and workflow; a step over the limit waits its turn before triggering (phase
+   * `waiting_for_permit`), and its deadline starts once it has its permit. @default no limit; the key
+   * defaults to `processInstanceId`
+   */
+  concurrency?: CodikaConcurrency;
   /**
    * Attach to an execution that is already running in Codika (started elsewhere, or found by its
    * `Idempotency-Key` after a trigger whose answer was lost): the step polls it to its end and
@@ -101,7 +109,10 @@ export interface CodikaResolveTriggerRequest {
 export type CheckedExecutionInput = Required<
   Pick<CodikaExecutionInput, 'processInstanceId' | 'workflowId' | 'payload' | 'triggerDelivery'>
 > &
-  Pick<CodikaExecutionInput, 'priority' | 'executionId' | 'result' | 'onTriggerOutcomeUnknown' | 'operatorTimeout'>;
+  Pick<
+    CodikaExecutionInput,
+    'priority' | 'concurrency' | 'executionId' | 'result' | 'onTriggerOutcomeUnknown' | 'operatorTimeout'
+  >;
 
 /** What a successful step returns. */
 export interface CodikaExecutionResult<T = unknown> {
@@ -119,7 +130,7 @@ export interface CodikaExecutionResult<T = unknown> {
 
 /** Where a step is. */
 export type CodikaExecutionPhase =
-  'triggering' | 'awaiting_operator' | 'polling' | 'succeeded' | 'failed' | 'timed_out';
+  'waiting_for_permit' | 'triggering' | 'awaiting_operator' | 'polling' | 'succeeded' | 'failed' | 'timed_out';
 
 /** The live state of a step, as the `codikaExecutionState` query returns it. No payload, no result, no secret. */
 export interface CodikaExecutionState {
@@ -153,6 +164,20 @@ export interface CodikaExecutionState {
   question?: CodikaTriggerQuestion;
   /** Once an operator answered: who, when, what. */
   answer?: CodikaTriggerAnswer;
+  /** With `concurrency`: the key's permits in use and its limit, this step's place in line while it waits. */
+  permit?: CodikaPermitView;
+}
+
+/** A step's permit under `concurrency`, as its state shows it. */
+export interface CodikaPermitView {
+  key: string;
+  limit: number;
+  /** Permits of the key in use when the step last asked. */
+  inUse: number;
+  /** 1 for the next in line, while the step waits. */
+  position?: number;
+  /** True from the grant until the step gives it back. */
+  held: boolean;
 }
 
 /** A trigger that Codika refused for now, waiting to be sent again. */

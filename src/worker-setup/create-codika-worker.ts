@@ -4,6 +4,7 @@ import type { CodikaActivitiesOptions } from '../activities/create-codika-activi
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import { registeredCodikaSearchAttributes } from './registered-search-attributes';
 import { CodikaPlugin } from './codika-plugin';
+import { RateLimitsWatch } from './rate-limits-watch';
 import type { CodikaWorkerDeployment } from './worker-deployment';
 
 export { DEFAULT_ACTIVITY_SLOTS } from './codika-plugin';
@@ -40,17 +41,31 @@ export interface CodikaWorkerOptions {
  */
 export async function createCodikaWorker(options: CodikaWorkerOptions): Promise<Worker> {
   const namespace = options.namespace ?? 'default';
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const searchAttributes =
     options.codika.searchAttributes ?? (await registeredCodikaSearchAttributes(options.connection, namespace));
-  const plugin = new CodikaPlugin({ codika: { ...options.codika, searchAttributes }, deployment: options.deployment });
+  const limits = await RateLimitsWatch.start(options.connection, namespace, taskQueue);
+  const plugin = new CodikaPlugin({
+    codika: { checksThroughTaskQueue: () => limits.checksThroughTaskQueue, ...options.codika, searchAttributes },
+    deployment: options.deployment,
+  });
   const { workerOptions = {} } = options;
   const ownWorkflows = workerOptions.workflowBundle !== undefined || workerOptions.workflowsPath !== undefined;
-  return Worker.create({
+  // An eager activity skips matching, and so the limits: none for a worker that starts under them.
+  const eagerOff =
+    limits.checksThroughTaskQueue && workerOptions.maxEagerActivityReservationsPerWorkflowTask === undefined;
+  const worker = await Worker.create({
     connection: options.connection,
     namespace,
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    taskQueue,
     ...(ownWorkflows ? {} : { workflowsPath: require.resolve('../workflows') }),
+    ...(eagerOff ? { maxEagerActivityReservationsPerWorkflowTask: 0 } : {}),
     ...workerOptions,
     plugins: [plugin, ...(workerOptions.plugins ?? [])],
   });
+  limits.follow(
+    () => !['STOPPED', 'FAILED'].includes(worker.getState()),
+    eagerOff || workerOptions.maxEagerActivityReservationsPerWorkflowTask === 0,
+  );
+  return worker;
 }

@@ -122,6 +122,7 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
       afterTrigger: (triggered) => indexing.triggered(triggered.executionId, triggered.runIndex),
       awaitingOperator: (waiting, runIndex) => indexing.awaitingOperator(waiting, runIndex),
       afterPoll: (progress) => continueWhenLong(progress),
+      permitOwner: { name: 'execution', followsContinueAsNew: true },
     });
     indexing.ended('success');
     return result;

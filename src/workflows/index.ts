@@ -45,6 +45,11 @@ export {
   type CodikaPipelineTriggered,
 } from './codika-pipeline-workflow';
 export type { CodikaApprovalRequest } from './pipeline-engine';
+// One per key: the permits of `concurrency` and a `429`'s back-off, for every worker.
+export {
+  codikaFlowControlWorkflow,
+  flowControlStateQuery as codikaFlowControlStateQuery,
+} from './flow-control/codika-flow-control-workflow';
 
 // What a run takes and gives back.
 export type {
@@ -75,6 +80,7 @@ export {
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared';
 export type { Duration } from '../shared';
 export type { CodikaPriority } from '../shared/priority';
+export type { CodikaConcurrency, FlowControlState as CodikaFlowControlState } from '../shared/flow-control';
 export type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineApprovalState,

@@ -15,3 +15,16 @@ export async function waitUntil(
     await sleep(everyMs);
   }
 }
+
+/** Resolves once the asynchronous `condition` holds (a query, a describe), asking every `everyMs`. */
+export async function waitUntilAsync(
+  condition: () => Promise<boolean>,
+  what: string,
+  { timeoutMs = 60_000, everyMs = 200 }: { timeoutMs?: number; everyMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

@@ -1,6 +1,7 @@
 import {
   ActivityCancellationType,
   ApplicationFailure,
+  ContinueAsNew,
   patched,
   proxyActivities,
   workflowInfo,
@@ -38,6 +39,7 @@ import { awaitOperatorAnswer, type OperatorAddress } from './operator-answers';
 import { parseDuration } from '../../shared/durations';
 import { codikaFailureOf, executionFailed, executionTimedOut, reachedDeadline } from './step-failures';
 import { triggerExecution, triggerWasRefused, TRIGGER_DELIVERY_PATCH } from './trigger-execution';
+import { acquirePermit, callOwner, permitClaim, releasePermit, type PermitOwner } from '../flow-control/permits';
 
 /** Hooks for the workflows built on the step. */
 export interface CodikaStepHooks {
@@ -63,6 +65,10 @@ export interface CodikaStepHooks {
    * trigger's failure said the namespace has: the run shows it waits (`CodikaStatus`).
    */
   awaitingOperator?(waiting: boolean, runIndex: CodikaTriggeredExecution['runIndex']): void;
+  /** With `concurrency`: how the step names its permit. @default a step of a user's workflow (`call-N`) */
+  permitOwner?: PermitOwner;
+  /** With `concurrency`: true when a cancellation is the run continuing as new, which carries the permit. */
+  keepsPermit?(): boolean;
 }
 
 /** How long `onTriggerOutcomeUnknown: 'ask'` waits for an operator by default. */
@@ -114,6 +120,30 @@ export async function executeCodikaStep(
   settings: PollSettings,
   state: CodikaExecutionState,
   hooks: CodikaStepHooks = {},
+): Promise<CodikaExecutionResult> {
+  if (!input.concurrency) return runCodikaStep(input, settings, state, hooks);
+  const claim = permitClaim(input.concurrency, input.processInstanceId, hooks.permitOwner ?? callOwner());
+  // A step whose execution may already run (resumed, attached) takes its permit back without waiting.
+  const held = Boolean(hooks.resume ?? hooks.resumeTrigger ?? input.executionId);
+  let keep = false;
+  try {
+    await acquirePermit(claim, state, held);
+    return await runCodikaStep(input, settings, state, hooks);
+  } catch (err) {
+    // Continuing as new, the run carries the permit (or its place in line) into the next one.
+    keep = err instanceof ContinueAsNew || (hooks.keepsPermit?.() ?? false);
+    throw err;
+  } finally {
+    if (!keep) await releasePermit(claim, state);
+  }
+}
+
+/** The step itself, once it may run: trigger (unless resuming), then wait for the end. */
+async function runCodikaStep(
+  input: CheckedExecutionInput,
+  settings: PollSettings,
+  state: CodikaExecutionState,
+  hooks: CodikaStepHooks,
 ): Promise<CodikaExecutionResult> {
   const resumed = hooks.resume ?? hooks.resumeTrigger;
   const startedAtMs = resumed?.startedAtMs ?? Date.now();

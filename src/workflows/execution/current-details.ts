@@ -19,6 +19,11 @@ export function executionDetails(state: CodikaExecutionState, nowMs: number): st
     lines.push(`**answer** \`codika-temporal resolve\` before ${timeoutAt.slice(0, 16).replace('T', ' ')} UTC`);
     return lines.map((line) => `- ${line}`).join('\n');
   }
+  if (state.phase === 'waiting_for_permit' && state.permit) {
+    const { key, inUse, limit, position } = state.permit;
+    lines.push(`**permit** of \`${key}\`: ${inUse}/${limit} in use · #${position ?? '?'} in line`);
+    return lines.map((line) => `- ${line}`).join('\n');
+  }
   if (state.executionId) lines.push(`**executionId** \`${state.executionId}\``);
   lines.push(`**polls so far** ${state.polls}${state.lastStatus ? ` · **last status** ${state.lastStatus}` : ''}`);
   if (state.nextPollAt) {

@@ -3,6 +3,7 @@ import { refuseAttachedPayload, validateId, validatePayload } from '../../shared
 import type { CheckedExecutionInput, CodikaExecutionInput } from '../../shared/execution-types';
 import { checkTriggerDelivery, ON_TRIGGER_OUTCOME_UNKNOWN } from '../../shared/trigger-delivery';
 import { checkPriority } from '../../shared/priority';
+import { checkConcurrency } from '../../shared/flow-control';
 import { validateResultOptions } from '../../shared/result-options';
 import { invalid } from './poll-settings';
 import { isPositiveDuration } from '../../shared/poll-options';
@@ -14,6 +15,7 @@ export const EXECUTION_INPUT_KEYS = [
   'payload',
   'triggerDelivery',
   'priority',
+  'concurrency',
   'executionId',
   'result',
   'onTriggerOutcomeUnknown',
@@ -43,6 +45,8 @@ export function validateExecutionInput(input: CodikaExecutionInput, path = 'inpu
     // Set only when given: an input without it checks to the same object as before priorities existed.
     const priority = checkPriority(input.priority);
     if (priority) checked.priority = priority;
+    const concurrency = checkConcurrency(input.concurrency);
+    if (concurrency) checked.concurrency = concurrency;
     if (input.executionId !== undefined) {
       checked.executionId = validateId('executionId', input.executionId);
       refuseAttachedPayload(checked.payload);

@@ -278,6 +278,7 @@ export class PipelineContext {
     record: (execution: CodikaExecutionState) => void,
     resume?: CodikaStepResume,
     label = liveKey,
+    permitName = liveKey,
   ): Promise<CodikaExecutionResult> {
     const settings = this.settingsOf(index);
     const from = resume && isTriggerProgress(resume) ? { resumeTrigger: resume } : { resume };
@@ -290,6 +291,9 @@ export class PipelineContext {
         label,
         address: operatorAddressOf(liveKey, label),
         awaitingOperator: (waiting, runIndex) => this.operatorIndexing.awaiting(waiting, runIndex),
+        // One permit per attempt of each step or item, carried (held or waited for) into a continued run.
+        permitOwner: { name: permitName, followsContinueAsNew: true, label },
+        keepsPermit: () => this.continuing,
       });
     } finally {
       this.live.delete(liveKey);
@@ -332,7 +336,15 @@ export class PipelineContext {
       retry,
       label,
       (from, onExecutionId) =>
-        this.runExecution(liveKey, index, inputNow(), (execution) => record(execution, onExecutionId), from, label),
+        this.runExecution(
+          liveKey,
+          index,
+          inputNow(),
+          (execution) => record(execution, onExecutionId),
+          from,
+          label,
+          `${liveKey}#${target.attempts?.length ?? 1}`,
+        ),
       resume,
       (ms, options) => this.waitUnlessStopped(liveKey, ms, options),
       // An attempt stopped before Codika accepted it is made again by the next run, unless its wait is carried.
@@ -413,7 +425,13 @@ export class PipelineContext {
   executionInput(
     raw: Pick<
       CodikaExecutionInput,
-      'triggerDelivery' | 'priority' | 'executionId' | 'result' | 'onTriggerOutcomeUnknown' | 'operatorTimeout'
+      | 'triggerDelivery'
+      | 'priority'
+      | 'concurrency'
+      | 'executionId'
+      | 'result'
+      | 'onTriggerOutcomeUnknown'
+      | 'operatorTimeout'
     > & { workflowId: string; payload?: unknown },
     index: number,
     processInstanceId: string,
@@ -423,6 +441,7 @@ export class PipelineContext {
   ): CheckedExecutionInput {
     const payload = this.render(raw.payload ?? {}, scope, at);
     const priority = mergePriorities(this.pipeline.priority, raw.priority);
+    const concurrency = raw.concurrency ?? this.pipeline.concurrency;
     return validateExecutionInput(
       {
         processInstanceId,
@@ -430,6 +449,7 @@ export class PipelineContext {
         payload: payload as Record<string, unknown>,
         triggerDelivery,
         ...(priority ? { priority } : {}),
+        ...(concurrency ? { concurrency } : {}),
         ...(raw.executionId === undefined ? {} : { executionId: raw.executionId }),
         ...(raw.result === undefined ? {} : { result: raw.result }),
         ...this.operatorOptions(raw),

@@ -525,6 +525,7 @@ export class ForEachSteps {
       triggerDelivery: step.triggerDelivery ?? this.ctx.pipeline.triggerDelivery,
       poll: { ...this.ctx.pipeline.poll, ...step.poll },
       ...(priority ? { priority } : {}),
+      ...concurrencyOf(step, this.ctx.pipeline),
       ...this.ctx.operatorOptions(step),
       steps: [
         {
@@ -700,4 +701,13 @@ export class ForEachSteps {
       ),
     );
   }
+}
+
+/** The key's limit a batch's items hold to: the step's, else the pipeline's. */
+function concurrencyOf(
+  step: CodikaPipelineExecutionStep,
+  pipeline: Pick<CodikaPipelineDefinition, 'concurrency'>,
+): Pick<CodikaPipelineDefinition, 'concurrency'> {
+  const concurrency = step.concurrency ?? pipeline.concurrency;
+  return concurrency ? { concurrency } : {};
 }

@@ -1,0 +1,116 @@
+/**
+ * A `429`'s back-off, held for every worker by the process instance's flow-control workflow: the
+ * worker that got it holds its own calls back at once and tells that workflow (signal-with-start),
+ * which writes the time into its memo; every worker reads the memo (a describe, which the server
+ * answers without any worker) at most once per {@link BACKOFF_READ_EVERY_MS} per instance it calls,
+ * and holds its calls back until then. So a `429` reaches the other workers within about that.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { SharedBackoff } from '../codika/client';
+import {
+  FLOW_CONTROL_WORKFLOW_TYPE,
+  FLOW_PAUSE_MEMO,
+  flowControlWorkflowId,
+  PAUSE_SIGNAL,
+  type FlowControlState,
+  type FlowPause,
+} from '../shared/flow-control';
+
+/** How stale a worker's view of an instance's back-off may be: how fast a `429` spreads. */
+export const BACKOFF_READ_EVERY_MS = 500;
+
+interface KnownBackoff {
+  pausedUntilMs: number;
+  readAtMs: number;
+  reading?: Promise<void>;
+}
+
+/** The worker's view of every instance's back-off, read through the running activity's client. */
+export class TemporalSharedBackoff implements SharedBackoff {
+  private readonly known = new Map<string, KnownBackoff>();
+  private readonly reported = new Map<string, number>();
+
+  constructor(
+    private readonly readEveryMs = BACKOFF_READ_EVERY_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async waitMs(processInstanceId: string): Promise<number> {
+    const temporal = currentTemporal();
+    let entry = this.known.get(processInstanceId);
+    if (temporal && (!entry || this.now() - entry.readAtMs >= this.readEveryMs)) {
+      entry ??= { pausedUntilMs: 0, readAtMs: 0 };
+      this.known.set(processInstanceId, entry);
+      // One read per instance at a time; callers in between share it.
+      entry.reading ??= this.read(temporal.client, processInstanceId, entry).finally(() => {
+        entry!.reading = undefined;
+      });
+      await entry.reading;
+    }
+    return Math.max(0, (entry?.pausedUntilMs ?? 0) - this.now());
+  }
+
+  rateLimited(processInstanceId: string, retryAfterMs: number): void {
+    const untilMs = this.now() + retryAfterMs;
+    const entry = this.known.get(processInstanceId) ?? { pausedUntilMs: 0, readAtMs: 0 };
+    entry.pausedUntilMs = Math.max(entry.pausedUntilMs, untilMs);
+    this.known.set(processInstanceId, entry);
+    // Told once per back-off: the calls that meet the same 429 in flight add nothing.
+    if (untilMs <= (this.reported.get(processInstanceId) ?? 0) + 250) return;
+    this.reported.set(processInstanceId, untilMs);
+    const temporal = currentTemporal();
+    if (!temporal) return;
+    const pause: FlowPause = {
+      untilMs,
+      reason: `429 from Codika (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`,
+    };
+    const initial: FlowControlState = {
+      key: processInstanceId,
+      limit: 10_000,
+      holders: [],
+      waiting: [],
+      granted: 0,
+      released: 0,
+      reclaimed: 0,
+    };
+    // Not awaited: the call that got the 429 fails now; the others learn it from the memo.
+    temporal.client.workflow
+      .signalWithStart(FLOW_CONTROL_WORKFLOW_TYPE, {
+        workflowId: flowControlWorkflowId(processInstanceId),
+        taskQueue: temporal.taskQueue,
+        args: [initial],
+        signal: PAUSE_SIGNAL,
+        signalArgs: [pause],
+        staticSummary: `Codika flow control of ${processInstanceId}`,
+      })
+      .catch((err: unknown) =>
+        temporal.log.warn('codika-temporal: cannot share a 429 back-off with the other workers', {
+          processInstanceId,
+          error: (err as Error).message,
+        }),
+      );
+  }
+
+  private async read(client: Client, processInstanceId: string, entry: KnownBackoff): Promise<void> {
+    try {
+      const run = await client.workflow.getHandle(flowControlWorkflowId(processInstanceId)).describe();
+      const memo = run.memo?.[FLOW_PAUSE_MEMO] as { pausedUntilMs?: unknown } | undefined;
+      const until = typeof memo?.pausedUntilMs === 'number' ? memo.pausedUntilMs : 0;
+      entry.pausedUntilMs = Math.max(entry.pausedUntilMs, until);
+    } catch {
+      // No flow-control workflow for the instance (the common case), or the server away: no shared back-off known.
+    }
+    entry.readAtMs = this.now();
+  }
+}
+
+/** The running activity's client, task queue and logger; none outside an activity or without a client. */
+function currentTemporal(): { client: Client; taskQueue: string; log: Context['log'] } | undefined {
+  try {
+    const context = Context.current();
+    return { client: context.client, taskQueue: context.info.taskQueue, log: context.log };
+  } catch {
+    return undefined;
+  }
+}

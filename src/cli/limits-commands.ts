@@ -1,0 +1,82 @@
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  describeCodikaRateLimits,
+  ensureCodikaRateLimits,
+  type CodikaRateLimits,
+} from '../client/flow-control/rate-limits';
+import { connect, type CliOutput, type GlobalOptions } from './context';
+
+/** `codika-temporal limits set|show`: the task queue's rate limits, held by the server for every worker. */
+export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
+  const limits = new Command('limits').description(
+    'rate limits of the Codika calls, held by the Temporal server for every worker (docs/flow-control.md)',
+  );
+  limits
+    .command('set')
+    .description('set the rate of Codika calls per process instance and over the whole task queue')
+    .option('--per-key <rate>', 'calls per second of each process instance (fairness key), or "none"', rate)
+    .option('--queue <rate>', 'calls per second over the whole task queue, or "none"', rate)
+    .option('--reason <text>', 'kept beside the limits, shown by "limits show"')
+    .action(async (options: { perKey?: number | null; queue?: number | null; reason?: string }) => {
+      if (options.perKey === undefined && options.queue === undefined) {
+        throw new InvalidArgumentError('give --per-key, --queue or both (a number of calls per second, or "none")');
+      }
+      const temporal = await connect(globals());
+      try {
+        const now = await ensureCodikaRateLimits(temporal.client, {
+          taskQueue: globals().taskQueue,
+          perKeyPerSecond: options.perKey,
+          queuePerSecond: options.queue,
+          reason: options.reason,
+        });
+        io.out(describe(now));
+        io.out(
+          'Workers read the limits within 30 s; restart those started before the first limit (see docs/flow-control.md).',
+        );
+        setExit(0);
+      } finally {
+        await temporal.close();
+      }
+    });
+  limits
+    .command('show')
+    .description('the rate limits the server holds for the task queue')
+    .option('--json', 'print them as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const temporal = await connect(globals());
+      try {
+        const now = await describeCodikaRateLimits(temporal.client, globals().taskQueue);
+        io.out(options.json ? JSON.stringify(now, null, 2) : describe(now));
+        setExit(0);
+      } finally {
+        await temporal.close();
+      }
+    });
+  return limits;
+}
+
+/** The limits as a few lines a person reads. */
+function describe(limits: CodikaRateLimits): string {
+  const perSecond = (value: number | undefined) => (value === undefined ? 'none' : `${value}/s`);
+  const weights = Object.entries(limits.weightOverrides);
+  return [
+    `Task queue ${limits.taskQueue} (Codika calls, every worker together):`,
+    `  per process instance: ${perSecond(limits.perKeyPerSecond)}`,
+    `  whole queue:          ${perSecond(limits.queuePerSecond)}` +
+      (limits.effectiveQueuePerSecond === undefined ? '' : ` (matching applies ${limits.effectiveQueuePerSecond}/s)`),
+    ...(weights.length ? [`  weights: ${weights.map(([key, weight]) => `${key}=${weight}`).join(', ')}`] : []),
+    ...(limits.updatedAt
+      ? [`  set ${limits.updatedAt.toISOString()}${limits.reason ? `: ${limits.reason}` : ''}`]
+      : []),
+  ].join('\n');
+}
+
+/** A rate in calls per second, or `none` (null: the limit is removed). */
+function rate(value: string): number | null {
+  if (value === 'none') return null;
+  const parsed = Number(value);
+  if (value.trim() === '' || !(Number.isFinite(parsed) && parsed >= 0)) {
+    throw new InvalidArgumentError(`expected calls per second (0 or more, e.g. 5) or "none"; got "${value}"`);
+  }
+  return parsed;
+}

@@ -1,0 +1,100 @@
+/**
+ * Rates held by the server across workers: a per-key limit of 5 calls a second, two worker processes,
+ * 300 executions of instance A and 300 of B. The mock records every request's arrival: in no second
+ * does either instance get more than the limit and its burst, and B keeps its own pace beside A.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describeCodikaRateLimits, ensureCodikaRateLimits } from '../../../src/client/flow-control/rate-limits';
+import { MockCodikaServer, type MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
+import { connectTestEnv, uniqueTaskQueue } from '../../helpers/temporal';
+import { WorkerProcess } from '../../helpers/worker-process';
+
+const API_KEY = 'ck_rate_limits_key_28';
+const PER_KEY_PER_SECOND = 5;
+/** One second's worth on top of the rate (docs/flow-control.md): the most one window may see. */
+const MOST_IN_ONE_SECOND = 2 * PER_KEY_PER_SECOND;
+const EXECUTIONS_PER_INSTANCE = 300;
+
+let env: TestWorkflowEnvironment;
+let mock: MockCodikaServer;
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  // Most finish at once; one in ten is still running at its first check, so its loop hands the next one over.
+  mock = new MockCodikaServer({
+    apiKey: API_KEY,
+    defaultScript: { durationMs: (payload) => ((payload as { n: number }).n % 10 === 0 ? 2_000 : 0) },
+  });
+  await mock.start();
+});
+
+afterAll(async () => {
+  await mock?.stop();
+  await env?.teardown();
+});
+
+/** The most requests of one instance that arrived within any one second. */
+function mostInOneSecond(requests: MockRequestRecord[]): number {
+  const times = requests.map((r) => r.at).sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= 1_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+test(`a per-key limit of ${PER_KEY_PER_SECOND}/s holds across two workers, per instance`, async () => {
+  const taskQueue = uniqueTaskQueue('rate-limits');
+  const set = await ensureCodikaRateLimits(env.client, {
+    taskQueue,
+    perKeyPerSecond: PER_KEY_PER_SECOND,
+    reason: 'rate limits test',
+  });
+  expect(set).toMatchObject({ taskQueue, perKeyPerSecond: PER_KEY_PER_SECOND, reason: 'rate limits test' });
+  expect(set.queuePerSecond).toBeUndefined();
+  await expect(describeCodikaRateLimits(env.client, taskQueue)).resolves.toMatchObject({
+    perKeyPerSecond: PER_KEY_PER_SECOND,
+  });
+
+  const config = { address: env.address, taskQueue, baseUrl: mock.url, apiKey: API_KEY };
+  const workers = await Promise.all([WorkerProcess.start(config), WorkerProcess.start(config)]);
+  try {
+    const startedAt = Date.now();
+    const runs = ['pi_rate_a', 'pi_rate_b'].flatMap((processInstanceId) =>
+      Array.from({ length: EXECUTIONS_PER_INSTANCE }, (_, n) =>
+        env.client.workflow.execute<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+          taskQueue,
+          workflowId: `${taskQueue}-${processInstanceId}-${n}`,
+          args: [{ processInstanceId, workflowId: 'rated', payload: { n } }],
+        }),
+      ),
+    );
+    const results = await Promise.all(runs);
+    const tookS = (Date.now() - startedAt) / 1000;
+    expect(results).toHaveLength(2 * EXECUTIONS_PER_INSTANCE);
+    expect(mock.executions.size).toBe(2 * EXECUTIONS_PER_INSTANCE);
+
+    const of = (instance: string) => mock.requests.filter((r) => r.processInstanceId === instance);
+    const [a, b] = [of('pi_rate_a'), of('pi_rate_b')];
+    const spanS = (requests: MockRequestRecord[]) => (requests.at(-1)!.at - requests[0]!.at) / 1000;
+    const report = {
+      requests: { a: a.length, b: b.length },
+      mostInOneSecond: { a: mostInOneSecond(a), b: mostInOneSecond(b) },
+      perSecond: { a: a.length / spanS(a), b: b.length / spanS(b) },
+      tookS,
+    };
+    console.log(`per-key rate ${PER_KEY_PER_SECOND}/s, two workers: ${JSON.stringify(report)}`);
+    expect(report.mostInOneSecond.a).toBeLessThanOrEqual(MOST_IN_ONE_SECOND);
+    expect(report.mostInOneSecond.b).toBeLessThanOrEqual(MOST_IN_ONE_SECOND);
+    // Each instance gets its own budget: B's calls are not squeezed into what A leaves (that would
+    // halve both rates), and both keep near the limit rather than far below it.
+    for (const rate of [report.perSecond.a, report.perSecond.b]) {
+      expect(rate).toBeGreaterThan(PER_KEY_PER_SECOND * 0.6);
+      expect(rate).toBeLessThanOrEqual(PER_KEY_PER_SECOND * 1.2);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}, 400_000);
