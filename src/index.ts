@@ -35,7 +35,10 @@ export {
   describeCodikaRateLimits,
   type CodikaRateLimits,
   type CodikaRateLimitsOptions,
+  listCodikaFlowControl,
+  codikaFlowControlState,
 } from './client';
+export type { CodikaConcurrency, FlowControlState as CodikaFlowControlState } from './shared/flow-control';
 
 // One execution as one standalone activity, with no workflow around it (Temporal server 1.31+).
 export {

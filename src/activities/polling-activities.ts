@@ -100,6 +100,8 @@ export function createPollingActivities(
         if (input.stopAfterMs !== undefined && elapsedMs + waitMs > input.stopAfterMs) {
           return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
         }
+        // Under rate limits the retry waits instead, so the check goes out when matching dispatches it.
+        if (waitMs > 0 && checksThroughTaskQueue()) throw checkHandedToTaskQueue(beat, progress, waitMs);
         if (waitMs > 0) await waitForCheck(waitMs);
         // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
         const turnInMs = pacer.reserve();
@@ -133,7 +135,6 @@ export function createPollingActivities(
           Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
           waitAtLeastMs,
         );
-        if (checksThroughTaskQueue()) throw checkHandedToTaskQueue(beat, progress, input.stopAfterMs);
         beat.progress(progress);
       }
     },
@@ -174,19 +175,18 @@ export function createPollingActivities(
 }
 
 /**
- * Ends the attempt so that its retry, after the next interval, is the next check: a retry is a task
- * that matching dispatches within the task queue's rate limits, where a check inside the loop is not.
- * A phase that would end before that check returns `pending` on the retry, as the loop would have.
+ * Ends the attempt so that its retry, after `waitMs`, is the next check: a retry is a task that
+ * matching dispatches within the task queue's rate limits, and the check goes out as it arrives,
+ * where a check inside the loop (or after a wait inside it) would not be paced by them.
  */
-function checkHandedToTaskQueue(beat: Heartbeats, progress: PollHeartbeat, stopAfterMs: number | undefined): unknown {
+function checkHandedToTaskQueue(beat: Heartbeats, progress: PollHeartbeat, waitMs: number): unknown {
   beat.now({ ...progress, checkDueNow: true });
-  const leftMs = stopAfterMs === undefined ? Infinity : stopAfterMs - (Date.now() - progress.startedAtMs);
   return withoutStack(
     ApplicationFailure.create({
       type: CODIKA_CHECK_THROUGH_TASK_QUEUE,
       message: `next status check of ${progress.executionId} goes through the rate-limited task queue`,
       category: 'BENIGN',
-      nextRetryDelay: Math.max(1, Math.min(progress.nextIntervalMs, leftMs)),
+      nextRetryDelay: Math.max(1, waitMs),
     }),
   );
 }

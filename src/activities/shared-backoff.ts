@@ -2,8 +2,9 @@
  * A `429`'s back-off, held for every worker by the process instance's flow-control workflow: the
  * worker that got it holds its own calls back at once and tells that workflow (signal-with-start),
  * which writes the time into its memo; every worker reads the memo (a describe, which the server
- * answers without any worker) at most once per {@link BACKOFF_READ_EVERY_MS} per instance it calls,
- * and holds its calls back until then. So a `429` reaches the other workers within about that.
+ * answers without any worker) again once {@link BACKOFF_READ_EVERY_MS} has passed since its last read
+ * of an instance it calls, and holds its calls back until then. So a `429` reaches the other workers
+ * within about that, plus one read.
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -38,17 +39,18 @@ export class TemporalSharedBackoff implements SharedBackoff {
 
   async waitMs(processInstanceId: string): Promise<number> {
     const temporal = currentTemporal();
-    let entry = this.known.get(processInstanceId);
-    if (temporal && (!entry || this.now() - entry.readAtMs >= this.readEveryMs)) {
-      entry ??= { pausedUntilMs: 0, readAtMs: 0 };
+    const known = this.known.get(processInstanceId);
+    const entry = known ?? { pausedUntilMs: 0, readAtMs: 0 };
+    if (temporal && this.now() - entry.readAtMs >= this.readEveryMs) {
       this.known.set(processInstanceId, entry);
-      // One read per instance at a time; callers in between share it.
+      // One read per instance at a time. Only the first call of an instance waits for it: the others go
+      // on what the last read said, so a slow read never gathers calls and lets them out together.
       entry.reading ??= this.read(temporal.client, processInstanceId, entry).finally(() => {
-        entry!.reading = undefined;
+        entry.reading = undefined;
       });
-      await entry.reading;
+      if (!known) await entry.reading;
     }
-    return Math.max(0, (entry?.pausedUntilMs ?? 0) - this.now());
+    return Math.max(0, entry.pausedUntilMs - this.now());
   }
 
   rateLimited(processInstanceId: string, retryAfterMs: number): void {

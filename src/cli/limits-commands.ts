@@ -4,6 +4,8 @@ import {
   ensureCodikaRateLimits,
   type CodikaRateLimits,
 } from '../client/flow-control/rate-limits';
+import { listCodikaFlowControl } from '../client/flow-control/flow-control-state';
+import type { FlowControlState } from '../shared/flow-control';
 import { connect, type CliOutput, type GlobalOptions } from './context';
 
 /** `codika-temporal limits set|show`: the task queue's rate limits, held by the server for every worker. */
@@ -40,13 +42,14 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
     });
   limits
     .command('show')
-    .description('the rate limits the server holds for the task queue')
+    .description('the rate limits the server holds for the task queue, and each key\'s permits and back-off')
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
       const temporal = await connect(globals());
       try {
-        const now = await describeCodikaRateLimits(temporal.client, globals().taskQueue);
-        io.out(options.json ? JSON.stringify(now, null, 2) : describe(now));
+        const rates = await describeCodikaRateLimits(temporal.client, globals().taskQueue);
+        const keys = await listCodikaFlowControl(temporal.client);
+        io.out(options.json ? JSON.stringify({ rates, keys }, null, 2) : `${describe(rates)}\n${describeKeys(keys)}`);
         setExit(0);
       } finally {
         await temporal.close();
@@ -69,6 +72,19 @@ function describe(limits: CodikaRateLimits): string {
       ? [`  set ${limits.updatedAt.toISOString()}${limits.reason ? `: ${limits.reason}` : ''}`]
       : []),
   ].join('\n');
+}
+
+/** Each key's permits, line and back-off, one line per key. */
+function describeKeys(keys: FlowControlState[]): string {
+  if (keys.length === 0) return 'Concurrency and back-off: no key has a flow-control workflow running.';
+  const lines = keys.map((key) => {
+    const paused =
+      (key.pausedUntilMs ?? 0) > Date.now()
+        ? ` · backing off until ${new Date(key.pausedUntilMs!).toISOString()} (${key.pauseReason ?? ''})`
+        : '';
+    return `  ${key.key}: ${key.holders.length}/${key.limit} permits in use, ${key.waiting.length} waiting${paused}`;
+  });
+  return ['Concurrency and back-off, per key:', ...lines].join('\n');
 }
 
 /** A rate in calls per second, or `none` (null: the limit is removed). */

@@ -40,5 +40,6 @@ export {
   type CodikaRateLimits,
   type CodikaRateLimitsOptions,
 } from './flow-control/rate-limits';
+export { listCodikaFlowControl, codikaFlowControlState } from './flow-control/flow-control-state';
 export { connectCodikaClient } from './connect-client';
 export { CodikaPipelineValidationError } from './errors';

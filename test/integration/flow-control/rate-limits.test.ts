@@ -12,8 +12,13 @@ import { WorkerProcess } from '../../helpers/worker-process';
 
 const API_KEY = 'ck_rate_limits_key_28';
 const PER_KEY_PER_SECOND = 5;
-/** One second's worth on top of the rate (docs/flow-control.md): the most one window may see. */
-const MOST_IN_ONE_SECOND = 2 * PER_KEY_PER_SECOND;
+/** The task queue's read partitions (the server's default): each holds a share of the rate and its own burst. */
+const PARTITIONS = 4;
+/**
+ * The most one second may see (docs/flow-control.md): the rate, plus the burst of one second's worth
+ * and one task per partition.
+ */
+const MOST_IN_ONE_SECOND = 2 * PER_KEY_PER_SECOND + PARTITIONS;
 const EXECUTIONS_PER_INSTANCE = 300;
 
 let env: TestWorkflowEnvironment;
@@ -88,10 +93,11 @@ test(`a per-key limit of ${PER_KEY_PER_SECOND}/s holds across two workers, per i
     console.log(`per-key rate ${PER_KEY_PER_SECOND}/s, two workers: ${JSON.stringify(report)}`);
     expect(report.mostInOneSecond.a).toBeLessThanOrEqual(MOST_IN_ONE_SECOND);
     expect(report.mostInOneSecond.b).toBeLessThanOrEqual(MOST_IN_ONE_SECOND);
-    // Each instance gets its own budget: B's calls are not squeezed into what A leaves (that would
-    // halve both rates), and both keep near the limit rather than far below it.
+    // Each instance gets its own budget. Most executions cost three tasks for two calls (trigger,
+    // the polling loop's hand-back, its check: docs/flow-control.md), so a key's calls run at about
+    // two thirds of its rate; one budget shared by A and B would halve that (1.7 a second).
     for (const rate of [report.perSecond.a, report.perSecond.b]) {
-      expect(rate).toBeGreaterThan(PER_KEY_PER_SECOND * 0.6);
+      expect(rate).toBeGreaterThan(PER_KEY_PER_SECOND * 0.44);
       expect(rate).toBeLessThanOrEqual(PER_KEY_PER_SECOND * 1.2);
     }
   } finally {
