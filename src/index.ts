@@ -37,6 +37,11 @@ export {
   type CodikaRateLimitsOptions,
   listCodikaFlowControl,
   codikaFlowControlState,
+  CodikaSingletonRunningError,
+  type CodikaDebounceOptions,
+  type CodikaDebouncedRun,
+  type CodikaSingletonOptions,
+  type CodikaSingletonRun,
 } from './client';
 export type { CodikaConcurrency, FlowControlState as CodikaFlowControlState } from './shared/flow-control';
 

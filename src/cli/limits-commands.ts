@@ -42,7 +42,7 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
     });
   limits
     .command('show')
-    .description('the rate limits the server holds for the task queue, and each key\'s permits and back-off')
+    .description("the rate limits the server holds for the task queue, and each key's permits and back-off")
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
       const temporal = await connect(globals());

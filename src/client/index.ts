@@ -41,5 +41,12 @@ export {
   type CodikaRateLimitsOptions,
 } from './flow-control/rate-limits';
 export { listCodikaFlowControl, codikaFlowControlState } from './flow-control/flow-control-state';
+export {
+  CodikaSingletonRunningError,
+  type CodikaDebounceOptions,
+  type CodikaDebouncedRun,
+  type CodikaSingletonOptions,
+  type CodikaSingletonRun,
+} from './flow-control/keyed-starts';
 export { connectCodikaClient } from './connect-client';
 export { CodikaPipelineValidationError } from './errors';

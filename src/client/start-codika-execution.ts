@@ -20,6 +20,16 @@ import {
 import { requireOwnWorkflowId, startAndWaitForTrigger } from './start-and-wait-for-trigger';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import type { CodikaCallbackReceiver } from './callback-receiver';
+import { checkConcurrency } from '../shared/flow-control';
+import {
+  singletonWorkflowId,
+  startDebounced,
+  startSingleton,
+  type CodikaDebouncedRun,
+  type CodikaDebounceOptions,
+  type CodikaSingletonOptions,
+  type CodikaSingletonRun,
+} from './flow-control/keyed-starts';
 
 /** Options of {@link startCodikaExecution}. */
 export interface StartCodikaExecutionOptions {
@@ -43,6 +53,19 @@ export interface StartCodikaExecutionOptions {
    * again (its executionId comes from its memo).
    */
   waitForTrigger?: boolean;
+  /**
+   * Collapse starts of `key` arriving within `delay` of each other into one Codika execution with the
+   * last start's input (`maxDelay` bounds how long the first one waits): returns the key's debounce
+   * workflow, which this start joined or started (docs/flow-control.md). Not with `workflowId`,
+   * `waitForTrigger` or `singleton`.
+   */
+  debounce?: CodikaDebounceOptions;
+  /**
+   * One execution of `key` at a time: a start while one runs is refused
+   * (`CodikaSingletonRunningError`) or joins it (`whenRunning: 'join'`; the handle says `joined`).
+   * Not with `workflowId` (the run's id is the key's), `waitForTrigger` or `debounce`.
+   */
+  singleton?: CodikaSingletonOptions;
 }
 
 /** What `startCodikaExecution(…, { waitForTrigger: true })` returns: the run, and Codika's id of its execution. */
@@ -65,6 +88,16 @@ export interface CodikaTriggeredStart {
 export async function startCodikaExecution(
   client: Client,
   input: CodikaExecutionInput,
+  options: StartCodikaExecutionOptions & { debounce: CodikaDebounceOptions },
+): Promise<CodikaDebouncedRun>;
+export async function startCodikaExecution(
+  client: Client,
+  input: CodikaExecutionInput,
+  options: StartCodikaExecutionOptions & { singleton: CodikaSingletonOptions },
+): Promise<CodikaSingletonRun>;
+export async function startCodikaExecution(
+  client: Client,
+  input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions & { waitForTrigger: true },
 ): Promise<CodikaTriggeredStart>;
 export async function startCodikaExecution(
@@ -76,8 +109,15 @@ export async function startCodikaExecution(
   client: Client,
   input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow> | CodikaTriggeredStart> {
-  const { args, workflowStart } = codikaExecutionStart(input, options);
+): Promise<
+  | WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>
+  | CodikaTriggeredStart
+  | CodikaDebouncedRun
+  | CodikaSingletonRun
+> {
+  refuseKeyedStartConflicts(options);
+  const keyedId = options.singleton ? { workflowId: singletonWorkflowId(options.singleton.key) } : {};
+  const { args, workflowStart } = codikaExecutionStart(input, { ...options, ...keyedId });
   if (options.waitForTrigger) requireOwnWorkflowId(options.workflowId);
   const temporalWorkflowId = workflowStart.workflowId;
   const startOptions = {
@@ -85,6 +125,15 @@ export async function startCodikaExecution(
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [args] as [CodikaExecutionWorkflowInput],
   };
+  if (options.debounce) return startDebounced(client, args, startOptions, options.debounce);
+  if (options.singleton) {
+    const start = () =>
+      client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
+        ...startOptions,
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    return startSingleton(client, start, options.singleton);
+  }
   if (!options.waitForTrigger) {
     return client.workflow.start<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', startOptions);
   }
@@ -125,9 +174,11 @@ export function codikaExecutionStart(
     payload[options.callback.payloadField] = options.callback.receiver.callbackUrlFor(temporalWorkflowId);
   const triggerDelivery = checkTriggerDelivery(input.triggerDelivery);
   const priority = checkPriority(input.priority);
+  const concurrency = checkConcurrency(input.concurrency);
   const result = validateResultOptions(input.result, 'result');
   const args: CodikaExecutionWorkflowInput = { processInstanceId, workflowId, payload, triggerDelivery };
   if (priority) args.priority = priority;
+  if (concurrency) args.concurrency = concurrency;
   if (executionId !== undefined) args.executionId = executionId;
   if (result) args.result = result;
   // Checked by the workflow, which names the field; passed on only when given.
@@ -145,6 +196,20 @@ export function codikaExecutionStart(
       priority: executionPriority(processInstanceId, priority),
     },
   };
+}
+
+/** `debounce` and `singleton` name the run themselves: neither goes with the options that name it too. */
+function refuseKeyedStartConflicts(options: StartCodikaExecutionOptions): void {
+  const keyed = options.debounce ? 'debounce' : options.singleton ? 'singleton' : undefined;
+  if (!keyed) return;
+  for (const other of ['workflowId', 'waitForTrigger', keyed === 'debounce' ? 'singleton' : 'debounce'] as const) {
+    if (options[other] !== undefined && options[other] !== false) {
+      throw new CodikaValidationError(
+        other,
+        `cannot go with ${keyed}: the ${keyed} key names the run (remove ${other}, or ${keyed})`,
+      );
+    }
+  }
 }
 
 /**
@@ -188,6 +253,10 @@ export async function executeCodikaExecution<T = unknown>(
   input: CodikaExecutionInput,
   options: StartCodikaExecutionOptions = {},
 ): Promise<CodikaExecutionResult<T>> {
+  if (options.debounce) {
+    const { handle } = await startCodikaExecution(client, input, { ...options, debounce: options.debounce });
+    return (await handle.result()) as CodikaExecutionResult<T>;
+  }
   const handle = await startCodikaExecution(client, input, { ...options, waitForTrigger: false });
   return (await handle.result()) as CodikaExecutionResult<T>;
 }

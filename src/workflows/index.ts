@@ -50,6 +50,11 @@ export {
   codikaFlowControlWorkflow,
   flowControlStateQuery as codikaFlowControlStateQuery,
 } from './flow-control/codika-flow-control-workflow';
+export {
+  codikaDebounceWorkflow,
+  debounceStateQuery as codikaDebounceStateQuery,
+  type CodikaDebounceState,
+} from './flow-control/codika-debounce-workflow';
 
 // What a run takes and gives back.
 export type {

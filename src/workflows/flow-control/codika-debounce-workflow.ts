@@ -1,0 +1,125 @@
+/**
+ * Debounced starts of one key (`startCodikaExecution(…, { debounce })`): every start signals this
+ * workflow (signal-with-start, id {@link debounceWorkflowId}); starts that arrive within `delay` of
+ * each other collapse into one Codika execution with the last start's input, run as a child
+ * `codikaExecutionWorkflow` once the key has been quiet for `delay`, or `maxDelay` after the first
+ * start of the window, whichever comes first. Starts that arrive while it runs open the next window.
+ * Its one state is `CodikaDebounceState`; continue-as-new carries exactly it.
+ */
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CodikaExecutionResult } from '../../shared/execution-types';
+import type { CodikaExecutionWorkflowInput } from '../codika-execution-workflow';
+
+/** One start of a debounced key, as the client helper sends it. */
+export interface CodikaDebouncedStart {
+  input: CodikaExecutionWorkflowInput;
+  /** Quiet time after the last start before the execution runs. */
+  delayMs: number;
+  /** The longest a window's first start waits for its execution. */
+  maxDelayMs: number;
+}
+
+/** The starts waiting for their execution: the last one's input, and when the window opened and last moved. */
+export interface CodikaDebounceWindow {
+  input: CodikaExecutionWorkflowInput;
+  delayMs: number;
+  maxDelayMs: number;
+  firstAtMs: number;
+  lastAtMs: number;
+  /** Starts collapsed into this window so far. */
+  starts: number;
+}
+
+/** The one state of a debounce workflow. */
+export interface CodikaDebounceState {
+  key: string;
+  /** The window waiting, if any. */
+  window?: CodikaDebounceWindow;
+  /** The executions run so far (the last 20), with how many starts each one stood for. */
+  ran: { workflowId: string; starts: number; atMs: number; outcome?: 'succeeded' | 'failed' }[];
+  /** Executions run, all told (the ids beyond the last 20 are dropped). */
+  runs: number;
+}
+
+/** Signal: one more start of the key (`CodikaDebouncedStart`). */
+export const debouncedStartSignal = defineSignal<[CodikaDebouncedStart]>('codikaDebouncedStart');
+/** Query: the `CodikaDebounceState`. */
+export const debounceStateQuery = defineQuery<CodikaDebounceState>('codikaDebounceState');
+
+/** The id of a key's debounce workflow. */
+export function debounceWorkflowId(key: string): string {
+  return `codika-debounce:${key}`;
+}
+
+const CONTINUE_AFTER_EVENTS = 5_000;
+const RAN_KEPT = 20;
+
+/** The debounce workflow of one key; see the module comment. Returns the last execution's result. */
+export async function codikaDebounceWorkflow(state: CodikaDebounceState): Promise<CodikaExecutionResult | undefined> {
+  let changed = false;
+  let last: CodikaExecutionResult | undefined;
+  let lastFailure: unknown;
+  setHandler(debounceStateQuery, () => state);
+  setHandler(debouncedStartSignal, (start) => {
+    const now = Date.now();
+    const window = state.window;
+    state.window = {
+      input: start.input,
+      delayMs: start.delayMs,
+      maxDelayMs: start.maxDelayMs,
+      firstAtMs: window?.firstAtMs ?? now,
+      lastAtMs: now,
+      starts: (window?.starts ?? 0) + 1,
+    };
+    changed = true;
+  });
+
+  for (;;) {
+    const window = state.window;
+    if (!window) {
+      if (lastFailure !== undefined) throw lastFailure;
+      return last;
+    }
+    const dueAtMs = Math.min(window.lastAtMs + window.delayMs, window.firstAtMs + window.maxDelayMs);
+    if (Date.now() < dueAtMs) {
+      changed = false;
+      await condition(() => changed, dueAtMs - Date.now());
+      if (workflowInfo().historyLength > CONTINUE_AFTER_EVENTS) {
+        await continueAsNew<typeof codikaDebounceWorkflow>(state);
+      }
+      continue;
+    }
+    state.window = undefined;
+    state.runs += 1;
+    const workflowId = `${workflowInfo().workflowId}/run-${state.runs}`;
+    const ran: CodikaDebounceState['ran'][number] = { workflowId, starts: window.starts, atMs: Date.now() };
+    state.ran = [...state.ran, ran].slice(-RAN_KEPT);
+    try {
+      last = await executeChild<(input: CodikaExecutionWorkflowInput) => Promise<CodikaExecutionResult>>(
+        'codikaExecutionWorkflow',
+        {
+          workflowId,
+          args: [window.input],
+          staticSummary: `${window.input.workflowId} · ${window.input.processInstanceId} (${window.starts} debounced starts)`,
+        },
+      );
+      lastFailure = undefined;
+      ran.outcome = 'succeeded';
+    } catch (err) {
+      // The next window still runs; the workflow fails with this only when it is the last one.
+      lastFailure = err;
+      ran.outcome = 'failed';
+    }
+    if (workflowInfo().historyLength > CONTINUE_AFTER_EVENTS && state.window) {
+      await continueAsNew<typeof codikaDebounceWorkflow>(state);
+    }
+  }
+}
