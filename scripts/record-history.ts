@@ -22,6 +22,13 @@ import {
 import { CodikaClient } from '../src/codika/client';
 import { redriveCodikaPipeline } from '../src/client/redrive-codika-pipeline';
 import type { CodikaExecutionWorkflowInput } from '../src/workflows/codika-execution-workflow';
+import {
+  debouncedStartSignal,
+  type codikaDebounceWorkflow,
+  type CodikaDebouncedStart,
+  type CodikaDebounceState,
+} from '../src/workflows/flow-control/codika-debounce-workflow';
+import { flowControlWorkflowId } from '../src/shared/flow-control';
 
 const OUT_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
 const API_KEY = 'ck_recording_key';
@@ -84,6 +91,19 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   },
   // Its executionId is that of an execution the recorder starts on the mock first.
   attach: { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: POLL },
+  // Issue 28: a permit of the key's flow-control workflow, asked, granted and given back.
+  concurrency: {
+    processInstanceId: 'pi_rec',
+    workflowId: 'rec-success',
+    poll: POLL,
+    concurrency: { key: 'rec-conc-exec', limit: 1 },
+  },
+};
+
+/** Scenarios whose key's flow-control workflow is recorded too (`flow-control-<scenario>.json`). */
+const FLOW_CONTROL_KEYS: Record<string, string> = {
+  concurrency: 'rec-conc-exec',
+  'pipeline-concurrency': 'rec-conc-pipeline',
 };
 
 /** Scenarios cancelled once their execution was triggered and checked once. */
@@ -186,6 +206,22 @@ const STEP_KIND_SCENARIOS: Record<string, CodikaPipelineInput> = {
         { id: 'a', workflowId: 'rec-success' },
         { id: 'b', workflowId: 'rec-fails-once', dependsOn: ['a'] },
         { id: 'c', workflowId: 'rec-success', dependsOn: ['b'] },
+      ],
+    },
+  },
+  // Issue 28: three items under a limit of one, so two wait in line and are granted by signal.
+  'pipeline-concurrency': {
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      concurrency: { key: 'rec-conc-pipeline', limit: 1 },
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-batch-item',
+          forEach: { items: [1, 2, 3], concurrency: 3 },
+          payload: { n: { $ref: 'item' } },
+        },
       ],
     },
   },
@@ -369,9 +405,41 @@ async function cancelOncePolled(client: Client, workflowId: string): Promise<voi
   await handle.cancel();
 }
 
+/**
+ * Three starts of one debounced key within its delay, signalled to the debounce workflow under the
+ * recorded id (the client helper would name it after the key): one execution, with the last input.
+ */
+async function debouncedStarts(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  input: CodikaExecutionWorkflowInput,
+) {
+  const initial: CodikaDebounceState = { key: workflowId, ran: [], runs: 0 };
+  let handle;
+  for (let n = 1; n <= 3; n++) {
+    handle = await client.workflow.signalWithStart<typeof codikaDebounceWorkflow, [CodikaDebouncedStart]>(
+      'codikaDebounceWorkflow',
+      {
+        taskQueue,
+        workflowId,
+        args: [initial],
+        signal: debouncedStartSignal,
+        signalArgs: [{ input: { ...input, payload: { n } }, delayMs: 500, maxDelayMs: 5_000 }],
+      },
+    );
+  }
+  return handle!;
+}
+
 async function main(): Promise<void> {
   await record({}, [
     ...Object.entries(SCENARIOS).map(([name, input]) => ({ name, type: 'codikaExecutionWorkflow', input })),
+    {
+      name: 'debounce',
+      type: 'codikaDebounceWorkflow',
+      input: { processInstanceId: 'pi_rec', workflowId: 'rec-success', poll: POLL },
+    },
     ...Object.entries(PIPELINE_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
     ...Object.entries(STEP_KIND_SCENARIOS).map(([name, input]) => ({ name, type: 'codikaPipelineWorkflow', input })),
   ]);
@@ -499,19 +567,26 @@ async function record(
         const handle =
           name === 'pipeline-redrive'
             ? await redriveOfFailedRun(client, taskQueue, input as CodikaPipelineInput)
-            : await client.workflow.start(type, {
-                taskQueue,
-                workflowId: `record-${name}`,
-                args: [name === 'attach' ? await attachingTo(mock, input as CodikaExecutionWorkflowInput) : input],
-              });
+            : type === 'codikaDebounceWorkflow'
+              ? await debouncedStarts(client, taskQueue, `record-${name}`, input as CodikaExecutionWorkflowInput)
+              : await client.workflow.start(type, {
+                  taskQueue,
+                  workflowId: `record-${name}`,
+                  args: [name === 'attach' ? await attachingTo(mock, input as CodikaExecutionWorkflowInput) : input],
+                });
         const done = handle.result().catch(() => undefined);
         if (CANCELLED_AFTER_TRIGGER.has(name)) await cancelOncePolled(client, `record-${name}`);
         void answerOperators(client, mock, `record-${name}`, done);
         await answerApprovals(client, `record-${name}`, done);
         const result = (await done) as CodikaPipelineResult | undefined;
         // Every run of the chain, so continue-as-new runs are replayed too.
-        const runs = await runsOf(client, `record-${name}`, handle.firstExecutionRunId);
+        const firstRunId = 'firstExecutionRunId' in handle ? handle.firstExecutionRunId : handle.signaledRunId;
+        const runs = await runsOf(client, `record-${name}`, firstRunId);
         runs.forEach((history, i) => write(`${name}${i > 0 ? `-run${i + 1}` : ''}`, history));
+        // The key's flow-control workflow, as it stands once the run gave its permits back (still running).
+        const flowKey = FLOW_CONTROL_KEYS[name];
+        if (flowKey)
+          write(`flow-control-${name}`, await client.workflow.getHandle(flowControlWorkflowId(flowKey)).fetchHistory());
         // A large forEach's batch children: their first and last run (the one that reports).
         for (const [b, batch] of (result?.steps?.send?.batches ?? []).entries()) {
           const first = (await client.workflow.getHandle(batch.workflowId).describe()).raw.workflowExecutionInfo;

@@ -52,15 +52,30 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'attach.json',
       'pipeline-ask-item.json',
       'pipeline-redrive.json',
+      // Issue 28: permits of a key's flow-control workflow (granted at once, and in line), and a debounce.
+      'concurrency.json',
+      'pipeline-concurrency.json',
+      'flow-control-concurrency.json',
+      'flow-control-pipeline-concurrency.json',
+      'debounce.json',
     ]),
   );
 });
+
+/** The flow-control workflows recorded beside a scenario, and their keys. */
+const FLOW_CONTROL_KEYS: Record<string, string> = {
+  'flow-control-concurrency.json': 'rec-conc-exec',
+  'flow-control-pipeline-concurrency.json': 'rec-conc-pipeline',
+};
 
 /**
  * The workflow id the recorder gave the scenario (scripts/record-history.ts): a pipeline names its
  * batch children after its own id, so its history replays only under that id.
  */
 function recordedWorkflowId(file: string): string {
+  // A key's flow-control workflow is named after its key (the scenario's, in scripts/record-history.ts).
+  const flowControlKey = FLOW_CONTROL_KEYS[file];
+  if (flowControlKey) return `codika-flow:${flowControlKey}`;
   return `record-${file
     .replace(/\.json$/, '')
     .replace(/-run\d+$/, '')
