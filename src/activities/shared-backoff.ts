@@ -21,6 +21,9 @@ import {
 /** How stale a worker's view of an instance's back-off may be: how fast a `429` spreads. */
 export const BACKOFF_READ_EVERY_MS = 500;
 
+/** How long one read may take before the call goes on without it. */
+const READ_DEADLINE_MS = 2_000;
+
 interface KnownBackoff {
   pausedUntilMs: number;
   readAtMs: number;
@@ -96,7 +99,10 @@ export class TemporalSharedBackoff implements SharedBackoff {
 
   private async read(client: Client, processInstanceId: string, entry: KnownBackoff): Promise<void> {
     try {
-      const run = await client.workflow.getHandle(flowControlWorkflowId(processInstanceId)).describe();
+      // Bounded: a server that does not answer must not hold the Codika call up for long.
+      const run = await client.withDeadline(this.now() + READ_DEADLINE_MS, () =>
+        client.workflow.getHandle(flowControlWorkflowId(processInstanceId)).describe(),
+      );
       const memo = run.memo?.[FLOW_PAUSE_MEMO] as { pausedUntilMs?: unknown } | undefined;
       const until = typeof memo?.pausedUntilMs === 'number' ? memo.pausedUntilMs : 0;
       entry.pausedUntilMs = Math.max(entry.pausedUntilMs, until);

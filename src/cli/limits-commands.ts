@@ -19,7 +19,7 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
     .option('--per-key <rate>', 'calls per second of each process instance (fairness key), or "none"', rate)
     .option('--queue <rate>', 'calls per second over the whole task queue, or "none"', rate)
     .option('--reason <text>', 'kept beside the limits, shown by "limits show"')
-    .action(async (options: { perKey?: number | null; queue?: number | null; reason?: string }) => {
+    .action(async (options: { perKey?: Rate; queue?: Rate; reason?: string }) => {
       if (options.perKey === undefined && options.queue === undefined) {
         throw new InvalidArgumentError('give --per-key, --queue or both (a number of calls per second, or "none")');
       }
@@ -27,8 +27,8 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
       try {
         const now = await ensureCodikaRateLimits(temporal.client, {
           taskQueue: globals().taskQueue,
-          perKeyPerSecond: options.perKey,
-          queuePerSecond: options.queue,
+          perKeyPerSecond: limitOf(options.perKey),
+          queuePerSecond: limitOf(options.queue),
           reason: options.reason,
         });
         io.out(describe(now));
@@ -87,9 +87,17 @@ function describeKeys(keys: FlowControlState[]): string {
   return ['Concurrency and back-off, per key:', ...lines].join('\n');
 }
 
-/** A rate in calls per second, or `none` (null: the limit is removed). */
-function rate(value: string): number | null {
-  if (value === 'none') return null;
+/** Calls per second, or `none` (commander keeps no `null`, so the word stands for it until the action). */
+type Rate = number | 'none';
+
+/** The option as the API takes it: `null` removes the limit, `undefined` leaves it. */
+function limitOf(value: Rate | undefined): number | null | undefined {
+  return value === 'none' ? null : value;
+}
+
+/** A rate in calls per second, or `none` (the limit is removed). */
+function rate(value: string): Rate {
+  if (value === 'none') return 'none';
   const parsed = Number(value);
   if (value.trim() === '' || !(Number.isFinite(parsed) && parsed >= 0)) {
     throw new InvalidArgumentError(`expected calls per second (0 or more, e.g. 5) or "none"; got "${value}"`);
