@@ -43,7 +43,13 @@ export {
   type CodikaSingletonOptions,
   type CodikaSingletonRun,
 } from './client';
-export type { CodikaConcurrency, FlowControlState as CodikaFlowControlState } from './shared/flow-control';
+export type {
+  CodikaConcurrency,
+  FlowControlState as CodikaFlowControlState,
+  CodikaPermitLease,
+  CodikaPermitAnswer,
+  CodikaPermitRequest,
+} from './shared/flow-control';
 
 // One execution as one standalone activity, with no workflow around it (Temporal server 1.31+).
 export {
@@ -101,6 +107,7 @@ export type {
   CodikaExecutionPhase,
   CodikaExecutionResult,
   CodikaExecutionState,
+  CodikaPermitView,
   CodikaOnTriggerOutcomeUnknown,
   CodikaResolveTriggerRequest,
   CodikaResultOptions,
@@ -187,6 +194,7 @@ export {
   type CodikaAuthMode,
   type CodikaClientOptions,
   type CodikaExecutionStatus,
+  type SharedBackoff,
 } from './codika';
 
 // Encryption: a payload codec, failures encoded with it, and a codec server for the Temporal UI.

@@ -11,9 +11,9 @@ import {
   flowControlWorkflowId,
   REQUEST_PERMIT_UPDATE,
   type FlowControlState,
-  type PermitAnswer,
-  type PermitLease,
-  type PermitRequest,
+  type CodikaPermitAnswer,
+  type CodikaPermitLease,
+  type CodikaPermitRequest,
 } from '../shared/flow-control';
 
 /** `WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING` and `_CONTINUED_AS_NEW` in Temporal's API. */
@@ -27,9 +27,9 @@ export interface CodikaFlowControlActivities {
    * Asks the key's flow-control workflow for a permit, starting that workflow on this task queue when
    * the key has none; the answer says whether it was granted, or the place in line.
    */
-  requestCodikaPermit(request: PermitRequest): Promise<PermitAnswer>;
+  requestCodikaPermit(request: CodikaPermitRequest): Promise<CodikaPermitAnswer>;
   /** The leases among `holders` whose holder's run (or chain) has ended. */
-  findEndedPermitHolders(holders: Omit<PermitLease, 'untold'>[]): Promise<string[]>;
+  findEndedPermitHolders(holders: Omit<CodikaPermitLease, 'untold'>[]): Promise<string[]>;
 }
 
 /** Builds the flow-control activities; they use the client of the worker that runs them. */
@@ -46,16 +46,19 @@ export function createFlowControlActivities(): CodikaFlowControlActivities {
         released: 0,
         reclaimed: 0,
       };
-      return client.workflow.executeUpdateWithStart<Workflow, PermitAnswer, [PermitRequest]>(REQUEST_PERMIT_UPDATE, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation(FLOW_CONTROL_WORKFLOW_TYPE, {
-          workflowId: flowControlWorkflowId(request.key),
-          taskQueue: info.taskQueue,
-          args: [initial],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          staticSummary: `Codika flow control of ${request.key}`,
-        }),
-      });
+      return client.workflow.executeUpdateWithStart<Workflow, CodikaPermitAnswer, [CodikaPermitRequest]>(
+        REQUEST_PERMIT_UPDATE,
+        {
+          args: [request],
+          startWorkflowOperation: new WithStartWorkflowOperation(FLOW_CONTROL_WORKFLOW_TYPE, {
+            workflowId: flowControlWorkflowId(request.key),
+            taskQueue: info.taskQueue,
+            args: [initial],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: `Codika flow control of ${request.key}`,
+          }),
+        },
+      );
     },
 
     async findEndedPermitHolders(holders) {
@@ -70,7 +73,7 @@ export function createFlowControlActivities(): CodikaFlowControlActivities {
 }
 
 /** Whether the lease's holder still runs: its run, or for a lease that follows continue-as-new, its chain. */
-async function holderRuns(client: Context['client'], lease: Omit<PermitLease, 'untold'>): Promise<boolean> {
+async function holderRuns(client: Context['client'], lease: Omit<CodikaPermitLease, 'untold'>): Promise<boolean> {
   try {
     const run = await client.workflow.getHandle(lease.workflowId, lease.runId).describe();
     const status = run.raw.workflowExecutionInfo?.status;

@@ -170,7 +170,9 @@ export interface CodikaExecutionState {
 
 /** A step's permit under `concurrency`, as its state shows it. */
 export interface CodikaPermitView {
+  /** The key (the process instance unless `concurrency.key` names another). */
   key: string;
+  /** The key's limit when the step last asked. */
   limit: number;
   /** Permits of the key in use when the step last asked. */
   inUse: number;

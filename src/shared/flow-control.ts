@@ -63,7 +63,7 @@ export function flowControlWorkflowId(key: string): string {
   return `codika-flow:${key}`;
 }
 
-/** Update: asks for a permit (`PermitRequest`), answered at once with `PermitAnswer`. */
+/** Update: asks for a permit (`CodikaPermitRequest`), answered at once with `CodikaPermitAnswer`. */
 export const REQUEST_PERMIT_UPDATE = 'codikaRequestPermit';
 /** Signal to the flow-control workflow: a holder gives its permit back (`{ leaseId }`). */
 export const RELEASE_PERMIT_SIGNAL = 'codikaReleasePermit';
@@ -77,7 +77,7 @@ export const FLOW_CONTROL_STATE_QUERY = 'codikaFlowControlState';
 export const FLOW_PAUSE_MEMO = 'codikaFlowPause';
 
 /** Who holds (or waits for) a permit: one Codika execution of a workflow chain. */
-export interface PermitLease {
+export interface CodikaPermitLease {
   /** Stable across the holder's continue-as-new and retries of one attempt: asking again is idempotent. */
   leaseId: string;
   /** The holder's workflow id: the grant is signalled to its current run. */
@@ -101,10 +101,13 @@ export interface PermitLease {
 }
 
 /** What a step sends with `codikaRequestPermit`. */
-export interface PermitRequest {
+export interface CodikaPermitRequest {
+  /** The key asked for. */
   key: string;
+  /** The limit the asking step has for it; it becomes the key's. */
   limit: number;
-  lease: Omit<PermitLease, 'sinceMs' | 'untold'>;
+  /** Who asks. */
+  lease: Omit<CodikaPermitLease, 'sinceMs' | 'untold'>;
   /**
    * The step already held this permit and its execution runs (a continued run resuming it): it is
    * taken back at once, over the limit if it has to be, rather than queued.
@@ -113,12 +116,14 @@ export interface PermitRequest {
 }
 
 /** The answer to `codikaRequestPermit`. */
-export interface PermitAnswer {
+export interface CodikaPermitAnswer {
+  /** True when the permit is the step's now. */
   granted: boolean;
   /** 1 for the next in line, when not granted. */
   position?: number;
-  /** Permits in use now, and the key's limit. */
+  /** Permits in use now. */
   inUse: number;
+  /** The key's limit. */
   limit: number;
 }
 
@@ -131,15 +136,21 @@ export interface FlowPause {
 
 /** The one serializable state of a key's flow-control workflow; continue-as-new carries exactly it. */
 export interface FlowControlState {
+  /** The key: a process instance, or the name a `concurrency.key` gave. */
   key: string;
+  /** Permits the key has: the latest request's limit. */
   limit: number;
-  holders: PermitLease[];
-  waiting: PermitLease[];
+  /** Who holds a permit now. */
+  holders: CodikaPermitLease[];
+  /** Who waits for one, first in line first. */
+  waiting: CodikaPermitLease[];
   /** No Codika call of the key before this, in epoch milliseconds. */
   pausedUntilMs?: number;
+  /** Why the key backs off (`429 from Codika (Retry-After 5 s)`). */
   pauseReason?: string;
-  /** Counters since the key's workflow first started. */
+  /** Permits granted since the key's workflow first started. */
   granted: number;
+  /** Permits given back by their holders. */
   released: number;
   /** Permits taken back from holders whose runs had ended without giving them back. */
   reclaimed: number;

@@ -13,6 +13,7 @@ export type {
   CodikaExecutionPhase,
   CodikaExecutionResult,
   CodikaExecutionState,
+  CodikaPermitView,
   CodikaStepProgress,
   CodikaStepResume,
   CodikaTriggerProgress,

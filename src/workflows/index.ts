@@ -54,6 +54,8 @@ export {
   codikaDebounceWorkflow,
   debounceStateQuery as codikaDebounceStateQuery,
   type CodikaDebounceState,
+  type CodikaDebounceWindow,
+  type CodikaDebouncedExecution,
 } from './flow-control/codika-debounce-workflow';
 
 // What a run takes and gives back.
@@ -62,6 +64,7 @@ export type {
   CodikaExecutionPhase,
   CodikaExecutionResult,
   CodikaExecutionState,
+  CodikaPermitView,
   CodikaStepProgress,
   CodikaStepResume,
   CodikaTriggerProgress,
@@ -85,7 +88,11 @@ export {
 export { DEFAULT_TRIGGER_DELIVERY, TRIGGER_DELIVERIES, type CodikaTriggerDelivery } from '../shared';
 export type { Duration } from '../shared';
 export type { CodikaPriority } from '../shared/priority';
-export type { CodikaConcurrency, FlowControlState as CodikaFlowControlState } from '../shared/flow-control';
+export type {
+  CodikaConcurrency,
+  FlowControlState as CodikaFlowControlState,
+  CodikaPermitLease,
+} from '../shared/flow-control';
 export type {
   CodikaPipelineApprovalAnswer,
   CodikaPipelineApprovalState,

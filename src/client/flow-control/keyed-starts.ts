@@ -49,6 +49,7 @@ export interface CodikaDebouncedRun {
   handle: WorkflowHandleWithSignaledRunId<typeof codikaDebounceWorkflow>;
   /** The run of the debounce workflow this start went to. */
   runId: string;
+  /** The debounce key. */
   key: string;
 }
 
@@ -60,7 +61,13 @@ export type CodikaSingletonRun = WorkflowHandleWithFirstExecutionRunId<typeof co
 
 /** Thrown by a singleton start (`whenRunning: 'refuse'`) while an execution of the key runs. Nothing was started. */
 export class CodikaSingletonRunningError extends Error {
+  /** Thrown outside Temporal only, before anything starts. */
   override readonly name = 'CodikaSingletonRunningError';
+  /**
+   * @param key - The singleton key.
+   * @param workflowId - The running run's workflow id (`codika-singleton:<key>`).
+   * @param runId - The running run.
+   */
   constructor(
     readonly key: string,
     readonly workflowId: string,

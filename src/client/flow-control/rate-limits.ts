@@ -18,6 +18,7 @@ const IDENTITY = 'codika-temporal';
 
 /** The rate limits of a Codika task queue, as the server holds them. */
 export interface CodikaRateLimits {
+  /** The task queue whose activity tasks the limits pace. */
   taskQueue: string;
   /** Activity tasks per second over the whole queue (every key); absent: no limit set through the API. */
   queuePerSecond?: number;
@@ -29,6 +30,7 @@ export interface CodikaRateLimits {
   effectiveQueuePerSecond?: number;
   /** Why the limits were last set, and when (the `reason` given to {@link ensureCodikaRateLimits}). */
   reason?: string;
+  /** When the limits were last set. */
   updatedAt?: Date;
 }
 

@@ -29,22 +29,40 @@ export interface CodikaDebouncedStart {
 
 /** The starts waiting for their execution: the last one's input, and when the window opened and last moved. */
 export interface CodikaDebounceWindow {
+  /** The last start's input: the one the execution runs with. */
   input: CodikaExecutionWorkflowInput;
+  /** The last start's `delay`, in milliseconds. */
   delayMs: number;
+  /** The last start's `maxDelay`, in milliseconds. */
   maxDelayMs: number;
+  /** When the window's first start came, in epoch milliseconds. */
   firstAtMs: number;
+  /** When its last start came, in epoch milliseconds. */
   lastAtMs: number;
   /** Starts collapsed into this window so far. */
   starts: number;
 }
 
+/** One execution a debounce workflow ran. */
+export interface CodikaDebouncedExecution {
+  /** Its child `codikaExecutionWorkflow`. */
+  workflowId: string;
+  /** The starts it stood for. */
+  starts: number;
+  /** When it started, in epoch milliseconds. */
+  atMs: number;
+  /** How it ended, once it did. */
+  outcome?: 'succeeded' | 'failed';
+}
+
 /** The one state of a debounce workflow. */
 export interface CodikaDebounceState {
+  /** The debounce key. */
   key: string;
   /** The window waiting, if any. */
   window?: CodikaDebounceWindow;
   /** The executions run so far (the last 20), with how many starts each one stood for. */
-  ran: { workflowId: string; starts: number; atMs: number; outcome?: 'succeeded' | 'failed' }[];
+  ran: CodikaDebouncedExecution[];
   /** Executions run, all told (the ids beyond the last 20 are dropped). */
   runs: number;
 }
@@ -100,7 +118,7 @@ export async function codikaDebounceWorkflow(state: CodikaDebounceState): Promis
     state.window = undefined;
     state.runs += 1;
     const workflowId = `${workflowInfo().workflowId}/run-${state.runs}`;
-    const ran: CodikaDebounceState['ran'][number] = { workflowId, starts: window.starts, atMs: Date.now() };
+    const ran: CodikaDebouncedExecution = { workflowId, starts: window.starts, atMs: Date.now() };
     state.ran = [...state.ran, ran].slice(-RAN_KEPT);
     try {
       last = await executeChild<(input: CodikaExecutionWorkflowInput) => Promise<CodikaExecutionResult>>(

@@ -28,15 +28,16 @@ import {
   REQUEST_PERMIT_UPDATE,
   type FlowControlState,
   type FlowPause,
-  type PermitAnswer,
-  type PermitLease,
-  type PermitRequest,
+  type CodikaPermitAnswer,
+  type CodikaPermitLease,
+  type CodikaPermitRequest,
 } from '../../shared/flow-control';
 
-export const requestPermitUpdate = defineUpdate<PermitAnswer, [PermitRequest]>(REQUEST_PERMIT_UPDATE);
+export const requestPermitUpdate = defineUpdate<CodikaPermitAnswer, [CodikaPermitRequest]>(REQUEST_PERMIT_UPDATE);
 export const releasePermitSignal = defineSignal<[{ leaseId: string }]>(RELEASE_PERMIT_SIGNAL);
 export const flowPauseSignal = defineSignal<[FlowPause]>(PAUSE_SIGNAL);
 export const permitGrantedSignal = defineSignal<[{ leaseId: string }]>(PERMIT_GRANTED_SIGNAL);
+/** Query: the key's `FlowControlState` (permits, line, back-off). */
 export const flowControlStateQuery = defineQuery<FlowControlState>(FLOW_CONTROL_STATE_QUERY);
 
 /**
@@ -133,7 +134,7 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
     changed = true;
   });
 
-  function answer(granted: boolean, position?: number): PermitAnswer {
+  function answer(granted: boolean, position?: number): CodikaPermitAnswer {
     return { granted, ...(granted ? {} : { position }), inUse: holders.length, limit: state.limit };
   }
 
@@ -174,7 +175,7 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
  * Signals each newly granted holder; a holder whose workflow is gone (it ended while waiting) gives
  * its permit back at once, so the next in line gets it.
  */
-async function tellGranted(holders: PermitLease[], state: FlowControlState): Promise<void> {
+async function tellGranted(holders: CodikaPermitLease[], state: FlowControlState): Promise<void> {
   const untold = holders.filter((h) => h.untold);
   await Promise.all(
     untold.map(async (holder) => {
@@ -193,7 +194,7 @@ async function tellGranted(holders: PermitLease[], state: FlowControlState): Pro
 /** Takes back the permits of holders whose runs ended (terminated, timed out, their chain gone). */
 async function reclaimFromEnded(
   activities: CodikaFlowControlActivities,
-  holders: PermitLease[],
+  holders: CodikaPermitLease[],
   state: FlowControlState,
 ): Promise<void> {
   const ended = new Set(await activities.findEndedPermitHolders(holders.map(({ untold: _, ...lease }) => lease)));
@@ -205,7 +206,7 @@ async function reclaimFromEnded(
   }
 }
 
-function checkRequest(request: PermitRequest): void {
+function checkRequest(request: CodikaPermitRequest): void {
   const lease = request?.lease;
   if (
     !Number.isInteger(request?.limit) ||

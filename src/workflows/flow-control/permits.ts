@@ -17,8 +17,8 @@ import type { CodikaFlowControlActivities } from '../../activities/flow-control-
 import {
   flowControlWorkflowId,
   type CodikaConcurrency,
-  type PermitAnswer,
-  type PermitLease,
+  type CodikaPermitAnswer,
+  type CodikaPermitLease,
 } from '../../shared/flow-control';
 import type { CodikaExecutionState } from '../../shared/execution-types';
 import { permitGrantedSignal, releasePermitSignal } from './codika-flow-control-workflow';
@@ -49,7 +49,7 @@ export interface PermitOwner {
 export interface PermitClaim {
   key: string;
   limit: number;
-  lease: Omit<PermitLease, 'sinceMs' | 'untold'>;
+  lease: Omit<CodikaPermitLease, 'sinceMs' | 'untold'>;
 }
 
 /** The owner of a step run by the step helper in a user's workflow: its own run, in call order. */
@@ -95,7 +95,7 @@ export async function acquirePermit(claim: PermitClaim, state: CodikaExecutionSt
   const { leaseId } = claim.lease;
   const phaseBefore = state.phase;
   for (;;) {
-    const answer: PermitAnswer = await requestCodikaPermit({
+    const answer: CodikaPermitAnswer = await requestCodikaPermit({
       key: claim.key,
       limit: claim.limit,
       lease: claim.lease,
