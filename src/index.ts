@@ -37,6 +37,8 @@ export {
   type CodikaRateLimitsOptions,
   listCodikaFlowControl,
   codikaFlowControlState,
+  type CodikaFlowControlListing,
+  type CodikaUnansweredKey,
   CodikaSingletonRunningError,
   type CodikaDebounceOptions,
   type CodikaDebouncedRun,

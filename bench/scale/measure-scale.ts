@@ -31,10 +31,12 @@ export async function measureScale(
   const bundlePaths: Record<ScaleRunner, string> = {
     library: join(dir, 'library-bundle.js'),
     bare: join(dir, 'bare-bundle.js'),
+    limited: join(dir, 'limited-bundle.js'),
   };
   const entries: Record<ScaleRunner, string> = {
     library: require.resolve('../../src/workflows'),
     bare: require.resolve('../shared/bare-workflows'),
+    limited: require.resolve('../../src/workflows'),
   };
   for (const runner of plan.runners) {
     const { code } = await bundleWorkflowCode({ workflowsPath: entries[runner], logger: quiet });

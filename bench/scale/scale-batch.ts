@@ -3,7 +3,8 @@ import { seededRandom } from '../../src/testing/mock-codika/seeded-random';
 import { DEFAULT_ACTIVITY_SLOTS } from '../../src/worker-setup/create-codika-worker';
 import { BENCH_INSTANCE } from '../shared/bench-env';
 import { describeError } from '../shared/describe-error';
-import { MAX_SCALE_COUNT, type ScalePlan } from '../shared/plan';
+import { MAX_SCALE_COUNT, SCALE_PER_KEY_PER_SECOND, type ScalePlan } from '../shared/plan';
+import { ensureCodikaRateLimits } from '../../src/client/flow-control/rate-limits';
 import { historyTimings } from './history-timings';
 import { inPool } from './in-pool';
 import { Sampler } from './sampling';
@@ -49,6 +50,11 @@ export async function runScaleBatch(
   const activitySlots = DEFAULT_ACTIVITY_SLOTS;
   const taskQueue = `codika-scale-${count}-${runner}-${Date.now().toString(36)}`;
   const workers: ScaleWorkerProcess[] = [];
+  // Set before the workers start, so they start under it (no eager activities, checks as tasks).
+  const limitPerSecond = runner === 'limited' ? SCALE_PER_KEY_PER_SECOND : null;
+  if (limitPerSecond !== null) {
+    await ensureCodikaRateLimits(env.client, { taskQueue, perKeyPerSecond: limitPerSecond, reason: 'scale benchmark' });
+  }
   try {
     for (let i = 0; i < plan.workers; i++) {
       workers.push(
@@ -93,7 +99,7 @@ export async function runScaleBatch(
       const execution = { processInstanceId: BENCH_INSTANCE, workflowId: `${prefix}${e.index}` };
       try {
         e.handle =
-          runner === 'library'
+          runner !== 'bare'
             ? await startCodikaExecution(env.client, execution, { taskQueue, poll: { strategy: 'auto' } })
             : await env.client.workflow.start('bareAutoPoll', {
                 taskQueue,
@@ -127,8 +133,9 @@ export async function runScaleBatch(
   const lastEndMs = Math.max(firstStartMs, ...executions.map((e) => e.endedAtMs ?? 0));
   // Read once every run has ended and the workers are gone, so the reading perturbs nothing measured.
   const timings = await historyTimings(executions.flatMap((e) => (e.outcome === 'ok' && e.handle ? [e.handle] : [])));
+  const mostCallsInOneSecond = mostInOneSecond(env.mock.requests.filter((r) => r.processInstanceId === BENCH_INSTANCE));
   forgetMockExecutions(env, prefix);
-  return summarizeBatch({
+  const run = summarizeBatch({
     count,
     runner,
     server: env.server,
@@ -143,6 +150,18 @@ export async function runScaleBatch(
     peak: highestPeak(workers),
     timings,
   });
+  return { ...run, perKey: { limitPerSecond, mostCallsInOneSecond } };
+}
+
+/** The most requests that arrived within any one second. */
+function mostInOneSecond(requests: { at: number }[]): number {
+  const times = requests.map((r) => r.at).sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= 1_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
 }
 
 /** The highest RSS and heap any one worker reported, or null when none did. */

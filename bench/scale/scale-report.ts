@@ -65,6 +65,22 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
       row([String(r.count), r.runner, pct(r.cpu.worker), pct(r.cpu.server), pct(r.cpu.harness), pct(r.cpu.machine)]),
     ),
     '',
+    "Calls of the batch's one process instance at the mock: the per-key limit the server held (runner " +
+      '`limited`: `ensureCodikaRateLimits`), the most calls in any one second, and what the limit cost:',
+    '',
+    '| executions | runner | per-key limit | most calls in one second | completions/s | worker CPU (mean / peak) |',
+    '| --: | :-- | --: | --: | --: | --: |',
+    ...scale.batches.map((r) =>
+      row([
+        String(r.count),
+        r.runner,
+        r.perKey?.limitPerSecond == null ? 'none' : `${r.perKey.limitPerSecond}/s`,
+        String(r.perKey?.mostCallsInOneSecond ?? '—'),
+        String(r.completionsPerSecond.overall ?? '—'),
+        pct(r.cpu.worker),
+      ]),
+    ),
+    '',
     "Where start → trigger goes, from the server's event times of up to 200 runs per batch (p50 / p95): the first " +
       'workflow task waiting for a worker and running, the trigger activity waiting and running, the workflow task ' +
       'after it; and the share of later workflow tasks sent to the normal queue because the worker had evicted ' +

@@ -9,7 +9,11 @@ export interface CpuUse {
 }
 
 /** What runs the executions: the library's workflow, or the bare floor beside it. */
-export type ScaleRunner = 'library' | 'bare';
+/**
+ * `library`: the library's execution workflow; `bare`: the bare Temporal floor; `limited`: the library
+ * under a per-key rate limit held by the server (`ensureCodikaRateLimits`), for the limiter's cost.
+ */
+export type ScaleRunner = 'library' | 'bare' | 'limited';
 /** The Temporal server a batch ran on: the dev server, or the PostgreSQL-backed local cluster. */
 export type ScaleServerKind = 'dev' | 'cluster';
 
@@ -54,6 +58,8 @@ export interface ScaleRun {
   stopped: number;
   terminated: number;
   errors: string[];
+  /** The calls of the batch's one process instance the mock saw: the most in any one second, and the limit if one was set. */
+  perKey?: { limitPerSecond: number | null; mostCallsInOneSecond: number };
   /**
    * While executions were in flight (first start to last end). `worker` adds up every worker
    * process; `server` is the Temporal processes plus PostgreSQL's on the cluster.
@@ -96,4 +102,6 @@ export interface ScaleComparison {
   workerOptions?: Record<string, number | boolean>;
   library: ScaleFigures | null;
   bare: ScaleFigures | null;
+  /** The library under the per-key limit, when the run measured it (`--runners=library,limited`). */
+  limited?: ScaleFigures | null;
 }

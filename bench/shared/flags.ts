@@ -1,5 +1,5 @@
 import type { ScaleRunner } from '../scale/scale-result';
-import { DEFAULT_STRATEGIES, MAX_SCALE_COUNT, SCALE_RUNNERS, type ScaleChoices } from './plan';
+import { DEFAULT_STRATEGIES, MAX_SCALE_COUNT, ALL_SCALE_RUNNERS, type ScaleChoices } from './plan';
 
 /**
  * `--strategies=timer,activity`: the strategies to measure, in order (`standalone` for the standalone
@@ -55,8 +55,8 @@ export function scaleChoicesFlags(args: string[], scaling: boolean): Omit<ScaleC
   const runners = value('runners');
   if (runners !== undefined) {
     const list = runners.split(',').filter(Boolean);
-    if (list.length === 0 || list.some((r) => !SCALE_RUNNERS.includes(r as ScaleRunner))) {
-      throw new Error(`--runners takes a comma-separated list of ${SCALE_RUNNERS.join(', ')}; got "${runners}"`);
+    if (list.length === 0 || list.some((r) => !ALL_SCALE_RUNNERS.includes(r as ScaleRunner))) {
+      throw new Error(`--runners takes a comma-separated list of ${ALL_SCALE_RUNNERS.join(', ')}; got "${runners}"`);
     }
     choices.runners = [...new Set(list)] as ScaleRunner[];
   }

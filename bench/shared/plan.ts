@@ -73,6 +73,10 @@ export const MAX_SCALE_COUNT = 10_000;
 
 /** Every runner, the library first: the order a count's batches alternate from. */
 export const SCALE_RUNNERS: ScaleRunner[] = ['library', 'bare'];
+/** Runners `--runners` accepts: the default pair, and the library under a per-key limit. */
+export const ALL_SCALE_RUNNERS: ScaleRunner[] = ['library', 'bare', 'limited'];
+/** The per-key rate the `limited` runner sets: calls per second of the batch's one process instance. */
+export const SCALE_PER_KEY_PER_SECOND = 50;
 
 /** What `--scale` takes besides the counts. */
 export interface ScaleChoices {

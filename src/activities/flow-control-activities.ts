@@ -20,6 +20,8 @@ import {
 const RUNNING = 1;
 const CONTINUED_AS_NEW = 6;
 const GRPC_NOT_FOUND = 5;
+/** Holder runs described at once by `findEndedPermitHolders`. */
+const DESCRIBES_AT_ONCE = 20;
 
 /** Activities behind `concurrency` (see `codikaFlowControlWorkflow`). */
 export interface CodikaFlowControlActivities {
@@ -62,10 +64,14 @@ export function createFlowControlActivities(): CodikaFlowControlActivities {
     },
 
     async findEndedPermitHolders(holders) {
-      const { client } = Context.current();
+      const context = Context.current();
       const ended: string[] = [];
-      for (const lease of holders) {
-        if (!(await holderRuns(client, lease))) ended.push(lease.leaseId);
+      // Some at a time, heartbeating between: many holders must not outlast the attempt's timeout.
+      for (let at = 0; at < holders.length; at += DESCRIBES_AT_ONCE) {
+        const batch = holders.slice(at, at + DESCRIBES_AT_ONCE);
+        const running = await Promise.all(batch.map((lease) => holderRuns(context.client, lease)));
+        batch.forEach((lease, i) => running[i] || ended.push(lease.leaseId));
+        context.heartbeat(at);
       }
       return ended;
     },

@@ -12,6 +12,7 @@ import type { SharedBackoff } from '../codika/client';
 import {
   FLOW_CONTROL_WORKFLOW_TYPE,
   FLOW_PAUSE_MEMO,
+  MAX_CONCURRENCY_LIMIT,
   flowControlWorkflowId,
   PAUSE_SIGNAL,
   type FlowControlState,
@@ -20,6 +21,11 @@ import {
 
 /** How stale a worker's view of an instance's back-off may be: how fast a `429` spreads. */
 export const BACKOFF_READ_EVERY_MS = 500;
+
+/** The longest back-off one `429` imposes on every worker (its own call still honours the whole `Retry-After`). */
+export const MAX_SHARED_BACKOFF_MS = 5 * 60_000;
+/** An instance not called for this long is forgotten (its view is read again at its next call). */
+const FORGET_AFTER_MS = 10 * 60_000;
 
 /** How long one read may take before the call goes on without it. */
 const READ_DEADLINE_MS = 2_000;
@@ -34,6 +40,7 @@ interface KnownBackoff {
 export class TemporalSharedBackoff implements SharedBackoff {
   private readonly known = new Map<string, KnownBackoff>();
   private readonly reported = new Map<string, number>();
+  private forgotAtMs = 0;
 
   constructor(
     private readonly readEveryMs = BACKOFF_READ_EVERY_MS,
@@ -42,6 +49,7 @@ export class TemporalSharedBackoff implements SharedBackoff {
 
   async waitMs(processInstanceId: string): Promise<number> {
     const temporal = currentTemporal();
+    this.forgetIdle();
     const known = this.known.get(processInstanceId);
     const entry = known ?? { pausedUntilMs: 0, readAtMs: 0 };
     if (temporal && this.now() - entry.readAtMs >= this.readEveryMs) {
@@ -57,7 +65,8 @@ export class TemporalSharedBackoff implements SharedBackoff {
   }
 
   rateLimited(processInstanceId: string, retryAfterMs: number): void {
-    const untilMs = this.now() + retryAfterMs;
+    // Bounded: one odd header must not stop every worker's calls of an instance for a day.
+    const untilMs = this.now() + Math.min(retryAfterMs, MAX_SHARED_BACKOFF_MS);
     const entry = this.known.get(processInstanceId) ?? { pausedUntilMs: 0, readAtMs: 0 };
     entry.pausedUntilMs = Math.max(entry.pausedUntilMs, untilMs);
     this.known.set(processInstanceId, entry);
@@ -72,7 +81,7 @@ export class TemporalSharedBackoff implements SharedBackoff {
     };
     const initial: FlowControlState = {
       key: processInstanceId,
-      limit: 10_000,
+      limit: MAX_CONCURRENCY_LIMIT,
       holders: [],
       waiting: [],
       granted: 0,
@@ -95,6 +104,19 @@ export class TemporalSharedBackoff implements SharedBackoff {
           error: (err as Error).message,
         }),
       );
+  }
+
+  /** Drops instances not called lately, at most once a minute, so the maps follow the instances in use. */
+  private forgetIdle(): void {
+    const now = this.now();
+    if (now - this.forgotAtMs < 60_000) return;
+    this.forgotAtMs = now;
+    for (const [id, entry] of this.known) {
+      if (now - entry.readAtMs > FORGET_AFTER_MS && entry.pausedUntilMs < now && !entry.reading) {
+        this.known.delete(id);
+        this.reported.delete(id);
+      }
+    }
   }
 
   private async read(client: Client, processInstanceId: string, entry: KnownBackoff): Promise<void> {

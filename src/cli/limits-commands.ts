@@ -4,9 +4,10 @@ import {
   ensureCodikaRateLimits,
   type CodikaRateLimits,
 } from '../client/flow-control/rate-limits';
-import { listCodikaFlowControl } from '../client/flow-control/flow-control-state';
+import { listCodikaFlowControl, type CodikaFlowControlListing } from '../client/flow-control/flow-control-state';
 import type { FlowControlState } from '../shared/flow-control';
 import { connect, type CliOutput, type GlobalOptions } from './context';
+import { UsageError } from './errors';
 
 /** `codika-temporal limits set|show`: the task queue's rate limits, held by the server for every worker. */
 export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
@@ -21,7 +22,7 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
     .option('--reason <text>', 'kept beside the limits, shown by "limits show"')
     .action(async (options: { perKey?: Rate; queue?: Rate; reason?: string }) => {
       if (options.perKey === undefined && options.queue === undefined) {
-        throw new InvalidArgumentError('give --per-key, --queue or both (a number of calls per second, or "none")');
+        throw new UsageError('give --per-key, --queue or both (a number of calls per second, or "none")');
       }
       const temporal = await connect(globals());
       try {
@@ -48,8 +49,12 @@ export function limitsCommands(globals: () => GlobalOptions, io: CliOutput, setE
       const temporal = await connect(globals());
       try {
         const rates = await describeCodikaRateLimits(temporal.client, globals().taskQueue);
-        const keys = await listCodikaFlowControl(temporal.client);
-        io.out(options.json ? JSON.stringify({ rates, keys }, null, 2) : `${describe(rates)}\n${describeKeys(keys)}`);
+        const { keys, unanswered } = await listCodikaFlowControl(temporal.client, { taskQueue: globals().taskQueue });
+        io.out(
+          options.json
+            ? JSON.stringify({ rates, keys, unanswered }, null, 2)
+            : `${describe(rates)}\n${describeKeys(keys, unanswered)}`,
+        );
         setExit(0);
       } finally {
         await temporal.close();
@@ -75,8 +80,11 @@ function describe(limits: CodikaRateLimits): string {
 }
 
 /** Each key's permits, line and back-off, one line per key. */
-function describeKeys(keys: FlowControlState[]): string {
-  if (keys.length === 0) return 'Concurrency and back-off: no key has a flow-control workflow running.';
+function describeKeys(keys: FlowControlState[], unanswered: CodikaFlowControlListing['unanswered']): string {
+  const silent = unanswered.map(({ workflowId, error }) => `  ${workflowId}: no answer (${error})`);
+  if (keys.length === 0 && silent.length === 0) {
+    return 'Concurrency and back-off: no key has a flow-control workflow running on this task queue.';
+  }
   const lines = keys.map((key) => {
     const paused =
       (key.pausedUntilMs ?? 0) > Date.now()
@@ -84,7 +92,7 @@ function describeKeys(keys: FlowControlState[]): string {
         : '';
     return `  ${key.key}: ${key.holders.length}/${key.limit} permits in use, ${key.waiting.length} waiting${paused}`;
   });
-  return ['Concurrency and back-off, per key:', ...lines].join('\n');
+  return ['Concurrency and back-off, per key:', ...lines, ...silent].join('\n');
 }
 
 /** Calls per second, or `none` (commander keeps no `null`, so the word stands for it until the action). */

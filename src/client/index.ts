@@ -40,7 +40,12 @@ export {
   type CodikaRateLimits,
   type CodikaRateLimitsOptions,
 } from './flow-control/rate-limits';
-export { listCodikaFlowControl, codikaFlowControlState } from './flow-control/flow-control-state';
+export {
+  listCodikaFlowControl,
+  codikaFlowControlState,
+  type CodikaFlowControlListing,
+  type CodikaUnansweredKey,
+} from './flow-control/flow-control-state';
 export {
   CodikaSingletonRunningError,
   type CodikaDebounceOptions,

@@ -202,7 +202,9 @@ export function codikaExecutionStart(
 function refuseKeyedStartConflicts(options: StartCodikaExecutionOptions): void {
   const keyed = options.debounce ? 'debounce' : options.singleton ? 'singleton' : undefined;
   if (!keyed) return;
-  for (const other of ['workflowId', 'waitForTrigger', keyed === 'debounce' ? 'singleton' : 'debounce'] as const) {
+  // A callback URL names the run it calls back; a debounced start's execution is another run.
+  const others = ['workflowId', 'waitForTrigger', keyed === 'debounce' ? 'singleton' : 'debounce'] as const;
+  for (const other of keyed === 'debounce' ? ([...others, 'callback'] as const) : others) {
     if (options[other] !== undefined && options[other] !== false) {
       throw new CodikaValidationError(
         other,

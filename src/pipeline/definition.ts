@@ -68,7 +68,13 @@ const prioritySchema = z
 const concurrencySchema = z
   .object({
     /** The executions that share the limit. @default the step's processInstanceId */
-    key: z.string().min(1).max(200).optional(),
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      // eslint-disable-next-line no-control-regex
+      .refine((key) => !/[\u0000-\u001f]/.test(key), 'no control characters')
+      .optional(),
     /** How many may run between trigger and final status at once. */
     limit: z.number().int().min(1).max(MAX_CONCURRENCY_LIMIT),
   })

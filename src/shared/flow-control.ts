@@ -14,12 +14,12 @@ import { CodikaValidationError } from './errors';
 export interface CodikaConcurrency {
   /** The executions that share the limit. At most 200 characters. @default the execution's processInstanceId */
   key?: string;
-  /** How many may run at once (1–10,000). The latest request's limit is the key's limit. */
+  /** How many may run at once (1–1,000). The latest first request's limit is the key's limit. */
   limit: number;
 }
 
 /** The most permits one key can have: a permit is a line in its workflow's state. */
-export const MAX_CONCURRENCY_LIMIT = 10_000;
+export const MAX_CONCURRENCY_LIMIT = 1_000;
 const MAX_KEY_LENGTH = 200;
 
 /**

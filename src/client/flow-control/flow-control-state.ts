@@ -12,34 +12,62 @@ import {
 
 /** The most keys `listCodikaFlowControl` reads by default. */
 const DEFAULT_MAX_KEYS = 100;
+/** How long one key's query may take: a workflow whose task queue has no worker never answers. */
+const QUERY_DEADLINE_MS = 5_000;
+
+/** A flow-control workflow that did not answer the query. */
+export interface CodikaUnansweredKey {
+  /** Its id, `codika-flow:<key>`. */
+  workflowId: string;
+  /** What the query got instead of an answer. */
+  error: string;
+}
+
+/** What {@link listCodikaFlowControl} found. */
+export interface CodikaFlowControlListing {
+  /** The state of each key whose workflow answered, keys in id order. */
+  keys: FlowControlState[];
+  /** Running flow-control workflows that did not answer (no worker on their task queue, most often). */
+  unanswered: CodikaUnansweredKey[];
+}
 
 /**
- * The state of every running flow-control workflow (at most `maxKeys`), keys in id order.
+ * The running flow-control workflows (at most `maxKeys`; those on `taskQueue` when given) and what each holds.
  *
- * @throws ServiceError from the server (visibility or query).
+ * @throws ServiceError when the server cannot list them (visibility).
  */
 export async function listCodikaFlowControl(
   client: Client,
-  { maxKeys = DEFAULT_MAX_KEYS }: { maxKeys?: number } = {},
-): Promise<FlowControlState[]> {
+  { maxKeys = DEFAULT_MAX_KEYS, taskQueue }: { maxKeys?: number; taskQueue?: string } = {},
+): Promise<CodikaFlowControlListing> {
   const ids: string[] = [];
-  const query = `WorkflowType = '${FLOW_CONTROL_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+  const onQueue = taskQueue === undefined ? '' : ` AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
+  const query = `WorkflowType = '${FLOW_CONTROL_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${onQueue}`;
   for await (const run of client.workflow.list({ query })) {
     ids.push(run.workflowId);
     if (ids.length >= maxKeys) break;
   }
-  const states = await Promise.all(
-    ids.sort().map(async (id) => {
+  const listing: CodikaFlowControlListing = { keys: [], unanswered: [] };
+  const answers = await Promise.all(
+    ids.sort().map(async (workflowId) => {
       try {
-        return await client.workflow.getHandle(id).query<FlowControlState>(FLOW_CONTROL_STATE_QUERY);
+        const state = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+          client.workflow.getHandle(workflowId).query<FlowControlState>(FLOW_CONTROL_STATE_QUERY),
+        );
+        return { workflowId, state };
       } catch (err) {
         // Ended between the list and the query: it holds nothing.
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
+        if (err instanceof WorkflowNotFoundError) return { workflowId };
+        return { workflowId, error: (err as Error).message };
       }
     }),
   );
-  return states.filter((state): state is FlowControlState => state !== undefined);
+  for (const answer of answers) {
+    if (answer.state) listing.keys.push(answer.state);
+    else if (answer.error !== undefined)
+      listing.unanswered.push({ workflowId: answer.workflowId, error: answer.error });
+  }
+  return listing;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type WorkflowHandleWithSignaledRunId,
 } from '@temporalio/client';
 import { CodikaValidationError } from '../../shared/errors';
+import type { CodikaPriority } from '../../shared/priority';
 import { parseDuration, type Duration } from '../../shared/durations';
 import { isPositiveDuration } from '../../shared/poll-options';
 import type { codikaExecutionWorkflow, CodikaExecutionWorkflowInput } from '../../workflows/codika-execution-workflow';
@@ -93,7 +94,7 @@ export function singletonWorkflowId(key: string): string {
 export async function startDebounced(
   client: Client,
   args: CodikaExecutionWorkflowInput,
-  start: { taskQueue: string; staticSummary: string },
+  start: { taskQueue: string; staticSummary: string; priority?: CodikaPriority },
   options: CodikaDebounceOptions,
 ): Promise<CodikaDebouncedRun> {
   const key = checkKey('debounce.key', options.key);
@@ -112,6 +113,7 @@ export async function startDebounced(
       signal: debouncedStartSignal,
       signalArgs: [{ input: args, delayMs, maxDelayMs }],
       staticSummary: `debounced: ${start.staticSummary}`,
+      ...(start.priority ? { priority: start.priority } : {}),
     },
   );
   return { handle, runId: handle.signaledRunId, key };
@@ -142,6 +144,8 @@ export async function startSingleton(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const workflowId = singletonWorkflowId(key);
     const running = await client.workflow.getHandle<typeof codikaExecutionWorkflow>(workflowId).describe();
+    // Ended between the refused start and the describe: the key is free again, so start once more.
+    if (running.status.name !== 'RUNNING') return Object.assign(await start(), { joined: false });
     if (whenRunning === 'refuse') throw new CodikaSingletonRunningError(key, workflowId, running.runId);
     // The run's chain: its result follows a continue-as-new, as the starter's handle does.
     const firstExecutionRunId = running.raw.workflowExecutionInfo?.firstRunId || running.runId;

@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   ContinueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
   workflowInfo,
@@ -67,7 +68,10 @@ export interface CodikaStepHooks {
   awaitingOperator?(waiting: boolean, runIndex: CodikaTriggeredExecution['runIndex']): void;
   /** With `concurrency`: how the step names its permit. @default a step of a user's workflow (`call-N`) */
   permitOwner?: PermitOwner;
-  /** With `concurrency`: true when a cancellation is the run continuing as new, which carries the permit. */
+  /**
+   * With `concurrency`: true when the run continues as new, so a cancellation now carries the permit
+   * (or the place in line) into the next run. Any other ending gives it back.
+   */
   keepsPermit?(): boolean;
 }
 
@@ -131,7 +135,7 @@ export async function executeCodikaStep(
     return await runCodikaStep(input, settings, state, hooks);
   } catch (err) {
     // Continuing as new, the run carries the permit (or its place in line) into the next one.
-    keep = err instanceof ContinueAsNew || (hooks.keepsPermit?.() ?? false);
+    keep = err instanceof ContinueAsNew || (isCancellation(err) && (hooks.keepsPermit?.() ?? false));
     throw err;
   } finally {
     if (!keep) await releasePermit(claim, state);

@@ -78,6 +78,12 @@ export function debounceWorkflowId(key: string): string {
 }
 
 const CONTINUE_AFTER_EVENTS = 5_000;
+
+/** Each start carries its whole input: the server's suggestion (size too) counts as much as the events. */
+function longHistory(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > CONTINUE_AFTER_EVENTS;
+}
 const RAN_KEPT = 20;
 
 /** The debounce workflow of one key; see the module comment. Returns the last execution's result. */
@@ -110,9 +116,7 @@ export async function codikaDebounceWorkflow(state: CodikaDebounceState): Promis
     if (Date.now() < dueAtMs) {
       changed = false;
       await condition(() => changed, dueAtMs - Date.now());
-      if (workflowInfo().historyLength > CONTINUE_AFTER_EVENTS) {
-        await continueAsNew<typeof codikaDebounceWorkflow>(state);
-      }
+      if (longHistory()) await continueAsNew<typeof codikaDebounceWorkflow>(state);
       continue;
     }
     state.window = undefined;
@@ -126,6 +130,7 @@ export async function codikaDebounceWorkflow(state: CodikaDebounceState): Promis
         {
           workflowId,
           args: [window.input],
+          ...(window.input.priority ? { priority: window.input.priority } : {}),
           staticSummary: `${window.input.workflowId} · ${window.input.processInstanceId} (${window.starts} debounced starts)`,
         },
       );
@@ -136,8 +141,6 @@ export async function codikaDebounceWorkflow(state: CodikaDebounceState): Promis
       lastFailure = err;
       ran.outcome = 'failed';
     }
-    if (workflowInfo().historyLength > CONTINUE_AFTER_EVENTS && state.window) {
-      await continueAsNew<typeof codikaDebounceWorkflow>(state);
-    }
+    if (longHistory() && state.window) await continueAsNew<typeof codikaDebounceWorkflow>(state);
   }
 }

@@ -59,11 +59,13 @@ export function newFlowControlState(key: string, limit = MAX_CONCURRENCY_LIMIT):
 /** The flow-control workflow of one key; see the module comment. */
 export async function codikaFlowControlWorkflow(state: FlowControlState): Promise<FlowControlState> {
   const activities = proxyActivities<CodikaFlowControlActivities>({
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
   });
   const holders = state.holders;
-  let changed = false;
+  /** Bumped by every handler that changes the state: the loop's wait ends on it. */
+  let changes = 0;
   let lastPauseInMemo: number | undefined;
   let nextReclaimAtMs = Infinity;
   let quietSinceMs = Date.now();
@@ -73,7 +75,7 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
       const next = state.waiting.shift()!;
       holders.push({ ...next, sinceMs: Date.now(), untold: true });
       state.granted += 1;
-      changed = true;
+      changes += 1;
     }
   };
 
@@ -81,9 +83,12 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
   setHandler(
     requestPermitUpdate,
     (request) => {
-      state.limit = request.limit;
       const { lease } = request;
       const holding = holders.find((h) => h.leaseId === lease.leaseId);
+      const waitingAt = state.waiting.findIndex((w) => w.leaseId === lease.leaseId);
+      // A step asking again, or taking back what it held, brings no new limit: only a first request does,
+      // so an old waiter's limit cannot undo a newer one.
+      if (!holding && waitingAt < 0 && !request.held) state.limit = request.limit;
       if (holding) {
         // The same holder asking again (a retried activity, a continued run): its run may have moved on.
         Object.assign(holding, lease);
@@ -91,7 +96,6 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
         grantWaiting();
         return answer(true);
       }
-      const waitingAt = state.waiting.findIndex((w) => w.leaseId === lease.leaseId);
       if (waitingAt >= 0) {
         Object.assign(state.waiting[waitingAt]!, lease);
         grantWaiting();
@@ -100,7 +104,7 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
           waitingAt + 1,
         );
       }
-      changed = true;
+      changes += 1;
       if (request.held || (holders.length < state.limit && state.waiting.length === 0)) {
         holders.push({ ...lease, sinceMs: Date.now() });
         state.granted += 1;
@@ -124,14 +128,14 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
       // A holder that gave up waiting (cancelled, failed) leaves the line.
       state.waiting = state.waiting.filter((w) => w.leaseId !== leaseId);
     }
-    changed = true;
+    changes += 1;
     grantWaiting();
   });
   setHandler(flowPauseSignal, (pause) => {
     if (!(pause.untilMs > (state.pausedUntilMs ?? 0))) return;
     state.pausedUntilMs = pause.untilMs;
     state.pauseReason = pause.reason;
-    changed = true;
+    changes += 1;
   });
 
   function answer(granted: boolean, position?: number): CodikaPermitAnswer {
@@ -139,35 +143,37 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
   }
 
   for (;;) {
+    // Counted before any await: a handler that runs during one is a change the wait below must see.
+    const seen = changes;
+    await tellGranted(holders, state);
+    // Someone waiting makes a dead holder costly: look at the holders' runs sooner.
+    const reclaimEveryMs = state.waiting.length > 0 ? RECLAIM_EVERY_MS.whileWaiting : RECLAIM_EVERY_MS.otherwise;
+    nextReclaimAtMs = holders.length === 0 ? Infinity : Math.min(nextReclaimAtMs, Date.now() + reclaimEveryMs);
+    if (Date.now() >= nextReclaimAtMs) {
+      await reclaimFromEnded(activities, holders, state);
+      nextReclaimAtMs = Date.now() + reclaimEveryMs;
+    }
+    // Permits freed by a holder gone (its grant undeliverable, its run ended) go to the next in line.
+    grantWaiting();
+    if (holders.some((h) => h.untold)) continue;
     if (state.pausedUntilMs !== undefined && state.pausedUntilMs !== lastPauseInMemo) {
       // Workers read the back-off from the memo (a describe, which the server answers without any worker).
       upsertMemo({ [FLOW_PAUSE_MEMO]: { pausedUntilMs: state.pausedUntilMs, reason: state.pauseReason } });
       lastPauseInMemo = state.pausedUntilMs;
     }
-    await tellGranted(holders, state);
-    // Someone waiting makes a dead holder costly: look at the holders' runs sooner.
-    const reclaimEveryMs = state.waiting.length > 0 ? RECLAIM_EVERY_MS.whileWaiting : RECLAIM_EVERY_MS.otherwise;
-    nextReclaimAtMs = Math.min(nextReclaimAtMs, Date.now() + reclaimEveryMs);
-    if (holders.length > 0 && Date.now() >= nextReclaimAtMs) {
-      await reclaimFromEnded(activities, holders, state);
-      nextReclaimAtMs = Date.now() + reclaimEveryMs;
-      grantWaiting();
-    }
-    if (holders.some((h) => h.untold)) continue;
 
-    const busy = holders.length > 0 || state.waiting.length > 0 || (state.pausedUntilMs ?? 0) > Date.now();
-    if (busy || changed) quietSinceMs = Date.now();
+    const pausedUntilMs = (state.pausedUntilMs ?? 0) > Date.now() ? state.pausedUntilMs : undefined;
+    const busy = holders.length > 0 || state.waiting.length > 0 || pausedUntilMs !== undefined;
+    if (busy || changes !== seen) quietSinceMs = Date.now();
     else if (Date.now() - quietSinceMs >= IDLE_END_MS) return state;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AFTER_EVENTS) {
       // Every handler is synchronous, so none is half done: the state is all there is.
       await continueAsNew<typeof codikaFlowControlWorkflow>(state);
     }
-    const wakeAtMs =
-      holders.length > 0 ? nextReclaimAtMs : busy ? (state.pausedUntilMs ?? Date.now()) : quietSinceMs + IDLE_END_MS;
-    changed = false;
-    await condition(() => changed, Math.max(1, wakeAtMs - Date.now()));
-    if (holders.length === 0) nextReclaimAtMs = Infinity;
+    // Waiting without holders cannot last (grantWaiting gave them permits), so one of these is set.
+    const wakeAtMs = holders.length > 0 ? nextReclaimAtMs : (pausedUntilMs ?? quietSinceMs + IDLE_END_MS);
+    await condition(() => changes !== seen, Math.max(1, wakeAtMs - Date.now()));
   }
 }
 
@@ -216,6 +222,6 @@ function checkRequest(request: CodikaPermitRequest): void {
     typeof lease.workflowId !== 'string' ||
     typeof lease.runId !== 'string'
   ) {
-    throw new Error('a permit request needs a limit (1–10,000) and a lease with leaseId, workflowId and runId');
+    throw new Error('a permit request needs a limit (1–1,000) and a lease with leaseId, workflowId and runId');
   }
 }

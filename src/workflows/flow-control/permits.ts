@@ -27,7 +27,7 @@ import { permitGrantedSignal, releasePermitSignal } from './codika-flow-control-
  * How long a waiting step trusts the grant's signal before asking again (the ask is idempotent): a
  * grant whose signal went astray costs at most this.
  */
-export const ASK_AGAIN_EVERY_MS = 60_000;
+export const ASK_AGAIN_EVERY_MS = 5 * 60_000;
 
 /** Leases granted to this run by signal. Workflow code gets a fresh copy of each module per run. */
 const granted = new Set<string>();
@@ -95,12 +95,13 @@ export async function acquirePermit(claim: PermitClaim, state: CodikaExecutionSt
   const { leaseId } = claim.lease;
   const phaseBefore = state.phase;
   for (;;) {
-    const answer: CodikaPermitAnswer = await requestCodikaPermit({
-      key: claim.key,
-      limit: claim.limit,
-      lease: claim.lease,
-      ...(held ? { held: true } : {}),
-    });
+    // A grant heard before this ask is stale: the answer says where the lease stands now.
+    granted.delete(leaseId);
+    // Not cut short by a cancellation: the permit is given back only after the request has landed,
+    // never before it (it would then be granted to a step that is gone).
+    const answer: CodikaPermitAnswer = await CancellationScope.nonCancellable(() =>
+      requestCodikaPermit({ key: claim.key, limit: claim.limit, lease: claim.lease, ...(held ? { held: true } : {}) }),
+    );
     const view = { key: claim.key, limit: answer.limit, inUse: answer.inUse, held: false };
     if (answer.granted || granted.has(leaseId)) {
       state.permit = view;

@@ -449,6 +449,8 @@ export class PipelineRun {
   /** Whether the next run can resume `execution` where it stands, never sending a trigger twice. */
   private carriedAcross(execution: CodikaExecutionState): boolean {
     const polling = execution.phase === 'polling' && execution.executionId !== undefined;
+    // Waiting for a permit, nothing was sent: the next run asks again under the same lease, in its place.
+    if (execution.phase === 'waiting_for_permit') return true;
     // Between two attempts nothing is in flight: the next run sends it when its wait is over.
     return polling || (this.ctx.ways.triggerWaitCarried && execution.triggerWait !== undefined);
   }
@@ -511,6 +513,8 @@ export class PipelineRun {
     const triggering: Record<string, CodikaTriggerProgress> = {};
     const { oneState } = this.ctx;
     for (const [key, { index, execution }] of this.ctx.live) {
+      // Nothing sent yet: the next run makes it again, asking under the same lease (its place in line kept).
+      if (execution.phase === 'waiting_for_permit') continue;
       if (execution.triggerWait) {
         triggering[key] = triggerProgressOf(execution);
         continue;

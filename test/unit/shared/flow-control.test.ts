@@ -11,10 +11,10 @@ test('a concurrency option is a limit and an optional key', () => {
 
 test.each([
   ['not an object', 3, 'concurrency', 'expected an object { limit, key? }'],
-  ['no limit', {}, 'concurrency.limit', 'whole number from 1 to 10000'],
+  ['no limit', {}, 'concurrency.limit', 'whole number from 1 to 1000'],
   ['a limit of 0', { limit: 0 }, 'concurrency.limit', 'got 0'],
   ['a fractional limit', { limit: 1.5 }, 'concurrency.limit', 'got 1.5'],
-  ['a limit over the most', { limit: MAX_CONCURRENCY_LIMIT + 1 }, 'concurrency.limit', 'got 10001'],
+  ['a limit over the most', { limit: MAX_CONCURRENCY_LIMIT + 1 }, 'concurrency.limit', 'got 1001'],
   ['an empty key', { limit: 1, key: '' }, 'concurrency.key', 'non-empty string'],
   ['a key with a newline', { limit: 1, key: 'a\nb' }, 'concurrency.key', 'control characters'],
   ['an unknown field', { limit: 1, keys: 'x' }, 'concurrency.keys', 'unknown field'],
