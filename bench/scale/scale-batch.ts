@@ -2,6 +2,7 @@ import { startCodikaExecution } from '../../src/client';
 import { seededRandom } from '../../src/testing/mock-codika/seeded-random';
 import { DEFAULT_ACTIVITY_SLOTS } from '../../src/worker-setup/create-codika-worker';
 import { BENCH_INSTANCE } from '../shared/bench-env';
+import { mostInAnySecond } from '../../src/testing/mock-codika/request-rates';
 import { describeError } from '../shared/describe-error';
 import { MAX_SCALE_COUNT, SCALE_PER_KEY_PER_SECOND, type ScalePlan } from '../shared/plan';
 import { ensureCodikaRateLimits } from '../../src/client/flow-control/rate-limits';
@@ -133,7 +134,9 @@ export async function runScaleBatch(
   const lastEndMs = Math.max(firstStartMs, ...executions.map((e) => e.endedAtMs ?? 0));
   // Read once every run has ended and the workers are gone, so the reading perturbs nothing measured.
   const timings = await historyTimings(executions.flatMap((e) => (e.outcome === 'ok' && e.handle ? [e.handle] : [])));
-  const mostCallsInOneSecond = mostInOneSecond(env.mock.requests.filter((r) => r.processInstanceId === BENCH_INSTANCE));
+  const mostCallsInOneSecond = mostInAnySecond(
+    env.mock.requests.filter((r) => r.processInstanceId === BENCH_INSTANCE).map((r) => r.at),
+  );
   forgetMockExecutions(env, prefix);
   const run = summarizeBatch({
     count,
@@ -151,17 +154,6 @@ export async function runScaleBatch(
     timings,
   });
   return { ...run, perKey: { limitPerSecond, mostCallsInOneSecond } };
-}
-
-/** The most requests that arrived within any one second. */
-function mostInOneSecond(requests: { at: number }[]): number {
-  const times = requests.map((r) => r.at).sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= 1_000) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 /** The highest RSS and heap any one worker reported, or null when none did. */

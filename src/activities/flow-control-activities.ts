@@ -9,8 +9,8 @@ import type { Workflow } from '@temporalio/common';
 import {
   FLOW_CONTROL_WORKFLOW_TYPE,
   flowControlWorkflowId,
+  newFlowControlState,
   REQUEST_PERMIT_UPDATE,
-  type FlowControlState,
   type CodikaPermitAnswer,
   type CodikaPermitLease,
   type CodikaPermitRequest,
@@ -39,15 +39,7 @@ export function createFlowControlActivities(): CodikaFlowControlActivities {
   return {
     async requestCodikaPermit(request) {
       const { client, info } = Context.current();
-      const initial: FlowControlState = {
-        key: request.key,
-        limit: request.limit,
-        holders: [],
-        waiting: [],
-        granted: 0,
-        released: 0,
-        reclaimed: 0,
-      };
+      const initial = newFlowControlState(request.key, request.limit);
       return client.workflow.executeUpdateWithStart<Workflow, CodikaPermitAnswer, [CodikaPermitRequest]>(
         REQUEST_PERMIT_UPDATE,
         {

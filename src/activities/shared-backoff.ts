@@ -12,10 +12,9 @@ import type { SharedBackoff } from '../codika/client';
 import {
   FLOW_CONTROL_WORKFLOW_TYPE,
   FLOW_PAUSE_MEMO,
-  MAX_CONCURRENCY_LIMIT,
+  newFlowControlState,
   flowControlWorkflowId,
   PAUSE_SIGNAL,
-  type FlowControlState,
   type FlowPause,
 } from '../shared/flow-control';
 
@@ -79,15 +78,7 @@ export class TemporalSharedBackoff implements SharedBackoff {
       untilMs,
       reason: `429 from Codika (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`,
     };
-    const initial: FlowControlState = {
-      key: processInstanceId,
-      limit: MAX_CONCURRENCY_LIMIT,
-      holders: [],
-      waiting: [],
-      granted: 0,
-      released: 0,
-      reclaimed: 0,
-    };
+    const initial = newFlowControlState(processInstanceId);
     // Not awaited: the call that got the 429 fails now; the others learn it from the memo.
     temporal.client.workflow
       .signalWithStart(FLOW_CONTROL_WORKFLOW_TYPE, {

@@ -155,3 +155,8 @@ export interface FlowControlState {
   /** Permits taken back from holders whose runs had ended without giving them back. */
   reclaimed: number;
 }
+
+/** A new key's state: what the first request (or the first `429`) starts its workflow with. */
+export function newFlowControlState(key: string, limit = MAX_CONCURRENCY_LIMIT): FlowControlState {
+  return { key, limit, holders: [], waiting: [], granted: 0, released: 0, reclaimed: 0 };
+}

@@ -51,11 +51,6 @@ export const IDLE_END_MS = 60_000;
 /** Continue-as-new past this many events (or when the server suggests it). */
 const CONTINUE_AFTER_EVENTS = 2_000;
 
-/** A new key's state: what the first request (or the first `429`) starts its workflow with. */
-export function newFlowControlState(key: string, limit = MAX_CONCURRENCY_LIMIT): FlowControlState {
-  return { key, limit, holders: [], waiting: [], granted: 0, released: 0, reclaimed: 0 };
-}
-
 /** The flow-control workflow of one key; see the module comment. */
 export async function codikaFlowControlWorkflow(state: FlowControlState): Promise<FlowControlState> {
   const activities = proxyActivities<CodikaFlowControlActivities>({

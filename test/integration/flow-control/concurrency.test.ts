@@ -4,14 +4,14 @@
  * the permits move (a worker killed, a holder terminated by hand, forEach items of a pipeline).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MockCodikaServer, type MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockCodikaServer, MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { CodikaExecutionState } from '../../../src/shared/execution-types';
 import type { FlowControlState } from '../../../src/shared/flow-control';
 import { flowControlWorkflowId } from '../../../src/shared/flow-control';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import type { codikaPipelineWorkflow } from '../../../src/workflows/codika-pipeline-workflow';
 import { RECLAIM_EVERY_MS } from '../../../src/workflows/flow-control/codika-flow-control-workflow';
-import { connectTestEnv, uniqueTaskQueue } from '../../helpers/temporal';
+import { startTestbed, stopTestbed, uniqueTaskQueue } from '../../helpers/temporal';
 import { sleep, waitUntil, waitUntilAsync } from '../../helpers/wait';
 import { WorkerProcess } from '../../helpers/worker-process';
 
@@ -21,16 +21,8 @@ const FAST = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, ma
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: API_KEY });
-  await mock.start();
-});
-
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+afterAll(() => stopTestbed({ env, mock }));
 
 /**
  * The most executions of `processInstanceId` between their trigger and the last status check the

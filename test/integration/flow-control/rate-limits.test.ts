@@ -6,6 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describeCodikaRateLimits, ensureCodikaRateLimits } from '../../../src/client/flow-control/rate-limits';
 import { MockCodikaServer, type MockRequestRecord } from '../../../src/testing/mock-codika/mock-codika-server';
+import { mostInAnySecond } from '../../../src/testing/mock-codika/request-rates';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
 import { connectTestEnv, uniqueTaskQueue } from '../../helpers/temporal';
 import { WorkerProcess } from '../../helpers/worker-process';
@@ -38,17 +39,6 @@ afterAll(async () => {
   await mock?.stop();
   await env?.teardown();
 });
-
-/** The most requests of one instance that arrived within any one second. */
-function mostInOneSecond(requests: MockRequestRecord[]): number {
-  const times = requests.map((r) => r.at).sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= 1_000) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 test(`a per-key limit of ${PER_KEY_PER_SECOND}/s holds across two workers, per instance`, async () => {
   const taskQueue = uniqueTaskQueue('rate-limits');
@@ -86,7 +76,7 @@ test(`a per-key limit of ${PER_KEY_PER_SECOND}/s holds across two workers, per i
     const spanS = (requests: MockRequestRecord[]) => (requests.at(-1)!.at - requests[0]!.at) / 1000;
     const report = {
       requests: { a: a.length, b: b.length },
-      mostInOneSecond: { a: mostInOneSecond(a), b: mostInOneSecond(b) },
+      mostInOneSecond: { a: mostInAnySecond(a.map((r) => r.at)), b: mostInAnySecond(b.map((r) => r.at)) },
       perSecond: { a: a.length / spanS(a), b: b.length / spanS(b) },
       tookS,
     };

@@ -7,9 +7,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BACKOFF_READ_EVERY_MS } from '../../../src/activities/shared-backoff';
 import { flowControlWorkflowId, type FlowControlState } from '../../../src/shared/flow-control';
-import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import type { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
 import type { codikaExecutionWorkflow } from '../../../src/workflows/codika-execution-workflow';
-import { connectTestEnv, uniqueTaskQueue } from '../../helpers/temporal';
+import { startTestbed, stopTestbed, uniqueTaskQueue } from '../../helpers/temporal';
 import { waitUntil } from '../../helpers/wait';
 import { WorkerProcess } from '../../helpers/worker-process';
 
@@ -25,16 +25,8 @@ const SPREAD_MS = BACKOFF_READ_EVERY_MS + 1_000;
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  mock = new MockCodikaServer({ apiKey: API_KEY });
-  await mock.start();
-});
-
-afterAll(async () => {
-  await mock?.stop();
-  await env?.teardown();
-});
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+afterAll(() => stopTestbed({ env, mock }));
 
 test(`a 429 Retry-After: ${RETRY_AFTER_S} on instance A holds back A's calls from both workers; B goes on`, async () => {
   const taskQueue = uniqueTaskQueue('shared-backoff');
