@@ -29,6 +29,8 @@ export class Sampler {
   completed = 0;
   /** Harness-side failures (listing closed runs), reported with the executions' errors. */
   readonly errors = new Set<string>();
+  /** When each Codika call reached the mock (the batch's one process instance): how bunched they came. */
+  readonly callTimes: number[] = [];
   private timer?: NodeJS.Timeout;
   private previous?: { at: number; harnessUs: number; workerUs?: number; serverTicks?: number; machine?: CpuTicks };
 
@@ -72,6 +74,7 @@ export class Sampler {
     if (seconds <= 0) return;
     // The mock records every request; count the status checks since the last tick and forget them.
     const requests = this.mock.requests.splice(0);
+    for (const request of requests) this.callTimes.push(request.at);
     const perCore = (delta: number | undefined) => (delta === undefined ? null : round((delta / seconds) * 100));
     this.seconds.push({
       t: Math.round((now.at - this.origin) / 1000),

@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -166,10 +167,26 @@ export async function codikaFlowControlWorkflow(state: FlowControlState): Promis
       // Every handler is synchronous, so none is half done: the state is all there is.
       await continueAsNew<typeof codikaFlowControlWorkflow>(state);
     }
+    setCurrentDetails(flowControlDetails(state, pausedUntilMs));
     // Waiting without holders cannot last (grantWaiting gave them permits), so one of these is set.
     const wakeAtMs = holders.length > 0 ? nextReclaimAtMs : (pausedUntilMs ?? quietSinceMs + IDLE_END_MS);
     await condition(() => changes !== seen, Math.max(1, wakeAtMs - Date.now()));
   }
+}
+
+/** The key's permits, line and back-off, as the UI shows them in the run's current details (Markdown). */
+function flowControlDetails(state: FlowControlState, pausedUntilMs: number | undefined): string {
+  const lines = [
+    `**permits** ${state.holders.length}/${state.limit} in use · **waiting** ${state.waiting.length}`,
+    `**granted** ${state.granted} · **given back** ${state.released} · **taken back** ${state.reclaimed}`,
+  ];
+  if (state.waiting[0]) lines.push(`**next in line** ${state.waiting[0].label ?? state.waiting[0].workflowId}`);
+  if (pausedUntilMs !== undefined) {
+    lines.push(
+      `**backing off** until ${new Date(pausedUntilMs).toISOString().slice(11, 19)} UTC: ${state.pauseReason ?? ''}`,
+    );
+  }
+  return lines.map((line) => `- ${line}`).join('\n');
 }
 
 /**
