@@ -101,7 +101,8 @@ test('retries transient 5xx on trigger and status, then succeeds with a single e
 
 test('waits as long as Retry-After says on 429 before retrying the trigger', async () => {
   mock.script('wf-limited', { durationMs: 0, faults: { trigger: [{ kind: 'http', status: 429, retryAfter: 3 }] } });
-  await run({ processInstanceId: 'pi_1', workflowId: 'wf-limited', poll: FAST_POLL });
+  // An instance of its own: a 429 holds back every call of its instance, on every worker, for its Retry-After.
+  await run({ processInstanceId: 'pi_limited', workflowId: 'wf-limited', poll: FAST_POLL });
 
   const [limited, accepted] = mock.requestsTo('trigger', 'wf-limited');
   expect(limited.outcome).toBe(429);
@@ -197,7 +198,11 @@ test('a Retry-After longer than the time left ends the step as timed out at once
   mock.script('wf-throttled', { faults: { trigger: [{ kind: 'http', status: 429, retryAfter: 60 }] } });
   const started = Date.now();
   const cause = await failureOf(
-    run({ processInstanceId: 'pi_1', workflowId: 'wf-throttled', poll: { ...FAST_POLL, deadline: '5 seconds' } }),
+    run({
+      processInstanceId: 'pi_throttled',
+      workflowId: 'wf-throttled',
+      poll: { ...FAST_POLL, deadline: '5 seconds' },
+    }),
   );
 
   expect(cause).toMatchObject({ type: 'CodikaExecutionTimedOut' });

@@ -106,6 +106,9 @@ beforeAll(async () => {
   }
   await Promise.all(
     ROWS.map(async (row) => {
+      // A process instance per row: a row's 429 holds back every call of its instance, on every worker
+      // (the shared back-off), and must not shift the attempts of the rows running beside it.
+      const processInstanceId = `pi_d_${row.codikaWorkflowId}`;
       const mock = mocks.get(row.honoured)!;
       mock.script(row.codikaWorkflowId, { durationMs: 200, faults: { trigger: [row.fault.fault] } });
       const taskQueue = queues.get(row.honoured)!;
@@ -113,9 +116,7 @@ beforeAll(async () => {
         .execute<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
           taskQueue,
           workflowId: `${taskQueue}-${row.codikaWorkflowId}`,
-          args: [
-            { processInstanceId: 'pi_d', workflowId: row.codikaWorkflowId, triggerDelivery: row.delivery, poll: POLL },
-          ],
+          args: [{ processInstanceId, workflowId: row.codikaWorkflowId, triggerDelivery: row.delivery, poll: POLL }],
         })
         .then(
           (result): End => ({ ok: true, result }),
