@@ -8,8 +8,7 @@ import { isGrpcServiceError, WithStartWorkflowOperation, WorkflowNotFoundError }
 import type { Workflow } from '@temporalio/common';
 import {
   FLOW_CONTROL_WORKFLOW_TYPE,
-  flowControlWorkflowId,
-  newFlowControlState,
+  flowControlStart,
   REQUEST_PERMIT_UPDATE,
   type CodikaPermitAnswer,
   type CodikaPermitLease,
@@ -39,17 +38,13 @@ export function createFlowControlActivities(): CodikaFlowControlActivities {
   return {
     async requestCodikaPermit(request) {
       const { client, info } = Context.current();
-      const initial = newFlowControlState(request.key, request.limit);
       return client.workflow.executeUpdateWithStart<Workflow, CodikaPermitAnswer, [CodikaPermitRequest]>(
         REQUEST_PERMIT_UPDATE,
         {
           args: [request],
           startWorkflowOperation: new WithStartWorkflowOperation(FLOW_CONTROL_WORKFLOW_TYPE, {
-            workflowId: flowControlWorkflowId(request.key),
-            taskQueue: info.taskQueue,
-            args: [initial],
+            ...flowControlStart(request.key, info.taskQueue, request.limit),
             workflowIdConflictPolicy: 'USE_EXISTING',
-            staticSummary: `Codika flow control of ${request.key}`,
           }),
         },
       );

@@ -12,7 +12,7 @@ import type { SharedBackoff } from '../codika/client';
 import {
   FLOW_CONTROL_WORKFLOW_TYPE,
   FLOW_PAUSE_MEMO,
-  newFlowControlState,
+  flowControlStart,
   flowControlWorkflowId,
   PAUSE_SIGNAL,
   type FlowPause,
@@ -78,16 +78,12 @@ export class TemporalSharedBackoff implements SharedBackoff {
       untilMs,
       reason: `429 from Codika (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`,
     };
-    const initial = newFlowControlState(processInstanceId);
     // Not awaited: the call that got the 429 fails now; the others learn it from the memo.
     temporal.client.workflow
       .signalWithStart(FLOW_CONTROL_WORKFLOW_TYPE, {
-        workflowId: flowControlWorkflowId(processInstanceId),
-        taskQueue: temporal.taskQueue,
-        args: [initial],
+        ...flowControlStart(processInstanceId, temporal.taskQueue),
         signal: PAUSE_SIGNAL,
         signalArgs: [pause],
-        staticSummary: `Codika flow control of ${processInstanceId}`,
       })
       .catch((err: unknown) =>
         temporal.log.warn('codika-temporal: cannot share a 429 back-off with the other workers', {

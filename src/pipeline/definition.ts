@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CodikaValidationError } from '../shared/errors';
 import { utf8Length, validateId } from '../shared/validation';
 import { MAX_FAIRNESS_KEY_BYTES } from '../shared/priority';
-import { MAX_CONCURRENCY_LIMIT } from '../shared/flow-control';
+import { isFlowKey, MAX_CONCURRENCY_LIMIT } from '../shared/flow-control';
 import { durationSchema, pollOptionsSchema } from '../shared/poll-options-schema';
 import type { CodikaPipelineCondition } from './conditions';
 import { ON_TRIGGER_OUTCOME_UNKNOWN, TRIGGER_DELIVERIES } from '../shared/trigger-delivery';
@@ -68,13 +68,7 @@ const prioritySchema = z
 const concurrencySchema = z
   .object({
     /** The executions that share the limit. @default the step's processInstanceId */
-    key: z
-      .string()
-      .min(1)
-      .max(200)
-      // eslint-disable-next-line no-control-regex
-      .refine((key) => !/[\u0000-\u001f]/.test(key), 'no control characters')
-      .optional(),
+    key: z.string().min(1).max(200).refine(isFlowKey, 'no control characters').optional(),
     /** How many may run between trigger and final status at once. */
     limit: z.number().int().min(1).max(MAX_CONCURRENCY_LIMIT),
   })

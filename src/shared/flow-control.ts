@@ -45,14 +45,28 @@ export function checkConcurrency(value: unknown, field = 'concurrency'): CodikaC
     );
   }
   if (key === undefined) return { limit: limit as number };
+  return { key: checkFlowKey(`${field}.key`, key), limit: limit as number };
+}
+
+/** Whether `key` may name a key of flow control (concurrency, debounce, singleton). */
+export function isFlowKey(key: unknown): key is string {
   // eslint-disable-next-line no-control-regex
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || /[\u0000-\u001f]/.test(key)) {
+  return typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH && !/[\u0000-\u001f]/.test(key);
+}
+
+/**
+ * Checks a key of flow control: a concurrency, debounce or singleton key.
+ *
+ * @throws CodikaValidationError naming `field`.
+ */
+export function checkFlowKey(field: string, key: unknown): string {
+  if (!isFlowKey(key)) {
     throw new CodikaValidationError(
-      `${field}.key`,
+      field,
       `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters without control characters`,
     );
   }
-  return { key, limit: limit as number };
+  return key;
 }
 
 /** The workflow that holds one key's permits and back-off. */
@@ -156,7 +170,16 @@ export interface FlowControlState {
   reclaimed: number;
 }
 
-/** A new key's state: what the first request (or the first `429`) starts its workflow with. */
-export function newFlowControlState(key: string, limit = MAX_CONCURRENCY_LIMIT): FlowControlState {
-  return { key, limit, holders: [], waiting: [], granted: 0, released: 0, reclaimed: 0 };
+/**
+ * How a key's flow-control workflow starts when the first request (or the first `429`) finds none:
+ * on the caller's task queue, with a new state.
+ */
+export function flowControlStart(key: string, taskQueue: string, limit = MAX_CONCURRENCY_LIMIT) {
+  const state: FlowControlState = { key, limit, holders: [], waiting: [], granted: 0, released: 0, reclaimed: 0 };
+  return {
+    workflowId: flowControlWorkflowId(key),
+    taskQueue,
+    args: [state] as [FlowControlState],
+    staticSummary: `Codika flow control of ${key}`,
+  };
 }

@@ -11,6 +11,7 @@ import {
   type WorkflowHandleWithSignaledRunId,
 } from '@temporalio/client';
 import { CodikaValidationError } from '../../shared/errors';
+import { checkFlowKey } from '../../shared/flow-control';
 import type { CodikaPriority } from '../../shared/priority';
 import { parseDuration, type Duration } from '../../shared/durations';
 import { isPositiveDuration } from '../../shared/poll-options';
@@ -97,7 +98,7 @@ export async function startDebounced(
   start: { taskQueue: string; staticSummary: string; priority?: CodikaPriority },
   options: CodikaDebounceOptions,
 ): Promise<CodikaDebouncedRun> {
-  const key = checkKey('debounce.key', options.key);
+  const key = checkFlowKey('debounce.key', options.key);
   const delayMs = checkDelay('debounce.delay', options.delay);
   const maxDelayMs = options.maxDelay === undefined ? delayMs * 10 : checkDelay('debounce.maxDelay', options.maxDelay);
   if (maxDelayMs < delayMs) {
@@ -130,7 +131,7 @@ export async function startSingleton(
   start: () => Promise<WorkflowHandleWithFirstExecutionRunId<typeof codikaExecutionWorkflow>>,
   options: CodikaSingletonOptions,
 ): Promise<CodikaSingletonRun> {
-  const key = checkKey('singleton.key', options.key);
+  const key = checkFlowKey('singleton.key', options.key);
   const whenRunning = options.whenRunning ?? 'refuse';
   if (whenRunning !== 'refuse' && whenRunning !== 'join') {
     throw new CodikaValidationError(
@@ -154,17 +155,6 @@ export async function startSingleton(
     });
     return Object.assign(handle, { joined: true, firstExecutionRunId });
   }
-}
-
-function checkKey(field: string, key: unknown): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof key !== 'string' || key.length === 0 || key.length > 200 || /[\u0000-\u001f]/.test(key)) {
-    throw new CodikaValidationError(
-      field,
-      'must be a non-empty string of at most 200 characters without control characters',
-    );
-  }
-  return key;
 }
 
 function checkDelay(field: string, value: Duration): number {
