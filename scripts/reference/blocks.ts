@@ -1,0 +1,60 @@
+/**
+ * Generated blocks inside hand-written Markdown: a block sits between
+ * `<!-- BEGIN generated: <name> … -->` and `<!-- END generated: <name> -->`, and only the lines between
+ * the two markers are rewritten. One source per reference; the freshness tests compare each file's
+ * block with what its generator writes today.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { format } from 'prettier';
+
+/** A block of one file, relative to the repository root. */
+export interface GeneratedBlock {
+  file: string;
+  name: string;
+  content: string;
+}
+
+export const repositoryRoot = join(__dirname, '..', '..');
+
+const markers = (name: string) => ({
+  begin: new RegExp(`<!-- BEGIN generated: ${escapeRegExp(name)}\\b[^>]*-->\\n`),
+  end: `<!-- END generated: ${name} -->`,
+});
+
+/** The current text between a block's markers in `text`; throws naming the block when a marker is missing. */
+export function readBlock(text: string, name: string): string {
+  const { begin, end } = markers(name);
+  const start = begin.exec(text);
+  const stop = text.indexOf(end);
+  if (!start || stop < start.index) throw new Error(`no generated block "${name}" (its BEGIN and END markers)`);
+  return text.slice(start.index + start[0].length, stop).replace(/\n$/, '');
+}
+
+/** `text` with the block `name` replaced by `content`. */
+export function replaceBlock(text: string, name: string, content: string): string {
+  const current = readBlock(text, name);
+  const { begin } = markers(name);
+  const start = begin.exec(text)!;
+  const from = start.index + start[0].length;
+  return `${text.slice(0, from)}${content.replace(/\n$/, '')}\n${text.slice(from + current.length + (current ? 1 : 0))}`;
+}
+
+/**
+ * What `file` should hold: its current text with each of `blocks` (of that file) replaced, formatted by
+ * prettier as the repository's check wants it. The writer saves it; a freshness test compares it.
+ */
+export async function renderFile(file: string, blocks: GeneratedBlock[]): Promise<string> {
+  let text = readRepositoryFile(file);
+  for (const block of blocks.filter((each) => each.file === file)) text = replaceBlock(text, block.name, block.content);
+  return format(text, { filepath: join(repositoryRoot, file) });
+}
+
+/** The file's current text (relative to the repository root). */
+export function readRepositoryFile(file: string): string {
+  return readFileSync(join(repositoryRoot, file), 'utf8');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
