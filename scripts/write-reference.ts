@@ -14,11 +14,7 @@ async function main(): Promise<void> {
   const blocks = (await Promise.all(generators.map((generate) => generate()))).flat();
   const files = [...new Set(blocks.map((block) => block.file))];
   for (const file of files) {
-    const path = join(repositoryRoot, file);
-    let text = readFileSync(path, 'utf8');
-    for (const block of blocks.filter((each) => each.file === file))
-      text = replaceBlock(text, block.name, block.content);
-    writeFileSync(path, await format(text, { filepath: path }));
+    writeFileSync(join(repositoryRoot, file), await renderFile(file, blocks));
     console.log(`wrote ${file}`);
   }
 }
