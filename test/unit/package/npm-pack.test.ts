@@ -7,24 +7,25 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packedTarball, repositoryRoot as repoRoot } from '../../helpers/packed-tarball';
 
-const repoRoot = resolve(__dirname, '..', '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'codika-pack-'));
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let files: string[];
-beforeAll(() => {
-  // `prepack` compiles dist/ first, as it does for `npm publish`.
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], repoRoot)) as {
-    filename: string;
-    files: { path: string }[];
-  }[];
-  files = packed!.files.map((file) => file.path);
+beforeAll(async () => {
+  const packed = await packedTarball();
+  files = packed.files;
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(scratch, packed!.filename)], scratch);
-}, 600_000);
+  // The SDK comes as peers (npm installs the required ones); `codika-temporal/testing` wants the optional one too.
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', packed.path, '@temporalio/testing@^1.24.0'],
+    scratch,
+  );
+}, 900_000);
 
 test('the tarball holds compiled JS and declarations for each entry point, and no sources or tests', () => {
   for (const entry of ['index', 'workflows/index', 'testing/index', 'cli/main', 'worker']) {
@@ -32,7 +33,15 @@ test('the tarball holds compiled JS and declarations for each entry point, and n
     expect(files).toContain(`dist/${entry}.d.ts`);
   }
   expect(files).toContain('README.md');
-  expect(files.filter((file) => /^(src|test|bench|scripts)\//.test(file))).toEqual([]);
+  expect(files.filter((file) => /^(src|test|bench|scripts)\//.test(file) && file !== 'bench/README.md')).toEqual([]);
+  // The README's relative links resolve inside the package too.
+  for (const doc of [
+    'docs/polling.md',
+    'docs/faults.md',
+    'examples/pipelines/document-digest.json',
+    'schema/codika-pipeline.schema.json',
+  ])
+    expect(files).toContain(doc);
   const manifest = JSON.parse(readFileSync(join(scratch, 'node_modules/codika-temporal/package.json'), 'utf8')) as {
     exports: Record<string, unknown>;
   };

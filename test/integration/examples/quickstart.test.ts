@@ -1,0 +1,112 @@
+/**
+ * The quickstart as a user runs it: the library packed as `npm publish` packs it, installed from the
+ * tarball into a copy of examples/quickstart that cannot see this repository's sources, type-checked
+ * with the quickstart's own TypeScript, then its worker and its client run against a real Temporal
+ * server and the mock Codika. The SDK packages resolve from the quickstart's own ranges, so this is
+ * also the newest `@temporalio/*` the peer range allows.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MockCodikaServer } from '../../../src/testing/mock-codika/mock-codika-server';
+import { quickDemoScripts } from '../../helpers/temporal';
+import { waitUntil } from '../../helpers/wait';
+import { packedTarball, repositoryRoot } from '../../helpers/packed-tarball';
+
+const API_KEY = 'ck_quickstart_key_0123456789';
+const execFileAsync = promisify(execFile);
+
+const project = join(mkdtempSync(join(tmpdir(), 'codika-quickstart-')), 'quickstart');
+let mock: MockCodikaServer;
+let version: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  const tarball = await packedTarball();
+  version = tarball.version;
+  // Only the quickstart's own files: its imports can reach the library through node_modules alone.
+  cpSync(join(repositoryRoot, 'examples', 'quickstart'), project, {
+    recursive: true,
+    filter: (source) => !source.includes('node_modules'),
+  });
+  await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball.path], {
+    cwd: project,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  mock = new MockCodikaServer({ apiKey: API_KEY, scripts: quickDemoScripts() });
+  await mock.start();
+}, 900_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await mock?.stop();
+});
+
+const installedVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
+
+test('one copy of each Temporal SDK package, from the peer range, beside the tarball', () => {
+  expect(installedVersion('codika-temporal')).toBe(version);
+  const sdk = installedVersion('@temporalio/worker');
+  expect(sdk).toMatch(/^1\.(2[4-9]|[3-9]\d)\.\d+$/);
+  for (const name of ['client', 'workflow', 'activity', 'common'])
+    expect(installedVersion(`@temporalio/${name}`)).toBe(sdk);
+  // A second copy under the library would mean two workflow runtimes in one bundle.
+  expect(existsSync(join(project, 'node_modules', 'codika-temporal', 'node_modules', '@temporalio'))).toBe(false);
+});
+
+test('the quickstart type-checks against the installed package (its own tsconfig, Node16 resolution)', async () => {
+  await expect(
+    execFileAsync(join(project, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: project }),
+  ).resolves.toBeDefined();
+}, 120_000);
+
+test('its worker and its start script chain two executions: a summary, then a message with it', async () => {
+  const output: string[] = [];
+  const worker = spawn(join(project, 'node_modules', '.bin', 'tsx'), ['worker.ts'], {
+    cwd: project,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      CODIKA_API_KEY: API_KEY,
+      CODIKA_BASE_URL: mock.url,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(worker);
+  worker.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  worker.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  await waitUntil(
+    () => output.join('').includes('worker ready on task queue quickstart') || worker.exitCode !== null,
+    'the quickstart worker',
+    { timeoutMs: 120_000, everyMs: 100 },
+  );
+  expect({ exitCode: worker.exitCode, output: output.join('') }).toMatchObject({ exitCode: null });
+
+  const text = 'Revenue grew twelve percent while costs stayed flat this quarter';
+  const { stdout } = await execFileAsync(
+    join(project, 'node_modules', '.bin', 'tsx'),
+    ['start.ts', 'pi_quickstart', text, '+32470000001'],
+    {
+      cwd: project,
+      env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS },
+      timeout: 120_000,
+    },
+  );
+  expect(stdout.trim()).toBe('messages sent: 1');
+  const [summary] = mock.executionsOf('text-summarizer').filter((e) => e.processInstanceId === 'pi_quickstart');
+  const [message] = mock.executionsOf('http-direct-messaging').filter((e) => e.processInstanceId === 'pi_quickstart');
+  expect(summary!.payload).toEqual({ text_input: text });
+  expect(message!.payload).toEqual({
+    phone_numbers: ['+32470000001'],
+    message_content: 'Revenue grew twelve percent while costs stayed flat', // the mock's summary: the first eight words
+  });
+
+  // Ctrl+C (SIGINT) or a deploy's SIGTERM: the worker drains and the process ends cleanly.
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  worker.kill('SIGTERM');
+  await expect(exited).resolves.toBe(0);
+}, 300_000);
