@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format } from 'prettier';
+import { execFileSync } from 'node:child_process';
 
 /** A block of one file, relative to the repository root. */
 export interface GeneratedBlock {
@@ -44,10 +44,19 @@ export function replaceBlock(text: string, name: string, content: string): strin
  * What `file` should hold: its current text with each of `blocks` (of that file) replaced, formatted by
  * prettier as the repository's check wants it. The writer saves it; a freshness test compares it.
  */
-export async function renderFile(file: string, blocks: GeneratedBlock[]): Promise<string> {
+export function renderFile(file: string, blocks: GeneratedBlock[]): string {
   let text = readRepositoryFile(file);
   for (const block of blocks.filter((each) => each.file === file)) text = replaceBlock(text, block.name, block.content);
-  return format(text, { filepath: join(repositoryRoot, file) });
+  return formatWithPrettier(text, join(repositoryRoot, file));
+}
+
+/**
+ * Prettier's CLI in a child process: its API loads plugins by dynamic import, which jest refuses
+ * without experimental flags, and the tests must format exactly as the writer does.
+ */
+function formatWithPrettier(text: string, filepath: string): string {
+  const cli = require.resolve('prettier/bin/prettier.cjs');
+  return execFileSync(process.execPath, [cli, '--stdin-filepath', filepath], { input: text, encoding: 'utf8' });
 }
 
 /** The file's current text (relative to the repository root). */
