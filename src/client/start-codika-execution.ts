@@ -33,9 +33,12 @@ import {
 
 /** Options of {@link startCodikaExecution}. */
 export interface StartCodikaExecutionOptions {
-  /** @default 'codika' */
+  /** The task queue a Codika worker serves: the one its `createCodikaWorker` or plugin listens on. @default 'codika' */
   taskQueue?: string;
-  /** Temporal workflow id. @default `codika-<workflowId>-<processInstanceId>-<time><random>` */
+  /**
+   * The Temporal workflow id of the run, unique in its namespace; not the Codika `workflowId` of the
+   * input, which names what Codika runs. @default `codika-<Codika workflowId>-<processInstanceId>-<time><random>`
+   */
   workflowId?: string;
   /** How to wait for the result. */
   poll?: CodikaPollOptions;

@@ -10,9 +10,12 @@ import { CodikaPipelineValidationError } from './errors';
 
 /** Options of {@link startCodikaPipeline}. */
 export interface StartCodikaPipelineOptions {
-  /** @default 'codika' */
+  /** The task queue a Codika worker serves. @default 'codika' */
   taskQueue?: string;
-  /** Temporal workflow id. @default `codika-pipeline-<name>-<time><random>` */
+  /**
+   * The Temporal workflow id of the run, unique in its namespace; the steps' `workflowId`s name Codika
+   * workflows. @default `codika-pipeline-<name>-<time><random>`
+   */
   workflowId?: string;
   /**
    * Return once the steps the pipeline starts first are past their trigger, with the executionIds

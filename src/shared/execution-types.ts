@@ -9,7 +9,10 @@ import type { CodikaTriggerDelivery, ON_TRIGGER_OUTCOME_UNKNOWN } from './trigge
 export interface CodikaExecutionInput {
   /** The Codika process instance; the worker picks its API key. */
   processInstanceId: string;
-  /** The workflowTemplateId to trigger, e.g. `http-direct-messaging`. */
+  /**
+   * The Codika workflow to trigger (its workflowTemplateId, the second part of the trigger URL), e.g.
+   * `http-direct-messaging`. Not a Temporal workflow id: that one is an option of the start.
+   */
   workflowId: string;
   /** Input fields for the Codika workflow. @default {} */
   payload?: Record<string, unknown>;
