@@ -21,7 +21,7 @@ export interface CodikaWorkerEnv {
 }
 
 /**
- * Reads the worker's settings from environment variables (see the configuration table in docs/operations.md).
+ * Reads the worker's settings from environment variables (see docs/environment.md).
  *
  * @throws CodikaValidationError naming the variable when one is malformed.
  */

@@ -19,7 +19,6 @@ export default async function globalSetup(): Promise<void> {
     });
     (globalThis as { __temporalServer?: LocalTemporalServer }).__temporalServer = server;
     process.env.TEMPORAL_TEST_ADDRESS = server.address;
-    process.env.TEMPORAL_TEST_SERVER_LOG = server.logFile;
   }
 }
 
