@@ -76,7 +76,9 @@ Cluster up in ${Math.round((Date.now() - started) / 1000)} s:
   Codika             ${mock ? `mock at ${mock.url}` : process.env.CODIKA_BASE_URL}
   Workers            ${workers.length} bundled workers on task queue "codika"
 
-Point the CLI at it:   npm run cli -- --address ${cluster.address} run pi_demo text-summarizer
+Point the CLI at it, its links at this UI (not the dev server's :8233):
+  export TEMPORAL_ADDRESS=${cluster.address} TEMPORAL_UI_URL=${cluster.uiUrl}
+  npm run cli -- run pi_demo text-summarizer
 Run the demo on it:    npm run demo -- --address ${cluster.address} --ui-url ${cluster.uiUrl}
 Press Ctrl+C to stop everything.`);
 }

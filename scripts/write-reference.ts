@@ -7,8 +7,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderFile, repositoryRoot, type GeneratedBlock } from './reference/blocks';
+import { cliReferenceBlocks } from './reference/cli-reference';
+import { failureTableBlocks } from './reference/failure-table';
+import { quickstartBlocks } from './reference/quickstart';
 
-const generators: (() => GeneratedBlock[] | Promise<GeneratedBlock[]>)[] = [];
+const generators: (() => GeneratedBlock[] | Promise<GeneratedBlock[]>)[] = [
+  cliReferenceBlocks,
+  failureTableBlocks,
+  quickstartBlocks,
+];
 
 async function main(): Promise<void> {
   const blocks = (await Promise.all(generators.map((generate) => generate()))).flat();

@@ -5,7 +5,7 @@ import { encryptedDataConverter } from '../codec/codec-data-converter';
 import { temporalConnectSettings } from '../client/temporal-connection';
 import { TemporalUnavailableError } from './errors';
 
-/** Exit codes: documented in docs/pipelines.md, relied on by scripts. */
+/** Exit codes: documented in docs/cli.md, relied on by scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
 /** Options every command takes (flags, else environment, else the local defaults). */

@@ -9,9 +9,12 @@ export function contractsCommands(io: CliOutput, setExit: (code: number) => void
   const contracts = new Command('contracts').description('typed contracts of Codika workflows (defineCodikaWorkflow)');
   contracts
     .command('schema')
-    .description("print the JSON Schema (draft 2020-12) of each contract's payload and result, by workflowId")
+    .description("print the JSON Schema (draft 2020-12) of each contract's payload and result, by Codika workflow id")
     .requiredOption('--contracts <module>', 'the module that exports the contracts')
-    .option('--workflow <workflowId>', 'only this Codika workflow')
+    .option(
+      '--workflow <workflowId>',
+      'only the contract of this Codika workflow id (the second part of the webhook URL)',
+    )
     .action((options: { contracts: string; workflow?: string }) => {
       const all = loadContractsModule(options.contracts, '--contracts');
       const chosen = options.workflow ? all.filter((contract) => contract.workflowId === options.workflow) : all;

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { checkPipelineContracts } from '../client/check-pipeline-contracts';
 import { loadContractsModule } from '../worker-setup/contracts-module';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { answerCodikaApproval, codikaPipelineState } from '../client/answer-codika-approval';
 import { UsageError } from './errors';
 import { startCodikaPipeline } from '../client/start-codika-pipeline';
@@ -14,12 +14,20 @@ import { pipelineRedriveCommand } from './pipeline-redrive-command';
 import { readJsonArgument, readJsonFile } from './json-argument';
 
 /** Who answers an approval when `--by` is not given: the OS user running the CLI. */
-export function defaultAnswerer(): string {
+function defaultAnswerer(): string {
   try {
     return userInfo().username || 'cli';
   } catch {
     return 'cli';
   }
+}
+
+/**
+ * `--by <who>`, defaulting to the OS user. Its help names the rule rather than this machine's user,
+ * so docs/cli.md reads the same whoever generates it.
+ */
+export function answererOption(): Option {
+  return new Option('--by <who>', 'who answers, for the record').default(defaultAnswerer(), 'your OS user name');
 }
 
 /** `codika-temporal pipeline run|validate|approve|status|schema|redrive`. */
@@ -35,7 +43,7 @@ export function pipelineCommands(
     .description('start a pipeline and follow its steps until it ends')
     .argument('<file>', 'the pipeline definition (JSON)')
     .option('--input <json|@file>', 'what templates read as "input", inline JSON or @file.json', '{}')
-    .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
+    .option('--id <workflowId>', 'Temporal workflow id of the pipeline run (default: a readable unique one)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (file: string, options: { input: string; id?: string; json?: boolean }) => {
       const definition = readJsonFile('pipeline file', file);
@@ -85,10 +93,10 @@ export function pipelineCommands(
   pipeline
     .command('approve')
     .description("answer a pipeline's approval step that is waiting (approves; --reject rejects)")
-    .argument('<workflowId>', 'the pipeline run')
-    .argument('<stepId>', 'its approval step')
+    .argument('<workflowId>', 'Temporal workflow id of the pipeline run')
+    .argument('<stepId>', 'its approval step (the step id of the pipeline file)')
     .option('--reject', 'reject: the step fails, and the pipeline runs its compensations')
-    .option('--by <who>', 'who answers, for the record', defaultAnswerer())
+    .addOption(answererOption())
     .option('--comment <text>', 'why, for the record')
     .option('--json', 'print the recorded answer as JSON on stdout')
     .action(
@@ -123,7 +131,7 @@ export function pipelineCommands(
   pipeline
     .command('status')
     .description("show a pipeline's steps as they are now: items, approvals waiting, attempts")
-    .argument('<workflowId>', 'the pipeline run')
+    .argument('<workflowId>', 'Temporal workflow id of the pipeline run')
     .option('--json', 'print the state as JSON on stdout')
     .action(async (workflowId: string, options: { json?: boolean }) => {
       const settings = globals();

@@ -16,8 +16,9 @@ interface RedriveOptions {
 }
 
 /**
- * `codika-temporal pipeline redrive <workflowId>`: a new run of a failed, timed-out, cancelled or
- * terminated pipeline that keeps what succeeded, polls what ran, and runs the rest; followed live.
+ * `codika-temporal pipeline redrive <workflowId>` (the Temporal workflow id of the pipeline run): a
+ * new run of a failed, timed-out, cancelled or terminated pipeline that keeps what succeeded, polls
+ * what ran, and runs the rest; followed live.
  */
 export function pipelineRedriveCommand(
   globals: () => GlobalOptions,
@@ -26,7 +27,7 @@ export function pipelineRedriveCommand(
 ): Command {
   return new Command('redrive')
     .description('run a failed, timed-out, cancelled or terminated pipeline again, keeping what succeeded')
-    .argument('<workflowId>', 'the pipeline run to redrive')
+    .argument('<workflowId>', 'Temporal workflow id of the pipeline run to redrive')
     .option(
       '--execution-id <step=id>',
       'a step (or item, step[3]) whose trigger outcome was unknown did start: poll this execution (repeatable)',
@@ -45,7 +46,7 @@ export function pipelineRedriveCommand(
     )
     .option(
       '--id <workflowId>',
-      'the new run’s workflow id (default: <workflowId>-redrive-<first 8 characters of the old run id>)',
+      'Temporal workflow id of the new run (default: <workflowId>-redrive-<first 8 characters of the old run id>)',
     )
     .option('--json', 'print the result (or the failure) as JSON on stdout')
     .action(async (workflowId: string, options: RedriveOptions) => {

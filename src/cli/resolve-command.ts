@@ -4,7 +4,7 @@ import { resolveCodikaTrigger } from '../client/resolve-codika-trigger';
 import type { CodikaResolveTriggerRequest } from '../shared/execution-types';
 import { connect, EXIT, type CliOutput, type GlobalOptions } from './context';
 import { UsageError } from './errors';
-import { defaultAnswerer } from './pipeline-commands';
+import { answererOption } from './pipeline-commands';
 
 interface ResolveOptions {
   step?: string;
@@ -17,20 +17,23 @@ interface ResolveOptions {
 }
 
 /**
- * `codika-temporal resolve <workflowId>`: answers a step waiting for an operator because its
- * trigger's outcome is unknown. Exactly one answer: the execution Codika started, that nothing
- * started, or to give up.
+ * `codika-temporal resolve <workflowId>` (the Temporal workflow id of the run): answers a step
+ * waiting for an operator because its trigger's outcome is unknown. Exactly one answer: the
+ * execution Codika started, that nothing started, or to give up.
  */
 export function resolveCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
   return new Command('resolve')
     .description("answer a step waiting for an operator because its trigger's outcome is unknown")
-    .argument('<workflowId>', 'the run (an execution run, or a pipeline: name the step with --step)')
+    .argument(
+      '<workflowId>',
+      'Temporal workflow id of the run (an execution run, or a pipeline run: name the step with --step)',
+    )
     .option('--step <id>', "the pipeline's step (needed when more than one waits)")
     .option('--item <n>', 'the forEach item, by its index in the whole step', itemIndex)
     .option('--execution-id <id>', 'Codika did start it: the step polls this execution, triggering nothing')
     .option('--not-started', 'nothing ran in Codika: the step triggers again with the same Idempotency-Key')
     .option('--abandon', 'give up: the step fails with CodikaTriggerOutcomeUnknown, as without asking')
-    .option('--by <who>', 'who answers, for the record', defaultAnswerer())
+    .addOption(answererOption())
     .option('--json', 'print the recorded answer as JSON on stdout')
     .action(async (workflowId: string, options: ResolveOptions) => {
       const request = requestOf(options);

@@ -15,12 +15,21 @@ import { readJsonArgument } from './json-argument';
 import { UsageError } from './errors';
 import { runStandalone } from './run-standalone';
 
-/** `codika-temporal run <processInstanceId> <workflowId>`: one Codika execution, followed live. */
+/**
+ * `codika-temporal run <processInstanceId> <workflowId>`: one Codika execution, followed live. The
+ * argument is Codika's workflow id; `--id` is the Temporal workflow id of the run.
+ */
 export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
   return new Command('run')
     .description('trigger one Codika execution through Temporal and wait for its result')
-    .argument('<processInstanceId>', 'the Codika process instance (the worker holds its API key)')
-    .argument('<workflowId>', 'the Codika workflow to trigger, e.g. http-direct-messaging')
+    .argument(
+      '<processInstanceId>',
+      'Codika process instance id (the first part of the webhook URL; the worker holds its API key)',
+    )
+    .argument(
+      '<workflowId>',
+      'Codika workflow id (the second part of the webhook URL) of the workflow to trigger, e.g. http-direct-messaging',
+    )
     .option('--payload <json|@file>', 'input fields for the Codika workflow, inline JSON or @file.json', '{}')
     .addOption(new Option('--strategy <strategy>', 'how to wait for the result').choices(POLL_STRATEGIES))
     .option('--deadline <duration>', 'give up after this long, e.g. "10 minutes"')
@@ -30,7 +39,10 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
         'when a trigger may have reached Codika but its answer was lost: fail the run (at-most-once, the default) or send it again with the same Idempotency-Key (at-least-once)',
       ).choices(TRIGGER_DELIVERIES),
     )
-    .option('--id <workflowId>', 'the Temporal workflow id (default: a readable unique one)')
+    .option(
+      '--id <workflowId>',
+      'Temporal workflow id of the run (default: a readable unique one; with --standalone, the activity id)',
+    )
     .option('--priority <key>', 'task priority when the worker is saturated: 1 goes first, 3 is the default', integer)
     .option('--fairness-key <key>', 'share a saturated worker by this key (default: the process instance)')
     .option('--json', 'print the result (or the failure) as JSON on stdout')
@@ -55,7 +67,7 @@ export function runCommand(globals: () => GlobalOptions, io: CliOutput, setExit:
     )
     .option(
       '--standalone',
-      'run it as one standalone activity, with no workflow around it (Temporal server 1.31+); --id is the activity id',
+      'run it as one standalone activity, with no workflow around it (Temporal server 1.31+); --id is then its activity id',
     )
     .option(
       '--heartbeat-timeout <duration>',

@@ -17,7 +17,10 @@ export function scheduleCommands(
   schedule
     .command('create')
     .description('create a schedule that starts a pipeline, e.g. a daily report')
-    .argument('<scheduleId>', 'a name for the schedule, unique in the namespace')
+    .argument(
+      '<scheduleId>',
+      'a name for the schedule, unique in the namespace; the Temporal workflow ids of its runs start with codika-pipeline-<scheduleId>-',
+    )
     .requiredOption('--pipeline <file>', 'the pipeline definition (JSON); checked now')
     .option('--input <json|@file>', 'what templates read as "input" on every run', '{}')
     .option('--cron <expression>', 'when to run, as a cron expression (UTC), e.g. "0 7 * * *"')
@@ -96,7 +99,7 @@ export function scheduleCommands(
   schedule
     .command('delete')
     .description('delete a schedule (runs it started are kept)')
-    .argument('<scheduleId>')
+    .argument('<scheduleId>', 'the schedule, as named at create')
     .action(async (scheduleId: string) => {
       const temporal = await connect(globals());
       try {
