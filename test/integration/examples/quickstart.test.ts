@@ -127,3 +127,36 @@ test('its worker and its start script chain two executions: a summary, then a me
   worker.kill('SIGTERM');
   await expect(exited).resolves.toBe(0);
 }, 300_000);
+
+test('the installed CLI: --version, and `codika-temporal worker` serving a run of the ready-made workflow', async () => {
+  const cli = join(project, 'node_modules', '.bin', 'codika-temporal');
+  const { stdout: printed } = await execFileAsync(cli, ['--version'], { cwd: project });
+  expect(printed.trim()).toBe(version);
+
+  const taskQueue = 'quickstart-bundled-worker';
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+    CODIKA_TASK_QUEUE: taskQueue,
+    CODIKA_API_KEY: API_KEY,
+    CODIKA_BASE_URL: mock.url,
+  };
+  const output: string[] = [];
+  const worker = spawn(cli, ['worker'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(worker);
+  worker.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  worker.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+
+  // The run waits on the task queue until the worker has bundled its workflows and polls.
+  const { stdout } = await execFileAsync(
+    cli,
+    ['run', 'pi_bundled', 'text-summarizer', '--payload', '{"text_input":"one two three"}', '--json'],
+    { cwd: project, env, timeout: 180_000 },
+  );
+  expect(JSON.parse(stdout)).toMatchObject({ resultData: { summary: 'one two three', words: 3 } });
+
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  worker.kill('SIGTERM');
+  await expect(exited).resolves.toBe(0);
+  expect(output.join('')).not.toContain(API_KEY);
+}, 300_000);
