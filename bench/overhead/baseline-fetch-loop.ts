@@ -1,5 +1,5 @@
 /**
- * The seed's algorithm, the yardstick the library is measured against: trigger with one POST, then
+ * The polling loop of Codika's API description ("the description" below), the yardstick the library is measured against: trigger with one POST, then
  * wait a fixed interval and ask for the status, until Codika says `success` or `failed`. Everything
  * lives in this process's memory, so a crash here loses the execution; that is what the library is for.
  */
@@ -20,13 +20,13 @@ export interface BaselineRequest {
 
 /** Options of {@link runBaselineExecution}. */
 export interface BaselineOptions {
-  /** Fixed wait before each status check. @default 1500 (as in the seed) */
+  /** Fixed wait before each status check. @default 1500 (as in the description) */
   pollIntervalMs?: number;
-  /** Give up when the execution has not finished this long after the trigger. @default 120000 (as in the seed) */
+  /** Give up when the execution has not finished this long after the trigger. @default 120000 (as in the description) */
   maxWaitMs?: number;
 }
 
-/** How the execution ended, as the seed reports it, and how many status checks were made. */
+/** How the execution ended, as the description reports it, and how many status checks were made. */
 export interface BaselineResult {
   executionId: string;
   outcome: { status: 'success'; resultData: unknown } | { status: 'failed'; errorMessage: string };
@@ -35,7 +35,7 @@ export interface BaselineResult {
 
 /**
  * Triggers one execution and polls its status at a fixed interval. A status call answered with an
- * HTTP error is skipped, an unknown status counts as still running, both as in the seed.
+ * HTTP error is skipped, an unknown status counts as still running, both as in the description.
  *
  * @throws Error when the trigger is refused or has no executionId, or when `maxWaitMs` passes.
  */

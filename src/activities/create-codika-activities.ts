@@ -76,14 +76,15 @@ export interface CodikaActivities
    * the first sends nothing and fails with `CodikaTriggerOutcomeUnknown`.
    *
    * @throws ApplicationFailure typed `CODIKA_FAILURE_TYPES[kind]` (its details say whether Codika may have
-   *   started an execution), `CodikaValidationError`, `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   *   started an execution), `CodikaTriggerOutcomeUnknown`, `CodikaPayloadInvalid` (nothing sent),
+   *   `CodikaValidationError`, `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
    */
   triggerCodikaExecution(input: TriggerCodikaExecutionInput): Promise<CodikaTriggeredExecution>;
   /**
    * Asks Codika once for the execution's state; `pending` is an answer, not a failure.
    *
    * @throws ApplicationFailure typed `CODIKA_FAILURE_TYPES[kind]`, `CodikaValidationError`,
-   *   `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   *   `CodikaCredentialsMissingError`, `CodikaConfigurationError`, `CodikaResultInvalid` or `CodikaResultTooLarge`.
    */
   getCodikaExecutionStatus(input: GetCodikaExecutionStatusInput): Promise<CodikaExecutionStatus>;
 }
@@ -92,7 +93,8 @@ export interface CodikaActivities
  * Builds the trigger and status activities around one Codika client. Credentials are checked now,
  * so a misconfigured worker fails at start rather than on the first execution.
  *
- * @throws CodikaValidationError when the base URL or the credentials are unusable.
+ * @throws CodikaValidationError when the base URL, the credentials, `maxStatusChecksPerSecond` or the contracts
+ *   are unusable.
  */
 export function createCodikaActivities(options: CodikaActivitiesOptions): CodikaActivities {
   const client = new CodikaClient({

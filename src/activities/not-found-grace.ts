@@ -9,7 +9,7 @@ export const NOT_VISIBLE_YET = 'not found yet';
 /**
  * Reads a status `404` with the step's grace window. Within it, the execution counts as pending (a
  * service whose status endpoint learns of an execution a moment after its webhook answered is
- * ordinary; the seed's own client keeps polling on any non-OK answer). Past it, the failure says how
+ * ordinary; the client in Codika's API description keeps polling on any non-OK answer). Past it, the failure says how
  * long the step waited, so an operator knows the id was given every chance.
  *
  * @throws CodikaError `not_found` past the grace (or without one, as it was), any other error as it is.

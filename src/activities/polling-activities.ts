@@ -25,7 +25,9 @@ export interface CodikaPollingActivities {
    * A check that fails with a retryable error counts as one that found nothing new.
    *
    * @throws ApplicationFailure for a failure a retry cannot fix: typed `CODIKA_FAILURE_TYPES[kind]`,
-   *   `CodikaValidationError` or `CodikaCredentialsMissingError`.
+   *   `CodikaValidationError`, `CodikaCredentialsMissingError`, `CodikaResultInvalid` or `CodikaResultTooLarge`.
+   * @throws ApplicationFailure `CodikaCheckThroughTaskQueue` (benign, retried) under the task queue's rate
+   *   limits, so that the next check is a retry the server dispatches within them.
    */
   pollCodikaExecution(input: PollCodikaExecutionInput): Promise<CodikaPollResult>;
   /**
@@ -33,7 +35,8 @@ export interface CodikaPollingActivities {
    * `CodikaExecutionPending` while the execution runs, so the activity's retry policy is the loop.
    *
    * @throws ApplicationFailure `CodikaExecutionPending`, typed `CODIKA_FAILURE_TYPES[kind]`,
-   *   `CodikaValidationError`, `CodikaCredentialsMissingError` or `CodikaConfigurationError`.
+   *   `CodikaValidationError`, `CodikaCredentialsMissingError`, `CodikaConfigurationError`, `CodikaResultInvalid`
+   *   or `CodikaResultTooLarge`.
    */
   checkCodikaExecution(input: GetCodikaExecutionStatusInput): Promise<CodikaFinalStatus>;
 }
@@ -118,7 +121,7 @@ export function createPollingActivities(
           if (status.status !== 'pending') return { ...status, polls: progress.polls };
           progress.lastStatus = status.reportedStatus ?? 'pending';
         } catch (err) {
-          // Like the seed's loop, a transient failure is just a check that found nothing new.
+          // Like the polling loop of Codika's API description, a transient failure is just a check that found nothing new.
           if (!(err instanceof CodikaError && err.retryable)) {
             const failure = toApplicationFailure(err, secrets);
             logCallFailure(failure, input.executionId);

@@ -84,9 +84,14 @@ export interface CodikaTriggeredStart {
  * `waitForTrigger`, once Codika accepted the trigger, with its executionId (early return).
  * The input is checked here first, so a bad id fails before anything is started.
  *
- * @throws CodikaValidationError on a bad id, payload or `triggerDelivery`, or `waitForTrigger` without `workflowId`.
+ * @throws CodikaValidationError on bad input (an id, the payload, `triggerDelivery`, `priority`,
+ *   `concurrency`, `result`), or options that do not go together (`waitForTrigger` without `workflowId`,
+ *   `debounce` or `singleton` with `workflowId`…).
  * @throws WorkflowUpdateFailedError (`waitForTrigger`) whose cause is the trigger's typed failure
  *   (`CodikaTriggerOutcomeUnknown`, `CodikaAuthError`…).
+ * @throws WorkflowExecutionAlreadyStartedError (`waitForTrigger`) when a run with this id closed without
+ *   triggering.
+ * @throws CodikaSingletonRunningError (`singleton`, `whenRunning: 'refuse'`) while a run of the key is going.
  */
 export async function startCodikaExecution(
   client: Client,
@@ -158,7 +163,8 @@ export async function startCodikaExecution(
  * The checked input and start options of one `codikaExecutionWorkflow` run, for every way of starting
  * one (the client helpers, the Nexus operation): the same checks, the same UI texts.
  *
- * @throws CodikaValidationError on a bad id, payload, `triggerDelivery` or `priority`.
+ * @throws CodikaValidationError on a bad id, payload, `triggerDelivery`, `priority`, `concurrency` or `result`,
+ *   or a payload or callback given with `executionId`.
  */
 export function codikaExecutionStart(
   input: CodikaExecutionInput,

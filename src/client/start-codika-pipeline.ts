@@ -38,6 +38,7 @@ export interface CodikaPipelineTriggeredStart {
  * with `waitForTrigger`, once its first steps are past their trigger (early return).
  *
  * @throws CodikaPipelineValidationError listing every problem; nothing is started then.
+ * @throws CodikaValidationError when `waitForTrigger` is set without a `workflowId` of yours.
  * @throws WorkflowUpdateFailedError (`waitForTrigger`) whose cause is a first step's typed trigger failure.
  * @throws WorkflowExecutionAlreadyStartedError (`waitForTrigger`) when a run with this id already closed.
  */

@@ -20,7 +20,8 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * The codec server's tokens from `CODIKA_CODEC_AUTH_TOKENS` (a JSON list of strings); none when unset.
  *
- * @throws Error naming the variable, never its value, when it is not a list of non-empty strings.
+ * @throws Error naming the variable, never its value, when it is not a non-empty JSON list of tokens of at
+ *   least 16 characters.
  */
 export function codecAuthTokensFromEnv(env: NodeJS.ProcessEnv): string[] {
   const raw = env.CODIKA_CODEC_AUTH_TOKENS;

@@ -1,8 +1,10 @@
 /**
- * The Nexus service `codika`: the contract another namespace calls to run a Codika execution without
- * holding a Codika key or the library's activities. Workflow-safe, so callers import it in their
- * workflow code; the handler is `codikaNexusServiceHandler` (src/worker-setup), which every worker
- * built with `CodikaPlugin` registers.
+ * `codika-temporal/nexus`: the Nexus service `codika`, the contract another namespace calls to run a
+ * Codika execution without holding a Codika key or the library's activities. Workflow-safe, so
+ * callers import it in their workflow code; the handler is `codikaNexusServiceHandler`
+ * (src/worker-setup), which every worker built with `CodikaPlugin` registers.
+ *
+ * @module nexus
  */
 import * as nexus from 'nexus-rpc';
 import type { CodikaExecutionInput, CodikaExecutionResult } from './execution-types';

@@ -61,7 +61,7 @@ export interface PollSettings {
   notFoundGraceMs: number;
 }
 
-/** Defaults: the seed's 1.5 s first poll, then Temporal practice (backoff, a cap, a deadline). */
+/** Defaults: the 1.5 s first poll of Codika's API description, then Temporal practice (backoff, a cap, a deadline). */
 export const DEFAULT_POLL_SETTINGS: Readonly<PollSettings> = {
   strategy: 'auto',
   firstPollAfterMs: 1_500,

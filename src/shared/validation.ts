@@ -45,7 +45,8 @@ export function validateId(field: CodikaIdField | string, value: unknown): strin
 /**
  * Checks a trigger payload: absent means `{}`, otherwise a plain JSON object.
  *
- * @throws CodikaValidationError when the payload is an array, a primitive, or cannot be serialized to JSON.
+ * @throws CodikaValidationError when the payload is an array, a primitive, cannot be serialized to JSON,
+ *   or takes more than Temporal's 2 MB leaves for it.
  */
 export function validatePayload(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};

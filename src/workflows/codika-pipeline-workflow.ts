@@ -71,6 +71,7 @@ export interface CodikaPipelineTriggered {
  *
  * @throws ApplicationFailure `CodikaPipelineInvalid` listing every problem, before anything starts.
  * @throws ApplicationFailure of the failed step's type (`CodikaExecutionFailed`, …), message prefixed with the step id.
+ * @throws ApplicationFailure `CodikaResultTooLarge` naming the heaviest outputs when the result would pass 2 MB.
  */
 export async function codikaPipelineWorkflow(args: CodikaPipelineInput): Promise<CodikaPipelineResult> {
   const batchOf = args?.batchOf;

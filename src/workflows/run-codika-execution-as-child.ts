@@ -26,6 +26,7 @@ const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
  * The child's id is `<this workflow's id>/codika/<name>`: the same on every replay, so `name` must
  * be unique within a run.
  *
+ * @throws ApplicationFailure `CodikaValidationError` when `name` is not 1–100 letters, digits, `_`, `.` or `-`.
  * @throws ApplicationFailure of the child's failure type (`CodikaExecutionFailed`, …), the child failure as its cause.
  */
 export async function runCodikaExecutionAsChild<T = unknown>(

@@ -15,12 +15,13 @@ export type CodikaContractInput<C> = Omit<CodikaExecutionInput, 'workflowId' | '
 };
 
 /**
- * Runs one Codika execution as a step of your workflow: triggers it once, then polls with durable
- * timers and backoff until Codika reports `success` or `failed`, or the deadline passes.
+ * Runs one Codika execution as a step of your workflow: triggers it once, then waits with the poll
+ * strategy (`auto` by default: an activity checks every second for 75 s, then Temporal's retries back
+ * off to 3 minutes) until Codika reports `success` or `failed`, or the deadline passes.
  *
  * ```ts
  * const { resultData } = await runCodikaExecution({ processInstanceId, workflowId: 'scheduled-report' });
- * const { resultData: sms } = await runCodikaExecution(sendSms, { processInstanceId, payload: { phone, text } });
+ * const { resultData: digest } = await runCodikaExecution(summarize, { processInstanceId, payload: { text_input: text } });
  * ```
  *
  * With a contract (`defineCodikaWorkflow`), the payload and `resultData` are typed, and the worker's
@@ -33,7 +34,10 @@ export type CodikaContractInput<C> = Omit<CodikaExecutionInput, 'workflowId' | '
  * @throws ApplicationFailure `CodikaExecutionFailed` with Codika's message and the executionId.
  * @throws ApplicationFailure `CodikaResultInvalid` when a `success` result breaks the worker's contract.
  * @throws ApplicationFailure `CodikaExecutionTimedOut` when the deadline passes (default 1 hour).
- * @throws ActivityFailure when Codika refuses a call for good (auth, not found, bad request).
+ * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` under `at-most-once` delivery (the default) when
+ *   Codika may have started the execution but its answer was lost.
+ * @throws ApplicationFailure of the activity failure's type (`CodikaAuthError`, `CodikaNotFoundError`,
+ *   `CodikaResultTooLarge`…) when a call fails for good, with the activity's `ActivityFailure` as its cause.
  */
 export async function runCodikaExecution<C extends AnyCodikaWorkflowContract>(
   contract: C,

@@ -117,7 +117,8 @@ const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Prom
  * @throws ApplicationFailure `CodikaExecutionTimedOut` (non-retryable) when the deadline passes.
  * @throws ApplicationFailure `CodikaTriggerOutcomeUnknown` (non-retryable) under `at-most-once` delivery
  *   when Codika may have started the execution but its answer was lost.
- * @throws ApplicationFailure of the activity's type when Codika refuses a call for good (auth, not found…).
+ * @throws ApplicationFailure of the activity's type when a call fails for good (auth, not found, a contract…),
+ *   with the activity's `ActivityFailure` as its cause.
  */
 export async function executeCodikaStep(
   input: CheckedExecutionInput,

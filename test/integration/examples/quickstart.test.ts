@@ -153,7 +153,10 @@ test('the installed CLI: --version, and `codika-temporal worker` serving a run o
     ['run', 'pi_bundled', 'text-summarizer', '--payload', '{"text_input":"one two three"}', '--json'],
     { cwd: project, env, timeout: 180_000 },
   );
-  expect(JSON.parse(stdout)).toMatchObject({ resultData: { summary: 'one two three', words: 3 } });
+  expect(JSON.parse(stdout)).toMatchObject({
+    status: 'succeeded',
+    result: { resultData: { summary: 'one two three', words: 3 } },
+  });
 
   const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
   worker.kill('SIGTERM');
