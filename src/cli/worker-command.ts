@@ -6,10 +6,10 @@ import { TemporalUnavailableError } from './errors';
 /** `codika-temporal worker`: the bundled worker of `npm run worker` and the Docker image, from the installed package. */
 export function workerCommand(globals: () => GlobalOptions, io: CliOutput, setExit: (code: number) => void): Command {
   return new Command('worker')
-    .summary('run the bundled Codika worker, configured by environment variables (docs/operations.md)')
+    .summary('run the bundled Codika worker, configured by environment variables (docs/environment.md)')
     .description(
       'run the bundled Codika worker until SIGINT or SIGTERM (it drains, then exits 0); configured by the ' +
-        'environment variables of docs/operations.md (CODIKA_API_KEY or CODIKA_API_KEYS, CODIKA_BASE_URL…), ' +
+        'environment variables of docs/environment.md (CODIKA_API_KEY or CODIKA_API_KEYS, CODIKA_BASE_URL…), ' +
         '--address, --namespace and --task-queue overriding theirs',
     )
     .action(async () => {
