@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { BundledWorkerConnectError, runBundledWorker } from '../worker-setup/run-bundled-worker';
 import { EXIT, type CliOutput, type GlobalOptions } from './context';
 import { TemporalUnavailableError } from './errors';
 
@@ -21,6 +20,8 @@ export function workerCommand(globals: () => GlobalOptions, io: CliOutput, setEx
         ...(namespace ? { TEMPORAL_NAMESPACE: namespace } : {}),
         CODIKA_TASK_QUEUE: taskQueue,
       };
+      // Loaded here, not at the top: the worker pulls in the SDK's native bridge, which no other command needs.
+      const { BundledWorkerConnectError, runBundledWorker } = await import('../worker-setup/run-bundled-worker');
       await runBundledWorker(workerEnv, { log: (line) => io.out(line) }).catch((err: unknown) => {
         if (err instanceof BundledWorkerConnectError) {
           throw new TemporalUnavailableError(
