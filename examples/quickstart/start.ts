@@ -5,7 +5,7 @@ import type { weeklyDigest } from './workflows';
 async function main(): Promise<void> {
   const [processInstanceId = 'pi_demo', text = 'Sales grew 12% this week.', phone = '+32470000000'] =
     process.argv.slice(2);
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
   const client = new Client({ connection });
   const sent = await client.workflow.execute<typeof weeklyDigest>('weeklyDigest', {
     taskQueue: TASK_QUEUE,

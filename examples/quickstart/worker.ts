@@ -4,7 +4,7 @@ import { sendMessage, summarize } from './contracts';
 import { TASK_QUEUE } from './task-queue';
 
 async function main(): Promise<void> {
-  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
   const worker = await Worker.create({
     connection,
     taskQueue: TASK_QUEUE,
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
       new CodikaPlugin({
         codika: {
           apiKey: process.env.CODIKA_API_KEY, // only the worker holds the key
-          baseUrl: process.env.CODIKA_BASE_URL, // unset: Codika's public API
+          baseUrl: process.env.CODIKA_BASE_URL || undefined, // unset: Codika's public API
           contracts: [summarize, sendMessage],
         },
       }),

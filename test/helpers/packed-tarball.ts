@@ -4,8 +4,7 @@
  * takes a lock folder and packs, the others wait for its answer in the run's folder.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sleep } from './wait';
@@ -25,14 +24,18 @@ const PACK_TIMEOUT_MS = 600_000;
 
 /** Packs the library (or waits for the test file that packs it) and resolves with the tarball. */
 export async function packedTarball(): Promise<PackedTarball> {
-  const dir = join(process.env.CODIKA_TEST_DIR ?? mkdtempSync(join(tmpdir(), 'codika-pack-')), 'packed');
+  // The run's folder is the one place every jest worker shares: without it there is no lock to share.
+  const runDir = process.env.CODIKA_TEST_DIR;
+  if (!runDir)
+    throw new Error('CODIKA_TEST_DIR is not set: run this under jest, whose global setup makes the run folder');
+  const dir = join(runDir, 'packed');
   const answer = join(dir, 'pack.json');
   const failure = join(dir, 'pack-error.txt');
   if (tryLock(join(dir, '.lock'))) {
     try {
-      writeFileSync(answer, JSON.stringify(await pack(dir)));
+      writeAtomically(answer, JSON.stringify(await pack(dir)));
     } catch (err) {
-      writeFileSync(failure, String((err as Error).stack ?? err));
+      writeAtomically(failure, String((err as Error).stack ?? err));
       throw err;
     }
   }
@@ -43,6 +46,12 @@ export async function packedTarball(): Promise<PackedTarball> {
     await sleep(500);
   }
   return JSON.parse(readFileSync(answer, 'utf8')) as PackedTarball;
+}
+
+// A waiter polls for the file: it must never see it half written.
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.partial`, text);
+  renameSync(`${path}.partial`, path);
 }
 
 function tryLock(lock: string): boolean {

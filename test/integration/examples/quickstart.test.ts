@@ -6,7 +6,7 @@
  * also the newest `@temporalio/*` the peer range allows.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +18,8 @@ import { packedTarball, repositoryRoot } from '../../helpers/packed-tarball';
 const API_KEY = 'ck_quickstart_key_0123456789';
 const execFileAsync = promisify(execFile);
 
-const project = join(mkdtempSync(join(tmpdir(), 'codika-quickstart-')), 'quickstart');
+const scratch = mkdtempSync(join(tmpdir(), 'codika-quickstart-'));
+const project = join(scratch, 'quickstart');
 let mock: MockCodikaServer;
 let version: string;
 const children: ChildProcess[] = [];
@@ -41,8 +42,14 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) {
+    if (child.exitCode !== null) continue;
+    if (child.spawnargs[0] === 'npm')
+      process.kill(-child.pid!, 'SIGKILL'); // npm and the mock it started
+    else child.kill('SIGKILL');
+  }
   await mock?.stop();
+  rmSync(scratch, { recursive: true, force: true }); // an installed SDK weighs about 300 MB
 });
 
 const installedVersion = (name: string) =>
@@ -128,18 +135,43 @@ test('its worker and its start script chain two executions: a summary, then a me
   await expect(exited).resolves.toBe(0);
 }, 300_000);
 
+test("the quickstart's range of codika-temporal accepts this version, so `npm install` there gets this package", () => {
+  const quickstart = JSON.parse(
+    readFileSync(join(repositoryRoot, 'examples', 'quickstart', 'package.json'), 'utf8'),
+  ) as {
+    dependencies: Record<string, string>;
+  };
+  expect(caretAccepts(quickstart.dependencies['codika-temporal']!, version)).toBe(true);
+});
+
 test('the installed CLI: --version, and `codika-temporal worker` serving a run of the ready-made workflow', async () => {
   const cli = join(project, 'node_modules', '.bin', 'codika-temporal');
   const { stdout: printed } = await execFileAsync(cli, ['--version'], { cwd: project });
   expect(printed.trim()).toBe(version);
+
+  // The quickstart's own `npm run mock`, from the installed package, with its demo key.
+  const mockOutput: string[] = [];
+  const packagedMock = spawn('npm', ['run', 'mock'], {
+    cwd: project,
+    env: { ...process.env, CODIKA_MOCK_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // npm's child too is stopped below, by the process group
+  });
+  children.push(packagedMock);
+  packagedMock.stdout!.on('data', (chunk: Buffer) => mockOutput.push(chunk.toString()));
+  packagedMock.stderr!.on('data', (chunk: Buffer) => mockOutput.push(chunk.toString()));
+  await waitUntil(() => /Mock Codika API on (\S+);/.test(mockOutput.join('')), 'the packaged mock', {
+    timeoutMs: 60_000,
+  });
+  const mockUrl = /Mock Codika API on (\S+);/.exec(mockOutput.join(''))![1]!;
 
   const taskQueue = 'quickstart-bundled-worker';
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
     CODIKA_TASK_QUEUE: taskQueue,
-    CODIKA_API_KEY: API_KEY,
-    CODIKA_BASE_URL: mock.url,
+    CODIKA_API_KEY: 'ck_demo_key',
+    CODIKA_BASE_URL: mockUrl,
   };
   const output: string[] = [];
   const worker = spawn(cli, ['worker'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -161,5 +193,18 @@ test('the installed CLI: --version, and `codika-temporal worker` serving a run o
   const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
   worker.kill('SIGTERM');
   await expect(exited).resolves.toBe(0);
-  expect(output.join('')).not.toContain(API_KEY);
+  expect(output.join('')).not.toContain('ck_demo_key');
+  process.kill(-packagedMock.pid!, 'SIGTERM');
 }, 300_000);
+
+/** Whether `^range` accepts `version` (npm's caret: below 1.0.0 the minor version is the breaking one). */
+function caretAccepts(range: string, version: string): boolean {
+  const [floor, candidate] = [range.replace(/^\^/, ''), version].map((v) => v.split('.').map(Number)) as [
+    number[],
+    number[],
+  ];
+  const fixed = floor[0] === 0 ? 2 : 1; // leading parts that must match exactly
+  for (let i = 0; i < fixed; i += 1) if (candidate[i] !== floor[i]) return false;
+  for (let i = fixed; i < 3; i += 1) if (candidate[i]! !== floor[i]!) return candidate[i]! > floor[i]!;
+  return true;
+}

@@ -5,7 +5,7 @@
  * bundles (the Temporal bundler refuses Node built-ins, so this also proves that entry is workflow-safe).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packedTarball, repositoryRoot as repoRoot } from '../../helpers/packed-tarball';
@@ -26,6 +26,8 @@ beforeAll(async () => {
     scratch,
   );
 }, 900_000);
+// An installed SDK weighs about 300 MB: nothing of it outlives the run.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('the tarball holds compiled JS and declarations for each entry point, and no sources or tests', () => {
   for (const entry of ['index', 'workflows/index', 'testing/index', 'cli/main', 'worker']) {
