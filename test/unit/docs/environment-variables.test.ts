@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** Where the project reads its environment: code, scripts, benchmarks, tests, jest configs and CI. */
-const SCANNED = ['src', 'scripts', 'bench', 'test', '.ci/run', ...readdirSync(ROOT).filter(isJestConfig)];
+const SCANNED = ['src', 'scripts', 'bench', 'test', 'examples', '.ci/run', ...readdirSync(ROOT).filter(isJestConfig)];
 const SKIPPED_FOLDERS = new Set(['node_modules', 'results', 'histories']);
 
 /**
@@ -44,7 +44,9 @@ function readByEnvconfig(): Set<string> {
  * Names one TypeScript or JavaScript file reads:
  * - `env.NAME`, `env?.NAME`, `env['NAME']` (so `process.env.NAME` too, and any `env` parameter), unless
  *   it is assigned (`env.NAME = …` sets a variable for child processes; `===` is still a read);
- * - `env[CONSTANT]`, with `CONSTANT = 'NAME'` declared in the same file.
+ * - `env[CONSTANT]`, with `CONSTANT = 'NAME'` declared in the same file;
+ * - `const { NAME, OTHER } = process.env` (or `= env`).
+ * Any other computed read (`env[name]`, a template) fails the scan: it would hide a name from it.
  */
 function readInCode(path: string, text: string): string[] {
   const notAssigned = String.raw`(?!\s*=(?!=))`;
@@ -52,6 +54,16 @@ function readInCode(path: string, text: string): string[] {
   const quoted = new RegExp(String.raw`\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]` + notAssigned, 'g');
   const byConstant = new RegExp(String.raw`\benv\[\s*([A-Z][A-Z0-9_]*)\s*\]` + notAssigned, 'g');
   const names = [...text.matchAll(direct), ...text.matchAll(quoted)].map((match) => match[1]!);
+  for (const [, fields] of text.matchAll(/\{([^{}]*)\}\s*=\s*(?:process\.)?env\b/g))
+    names.push(
+      ...fields!
+        .split(',')
+        .map((field) => field.split(':')[0]!.trim())
+        .filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name)),
+    );
+  const computed = new RegExp(String.raw`\benv\[\s*(?!['"][A-Z]|[A-Z][A-Z0-9_]*\s*\])([^\]]*)\]` + notAssigned, 'g');
+  for (const [, expression] of text.matchAll(computed))
+    throw new Error(`${path} reads env[${expression}]: read it by its name (env.NAME) so this scan sees it`);
   for (const [, constant] of text.matchAll(byConstant)) {
     const declared = new RegExp(String.raw`\b${constant}\s*=\s*['"]([A-Z][A-Z0-9_]*)['"]`).exec(text);
     if (!declared) throw new Error(`${path} reads env[${constant}]: declare ${constant} = '<NAME>' in that file`);
