@@ -7,8 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { packedTarball, repositoryRoot as repoRoot } from '../../helpers/packed-tarball';
+import { linksOf } from '../../helpers/markdown-links';
 
 const scratch = mkdtempSync(join(tmpdir(), 'codika-pack-'));
 const run = (command: string, args: string[], cwd: string) =>
@@ -48,6 +49,21 @@ test('the tarball holds compiled JS and declarations for each entry point, and n
     exports: Record<string, unknown>;
   };
   expect(Object.keys(manifest.exports).sort()).toEqual(['.', './nexus', './testing', './workflows']);
+});
+
+test('every relative link of the shipped docs leads to a shipped file: the README and docs read whole from node_modules', () => {
+  const shipped = new Set(files);
+  const isShipped = (path: string) => shipped.has(path) || files.some((file) => file.startsWith(`${path}/`));
+  const broken = files
+    .filter((file) => file.endsWith('.md'))
+    .flatMap((doc) =>
+      linksOf(readFileSync(join(repoRoot, doc), 'utf8'))
+        .map(({ line, target }) => ({ line, path: decodeURIComponent(target.split('#')[0]!.split('?')[0]!) }))
+        .filter(({ path }) => path !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(path))
+        .filter(({ path }) => !isShipped(normalize(join(dirname(doc), path)).replace(/\/$/, '')))
+        .map(({ line, path }) => `${doc}:${line}: ${path}`),
+    );
+  expect(broken).toEqual([]);
 });
 
 test('every compiled file comes from a source file of today: nothing left from an older layout', () => {
