@@ -1,15 +1,18 @@
 /**
- * The fan-out scenario (`npm run bench -- --fanout[=1000]`): one pipeline step over N items, side by
- * side in one run on one server and one mock, with the same executions (1 s each, `auto` polling,
- * concurrency 20):
+ * The fan-out scenario (`npm run bench -- --fanout[=1000]`): one pipeline step over N items beside
+ * the same job written by hand, in one run, each runner on a Temporal server of its own, with the
+ * same executions (1 s each, `auto` polling, concurrency 20):
  *
- * - `batched`: N items (past 200, they run in batch child workflows);
+ * - `batched`: the library's forEach over N items (past 200, they run in batch child workflows);
+ * - `bare`: the same N items by hand (bare-fanout-workflows.ts): the library's activities, lanes,
+ *   batch children past 200, nothing else: the floor;
  * - `inline`: 200 items, the most a step runs in the pipeline's own history;
  * - `single`: the same executions as separate `codikaExecutionWorkflow` runs, 20 at a time, the
  *   history an item costs without any pipeline around it.
  *
  * For each: history events per item (every run of the pipeline and of its batches), the wall time
- * beside the ideal (⌈items / concurrency⌉ × execution time), and the most executions in flight.
+ * beside the ideal (⌈items / concurrency⌉ × execution time), the most executions in flight, CPU per
+ * item of this process (worker, mock, client) and of the server, and this process's peak RSS.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +20,8 @@ import type { Client } from '@temporalio/client';
 import type { CodikaPipelineResult } from '../../src/pipeline/pipeline-types';
 import type { MockCodikaServer } from '../../src/testing/mock-codika/mock-codika-server';
 import { RESULTS_DIR } from '../report/bench-results';
-import { BENCH_INSTANCE, startBenchEnv } from '../shared/bench-env';
+import { harnessCpuUs, serverTicks, TICKS_PER_SECOND } from '../scale/cpu-time';
+import { BENCH_INSTANCE, startBenchEnv, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain } from '../shared/history-cost';
 import { ratio, round } from '../shared/stats';
 
@@ -27,7 +31,7 @@ const INLINE_ITEMS = 200;
 
 /** One runner's figures. */
 export interface FanoutRow {
-  runner: 'batched' | 'inline' | 'single';
+  runner: 'batched' | 'bare' | 'inline' | 'single';
   items: number;
   /** History events of every run involved (pipeline, its batches, or each single run). */
   events: number;
@@ -39,6 +43,21 @@ export interface FanoutRow {
   wallToIdeal: number | null;
   /** The most executions in flight at once (trigger to the status check that saw the end). */
   peakInFlight: number;
+  /** CPU of this process (the worker, the mock and the client) per item, in ms. */
+  benchCpuMsPerItem: number;
+  /** CPU of the Temporal server's processes per item, in ms; null off Linux. */
+  serverCpuMsPerItem: number | null;
+  /** This process's largest RSS while the runner ran, sampled every 250 ms. */
+  peakRssMb: number;
+}
+
+/** The library's forEach (`batched`) ÷ the hand-written fan-out (`bare`), figure by figure. */
+export interface FanoutComparison {
+  wall: number | null;
+  eventsPerItem: number | null;
+  benchCpuPerItem: number | null;
+  serverCpuPerItem: number | null;
+  peakRss: number | null;
 }
 
 export interface FanoutResult {
@@ -46,6 +65,7 @@ export interface FanoutResult {
   concurrency: number;
   executionMs: number;
   rows: FanoutRow[];
+  libraryToBare: FanoutComparison;
 }
 
 /**
@@ -64,45 +84,121 @@ export function fanoutFlag(args: string[]): number | undefined {
   return count;
 }
 
-/** Runs the three runners one after the other and writes `bench/results/fanout-latest.json`. */
+/** Runs the four runners one after the other, each on a fresh server, and writes `bench/results/fanout-latest.json`. */
 export async function measureFanout(items: number, log: (message: string) => void): Promise<FanoutResult> {
+  const rows: FanoutRow[] = [];
+  const runners: [FanoutRow['runner'], number][] = [
+    ['batched', items],
+    ['bare', items],
+    ['inline', INLINE_ITEMS],
+    ['single', INLINE_ITEMS],
+  ];
+  for (const [runner, count] of runners) rows.push(await measureRunner(runner, count, log));
+  const [library, bare] = [rows[0]!, rows[1]!];
+  const result: FanoutResult = {
+    measuredAt: new Date().toISOString(),
+    concurrency: CONCURRENCY,
+    executionMs: EXECUTION_MS,
+    rows,
+    libraryToBare: {
+      wall: ratio(library.wallMs, bare.wallMs),
+      eventsPerItem: ratio(library.eventsPerItem, bare.eventsPerItem),
+      benchCpuPerItem: ratio(library.benchCpuMsPerItem, bare.benchCpuMsPerItem),
+      serverCpuPerItem: ratio(library.serverCpuMsPerItem, bare.serverCpuMsPerItem),
+      peakRss: ratio(library.peakRssMb, bare.peakRssMb),
+    },
+  };
+  writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+/** One runner on a server of its own: nothing of another runner's history, cache or backlog is left. */
+async function measureRunner(runner: FanoutRow['runner'], count: number, log: (message: string) => void) {
   const env = await startBenchEnv(log);
   try {
-    const rows: FanoutRow[] = [];
-    let n = 0;
-    const run = async (runner: FanoutRow['runner'], count: number) => {
-      n += 1;
-      const workflowId = `fanout-${runner}-${n}-${Date.now().toString(36)}`;
-      const codikaWorkflow = `fanout-${runner}-${n}`;
-      env.mock.script(codikaWorkflow, { durationMs: EXECUTION_MS, resultData: { sent: true } });
-      log(`${runner}: ${count} items, ${CONCURRENCY} at a time…`);
-      const startedAt = Date.now();
-      const events =
-        runner === 'single'
-          ? await runSingles(env.client, env.taskQueue, codikaWorkflow, count, workflowId)
-          : await runPipeline(env.client, env.taskQueue, codikaWorkflow, count, workflowId);
-      const wallMs = Date.now() - startedAt;
-      const idealMs = Math.ceil(count / CONCURRENCY) * EXECUTION_MS;
-      rows.push({
-        runner,
-        items: count,
-        events,
-        eventsPerItem: round(events / count, 2),
-        wallMs,
-        idealMs,
-        wallToIdeal: ratio(wallMs, idealMs),
-        peakInFlight: peakInFlight(env.mock, codikaWorkflow),
-      });
+    const workflowId = `fanout-${runner}-${Date.now().toString(36)}`;
+    const codikaWorkflow = `fanout-${runner}`;
+    env.mock.script(codikaWorkflow, { durationMs: EXECUTION_MS, resultData: { sent: true } });
+    log(`${runner}: ${count} items, ${CONCURRENCY} at a time…`);
+    const rss = sampleRss();
+    const [cpuBefore, serverBefore] = [harnessCpuUs(), serverTicks([])];
+    const startedAt = Date.now();
+    const events = await runOne(env, runner, codikaWorkflow, count, workflowId);
+    const wallMs = Date.now() - startedAt;
+    const [cpuAfter, serverAfter] = [harnessCpuUs(), serverTicks([])];
+    const idealMs = Math.ceil(count / CONCURRENCY) * EXECUTION_MS;
+    return {
+      runner,
+      items: count,
+      events,
+      eventsPerItem: round(events / count, 2),
+      wallMs,
+      idealMs,
+      wallToIdeal: ratio(wallMs, idealMs),
+      peakInFlight: peakInFlight(env.mock, codikaWorkflow),
+      benchCpuMsPerItem: round((cpuAfter - cpuBefore) / 1000 / count, 2),
+      serverCpuMsPerItem:
+        serverBefore === undefined || serverAfter === undefined
+          ? null
+          : round((((serverAfter - serverBefore) / TICKS_PER_SECOND) * 1000) / count, 2),
+      peakRssMb: rss.stop(),
     };
-    await run('batched', items);
-    await run('inline', INLINE_ITEMS);
-    await run('single', INLINE_ITEMS);
-    const result = { measuredAt: new Date().toISOString(), concurrency: CONCURRENCY, executionMs: EXECUTION_MS, rows };
-    writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    return result;
   } finally {
     await env.stop();
   }
+}
+
+function runOne(env: BenchEnv, runner: FanoutRow['runner'], codikaWorkflow: string, count: number, workflowId: string) {
+  if (runner === 'single') return runSingles(env.client, env.taskQueue, codikaWorkflow, count, workflowId);
+  if (runner === 'bare') return runBare(env.client, env.taskQueue, codikaWorkflow, count, workflowId);
+  return runPipeline(env.client, env.taskQueue, codikaWorkflow, count, workflowId);
+}
+
+/** This process's RSS every 250 ms; `stop` ends the sampling and gives the largest, in MB. */
+function sampleRss(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return round(Math.max(peak, process.memoryUsage().rss) / 1024 / 1024, 0);
+    },
+  };
+}
+
+/** The hand-written fan-out: its run and each of its batch children. */
+async function runBare(
+  client: Client,
+  taskQueue: string,
+  codikaWorkflow: string,
+  count: number,
+  workflowId: string,
+): Promise<number> {
+  const handle = await client.workflow.start('bareFanout', {
+    taskQueue,
+    workflowId,
+    args: [
+      {
+        processInstanceId: BENCH_INSTANCE,
+        workflowId: codikaWorkflow,
+        items: Array.from({ length: count }, (_, i) => i),
+        concurrency: CONCURRENCY,
+      },
+    ],
+  });
+  const { executionIds } = (await handle.result()) as { executionIds: string[] };
+  if (executionIds.length !== count) throw new Error(`bare fan-out: ${executionIds.length} of ${count} items ran`);
+  let events = await chainEvents(client, workflowId, handle.firstExecutionRunId);
+  for (let batch = 0; count > INLINE_ITEMS && batch < Math.ceil(count / INLINE_ITEMS); batch += 1) {
+    const child = client.workflow.getHandle(`${workflowId}/batch-${batch}`);
+    const described = await child.describe();
+    events += await chainEvents(
+      client,
+      child.workflowId,
+      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
+    );
+  }
+  return events;
 }
 
 async function runPipeline(
@@ -197,12 +293,14 @@ export function fanoutReport(result: FanoutResult): string {
   const lines = [
     `## Fan-out: one forEach step (${result.concurrency} at a time, ${result.executionMs / 1000} s executions, auto polling)`,
     '',
-    '| runner | items | events | events per item | wall time | ideal | wall / ideal | peak in flight |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| runner | items | events | events per item | wall time | ideal | wall / ideal | peak in flight | bench CPU per item | server CPU per item | peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...result.rows.map(
       (r) =>
-        `| ${r.runner} | ${r.items} | ${r.events} | ${r.eventsPerItem} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.idealMs / 1000).toFixed(0)} s | ${r.wallToIdeal ?? '–'} | ${r.peakInFlight} |`,
+        `| ${r.runner} | ${r.items} | ${r.events} | ${r.eventsPerItem} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.idealMs / 1000).toFixed(0)} s | ${r.wallToIdeal ?? '–'} | ${r.peakInFlight} | ${r.benchCpuMsPerItem} ms | ${r.serverCpuMsPerItem ?? '–'} ms | ${r.peakRssMb} MB |`,
     ),
+    '',
+    `forEach ÷ bare: wall ${result.libraryToBare.wall ?? '–'}×, events per item ${result.libraryToBare.eventsPerItem ?? '–'}×, bench CPU per item ${result.libraryToBare.benchCpuPerItem ?? '–'}×, server CPU per item ${result.libraryToBare.serverCpuPerItem ?? '–'}×, peak RSS ${result.libraryToBare.peakRss ?? '–'}×.`,
     '',
     `Measured ${result.measuredAt}.`,
     '',

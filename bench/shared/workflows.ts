@@ -7,3 +7,4 @@
 // A bundle entry: the worker registers whatever it exports, so every library workflow comes along.
 export * from '../../src/workflows';
 export * from './bare-workflows';
+export * from '../fanout/bare-fanout-workflows';
