@@ -8,6 +8,8 @@ export function scaleFigures(run: ScaleRun): ScaleFigures {
     completionsPerSecond: run.completionsPerSecond.overall,
     detectionP50Ms: run.detection.median,
     workerPeakRssMb: run.workerPeakRssMb,
+    workerCpuMsPerExecution: run.cpuMsPerExecution.worker,
+    serverCpuMsPerExecution: run.cpuMsPerExecution.server,
     lost: run.failed + run.stuck,
     triggerOutcomeUnknown: run.outcomeUnknown,
     complete: run.complete,

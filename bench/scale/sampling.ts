@@ -31,6 +31,12 @@ export class Sampler {
   readonly errors = new Set<string>();
   /** When each Codika call reached the mock (the batch's one process instance): how bunched they came. */
   readonly callTimes: number[] = [];
+  /**
+   * CPU spent from `start` to `stop`, in total: the workers' (microseconds) and the server's (ticks);
+   * undefined when a reading was missing at either end (a worker had not reported yet, or off Linux).
+   */
+  readonly totals: { workerUs?: number; serverTicks?: number } = {};
+  private first?: { workerUs?: number; serverTicks?: number };
   private timer?: NodeJS.Timeout;
   private previous?: { at: number; harnessUs: number; workerUs?: number; serverTicks?: number; machine?: CpuTicks };
 
@@ -42,6 +48,7 @@ export class Sampler {
   /** Takes the first reading and then one a second. */
   start(): void {
     this.previous = this.snapshot().now;
+    this.first = { workerUs: this.previous.workerUs, serverTicks: this.previous.serverTicks };
     this.timer = setInterval(() => this.tick(), 1_000);
   }
 
@@ -49,6 +56,11 @@ export class Sampler {
   stop(): void {
     clearInterval(this.timer);
     this.tick();
+    const last = this.previous;
+    const since = (end: number | undefined, start: number | undefined) =>
+      end !== undefined && start !== undefined && end >= start ? end - start : undefined;
+    this.totals.workerUs = since(last?.workerUs, this.first?.workerUs);
+    this.totals.serverTicks = since(last?.serverTicks, this.first?.serverTicks);
   }
 
   private snapshot() {

@@ -19,12 +19,14 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
     '',
     'Library / bare floor (library ÷ bare), each on a fresh server:',
     '',
-    '| executions | server | start → trigger p50 | start → trigger p95 | completions/s | detection p50 | worker peak RSS | lost | trigger outcome unknown |',
-    '| --: | :-- | --: | --: | --: | --: | --: | --: | --: |',
+    '| executions | server | worker CPU per execution | server CPU per execution | start → trigger p50 | start → trigger p95 | completions/s | detection p50 | worker peak RSS | lost | trigger outcome unknown |',
+    '| --: | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...compareRunners(scale.batches, '').map((c) =>
       row([
         String(c.executions) + ([c.library, c.bare].some((f) => f && !f.complete) ? ' (capped)' : ''),
         c.server,
+        side(pick(c.library, 'workerCpuMsPerExecution'), pick(c.bare, 'workerCpuMsPerExecution'), (v) => `${v} ms`),
+        side(pick(c.library, 'serverCpuMsPerExecution'), pick(c.bare, 'serverCpuMsPerExecution'), (v) => `${v} ms`),
         side(pick(c.library, 'startToTriggerP50Ms'), pick(c.bare, 'startToTriggerP50Ms'), ms),
         side(pick(c.library, 'startToTriggerP95Ms'), pick(c.bare, 'startToTriggerP95Ms'), ms),
         side(pick(c.library, 'completionsPerSecond'), pick(c.bare, 'completionsPerSecond'), String),

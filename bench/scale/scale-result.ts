@@ -65,6 +65,12 @@ export interface ScaleRun {
    * process; `server` is the Temporal processes plus PostgreSQL's on the cluster.
    */
   cpu: { worker: CpuUse; server: CpuUse; harness: CpuUse; machine: CpuUse };
+  /**
+   * CPU per execution, in ms: every worker process's, and the Temporal server's, from the batch's
+   * first start to its last result, divided by the executions started. Unlike latencies under
+   * saturation, it holds still from run to run. Null when a reading was missing.
+   */
+  cpuMsPerExecution: { worker: number | null; server: number | null };
   /** Where start → trigger went, from a sample of the runs' histories. */
   historyTimings: HistoryTimings;
   timeline: ScaleSecond[];
@@ -83,6 +89,9 @@ export interface ScaleFigures {
   completionsPerSecond: number | null;
   detectionP50Ms: number | null;
   workerPeakRssMb: number | null;
+  /** Worker and server CPU per execution, in ms (see `ScaleRun.cpuMsPerExecution`). */
+  workerCpuMsPerExecution?: number | null;
+  serverCpuMsPerExecution?: number | null;
   /** Failed, stuck, or never started: every execution that did not end with Codika's answer. */
   lost: number;
   triggerOutcomeUnknown: number;

@@ -1,4 +1,5 @@
 import { round, summarize } from '../shared/stats';
+import { TICKS_PER_SECOND } from './cpu-time';
 import type { HistoryTimings } from './history-timings';
 import type { Sampler } from './sampling';
 import type { ScaleExecution } from './scale-execution';
@@ -42,6 +43,8 @@ export function summarizeBatch({
 }: BatchRecord): ScaleRun {
   const ok = executions.filter((e) => e.outcome === 'ok');
   const started = executions.filter((e) => e.handle).length;
+  const perExecution = (totalMs: number | undefined) =>
+    totalMs === undefined || started === 0 ? null : round(totalMs / started, 2);
   const ends = ok.map((e) => e.endedAtMs!).sort((a, b) => a - b);
   const wallMs = lastEndMs - firstStartMs;
   const inFlight = sampler.seconds.filter((s) => s.t * 1000 <= wallMs + 1000);
@@ -90,6 +93,12 @@ export function summarizeBatch({
       server: cpuUse(inFlight.map((s) => s.cpu.server)),
       harness: cpuUse(inFlight.map((s) => s.cpu.harness)),
       machine: cpuUse(inFlight.map((s) => s.cpu.machine)),
+    },
+    cpuMsPerExecution: {
+      worker: perExecution(sampler.totals.workerUs === undefined ? undefined : sampler.totals.workerUs / 1000),
+      server: perExecution(
+        sampler.totals.serverTicks === undefined ? undefined : (sampler.totals.serverTicks / TICKS_PER_SECOND) * 1000,
+      ),
     },
     historyTimings: timings,
     timeline: sampler.seconds,
