@@ -80,6 +80,8 @@ export class Sampler {
 
   private tick(): void {
     const { now, rss } = this.snapshot();
+    // The workers report once a second: their total counts from their first report, a second at most after the start.
+    if (this.first && this.first.workerUs === undefined) this.first.workerUs = now.workerUs;
     const before = this.previous!;
     this.previous = now;
     const seconds = (now.at - before.at) / 1000;
