@@ -34,6 +34,13 @@ export interface DetectionResult {
 }
 
 const STUCK_AFTER_MS = 60_000;
+/**
+ * Each execution lasts its nominal duration plus up to this much, drawn at random: the checks of
+ * `auto` and `timer` come on a fixed schedule from the trigger, so whole-second durations would always
+ * finish at the same phase of it and detection would be fixed by the durations rather than sampled.
+ * One second covers a whole period of the first checks.
+ */
+export const DETECTION_JITTER_MS = 1_000;
 
 /**
  * Per strategy, one batch of executions of every duration at once, polled with the library's
@@ -42,14 +49,17 @@ const STUCK_AFTER_MS = 60_000;
  */
 export async function measureDetection(env: BenchEnv, plan: BenchPlan): Promise<DetectionResult> {
   const { durationsMs, perDuration } = plan.detection;
-  for (const durationMs of durationsMs) env.mock.script(scriptName(durationMs), { durationMs, resultData: {} });
+  for (const durationMs of durationsMs) {
+    const jittered = () => durationMs + Math.floor(Math.random() * DETECTION_JITTER_MS);
+    env.mock.script(scriptName(durationMs), { durationMs: jittered, resultData: {} });
+  }
   const rows: DetectionRow[] = [];
   const samples: DetectionSample[] = [];
   for (const strategy of plan.strategies) {
     const batch = durationsMs.flatMap((durationMs) => Array.from({ length: perDuration }, () => durationMs));
     const measured = await Promise.all(
       batch.map(async (durationMs): Promise<DetectionSample & { rejected: boolean }> => {
-        const timeoutMs = 2 * durationMs + STUCK_AFTER_MS;
+        const timeoutMs = 2 * (durationMs + DETECTION_JITTER_MS) + STUCK_AFTER_MS;
         const run: LibraryRun =
           strategy === STANDALONE_RUNNER
             ? await runStandaloneExecution(env, scriptName(durationMs), { poll: {} }, timeoutMs)
