@@ -19,6 +19,8 @@ export interface OverheadSample {
   events?: number;
   /** Each timer poll's cost beyond its wait, from the history (bare and library runs). */
   pollCyclesMs?: number[];
+  /** The round it ran in, from 0: the runners alternate which goes first from round to round. */
+  round?: number;
   error?: string;
 }
 
@@ -64,16 +66,22 @@ export interface CycleComparison {
   library: Summary;
   bare: Summary;
   ratio: number | null;
+  /** The ratio of each round's medians (over every duration), in round order. */
+  ratioByRound?: (number | null)[];
+  /** The largest round ratio less the smallest: how far the figure moves between rounds. */
+  spread?: number | null;
 }
 
 /** Slack on top of an execution's duration before a run counts as stuck. */
 const STUCK_AFTER_MS = 30_000;
 
 /**
- * For each duration, in each round: the baseline's executions all at once, then the bare loop's,
- * then the library's, all polling every 1.5 s against the same mock script. Rounds add samples
- * without adding contention. One unmeasured batch first warms the worker up: its first workflows
- * take a few hundred milliseconds longer.
+ * For each duration, in each round: the baseline's executions all at once, the bare loop's, and the
+ * library's, one runner after the other, all polling every 1.5 s against the same mock script. The
+ * order flips from round to round (baseline, bare, library; then library, bare, baseline), so the
+ * machine's drift does not land on one runner, and the ratio is reported per round with its spread.
+ * Rounds add samples without adding contention. One unmeasured batch first warms the worker up: its
+ * first workflows take a few hundred milliseconds longer.
  */
 export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<OverheadResult> {
   const { durationsMs, perDuration, pollIntervalMs, rounds = 1 } = plan.overhead;
@@ -96,58 +104,63 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
     const baseline: OverheadSample[] = [];
     const bare: OverheadSample[] = [];
     const library: OverheadSample[] = [];
+    const runBaseline = () =>
+      Promise.all(
+        Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+          const startedAt = Date.now();
+          try {
+            const result = await runBaselineExecution(
+              env.target,
+              { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
+              { pollIntervalMs, maxWaitMs: durationMs + STUCK_AFTER_MS },
+            );
+            const endedAt = Date.now();
+            const detectionMs = endedAt - (finishedAt(result.executionId) ?? endedAt);
+            return { runner: 'baseline', durationMs, timeMs: endedAt - startedAt, polls: result.polls, detectionMs };
+          } catch (err) {
+            return { runner: 'baseline', durationMs, timeMs: Date.now() - startedAt, error: String(err) };
+          }
+        }),
+      );
+    const runBare = () =>
+      Promise.all(
+        Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+          const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
+          const sample = sampleOf('bare', durationMs, run, finishedAt);
+          if (sample.error !== undefined) return sample;
+          return {
+            ...sample,
+            pollCyclesMs: pollCycles(await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!)),
+          };
+        }),
+      );
+    const runLibrary = () =>
+      Promise.all(
+        Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+          const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
+          const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
+          if (run.error !== undefined) return { ...sample, error: run.error };
+          const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
+          addPollPhases(chain, phases);
+          const detectionMs = run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs);
+          return {
+            ...sample,
+            polls: run.polls,
+            detectionMs,
+            events: historyCost(chain).events,
+            pollCyclesMs: pollCycles(chain),
+          };
+        }),
+      );
+    const runners = [
+      { into: baseline, run: runBaseline },
+      { into: bare, run: runBare },
+      { into: library, run: runLibrary },
+    ];
     for (let round = 0; round < rounds; round++) {
-      baseline.push(
-        ...(await Promise.all(
-          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-            const startedAt = Date.now();
-            try {
-              const result = await runBaselineExecution(
-                env.target,
-                { processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflowId },
-                { pollIntervalMs, maxWaitMs: durationMs + STUCK_AFTER_MS },
-              );
-              const endedAt = Date.now();
-              const detectionMs = endedAt - (finishedAt(result.executionId) ?? endedAt);
-              return { runner: 'baseline', durationMs, timeMs: endedAt - startedAt, polls: result.polls, detectionMs };
-            } catch (err) {
-              return { runner: 'baseline', durationMs, timeMs: Date.now() - startedAt, error: String(err) };
-            }
-          }),
-        )),
-      );
-      bare.push(
-        ...(await Promise.all(
-          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-            const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
-            const sample = sampleOf('bare', durationMs, run, finishedAt);
-            if (sample.error !== undefined) return sample;
-            return {
-              ...sample,
-              pollCyclesMs: pollCycles(await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!)),
-            };
-          }),
-        )),
-      );
-      library.push(
-        ...(await Promise.all(
-          Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
-            const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
-            const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
-            if (run.error !== undefined) return { ...sample, error: run.error };
-            const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
-            addPollPhases(chain, phases);
-            const detectionMs = run.endedAtMs - (finishedAt(run.executionId) ?? run.endedAtMs);
-            return {
-              ...sample,
-              polls: run.polls,
-              detectionMs,
-              events: historyCost(chain).events,
-              pollCyclesMs: pollCycles(chain),
-            };
-          }),
-        )),
-      );
+      for (const { into, run } of round % 2 === 0 ? runners : [...runners].reverse()) {
+        into.push(...(await run()).map((sample) => ({ ...sample, round })));
+      }
     }
     samples.push(...baseline, ...bare, ...library);
     rows.push(overheadRow(durationMs, baseline, bare, library));
@@ -229,5 +242,16 @@ function compareCycles(samples: OverheadSample[]): CycleComparison {
     summarize(samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []));
   const library = cycles('library');
   const bare = cycles('bare');
-  return { library, bare, ratio: ratio(library.median, bare.median) };
+  const rounds = [...new Set(samples.map((s) => s.round ?? 0))].sort((a, b) => a - b);
+  const ratioByRound = rounds.map((round) => {
+    const inRound = samples.filter((s) => (s.round ?? 0) === round);
+    const median = (runner: OverheadSample['runner']) =>
+      summarize(
+        inRound.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []),
+      ).median;
+    return ratio(median('library'), median('bare'));
+  });
+  const known = ratioByRound.filter((r): r is number => r !== null);
+  const spread = known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
+  return { library, bare, ratio: ratio(library.median, bare.median), ratioByRound, spread };
 }

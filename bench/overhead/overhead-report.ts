@@ -1,7 +1,7 @@
 import { ms, row, seconds } from '../shared/format';
 import type { BenchPlan } from '../shared/plan';
 import { median, summarize } from '../shared/stats';
-import type { OverheadResult } from './measure-overhead';
+import type { CycleComparison, OverheadResult } from './measure-overhead';
 
 /** The overhead scenario as markdown: the table per duration, then the per-poll figures and phases. */
 export function overheadSection(overhead: OverheadResult, plan: BenchPlan): string[] {
@@ -44,7 +44,8 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
       (overhead.pollCycle
         ? `Over every poll of every duration: library ${ms(overhead.pollCycle.library.median, 1)}, bare loop ` +
           `${ms(overhead.pollCycle.bare.median, 1)} (median of ${overhead.pollCycle.library.n} and ` +
-          `${overhead.pollCycle.bare.n} polls), ${overhead.pollCycle.ratio ?? '—'}× (goal ≤ 1.1). `
+          `${overhead.pollCycle.bare.n} polls), ${overhead.pollCycle.ratio ?? '—'}× (goal ≤ 1.1). ` +
+          cycleSpread(overhead.pollCycle)
         : '') +
       (overhead.fit
         ? `Split by a least-squares fit over the durations: ${ms(overhead.fit.fixedMs)} per execution plus ` +
@@ -58,4 +59,20 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
       `${phase(phases.activityDispatch)}, activity run ${phase(phases.activityRun)}, workflow task after it ` +
       `${phase(phases.workflowTaskAfterActivity)}.`,
   ];
+}
+
+/** Goal of the poll cycle's ratio, and the most its round-to-round spread may be for a verdict on it. */
+const CYCLE_GOAL = 1.1;
+const CYCLE_SPREAD_MARGIN = 0.1;
+
+/** The ratio round by round (runners alternate which goes first), and whether it holds still enough to judge. */
+function cycleSpread(cycle: CycleComparison): string {
+  const rounds = cycle.ratioByRound ?? [];
+  if (rounds.length < 2 || cycle.spread == null) return '';
+  const listed = `By round: ${rounds.map((r) => (r === null ? '—' : `${r}×`)).join(', ')} (spread ${cycle.spread}). `;
+  if (cycle.spread >= CYCLE_SPREAD_MARGIN) {
+    return `${listed}The spread is at least ${CYCLE_SPREAD_MARGIN}: this run cannot say whether the goal (≤ ${CYCLE_GOAL}) is met. `;
+  }
+  const met = cycle.ratio !== null && cycle.ratio <= CYCLE_GOAL;
+  return `${listed}Goal ${met ? 'met' : '**not met**'}. `;
 }
