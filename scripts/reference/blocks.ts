@@ -59,6 +59,20 @@ function formatWithPrettier(text: string, filepath: string): string {
   return execFileSync(process.execPath, [cli, '--stdin-filepath', filepath], { input: text, encoding: 'utf8' });
 }
 
+/**
+ * Why `file` differs from what its generators write today (the first line that differs), or undefined
+ * when it is current: the freshness tests' one check.
+ */
+export function staleness(file: string, blocks: GeneratedBlock[]): string | undefined {
+  const found = readRepositoryFile(file).split('\n');
+  const wanted = renderFile(file, blocks).split('\n');
+  const line = found.findIndex((text, i) => text !== wanted[i]);
+  if (line === -1 && found.length === wanted.length) return undefined;
+  const at = line === -1 ? Math.min(found.length, wanted.length) : line;
+  const show = (text: string | undefined) => JSON.stringify(text ?? '(end of file)');
+  return `${file} is stale: run npm run reference (line ${at + 1}: found ${show(found[at])}, expected ${show(wanted[at])})`;
+}
+
 /** The file's current text (relative to the repository root). */
 export function readRepositoryFile(file: string): string {
   return readFileSync(join(repositoryRoot, file), 'utf8');
