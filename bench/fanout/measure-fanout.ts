@@ -188,17 +188,9 @@ async function runBare(
   });
   const { executionIds } = (await handle.result()) as { executionIds: string[] };
   if (executionIds.length !== count) throw new Error(`bare fan-out: ${executionIds.length} of ${count} items ran`);
-  let events = await chainEvents(client, workflowId, handle.firstExecutionRunId);
-  for (let batch = 0; count > INLINE_ITEMS && batch < Math.ceil(count / INLINE_ITEMS); batch += 1) {
-    const child = client.workflow.getHandle(`${workflowId}/batch-${batch}`);
-    const described = await child.describe();
-    events += await chainEvents(
-      client,
-      child.workflowId,
-      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
-    );
-  }
-  return events;
+  const batches = count > INLINE_ITEMS ? Math.ceil(count / INLINE_ITEMS) : 0;
+  const batchIds = Array.from({ length: batches }, (_, batch) => `${workflowId}/batch-${batch}`);
+  return runAndBatchesEvents(client, workflowId, handle.firstExecutionRunId, batchIds);
 }
 
 async function runPipeline(
@@ -229,16 +221,8 @@ async function runPipeline(
     ],
   });
   const result = (await handle.result()) as CodikaPipelineResult;
-  let events = await chainEvents(client, workflowId, handle.firstExecutionRunId);
-  for (const batch of result.steps.send?.batches ?? []) {
-    const described = await client.workflow.getHandle(batch.workflowId).describe();
-    events += await chainEvents(
-      client,
-      batch.workflowId,
-      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
-    );
-  }
-  return events;
+  const batchIds = (result.steps.send?.batches ?? []).map((batch) => batch.workflowId);
+  return runAndBatchesEvents(client, workflowId, handle.firstExecutionRunId, batchIds);
 }
 
 /** The same executions as separate runs, at most `CONCURRENCY` at once, as a client would pace them. */
@@ -264,6 +248,25 @@ async function runSingles(
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return events;
+}
+
+/** History events of a fan-out's run chain and of each of its batch children's chains. */
+async function runAndBatchesEvents(
+  client: Client,
+  workflowId: string,
+  firstRunId: string,
+  batchWorkflowIds: string[],
+): Promise<number> {
+  let events = await chainEvents(client, workflowId, firstRunId);
+  for (const batchWorkflowId of batchWorkflowIds) {
+    const described = await client.workflow.getHandle(batchWorkflowId).describe();
+    events += await chainEvents(
+      client,
+      batchWorkflowId,
+      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
+    );
+  }
   return events;
 }
 
