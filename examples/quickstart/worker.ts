@@ -25,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(String(err)); // the message, not a stack: e.g. no Temporal server at TEMPORAL_ADDRESS
   process.exit(1);
 });
