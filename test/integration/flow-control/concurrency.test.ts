@@ -21,7 +21,8 @@ const FAST = { strategy: 'timer', firstPollAfter: 200, backoffCoefficient: 1, ma
 let env: TestWorkflowEnvironment;
 let mock: MockCodikaServer;
 
-beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY })));
+// Honouring the Idempotency-Key, so a trigger sent again after the killed worker's (below) finds its execution.
+beforeAll(async () => ({ env, mock } = await startTestbed({ apiKey: API_KEY, honourIdempotencyKey: true })));
 afterAll(() => stopTestbed({ env, mock }));
 
 /**
@@ -69,7 +70,18 @@ test('50 executions of one instance with limit 3: never more than 3 at once, acr
       env.client.workflow.execute<typeof codikaExecutionWorkflow>('codikaExecutionWorkflow', {
         taskQueue,
         workflowId: `${taskQueue}-${n}`,
-        args: [{ processInstanceId, workflowId: 'conc-50', payload: { n }, concurrency: { limit: 3 }, poll: FAST }],
+        // The kill may cut a trigger short: at-most-once would rightly end that run with an unknown
+        // outcome; this test is about permits, so the trigger is sent again under the same key.
+        args: [
+          {
+            processInstanceId,
+            workflowId: 'conc-50',
+            payload: { n },
+            concurrency: { limit: 3 },
+            poll: FAST,
+            triggerDelivery: 'at-least-once',
+          },
+        ],
       }),
     );
     // One worker dies while its runs (and perhaps the key's workflow) hold permits; the other carries on.
