@@ -98,6 +98,10 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
     poll: POLL,
     concurrency: { key: 'rec-conc-exec', limit: 1 },
   },
+  // Issue 30: the library's patches answered by one marker (codika-patches-2026-12): the default
+  // strategy, trigger delivery, the run index and status answers; and the record of a run left running.
+  'one-marker-default': { processInstanceId: 'pi_rec', workflowId: 'rec-success' },
+  'one-marker-cancelled': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: POLL },
 };
 
 /** Scenarios whose key's flow-control workflow is recorded too (`flow-control-<scenario>.json`). */
@@ -107,7 +111,7 @@ const FLOW_CONTROL_KEYS: Record<string, string> = {
 };
 
 /** Scenarios cancelled once their execution was triggered and checked once. */
-const CANCELLED_AFTER_TRIGGER = new Set(['cancelled-left-running']);
+const CANCELLED_AFTER_TRIGGER = new Set(['cancelled-left-running', 'one-marker-cancelled']);
 
 /** Pipelines: side-by-side steps, templates, a failure that continues, and a saga that compensates. */
 const PIPELINE_POLL = { strategy: 'timer', ...POLL } as const;
@@ -297,6 +301,22 @@ const SHORT_HISTORY_SCENARIOS: Record<string, CodikaPipelineInput> = {
   // Recorded once runs kept one state, with the batch window, carried trigger waits and checked sizes:
   // batches side by side handing on their room, with one slow item.
   'pipeline-batch-window': {
+    input: { items: Array.from({ length: 12 }, (_, n) => n) },
+    pipeline: {
+      processInstanceId: 'pi_rec',
+      poll: PIPELINE_POLL,
+      steps: [
+        {
+          id: 'send',
+          workflowId: 'rec-window-item',
+          forEach: { items: { $ref: 'input.items' }, concurrency: 3, batchSize: 4 },
+          payload: { n: { $ref: 'item' } },
+        },
+      ],
+    },
+  },
+  // Issue 30: the batch window again, its pipeline's patches and every batch's answered by one marker.
+  'pipeline-one-marker': {
     input: { items: Array.from({ length: 12 }, (_, n) => n) },
     pipeline: {
       processInstanceId: 'pi_rec',

@@ -55,6 +55,8 @@ export interface PollHeartbeat {
   nextIntervalMs: number;
   /** When this activity first started, across retries (for `stopAfterMs`). */
   startedAtMs: number;
+  /** Past the first phase with `thenRetry`: each attempt checks once; `nextIntervalMs` is the next retry's wait. */
+  retrying?: boolean;
   /**
    * The attempt before this one ended to have its next check dispatched by the task queue (under rate
    * limits): its retry delay was the wait, so this attempt checks at once.
@@ -84,6 +86,41 @@ export function createPollingActivities(
   getStatus: GetStatus,
   { secrets, pacer, requestTimeoutMs, checksThroughTaskQueue }: PollingDependencies,
 ): CodikaPollingActivities {
+  /**
+   * One attempt past the first phase: one check (its turn counted, not waited for: the retry delay
+   * was the wait), then the end, or `pending` failing the attempt with the next wait as its delay.
+   */
+  async function checkOnceThenRetry(
+    input: PollCodikaExecutionInput,
+    progress: PollHeartbeat,
+    beat: Heartbeats,
+  ): Promise<CodikaFinalStatus> {
+    const schedule = input.thenRetry!;
+    pacer.reserve();
+    let waitAtLeastMs = 0;
+    try {
+      const status = await heartbeatWhile(
+        () => beat.progress(progress),
+        REQUEST_HEARTBEAT_EVERY_MS,
+        getStatus(input, Context.current().cancellationSignal),
+      );
+      progress.polls += 1;
+      if (status.status !== 'pending') return { ...status, polls: progress.polls };
+      progress.lastStatus = status.reportedStatus ?? 'pending';
+    } catch (err) {
+      if (!(err instanceof CodikaError && err.retryable)) {
+        const failure = toApplicationFailure(err, secrets);
+        logCallFailure(failure, input.executionId);
+        throw failure;
+      }
+      progress.lastStatus = `error (${err.kind})`;
+      waitAtLeastMs = err.retryAfterMs ?? 0;
+    }
+    const waitMs = Math.max(progress.nextIntervalMs, waitAtLeastMs);
+    progress.nextIntervalMs = Math.min(progress.nextIntervalMs * schedule.coefficient, schedule.maxMs);
+    throw stillPending(beat, progress, waitMs);
+  }
+
   return {
     async pollCodikaExecution(input) {
       const context = Context.current();
@@ -100,8 +137,11 @@ export function createPollingActivities(
         const elapsedMs = Date.now() - progress.startedAtMs;
         const waitMs = progress.checkDueNow ? 0 : progress.nextIntervalMs;
         progress.checkDueNow = undefined;
+        if (progress.retrying && input.thenRetry) return checkOnceThenRetry(input, progress, beat);
         if (input.stopAfterMs !== undefined && elapsedMs + waitMs > input.stopAfterMs) {
-          return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
+          if (!input.thenRetry) return { status: 'pending', polls: progress.polls, lastStatus: progress.lastStatus };
+          const firstWaitMs = input.thenRetry.initialMs;
+          throw stillPending(beat, { ...progress, retrying: true, nextIntervalMs: firstWaitMs }, firstWaitMs);
         }
         // Under rate limits the retry waits instead, so the check goes out when matching dispatches it.
         if (waitMs > 0 && checksThroughTaskQueue()) throw checkHandedToTaskQueue(beat, progress, waitMs);
@@ -175,6 +215,24 @@ export function createPollingActivities(
       );
     },
   };
+}
+
+/**
+ * Ends an attempt past the first phase with the execution still running: benign, so nothing is
+ * logged as an error, and retried after `waitMs`, with the progress its retry resumes from.
+ */
+function stillPending(beat: Heartbeats, progress: PollHeartbeat, waitMs: number): unknown {
+  beat.now(progress);
+  const reported = progress.lastStatus ?? 'pending';
+  return withoutStack(
+    ApplicationFailure.create({
+      type: CODIKA_EXECUTION_PENDING,
+      message: `Codika execution ${progress.executionId} is still ${reported}`,
+      category: 'BENIGN',
+      nextRetryDelay: Math.max(1, waitMs),
+      details: [{ polls: progress.polls, lastStatus: reported }],
+    }),
+  );
 }
 
 /**

@@ -64,6 +64,19 @@ export interface PollCodikaExecutionInput extends GetCodikaExecutionStatusInput 
   maxPollIntervalMs: number;
   /** Return `pending` instead of checking again once this long has passed (`auto`'s first phase). */
   stopAfterMs?: number;
+  /**
+   * Past `stopAfterMs`, go on in the same activity with one check per attempt instead of returning
+   * `pending` (`auto`'s second phase): a pending answer fails the attempt, benign, with the next wait
+   * as its retry delay, `initialMs` first, then growing by `coefficient` up to `maxMs`.
+   */
+  thenRetry?: CheckRetrySchedule;
+}
+
+/** Waits between the checks of `pollCodikaExecution`'s retries, past its first phase. @inline */
+export interface CheckRetrySchedule {
+  initialMs: number;
+  coefficient: number;
+  maxMs: number;
 }
 
 /** What the polling activity returns: the end, or `pending` when it was told to stop early. @inline */

@@ -9,12 +9,12 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
-  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { libraryPatched } from './library-patches';
 import { setVersioningBehavior } from './versioning-behavior';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { validateId } from '../shared/validation';
@@ -36,6 +36,7 @@ import {
   resolvePollSettings,
   showingDetails,
   underPath,
+  PollNowRequests,
   validateExecutionInput,
 } from './execution';
 import { installHandler as installOperatorAnswers } from './execution/operator-answers';
@@ -103,8 +104,8 @@ export async function codikaExecutionWorkflow(input: CodikaExecutionWorkflowInpu
 
   const state = showingDetails(initialStepState(valid, resume), (current) => executionDetails(current, Date.now()));
   setHandler(codikaExecutionStateQuery, () => state);
-  const pollNow = { requested: resume?.pollNowRequested === true };
-  setHandler(codikaPollNowSignal, () => void (pollNow.requested = true));
+  const pollNow = new PollNowRequests(resume?.pollNowRequested === true);
+  setHandler(codikaPollNowSignal, () => pollNow.request());
   const pollsAtRunStart = state.polls;
   const indexing = new RunIndexing(valid.workflowId);
   installOperatorAnswers();
@@ -181,7 +182,7 @@ setVersioningBehavior('AUTO_UPGRADE', codikaExecutionWorkflow);
  * and in the worker's log. Guarded by a `patched` marker: runs recorded before this never wrote it.
  */
 function recordLeftRunning(executionId: string): void {
-  if (!patched('codika-left-running')) return;
+  if (!libraryPatched('codika-left-running')) return;
   upsertMemo({ codikaLeftRunning: executionId });
   log.warn('codikaExecutionWorkflow cancelled: the Codika execution keeps running', { executionId });
 }
@@ -207,7 +208,7 @@ class RunIndexing {
   triggered(executionId: string, runIndex: CodikaTriggeredExecution['runIndex']): void {
     // Asked here, in the same workflow task as the commands it guards: a worker whose code predates
     // indexing, or a history it wrote, never meets a memo or an attribute update it did not make.
-    if (!patched('codika-run-index')) return;
+    if (!libraryPatched('codika-run-index')) return;
     upsertMemo({ codikaExecutionId: executionId });
     // Without one (a step that attached, or polls what an operator named), what the run learnt stays.
     if (runIndex) this.registered = new Set(runIndex.searchAttributes);

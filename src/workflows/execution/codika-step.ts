@@ -3,10 +3,10 @@ import {
   ApplicationFailure,
   ContinueAsNew,
   isCancellation,
-  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
+import { libraryPatched } from '../library-patches';
 import { executionPriority } from '../../shared/priority';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
 import type {
@@ -34,6 +34,7 @@ import {
   pollWithTimers,
   type ActivityShape,
   type PollingContext,
+  type PollNowRequests,
 } from './polling-strategies';
 import { stepReport } from './step-telemetry';
 import { awaitOperatorAnswer, type OperatorAddress } from './operator-answers';
@@ -50,8 +51,8 @@ export interface CodikaStepHooks {
   resumeTrigger?: CodikaTriggerProgress;
   /** Runs after each status check that was not final; may continue-as-new (and so never return). */
   afterPoll?(progress: CodikaStepProgress): Promise<void>;
-  /** Set `requested` to check at once instead of at the next timer (`timer` strategy). */
-  pollNow?: { requested: boolean };
+  /** Requests for a check at once (the `codikaPollNow` signal), honoured by every strategy. */
+  pollNow?: PollNowRequests;
   /**
    * Runs once Codika accepted the trigger, or once a step that attaches starts polling (then without
    * `runIndex`); not on a resumed run.
@@ -225,7 +226,7 @@ async function runCodikaStep(
           hooks.awaitingOperator?.(false, runIndex);
         }
       };
-      const triggered = patched(TRIGGER_DELIVERY_PATCH)
+      const triggered = libraryPatched(TRIGGER_DELIVERY_PATCH)
         ? await triggerExecution({
             input,
             get deadlineAtMs() {
@@ -256,7 +257,12 @@ async function runCodikaStep(
   try {
     final = await STRATEGIES[settings.strategy]({
       executionId,
-      statusRequest: statusRequestOf(input, executionId, settings, patched(STATUS_ANSWERS_PATCH) ? acceptedAtMs : null),
+      statusRequest: statusRequestOf(
+        input,
+        executionId,
+        settings,
+        libraryPatched(STATUS_ANSWERS_PATCH) ? acceptedAtMs : null,
+      ),
       acceptedAtMs,
       settings,
       state,

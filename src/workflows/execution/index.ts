@@ -14,4 +14,5 @@
 export { executeCodikaStep, initialStepState } from './codika-step';
 export { executionDetails, showingDetails } from './current-details';
 export { invalid, resolvePollSettings } from './poll-settings';
+export { PollNowRequests } from './polling-strategies';
 export { EXECUTION_INPUT_KEYS, underPath, validateExecutionInput } from './validate-input';

@@ -1,4 +1,4 @@
-import { type ApplicationFailure, patched } from '@temporalio/workflow';
+import type { ApplicationFailure } from '@temporalio/workflow';
 import { CODIKA_VALIDATION_FAILURE } from '../../shared/errors';
 import { parseDuration, type Duration } from '../../shared/durations';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../../shared/poll-options';
 import { nonRetryableFailure } from '../../shared/failures';
 import { loadPollOptionsSchema } from '../lazy-schemas';
+import { libraryPatched } from '../library-patches';
 
 /**
  * Executions started before `auto` became the default chose `timer`; this patch keeps their
@@ -85,7 +86,7 @@ export function checkPollSettings(
  */
 function defaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {
   if (INTERVAL_KEYS.some((key) => options[key] !== undefined)) return 'timer';
-  return patched(AUTO_BY_DEFAULT_PATCH) ? 'auto' : 'timer';
+  return libraryPatched(AUTO_BY_DEFAULT_PATCH) ? 'auto' : 'timer';
 }
 
 function todaysDefaultStrategy(options: CodikaPollOptions): CodikaPollStrategy {

@@ -1,7 +1,13 @@
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CodikaActivities } from '../../activities/create-codika-activities';
 import type { CodikaExecutionState, CodikaStepProgress } from '../../shared/execution-types';
-import type { CodikaFinalStatus, CodikaPollResult, GetCodikaExecutionStatusInput } from '../../shared/activity-types';
+import type {
+  CheckRetrySchedule,
+  CodikaFinalStatus,
+  CodikaPollResult,
+  GetCodikaExecutionStatusInput,
+} from '../../shared/activity-types';
+import { onLibraryPatches2026_12 } from '../library-patches';
 import { formatDuration } from '../../shared/durations';
 import type { PollSettings } from '../../shared/poll-options';
 
@@ -23,14 +29,40 @@ export interface PollingContext {
   resume?: CodikaStepProgress;
   /** Runs after each check that was not final (`timer` only); may continue-as-new. */
   afterPoll?(progress: CodikaStepProgress): Promise<void>;
-  /** True when someone asked for a check now (`timer` only); reset once honoured. */
-  pollNow?: { requested: boolean };
+  /** Requests for a check now (the `codikaPollNow` signal); `requested` is reset once honoured. */
+  pollNow?: PollNowRequests;
   /** Activities bounded by the deadline. */
   activities(options?: ActivityShape): CodikaActivities;
   /** The failure to throw when no time is left. */
   deadlineReached(): Error;
   /** Names the step in every timer summary (`extract · wait 2 s`); pipelines set it. */
   label?: string;
+}
+
+/**
+ * Requests for a status check now, and whoever waits for the next one. The signal handler wakes the
+ * waiter itself: the check-beside-the-wait of every strategy but `timer` then costs one promise, where
+ * a `condition` raced against the wait cost several per wait, each with its stack captured, and a
+ * predicate run at every activation of the run.
+ */
+export class PollNowRequests {
+  private wake: ((value: 'woken') => void) | undefined;
+
+  constructor(public requested = false) {}
+
+  /** The `codikaPollNow` signal: asks for a check, and wakes a strategy that waits for one. */
+  request(): void {
+    this.requested = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.('woken');
+  }
+
+  /** Resolves at the next request, or at once when one is waiting. */
+  next(): Promise<'woken'> {
+    if (this.requested) return Promise.resolve('woken');
+    return new Promise((resolve) => (this.wake = resolve));
+  }
 }
 
 /** A timer or activity summary, prefixed with the step's label when it has one. */
@@ -158,17 +190,25 @@ export const AUTO_SCHEDULE = {
   retryMaxMs: 180_000,
 } as const;
 
-/** The activity loop for the first phase, then retries with a wide backoff. */
+/**
+ * The activity loop for the first phase, then retries with a wide backoff. Runs with the 2026-12
+ * marker keep both phases in the one activity (its retries are the second phase): a wait past the
+ * first phase then costs no timer and no second activity, eight history events fewer.
+ */
 export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const phaseEndsAtMs = ctx.resume?.autoPhaseEndsAtMs ?? Date.now() + AUTO_SCHEDULE.activityPhaseMs;
   ctx.state.autoPhaseEndsAt = new Date(phaseEndsAtMs).toISOString();
   const phaseLeftMs = phaseEndsAtMs - Date.now();
   if (phaseLeftMs <= 0) return retryLoop(ctx, AUTO_RETRIES);
+  const bothPhases = onLibraryPatches2026_12();
+  const firstPhaseSummary = `status checks every ${formatDuration(AUTO_SCHEDULE.activityIntervalMs)} for ${formatDuration(AUTO_SCHEDULE.activityPhaseMs)}`;
   const activities = ctx.activities({
     heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     longRunning: true,
     tryCancel: true,
-    summary: `status checks every ${formatDuration(AUTO_SCHEDULE.activityIntervalMs)} for ${formatDuration(AUTO_SCHEDULE.activityPhaseMs)}`,
+    summary: bothPhases
+      ? `${firstPhaseSummary}, then retried every ${formatDuration(AUTO_RETRIES.initialInterval)} to ${formatDuration(AUTO_RETRIES.maximumInterval)}`
+      : firstPhaseSummary,
   });
   const firstPhase = await checkAtOnceWhenWoken(ctx, async () => {
     const result = await activities.pollCodikaExecution({
@@ -177,9 +217,11 @@ export async function pollAuto(ctx: PollingContext): Promise<CodikaFinalStatus> 
       backoffCoefficient: 1,
       maxPollIntervalMs: AUTO_SCHEDULE.activityIntervalMs,
       stopAfterMs: phaseLeftMs,
+      ...(bothPhases ? { thenRetry: AUTO_THEN_RETRY } : {}),
     });
     return { ...result, polls: ctx.state.polls + result.polls };
   });
+  // Only a loop scheduled without the second phase (before the marker) comes back pending.
   if (firstPhase.status !== 'pending') return firstPhase;
   ctx.state.polls = firstPhase.polls;
   ctx.state.lastStatus = firstPhase.lastStatus ?? 'pending';
@@ -191,6 +233,13 @@ const AUTO_RETRIES: RetryLoop = {
   initialInterval: AUTO_SCHEDULE.retryInitialMs,
   backoffCoefficient: AUTO_SCHEDULE.retryCoefficient,
   maximumInterval: AUTO_SCHEDULE.retryMaxMs,
+};
+
+/** `auto`'s second phase as the first phase's activity runs it: the same checks at the same times. */
+const AUTO_THEN_RETRY: CheckRetrySchedule = {
+  initialMs: AUTO_SCHEDULE.retryInitialMs,
+  coefficient: AUTO_SCHEDULE.retryCoefficient,
+  maxMs: AUTO_SCHEDULE.retryMaxMs,
 };
 
 /** Waits the first interval with a timer, then lets the retry policy of a benignly failing check loop. */
@@ -223,8 +272,8 @@ async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
   const pollNow = ctx.pollNow;
   if (!pollNow) return waiting;
   for (;;) {
-    const woken = await Promise.race([waiting.then(() => false), condition(() => pollNow.requested).then(() => true)]);
-    if (!woken) return waiting;
+    const first = await Promise.race([waiting, pollNow.next()]);
+    if (first !== 'woken') return first;
     pollNow.requested = false;
     const status = await ctx
       .activities({ summary: `status #${ctx.state.polls + 1} (woken)` })

@@ -12,9 +12,9 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  patched,
   workflowInfo,
 } from '@temporalio/workflow';
+import { libraryPatched } from '../library-patches';
 import type {
   CodikaExecutionResult,
   CodikaExecutionState,
@@ -114,12 +114,12 @@ export class PipelineRun {
     batchOf?: CodikaPipelineInput['batchOf'],
     redrive?: Pick<CodikaPipelineInput, 'redrive' | 'attach'>,
   ) {
-    const oneState = patched(PIPELINE_ONE_STATE_PATCH);
+    const oneState = libraryPatched(PIPELINE_ONE_STATE_PATCH);
     // Asked only by runs that keep one state, each once as the run starts, so its marker is on record early.
     const ways = {
-      batchWindow: oneState && patched(PIPELINE_BATCH_WINDOW_PATCH),
-      triggerWaitCarried: oneState && patched(PIPELINE_TRIGGER_WAIT_CARRIED_PATCH),
-      sizesChecked: oneState && patched(PIPELINE_SIZES_CHECKED_PATCH),
+      batchWindow: oneState && libraryPatched(PIPELINE_BATCH_WINDOW_PATCH),
+      triggerWaitCarried: oneState && libraryPatched(PIPELINE_TRIGGER_WAIT_CARRIED_PATCH),
+      sizesChecked: oneState && libraryPatched(PIPELINE_SIZES_CHECKED_PATCH),
     };
     // A redrive starts as a continued run would from the steps that succeeded before: they keep their
     // state and results and never run again; every other step starts afresh.
@@ -348,7 +348,7 @@ export class PipelineRun {
       if (this.ctx.changes === seen && this.mayContinueAsNew()) {
         if (this.ctx.ways.sizesChecked && this.stateTooLargeToCarry()) continue;
         // Asked only when it decides, so the marker is recorded exactly when it applies.
-        if (patched(PIPELINE_CONTINUE_AS_NEW_PATCH)) await this.continueAsNew();
+        if (libraryPatched(PIPELINE_CONTINUE_AS_NEW_PATCH)) await this.continueAsNew();
         this.continueAsNewDeclined = true;
       }
     }

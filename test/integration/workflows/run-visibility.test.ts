@@ -155,14 +155,17 @@ test('a running run: its details follow the polls, and its status attribute says
   await handle.result();
 });
 
-test('auto polls in one activity whose summary says the schedule', async () => {
+test('auto polls in one activity whose summary says both phases of the schedule', async () => {
   const handle = await startCodikaExecution(
     env.client,
     { processInstanceId: 'pi_abc123', workflowId: 'http-direct-messaging' },
     { taskQueue },
   );
   await handle.result();
-  expect(await eventSummaries(handle)).toEqual(['trigger', 'status checks every 1 s for 1 min 15 s']);
+  expect(await eventSummaries(handle)).toEqual([
+    'trigger',
+    'status checks every 1 s for 1 min 15 s, then retried every 10 s to 3 min',
+  ]);
 });
 
 test('a pipeline: its summary names it, its details list every step', async () => {
