@@ -102,6 +102,8 @@ const SCENARIOS: Record<string, CodikaExecutionWorkflowInput> = {
   // strategy, trigger delivery, the run index and status answers; and the record of a run left running.
   'one-marker-default': { processInstanceId: 'pi_rec', workflowId: 'rec-success' },
   'one-marker-cancelled': { processInstanceId: 'pi_rec', workflowId: 'rec-forever', poll: POLL },
+  // auto's second phase in the first phase's activity: one retry checks and finds the end.
+  'one-marker-auto-second-phase': { processInstanceId: 'pi_rec', workflowId: 'rec-past-first-phase' },
 };
 
 /** Scenarios whose key's flow-control workflow is recorded too (`flow-control-<scenario>.json`). */
@@ -544,6 +546,8 @@ async function record(
       'rec-lost-502': { durationMs: 500, faults: { trigger: [{ kind: 'http', status: 502, strikes: 'after' }] } },
       'rec-lost-answer': { durationMs: 500, faults: { trigger: [{ kind: 'drop', strikes: 'after' }] } },
       'rec-batch-item': { durationMs: 100 },
+      // Past auto's first phase (75 s) by one retry of its activity.
+      'rec-past-first-phase': { durationMs: 80_000 },
       'rec-window-item': { durationMs: (p) => ((p as { n?: number }).n === 0 ? 2_500 : 200) },
       'rec-refused-slowly': {
         durationMs: 300,

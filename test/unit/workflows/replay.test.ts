@@ -9,7 +9,7 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
 
-test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines, every pipeline step kind, a cancelled run, operator answers, attach and redrive', () => {
+test('recorded histories cover success, failure, retries, timeout, continue-as-new, pipelines, search attributes, trigger delivery, continued pipelines, every pipeline step kind, a cancelled run, operator answers, attach, redrive and the one patch marker', () => {
   expect(files).toEqual(
     expect.arrayContaining([
       'success.json',
@@ -58,6 +58,13 @@ test('recorded histories cover success, failure, retries, timeout, continue-as-n
       'flow-control-concurrency.json',
       'flow-control-pipeline-concurrency.json',
       'debounce.json',
+      // Issue 30: the library's patches answered by one marker, and auto's second phase in its activity.
+      'one-marker-default.json',
+      'one-marker-auto-second-phase.json',
+      'one-marker-cancelled.json',
+      'pipeline-one-marker.json',
+      'pipeline-one-marker-run2.json',
+      'pipeline-one-marker-batch0.json',
     ]),
   );
 });
