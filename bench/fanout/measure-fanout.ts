@@ -36,6 +36,8 @@ export interface FanoutRow {
   /** History events of every run involved (pipeline, its batches, or each single run). */
   events: number;
   eventsPerItem: number;
+  /** The same per item by kind (`activityTaskScheduled`, `workflowExecutionSignaled`…), most first. */
+  eventsPerItemByKind: Record<string, number>;
   wallMs: number;
   /** ⌈items / concurrency⌉ × the execution's duration: no orchestration at all. */
   idealMs: number;
@@ -123,7 +125,8 @@ async function measureRunner(runner: FanoutRow['runner'], count: number, log: (m
     const rss = sampleRss();
     const [cpuBefore, serverBefore] = [harnessCpuUs(), serverTicks([])];
     const startedAt = Date.now();
-    const events = await runOne(env, runner, codikaWorkflow, count, workflowId);
+    const kinds = await runOne(env, runner, codikaWorkflow, count, workflowId);
+    const events = [...kinds.values()].reduce((sum, n) => sum + n, 0);
     const wallMs = Date.now() - startedAt;
     const [cpuAfter, serverAfter] = [harnessCpuUs(), serverTicks([])];
     const idealMs = Math.ceil(count / CONCURRENCY) * EXECUTION_MS;
@@ -132,6 +135,9 @@ async function measureRunner(runner: FanoutRow['runner'], count: number, log: (m
       items: count,
       events,
       eventsPerItem: round(events / count, 2),
+      eventsPerItemByKind: Object.fromEntries(
+        [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, n]) => [kind, round(n / count, 2)]),
+      ),
       wallMs,
       idealMs,
       wallToIdeal: ratio(wallMs, idealMs),
@@ -173,7 +179,7 @@ async function runBare(
   codikaWorkflow: string,
   count: number,
   workflowId: string,
-): Promise<number> {
+): Promise<EventKinds> {
   const handle = await client.workflow.start('bareFanout', {
     taskQueue,
     workflowId,
@@ -199,7 +205,7 @@ async function runPipeline(
   codikaWorkflow: string,
   count: number,
   workflowId: string,
-): Promise<number> {
+): Promise<EventKinds> {
   const handle = await client.workflow.start('codikaPipelineWorkflow', {
     taskQueue,
     workflowId,
@@ -232,9 +238,9 @@ async function runSingles(
   codikaWorkflow: string,
   count: number,
   prefix: string,
-): Promise<number> {
+): Promise<EventKinds> {
   let next = 0;
-  let events = 0;
+  const events: EventKinds = new Map();
   const lane = async () => {
     while (next < count) {
       const i = next++;
@@ -244,12 +250,15 @@ async function runSingles(
         args: [{ processInstanceId: BENCH_INSTANCE, workflowId: codikaWorkflow, payload: { n: i } }],
       });
       await handle.result();
-      events += await chainEvents(client, handle.workflowId, handle.firstExecutionRunId);
+      await countChainEvents(client, handle.workflowId, handle.firstExecutionRunId, events);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   return events;
 }
+
+/** History events by kind (the event's attributes, less `EventAttributes`). */
+type EventKinds = Map<string, number>;
 
 /** History events of a fan-out's run chain and of each of its batch children's chains. */
 async function runAndBatchesEvents(
@@ -257,22 +266,25 @@ async function runAndBatchesEvents(
   workflowId: string,
   firstRunId: string,
   batchWorkflowIds: string[],
-): Promise<number> {
-  let events = await chainEvents(client, workflowId, firstRunId);
+): Promise<EventKinds> {
+  const events: EventKinds = new Map();
+  await countChainEvents(client, workflowId, firstRunId, events);
   for (const batchWorkflowId of batchWorkflowIds) {
     const described = await client.workflow.getHandle(batchWorkflowId).describe();
-    events += await chainEvents(
-      client,
-      batchWorkflowId,
-      described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
-    );
+    const firstRun = described.raw.workflowExecutionInfo?.firstRunId ?? described.runId;
+    await countChainEvents(client, batchWorkflowId, firstRun, events);
   }
   return events;
 }
 
-async function chainEvents(client: Client, workflowId: string, firstRunId: string): Promise<number> {
-  const chain = await fetchHistoryChain(client, workflowId, firstRunId);
-  return chain.reduce((sum, history) => sum + (history.events?.length ?? 0), 0);
+async function countChainEvents(client: Client, workflowId: string, firstRunId: string, into: EventKinds) {
+  for (const history of await fetchHistoryChain(client, workflowId, firstRunId)) {
+    for (const event of history.events ?? []) {
+      const attributes = Object.keys(event).find((key) => key.endsWith('EventAttributes'));
+      const kind = attributes?.slice(0, -'EventAttributes'.length) ?? 'unknown';
+      into.set(kind, (into.get(kind) ?? 0) + 1);
+    }
+  }
 }
 
 function peakInFlight(mock: MockCodikaServer, codikaWorkflow: string): number {
@@ -305,8 +317,19 @@ export function fanoutReport(result: FanoutResult): string {
     '',
     `forEach ÷ bare: wall ${result.libraryToBare.wall ?? '–'}×, events per item ${result.libraryToBare.eventsPerItem ?? '–'}×, bench CPU per item ${result.libraryToBare.benchCpuPerItem ?? '–'}×, server CPU per item ${result.libraryToBare.serverCpuPerItem ?? '–'}×, peak RSS ${result.libraryToBare.peakRss ?? '–'}×.`,
     '',
+    `Events per item the forEach writes beyond the bare fan-out, by kind: ${extraEventKinds(result.rows[0]!, result.rows[1]!)}.`,
+    '',
     `Measured ${result.measuredAt}.`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** The kinds of event where `library` writes more per item than `bare`, largest first (`none`). */
+function extraEventKinds(library: FanoutRow, bare: FanoutRow): string {
+  const extra = Object.entries(library.eventsPerItemByKind)
+    .map(([kind, perItem]) => [kind, round(perItem - (bare.eventsPerItemByKind[kind] ?? 0), 2)] as const)
+    .filter(([, more]) => more > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return extra.length === 0 ? 'none' : extra.map(([kind, more]) => `${kind} +${more}`).join(', ');
 }
