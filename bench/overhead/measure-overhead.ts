@@ -76,10 +76,10 @@ export interface CycleComparison {
 const STUCK_AFTER_MS = 30_000;
 
 /**
- * For each duration, in each round: the baseline's executions all at once, the bare loop's, and the
- * library's, one runner after the other, all polling every 1.5 s against the same mock script. The
- * order flips from round to round (baseline, bare, library; then library, bare, baseline), so the
- * machine's drift does not land on one runner, and the ratio is reported per round with its spread.
+ * For each duration, in each round: the baseline's executions all at once, then the bare loop's and
+ * the library's side by side (or the other way round: the order flips from round to round), all
+ * polling every 1.5 s against the same mock script. Side by side, the machine's drift lands on both
+ * Temporal loops alike; the ratio is reported per round with its spread.
  * Rounds add samples without adding contention. One unmeasured batch first warms the worker up: its
  * first workflows take a few hundred milliseconds longer.
  */
@@ -152,14 +152,18 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
           };
         }),
       );
-    const runners = [
-      { into: baseline, run: runBaseline },
-      { into: bare, run: runBare },
-      { into: library, run: runLibrary },
-    ];
+    // The two Temporal loops run side by side, on one worker and one server at one moment, so what
+    // the machine does meanwhile lands on both; the baseline, a plain process, goes before or after.
+    const temporalLoops = async (round: number) => {
+      const [bareRuns, libraryRuns] = await Promise.all([runBare(), runLibrary()]);
+      bare.push(...bareRuns.map((sample) => ({ ...sample, round })));
+      library.push(...libraryRuns.map((sample) => ({ ...sample, round })));
+    };
+    const baselineLoop = async (round: number) =>
+      baseline.push(...(await runBaseline()).map((sample) => ({ ...sample, round })));
     for (let round = 0; round < rounds; round++) {
-      for (const { into, run } of round % 2 === 0 ? runners : [...runners].reverse()) {
-        into.push(...(await run()).map((sample) => ({ ...sample, round })));
+      for (const run of round % 2 === 0 ? [baselineLoop, temporalLoops] : [temporalLoops, baselineLoop]) {
+        await run(round);
       }
     }
     samples.push(...baseline, ...bare, ...library);

@@ -121,14 +121,25 @@ const STRATEGIES: Record<PollSettings['strategy'], (ctx: PollingContext) => Prom
  * @throws ApplicationFailure of the activity's type when a call fails for good (auth, not found, a contract…),
  *   with the activity's `ActivityFailure` as its cause.
  */
-export async function executeCodikaStep(
+export function executeCodikaStep(
   input: CheckedExecutionInput,
   settings: PollSettings,
   state: CodikaExecutionState,
   hooks: CodikaStepHooks = {},
 ): Promise<CodikaExecutionResult> {
+  // Not itself async: an async layer that only passes the promise on costs the run promises.
   if (!input.concurrency) return runCodikaStep(input, settings, state, hooks);
-  const claim = permitClaim(input.concurrency, input.processInstanceId, hooks.permitOwner ?? callOwner());
+  return runWithPermit(input, settings, state, hooks);
+}
+
+/** The step under `concurrency`: a permit of the key's flow-control workflow first, given back at its end. */
+async function runWithPermit(
+  input: CheckedExecutionInput,
+  settings: PollSettings,
+  state: CodikaExecutionState,
+  hooks: CodikaStepHooks,
+): Promise<CodikaExecutionResult> {
+  const claim = permitClaim(input.concurrency!, input.processInstanceId, hooks.permitOwner ?? callOwner());
   // A step whose execution may already run (resumed, attached) takes its permit back without waiting.
   const held = Boolean(hooks.resume ?? hooks.resumeTrigger ?? input.executionId);
   let keep = false;

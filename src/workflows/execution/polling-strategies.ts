@@ -143,7 +143,7 @@ export async function pollWithTimers(ctx: PollingContext): Promise<CodikaFinalSt
 const POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** One long-running activity polls and heartbeats; the workflow just awaits it. */
-export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
+export function pollInActivity(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings } = ctx;
   const activities = ctx.activities({
     heartbeatTimeoutMs: POLLING_ACTIVITY_HEARTBEAT_TIMEOUT_MS,
@@ -166,7 +166,7 @@ export async function pollInActivity(ctx: PollingContext): Promise<CodikaFinalSt
 }
 
 /** The status activity fails benignly while pending; its retry policy is the poll loop. */
-export async function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
+export function pollWithRetries(ctx: PollingContext): Promise<CodikaFinalStatus> {
   const { settings } = ctx;
   return retryLoop(ctx, {
     initialInterval: ctx.resume?.nextIntervalMs ?? settings.firstPollAfterMs,
@@ -243,7 +243,7 @@ const AUTO_THEN_RETRY: CheckRetrySchedule = {
 };
 
 /** Waits the first interval with a timer, then lets the retry policy of a benignly failing check loop. */
-async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {
+function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFinalStatus> {
   const firstWaitMs = loop.initialInterval;
   return checkAtOnceWhenWoken(ctx, async () => {
     const waitMs = Math.max(1, Math.min(firstWaitMs, ctx.deadlineAtMs - Date.now()));
@@ -261,16 +261,29 @@ async function retryLoop(ctx: PollingContext, loop: RetryLoop): Promise<CodikaFi
 
 /**
  * Runs a strategy's own wait, and on each `pollNow` request checks once at once beside it. A final
- * answer from that check abandons the wait (its activity is cancelled without waiting for it).
+ * answer from that check abandons the wait. Without wake-ups (pipelines, the step helper) the wait
+ * runs as it is. Runs recorded before the 2026-12 marker wait in a scope of their own and cancel
+ * its activity when abandoned; later runs leave it, since the step whose wait it is ends its run
+ * (only `codikaExecutionWorkflow` takes wake-ups), and the activity stops at its next heartbeat: a
+ * scope cost the run seven promises, each with its stack captured.
  */
-async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
+function checkAtOnceWhenWoken<T extends CodikaPollResult>(
   ctx: PollingContext,
   wait: () => Promise<T>,
 ): Promise<T | CodikaFinalStatus> {
-  const scope = new CancellationScope();
-  const waiting = scope.run(wait);
   const pollNow = ctx.pollNow;
-  if (!pollNow) return waiting;
+  if (!pollNow) return wait();
+  if (onLibraryPatches2026_12()) return checkWhenWoken(ctx, pollNow, wait(), () => undefined);
+  const scope = new CancellationScope();
+  return checkWhenWoken(ctx, pollNow, scope.run(wait), () => scope.cancel());
+}
+
+async function checkWhenWoken<T extends CodikaPollResult>(
+  ctx: PollingContext,
+  pollNow: PollNowRequests,
+  waiting: Promise<T>,
+  abandon: () => void,
+): Promise<T | CodikaFinalStatus> {
   for (;;) {
     const first = await Promise.race([waiting, pollNow.next()]);
     if (first !== 'woken') return first;
@@ -280,8 +293,8 @@ async function checkAtOnceWhenWoken<T extends CodikaPollResult>(
       .getCodikaExecutionStatus(ctx.statusRequest);
     ctx.state.polls += 1;
     if (status.status !== 'pending') {
-      scope.cancel();
-      waiting.catch(() => undefined); // the abandoned wait ends in a cancellation nobody needs
+      abandon();
+      waiting.catch(() => undefined); // the abandoned wait ends in a failure nobody needs
       return { ...status, polls: ctx.state.polls };
     }
     ctx.state.lastStatus = status.reportedStatus ?? 'pending';
