@@ -245,6 +245,23 @@ const STEP_KIND_SCENARIOS: Record<string, CodikaPipelineInput> = {
   },
 };
 
+/** Twelve items in batches of four, three at a time, one of them slow: the batch window at work. */
+const BATCH_WINDOW: CodikaPipelineInput = {
+  input: { items: Array.from({ length: 12 }, (_, n) => n) },
+  pipeline: {
+    processInstanceId: 'pi_rec',
+    poll: PIPELINE_POLL,
+    steps: [
+      {
+        id: 'send',
+        workflowId: 'rec-window-item',
+        forEach: { items: { $ref: 'input.items' }, concurrency: 3, batchSize: 4 },
+        payload: { n: { $ref: 'item' } },
+      },
+    ],
+  },
+};
+
 /**
  * Recorded on a server that suggests continue-as-new after 40 events (the default is 4,096), so a
  * pipeline continues as new within seconds: every run of the chain becomes a fixture.
@@ -302,37 +319,9 @@ const SHORT_HISTORY_SCENARIOS: Record<string, CodikaPipelineInput> = {
   },
   // Recorded once runs kept one state, with the batch window, carried trigger waits and checked sizes:
   // batches side by side handing on their room, with one slow item.
-  'pipeline-batch-window': {
-    input: { items: Array.from({ length: 12 }, (_, n) => n) },
-    pipeline: {
-      processInstanceId: 'pi_rec',
-      poll: PIPELINE_POLL,
-      steps: [
-        {
-          id: 'send',
-          workflowId: 'rec-window-item',
-          forEach: { items: { $ref: 'input.items' }, concurrency: 3, batchSize: 4 },
-          payload: { n: { $ref: 'item' } },
-        },
-      ],
-    },
-  },
+  'pipeline-batch-window': BATCH_WINDOW,
   // Issue 30: the batch window again, its pipeline's patches and every batch's answered by one marker.
-  'pipeline-one-marker': {
-    input: { items: Array.from({ length: 12 }, (_, n) => n) },
-    pipeline: {
-      processInstanceId: 'pi_rec',
-      poll: PIPELINE_POLL,
-      steps: [
-        {
-          id: 'send',
-          workflowId: 'rec-window-item',
-          forEach: { items: { $ref: 'input.items' }, concurrency: 3, batchSize: 4 },
-          payload: { n: { $ref: 'item' } },
-        },
-      ],
-    },
-  },
+  'pipeline-one-marker': BATCH_WINDOW,
   // A saga of eight compensations after the last step fails: it continues as new between two of them.
   'pipeline-saga-continue-as-new': {
     pipeline: {

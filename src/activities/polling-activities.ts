@@ -87,6 +87,43 @@ export function createPollingActivities(
   { secrets, pacer, requestTimeoutMs, checksThroughTaskQueue }: PollingDependencies,
 ): CodikaPollingActivities {
   /**
+   * One status check of the loop: the end, or at least how long to wait before the next (a
+   * `Retry-After`). Like the polling loop of Codika's API description, a transient failure is just a
+   * check that found nothing new. Throttled by `beat`: one progress heartbeat per 10 s, however long
+   * the answer takes.
+   */
+  async function checkInLoop(
+    input: PollCodikaExecutionInput,
+    progress: PollHeartbeat,
+    beat: Heartbeats,
+  ): Promise<{ final: CodikaFinalStatus } | { waitAtLeastMs: number }> {
+    const context = Context.current();
+    try {
+      const status = await heartbeatWhile(
+        () => beat.progress(progress),
+        REQUEST_HEARTBEAT_EVERY_MS,
+        getStatus(input, context.cancellationSignal),
+      );
+      progress.polls += 1;
+      if (status.status !== 'pending') return { final: { ...status, polls: progress.polls } };
+      progress.lastStatus = status.reportedStatus ?? 'pending';
+      return { waitAtLeastMs: 0 };
+    } catch (err) {
+      if (!(err instanceof CodikaError && err.retryable)) {
+        const failure = toApplicationFailure(err, secrets);
+        logCallFailure(failure, input.executionId);
+        throw failure;
+      }
+      context.log.warn('Codika status check failed; checking again at the next interval', {
+        executionId: input.executionId,
+        error: redact(err.message, secrets),
+      });
+      progress.lastStatus = `error (${err.kind})`;
+      return { waitAtLeastMs: err.retryAfterMs ?? 0 };
+    }
+  }
+
+  /**
    * One attempt past the first phase: one check (its turn counted, not waited for: the retry delay
    * was the wait), then the end, or `pending` failing the attempt with the next wait as its delay.
    */
@@ -97,26 +134,9 @@ export function createPollingActivities(
   ): Promise<CodikaFinalStatus> {
     const schedule = input.thenRetry!;
     pacer.reserve();
-    let waitAtLeastMs = 0;
-    try {
-      const status = await heartbeatWhile(
-        () => beat.progress(progress),
-        REQUEST_HEARTBEAT_EVERY_MS,
-        getStatus(input, Context.current().cancellationSignal),
-      );
-      progress.polls += 1;
-      if (status.status !== 'pending') return { ...status, polls: progress.polls };
-      progress.lastStatus = status.reportedStatus ?? 'pending';
-    } catch (err) {
-      if (!(err instanceof CodikaError && err.retryable)) {
-        const failure = toApplicationFailure(err, secrets);
-        logCallFailure(failure, input.executionId);
-        throw failure;
-      }
-      progress.lastStatus = `error (${err.kind})`;
-      waitAtLeastMs = err.retryAfterMs ?? 0;
-    }
-    const waitMs = Math.max(progress.nextIntervalMs, waitAtLeastMs);
+    const checked = await checkInLoop(input, progress, beat);
+    if ('final' in checked) return checked.final;
+    const waitMs = Math.max(progress.nextIntervalMs, checked.waitAtLeastMs);
     progress.nextIntervalMs = Math.min(progress.nextIntervalMs * schedule.coefficient, schedule.maxMs);
     throw stillPending(beat, progress, waitMs);
   }
@@ -149,34 +169,11 @@ export function createPollingActivities(
         // Over the worker's cap, wait for this check's turn (every execution keeps its place in line).
         const turnInMs = pacer.reserve();
         if (turnInMs > 0) await waitForCheck(turnInMs);
-        let waitAtLeastMs = 0;
-        try {
-          // Throttled by `beat`: one progress heartbeat per 10 s, however long the answer takes.
-          const status = await heartbeatWhile(
-            () => beat.progress(progress),
-            REQUEST_HEARTBEAT_EVERY_MS,
-            getStatus(input, context.cancellationSignal),
-          );
-          progress.polls += 1;
-          if (status.status !== 'pending') return { ...status, polls: progress.polls };
-          progress.lastStatus = status.reportedStatus ?? 'pending';
-        } catch (err) {
-          // Like the polling loop of Codika's API description, a transient failure is just a check that found nothing new.
-          if (!(err instanceof CodikaError && err.retryable)) {
-            const failure = toApplicationFailure(err, secrets);
-            logCallFailure(failure, input.executionId);
-            throw failure;
-          }
-          context.log.warn('Codika status check failed; checking again at the next interval', {
-            executionId: input.executionId,
-            error: redact(err.message, secrets),
-          });
-          progress.lastStatus = `error (${err.kind})`;
-          waitAtLeastMs = err.retryAfterMs ?? 0;
-        }
+        const checked = await checkInLoop(input, progress, beat);
+        if ('final' in checked) return checked.final;
         progress.nextIntervalMs = Math.max(
           Math.min(progress.nextIntervalMs * input.backoffCoefficient, input.maxPollIntervalMs),
-          waitAtLeastMs,
+          checked.waitAtLeastMs,
         );
         beat.progress(progress);
       }
