@@ -233,6 +233,18 @@ export function withUnknownCompensationsDone(outcome: FuzzOutcome): unknown {
   return { ...outcome, steps, executions: undefined };
 }
 
+/**
+ * True when an item of a step that goes on past failures (`onFailure: 'continue'`) failed with
+ * `CodikaTriggerOutcomeUnknown` (at-most-once, after a worker died mid-trigger): the run then ends
+ * completed, with that item failed and whatever read the step's results reading one result fewer.
+ */
+export function hasItemWithUnknownTrigger(outcome: FuzzOutcome): boolean {
+  return Object.values(outcome.steps).some((raw) => {
+    const items = (raw as { items?: string[][] }).items ?? [];
+    return items.some((item) => item[1] === 'CodikaTriggerOutcomeUnknown');
+  });
+}
+
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
