@@ -331,8 +331,11 @@ test('batch payloads are data: 201 items holding ${…}, a $ref-shaped object an
 
 test('a batch item that fails stops the step; the pipeline undoes each item that succeeded once, and starts no later batch', async () => {
   const ids = { send: 'fe-batch-fail', undo: 'fe-batch-undo' };
+  // Batch 1's other items outlast item 4's failure: no room frees up in between, so no later batch
+  // may start (when they ended together, a room freed in the same moment could go on first).
+  const durations: Record<number, number> = { 3: 3_000, 4: 0, 5: 3_000 };
   mock.script(ids.send, {
-    durationMs: (p) => ((p as { n: number }).n === 4 ? 0 : 600),
+    durationMs: (p) => durations[(p as { n: number }).n] ?? 600,
     failIf: (p) => ((p as { n: number }).n === 4 ? 'item four refused' : undefined),
   });
   mock.script(ids.undo, {});
