@@ -201,15 +201,7 @@ export function createPollingActivities(
       const polls = answeredBefore + 1;
       if (status.status !== 'pending') return { ...status, polls };
       context.heartbeat({ polls } satisfies CheckHeartbeat); // the failure below takes it to the next attempt
-      const reported = status.reportedStatus ?? 'pending';
-      throw withoutStack(
-        ApplicationFailure.create({
-          type: CODIKA_EXECUTION_PENDING,
-          message: `Codika execution ${input.executionId} is still ${reported}`,
-          category: 'BENIGN',
-          details: [{ polls, lastStatus: reported }],
-        }),
-      );
+      throw executionPending(input.executionId, polls, status.reportedStatus ?? 'pending');
     },
   };
 }
@@ -220,14 +212,21 @@ export function createPollingActivities(
  */
 function stillPending(beat: Heartbeats, progress: PollHeartbeat, waitMs: number): unknown {
   beat.now(progress);
-  const reported = progress.lastStatus ?? 'pending';
+  return executionPending(progress.executionId, progress.polls, progress.lastStatus ?? 'pending', waitMs);
+}
+
+/**
+ * The benign `CodikaExecutionPending` that makes a retry the next check; `retryAfterMs` overrides the
+ * retry policy's interval for that one retry.
+ */
+function executionPending(executionId: string, polls: number, reported: string, retryAfterMs?: number): unknown {
   return withoutStack(
     ApplicationFailure.create({
       type: CODIKA_EXECUTION_PENDING,
-      message: `Codika execution ${progress.executionId} is still ${reported}`,
+      message: `Codika execution ${executionId} is still ${reported}`,
       category: 'BENIGN',
-      nextRetryDelay: Math.max(1, waitMs),
-      details: [{ polls: progress.polls, lastStatus: reported }],
+      ...(retryAfterMs === undefined ? {} : { nextRetryDelay: Math.max(1, retryAfterMs) }),
+      details: [{ polls, lastStatus: reported }],
     }),
   );
 }
