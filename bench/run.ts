@@ -6,7 +6,7 @@
  *
  * `--scale[=1000,5000]` runs the scale scenario alone instead (bench/scale/; default 1000
  * executions), writing `bench/results/scale-*.json` and no chart; `--overhead[=30]` the overhead
- * scenario alone with more samples, writing `bench/results/overhead-*.json`; `--fanout[=1000]` one
+ * scenario alone with more samples, writing `bench/results/overhead-*.json`; `--fanout[=1000,10000]` one
  * forEach step's history per item and pace, writing `bench/results/fanout-latest.json`. See bench/README.md.
  */
 import { cpus, totalmem } from 'node:os';
@@ -44,9 +44,9 @@ async function main(): Promise<number> {
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
   // The failing runs of an unavailable strategy would otherwise print a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const fanoutItems = fanoutFlag(args);
-  if (fanoutItems !== undefined) {
-    const result = await measureFanout(fanoutItems, log);
+  const fanoutCounts = fanoutFlag(args);
+  if (fanoutCounts !== undefined) {
+    const result = await measureFanout(fanoutCounts, log);
     process.stdout.write(fanoutReport(result));
     return 0;
   }

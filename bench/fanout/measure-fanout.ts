@@ -67,51 +67,62 @@ export interface FanoutResult {
   concurrency: number;
   executionMs: number;
   rows: FanoutRow[];
-  libraryToBare: FanoutComparison;
+  /** One comparison per item count asked for, in the order asked. */
+  libraryToBare: (FanoutComparison & { items: number })[];
 }
 
 /**
- * `--fanout` or `--fanout=2000`: the item count of the batched runner (`--fanout` alone: 1,000).
+ * `--fanout` or `--fanout=1000,10000`: the item counts of the batched and bare runners
+ * (`--fanout` alone: 1,000).
  *
- * @throws Error when the count is not a whole number from 201 to 10,000.
+ * @throws Error when a count is not a whole number from 201 to 10,000.
  */
-export function fanoutFlag(args: string[]): number | undefined {
+export function fanoutFlag(args: string[]): number[] | undefined {
   const flag = args.find((a) => a === '--fanout' || a.startsWith('--fanout='));
   if (flag === undefined) return undefined;
-  if (flag === '--fanout') return 1_000;
-  const count = Number(flag.slice('--fanout='.length));
-  if (!Number.isInteger(count) || count < 201 || count > 10_000) {
-    throw new Error(`--fanout takes a number of items from 201 (past the inline limit) to 10000; got "${flag}"`);
+  if (flag === '--fanout') return [1_000];
+  const counts = flag.slice('--fanout='.length).split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 201 || n > 10_000)) {
+    throw new Error(
+      `--fanout takes item counts from 201 (past the inline limit) to 10000, comma-separated; got "${flag}"`,
+    );
   }
-  return count;
+  return counts;
 }
 
-/** Runs the four runners one after the other, each on a fresh server, and writes `bench/results/fanout-latest.json`. */
-export async function measureFanout(items: number, log: (message: string) => void): Promise<FanoutResult> {
+/**
+ * Runs forEach and the bare fan-out at each count, then the inline and single runners once, one
+ * after the other, each on a fresh server, and writes `bench/results/fanout-latest.json`.
+ */
+export async function measureFanout(counts: number[], log: (message: string) => void): Promise<FanoutResult> {
   const rows: FanoutRow[] = [];
-  const runners: [FanoutRow['runner'], number][] = [
-    ['batched', items],
-    ['bare', items],
-    ['inline', INLINE_ITEMS],
-    ['single', INLINE_ITEMS],
-  ];
-  for (const [runner, count] of runners) rows.push(await measureRunner(runner, count, log));
-  const [library, bare] = [rows[0]!, rows[1]!];
+  const libraryToBare: FanoutResult['libraryToBare'] = [];
+  for (const items of counts) {
+    const library = await measureRunner('batched', items, log);
+    const bare = await measureRunner('bare', items, log);
+    rows.push(library, bare);
+    libraryToBare.push({ items, ...compare(library, bare) });
+  }
+  for (const runner of ['inline', 'single'] as const) rows.push(await measureRunner(runner, INLINE_ITEMS, log));
   const result: FanoutResult = {
     measuredAt: new Date().toISOString(),
     concurrency: CONCURRENCY,
     executionMs: EXECUTION_MS,
     rows,
-    libraryToBare: {
-      wall: ratio(library.wallMs, bare.wallMs),
-      eventsPerItem: ratio(library.eventsPerItem, bare.eventsPerItem),
-      benchCpuPerItem: ratio(library.benchCpuMsPerItem, bare.benchCpuMsPerItem),
-      serverCpuPerItem: ratio(library.serverCpuMsPerItem, bare.serverCpuMsPerItem),
-      peakRss: ratio(library.peakRssMb, bare.peakRssMb),
-    },
+    libraryToBare,
   };
   writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+function compare(library: FanoutRow, bare: FanoutRow): FanoutComparison {
+  return {
+    wall: ratio(library.wallMs, bare.wallMs),
+    eventsPerItem: ratio(library.eventsPerItem, bare.eventsPerItem),
+    benchCpuPerItem: ratio(library.benchCpuMsPerItem, bare.benchCpuMsPerItem),
+    serverCpuPerItem: ratio(library.serverCpuMsPerItem, bare.serverCpuMsPerItem),
+    peakRss: ratio(library.peakRssMb, bare.peakRssMb),
+  };
 }
 
 /** One runner on a server of its own: nothing of another runner's history, cache or backlog is left. */
@@ -315,10 +326,17 @@ export function fanoutReport(result: FanoutResult): string {
         `| ${r.runner} | ${r.items} | ${r.events} | ${r.eventsPerItem} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.idealMs / 1000).toFixed(0)} s | ${r.wallToIdeal ?? '–'} | ${r.peakInFlight} | ${r.benchCpuMsPerItem} ms | ${r.serverCpuMsPerItem ?? '–'} ms | ${r.peakRssMb} MB |`,
     ),
     '',
-    `forEach ÷ bare: wall ${result.libraryToBare.wall ?? '–'}×, events per item ${result.libraryToBare.eventsPerItem ?? '–'}×, bench CPU per item ${result.libraryToBare.benchCpuPerItem ?? '–'}×, server CPU per item ${result.libraryToBare.serverCpuPerItem ?? '–'}×, peak RSS ${result.libraryToBare.peakRss ?? '–'}×.`,
-    '',
-    `Events per item the forEach writes beyond the bare fan-out, by kind: ${extraEventKinds(result.rows[0]!, result.rows[1]!)}.`,
-    '',
+    ...result.libraryToBare.flatMap((c) => {
+      const [library, bare] = ['batched', 'bare'].map((runner) =>
+        result.rows.find((r) => r.runner === runner && r.items === c.items),
+      );
+      return [
+        `forEach ÷ bare at ${c.items} items: wall ${c.wall ?? '–'}×, events per item ${c.eventsPerItem ?? '–'}×, bench CPU per item ${c.benchCpuPerItem ?? '–'}×, server CPU per item ${c.serverCpuPerItem ?? '–'}×, peak RSS ${c.peakRss ?? '–'}×.`,
+        '',
+        `Events per item the forEach writes beyond the bare fan-out at ${c.items} items, by kind: ${extraEventKinds(library!, bare!)}.`,
+        '',
+      ];
+    }),
     `Measured ${result.measuredAt}.`,
     '',
   ];
