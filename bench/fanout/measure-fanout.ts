@@ -24,6 +24,7 @@ import { harnessCpuUs, serverTicks, TICKS_PER_SECOND } from '../scale/cpu-time';
 import { BENCH_INSTANCE, startBenchEnv, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain } from '../shared/history-cost';
 import { ratio, round } from '../shared/stats';
+import { addWorkflowTaskWakeUps } from './workflow-task-wake-ups';
 
 const CONCURRENCY = 20;
 const EXECUTION_MS = 1_000;
@@ -38,6 +39,8 @@ export interface FanoutRow {
   eventsPerItem: number;
   /** The same per item by kind (`activityTaskScheduled`, `workflowExecutionSignaled`…), most first. */
   eventsPerItemByKind: Record<string, number>;
+  /** Workflow tasks per item by what woke them (`activityTaskCompleted`, `activityTaskCompleted+timerFired`…), most first. */
+  workflowTasksPerItemByWakeUp: Record<string, number>;
   wallMs: number;
   /** ⌈items / concurrency⌉ × the execution's duration: no orchestration at all. */
   idealMs: number;
@@ -136,7 +139,7 @@ async function measureRunner(runner: FanoutRow['runner'], count: number, log: (m
     const rss = sampleRss();
     const [cpuBefore, serverBefore] = [harnessCpuUs(), serverTicks([])];
     const startedAt = Date.now();
-    const kinds = await runOne(env, runner, codikaWorkflow, count, workflowId);
+    const { kinds, wakeUps } = await runOne(env, runner, codikaWorkflow, count, workflowId);
     const events = [...kinds.values()].reduce((sum, n) => sum + n, 0);
     const wallMs = Date.now() - startedAt;
     const [cpuAfter, serverAfter] = [harnessCpuUs(), serverTicks([])];
@@ -146,9 +149,8 @@ async function measureRunner(runner: FanoutRow['runner'], count: number, log: (m
       items: count,
       events,
       eventsPerItem: round(events / count, 2),
-      eventsPerItemByKind: Object.fromEntries(
-        [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, n]) => [kind, round(n / count, 2)]),
-      ),
+      eventsPerItemByKind: perItem(kinds, count),
+      workflowTasksPerItemByWakeUp: perItem(wakeUps, count),
       wallMs,
       idealMs,
       wallToIdeal: ratio(wallMs, idealMs),
@@ -163,6 +165,11 @@ async function measureRunner(runner: FanoutRow['runner'], count: number, log: (m
   } finally {
     await env.stop();
   }
+}
+
+/** Counts per item, most first. */
+function perItem(counts: Map<string, number>, items: number): Record<string, number> {
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => [key, round(n / items, 2)]));
 }
 
 function runOne(env: BenchEnv, runner: FanoutRow['runner'], codikaWorkflow: string, count: number, workflowId: string) {
@@ -190,7 +197,7 @@ async function runBare(
   codikaWorkflow: string,
   count: number,
   workflowId: string,
-): Promise<EventKinds> {
+): Promise<EventTally> {
   const handle = await client.workflow.start('bareFanout', {
     taskQueue,
     workflowId,
@@ -216,7 +223,7 @@ async function runPipeline(
   codikaWorkflow: string,
   count: number,
   workflowId: string,
-): Promise<EventKinds> {
+): Promise<EventTally> {
   const handle = await client.workflow.start('codikaPipelineWorkflow', {
     taskQueue,
     workflowId,
@@ -249,9 +256,9 @@ async function runSingles(
   codikaWorkflow: string,
   count: number,
   prefix: string,
-): Promise<EventKinds> {
+): Promise<EventTally> {
   let next = 0;
-  const events: EventKinds = new Map();
+  const events = emptyTally();
   const lane = async () => {
     while (next < count) {
       const i = next++;
@@ -268,8 +275,15 @@ async function runSingles(
   return events;
 }
 
-/** History events by kind (the event's attributes, less `EventAttributes`). */
-type EventKinds = Map<string, number>;
+/** History events by kind (the event's attributes, less `EventAttributes`), and workflow tasks by what woke them. */
+interface EventTally {
+  kinds: Map<string, number>;
+  wakeUps: Map<string, number>;
+}
+
+function emptyTally(): EventTally {
+  return { kinds: new Map(), wakeUps: new Map() };
+}
 
 /** History events of a fan-out's run chain and of each of its batch children's chains. */
 async function runAndBatchesEvents(
@@ -277,8 +291,8 @@ async function runAndBatchesEvents(
   workflowId: string,
   firstRunId: string,
   batchWorkflowIds: string[],
-): Promise<EventKinds> {
-  const events: EventKinds = new Map();
+): Promise<EventTally> {
+  const events = emptyTally();
   await countChainEvents(client, workflowId, firstRunId, events);
   for (const batchWorkflowId of batchWorkflowIds) {
     const described = await client.workflow.getHandle(batchWorkflowId).describe();
@@ -288,13 +302,14 @@ async function runAndBatchesEvents(
   return events;
 }
 
-async function countChainEvents(client: Client, workflowId: string, firstRunId: string, into: EventKinds) {
+async function countChainEvents(client: Client, workflowId: string, firstRunId: string, into: EventTally) {
   for (const history of await fetchHistoryChain(client, workflowId, firstRunId)) {
     for (const event of history.events ?? []) {
       const attributes = Object.keys(event).find((key) => key.endsWith('EventAttributes'));
       const kind = attributes?.slice(0, -'EventAttributes'.length) ?? 'unknown';
-      into.set(kind, (into.get(kind) ?? 0) + 1);
+      into.kinds.set(kind, (into.kinds.get(kind) ?? 0) + 1);
     }
+    addWorkflowTaskWakeUps(history, into.wakeUps);
   }
 }
 
@@ -335,6 +350,8 @@ export function fanoutReport(result: FanoutResult): string {
         '',
         `Events per item the forEach writes beyond the bare fan-out at ${c.items} items, by kind: ${extraEventKinds(library!, bare!)}.`,
         '',
+        `Workflow tasks per item by what woke them at ${c.items} items, forEach / bare: ${wakeUpsSideBySide(library!, bare!)}.`,
+        '',
       ];
     }),
     `Measured ${result.measuredAt}.`,
@@ -350,4 +367,19 @@ function extraEventKinds(library: FanoutRow, bare: FanoutRow): string {
     .filter(([, more]) => more > 0)
     .sort((a, b) => b[1] - a[1]);
   return extra.length === 0 ? 'none' : extra.map(([kind, more]) => `${kind} +${more}`).join(', ');
+}
+
+/** Each wake-up's workflow tasks per item, forEach / bare, most first by the forEach's. */
+function wakeUpsSideBySide(library: FanoutRow, bare: FanoutRow): string {
+  const wakeUps = [
+    ...new Set([
+      ...Object.keys(library.workflowTasksPerItemByWakeUp),
+      ...Object.keys(bare.workflowTasksPerItemByWakeUp),
+    ]),
+  ];
+  const of = (row: FanoutRow, wakeUp: string) => row.workflowTasksPerItemByWakeUp[wakeUp] ?? 0;
+  return wakeUps
+    .sort((x, y) => of(library, y) - of(library, x))
+    .map((wakeUp) => `${wakeUp} ${of(library, wakeUp)} / ${of(bare, wakeUp)}`)
+    .join(', ');
 }
