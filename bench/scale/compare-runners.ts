@@ -1,3 +1,4 @@
+import { ratio } from '../shared/stats';
 import type { ScaleComparison, ScaleFigures, ScaleRun } from './scale-result';
 
 /** A batch's headline figures, as the readers compare them. */
@@ -33,7 +34,26 @@ export function compareRunners(
     }
     entry[batch.runner] = scaleFigures(batch);
   }
+  for (const entry of comparisons) addRounds(entry, batches);
   return comparisons;
+}
+
+/**
+ * A count measured several times: the k-th library batch beside the k-th bare batch, as rounds, so
+ * the worker CPU ratio comes with how far it moves from one round to the next.
+ */
+function addRounds(entry: ScaleComparison, batches: ScaleRun[]): void {
+  const of = (runner: ScaleRun['runner']) =>
+    batches.filter((b) => b.count === entry.executions && b.server === entry.server && b.runner === runner);
+  const [library, bare] = [of('library'), of('bare')];
+  const rounds = Math.min(library.length, bare.length);
+  if (rounds < 2) return;
+  entry.workerCpuRatioByRound = Array.from({ length: rounds }, (_, k) =>
+    ratio(library[k]!.cpuMsPerExecution.worker, bare[k]!.cpuMsPerExecution.worker),
+  );
+  const known = entry.workerCpuRatioByRound.filter((r): r is number => r !== null);
+  entry.workerCpuRatioSpread =
+    known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
 }
 
 /**

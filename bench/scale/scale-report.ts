@@ -37,6 +37,14 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
       ]),
     ),
     '',
+    ...compareRunners(scale.batches, '').flatMap((c) =>
+      c.workerCpuRatioByRound
+        ? [
+            `Worker CPU per execution at ${c.executions}, library ÷ bare by round: ${c.workerCpuRatioByRound.map((r) => r ?? '—').join(', ')} (spread ${c.workerCpuRatioSpread ?? '—'}; the row above is the last round).`,
+            '',
+          ]
+        : [],
+    ),
     'Every batch:',
     '',
     '| executions | runner | starts/s | start → trigger (p50 / p95) | completions/s (overall / peak 5 s) | status polls/s (mean / peak) | polls per execution (p50) | detection p50 | detection p95 | worker peak RSS | lost or stuck | CodikaTriggerOutcomeUnknown | wall |',

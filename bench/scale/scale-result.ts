@@ -113,4 +113,11 @@ export interface ScaleComparison {
   bare: ScaleFigures | null;
   /** The library under the per-key limit, when the run measured it (`--runners=library,limited`). */
   limited?: ScaleFigures | null;
+  /**
+   * When the count was measured more than once in the run (`--scale=1000,1000,1000`): worker CPU per
+   * execution, library ÷ bare, round by round (the figures above are the last round's), and the
+   * largest less the smallest.
+   */
+  workerCpuRatioByRound?: (number | null)[];
+  workerCpuRatioSpread?: number | null;
 }
