@@ -95,7 +95,8 @@ export function fanoutFlag(args: string[]): number[] | undefined {
 
 /**
  * Runs forEach and the bare fan-out at each count, then the inline and single runners once, one
- * after the other, each on a fresh server, and writes `bench/results/fanout-latest.json`.
+ * after the other, each on a fresh server, and writes `bench/results/fanout-<measuredAt>.json` and
+ * `fanout-latest.json`.
  */
 export async function measureFanout(counts: number[], log: (message: string) => void): Promise<FanoutResult> {
   const rows: FanoutRow[] = [];
@@ -114,7 +115,9 @@ export async function measureFanout(counts: number[], log: (message: string) => 
     rows,
     libraryToBare,
   };
-  writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(join(RESULTS_DIR, `fanout-${result.measuredAt.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(join(RESULTS_DIR, 'fanout-latest.json'), json);
   return result;
 }
 
