@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BENCH_INSTANCE, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain, historyCost } from '../shared/history-cost';
 import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from '../shared/library-run';
 import type { BenchPlan } from '../shared/plan';
 import { linearFit, median, ratio, summarize, type Summary } from '../shared/stats';
 import { runBaselineExecution } from './baseline-fetch-loop';
-import { addPollPhases, emptyPollPhases, pollCycles, type PollPhases } from './poll-phases';
+import { addPollPhases, emptyPollPhases, pollCycles, timerLateness, type PollPhases } from './poll-phases';
 
 /** One execution of the overhead scenario: time from start to result in the caller's hands. */
 export interface OverheadSample {
@@ -17,8 +18,10 @@ export interface OverheadSample {
   detectionMs?: number;
   /** History events of the library run. */
   events?: number;
-  /** Each timer poll's cost beyond its wait, from the history (bare and library runs). */
+  /** Each timer poll's cost from its timer firing to the next poll's timer, from the history (bare and library runs). */
   pollCyclesMs?: number[];
+  /** How late the server fired each of the run's timers (bare and library runs). */
+  timerLatenessMs?: number[];
   /** The round it ran in, from 0: the runners alternate which goes first from round to round. */
   round?: number;
   error?: string;
@@ -70,6 +73,8 @@ export interface CycleComparison {
   ratioByRound?: (number | null)[];
   /** The largest round ratio less the smallest: how far the figure moves between rounds. */
   spread?: number | null;
+  /** How late the server fired the timers of each runner: the server's, so not in the cycles. */
+  timerLateness?: { library: Summary; bare: Summary };
 }
 
 /** Slack on top of an execution's duration before a run counts as stuck. */
@@ -101,6 +106,12 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
     const finishedAt = (executionId: string | undefined) =>
       executionId ? env.mock.executions.get(executionId)?.finishesAt : undefined;
 
+    // Each Temporal loop starts at a random moment of its first interval, both runners drawn alike.
+    // Started all at once, every loop's timer fires in one burst per interval and the workflow tasks
+    // queue behind each other, so whichever runner started first is served first in every burst: with
+    // the order flipped each round and no such start, the library's cycle came out at 2.51, 1.09 and
+    // 2.83 times the bare loop's (2026-12-06 22:56, `--overhead=30`; library first in the second round).
+    const startPhaseMs = () => Math.floor(Math.random() * pollIntervalMs);
     const baseline: OverheadSample[] = [];
     const bare: OverheadSample[] = [];
     const library: OverheadSample[] = [];
@@ -125,18 +136,18 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
     const runBare = () =>
       Promise.all(
         Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+          await sleep(startPhaseMs());
           const run = await runBareTemporalLoop(env, codikaWorkflowId, pollIntervalMs, durationMs + STUCK_AFTER_MS);
           const sample = sampleOf('bare', durationMs, run, finishedAt);
           if (sample.error !== undefined) return sample;
-          return {
-            ...sample,
-            pollCyclesMs: pollCycles(await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!)),
-          };
+          const chain = await fetchHistoryChain(env.client, run.workflowId!, run.firstRunId!);
+          return { ...sample, pollCyclesMs: pollCycles(chain), timerLatenessMs: timerLateness(chain) };
         }),
       );
     const runLibrary = () =>
       Promise.all(
         Array.from({ length: perDuration }, async (): Promise<OverheadSample> => {
+          await sleep(startPhaseMs());
           const run = await runLibraryExecution(env, codikaWorkflowId, poll, durationMs + STUCK_AFTER_MS);
           const sample: OverheadSample = { runner: 'library', durationMs, timeMs: run.endedAtMs - run.startedAtMs };
           if (run.error !== undefined) return { ...sample, error: run.error };
@@ -149,13 +160,17 @@ export async function measureOverhead(env: BenchEnv, plan: BenchPlan): Promise<O
             detectionMs,
             events: historyCost(chain).events,
             pollCyclesMs: pollCycles(chain),
+            timerLatenessMs: timerLateness(chain),
           };
         }),
       );
     // The two Temporal loops run side by side, on one worker and one server at one moment, so what
     // the machine does meanwhile lands on both; the baseline, a plain process, goes before or after.
     const temporalLoops = async (round: number) => {
-      const [bareRuns, libraryRuns] = await Promise.all([runBare(), runLibrary()]);
+      const [bareRuns, libraryRuns] =
+        round % 2 === 0
+          ? await Promise.all([runBare(), runLibrary()])
+          : await Promise.all([runLibrary(), runBare()]).then(([l, b]) => [b, l]);
       bare.push(...bareRuns.map((sample) => ({ ...sample, round })));
       library.push(...libraryRuns.map((sample) => ({ ...sample, round })));
     };
@@ -246,6 +261,10 @@ function compareCycles(samples: OverheadSample[]): CycleComparison {
     summarize(samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []));
   const library = cycles('library');
   const bare = cycles('bare');
+  const lateness = (runner: OverheadSample['runner']) =>
+    summarize(
+      samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.timerLatenessMs ?? []),
+    );
   const rounds = [...new Set(samples.map((s) => s.round ?? 0))].sort((a, b) => a - b);
   const ratioByRound = rounds.map((round) => {
     const inRound = samples.filter((s) => (s.round ?? 0) === round);
@@ -257,5 +276,12 @@ function compareCycles(samples: OverheadSample[]): CycleComparison {
   });
   const known = ratioByRound.filter((r): r is number => r !== null);
   const spread = known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
-  return { library, bare, ratio: ratio(library.median, bare.median), ratioByRound, spread };
+  return {
+    library,
+    bare,
+    ratio: ratio(library.median, bare.median),
+    ratioByRound,
+    spread,
+    timerLateness: { library: lateness('library'), bare: lateness('bare') },
+  };
 }

@@ -38,14 +38,18 @@ export function overheadSection(overhead: OverheadResult, plan: BenchPlan): stri
       'status activity, nothing else) shows the floor any timer-and-activity poll pays on this server: ' +
       `${ms(median(overhead.rows.flatMap((r) => (r.perPollFloorMs == null ? [] : [r.perPollFloorMs]))), 1)} median. ` +
       '⚠ marks a duration where the two needed different numbers of polls. ' +
-      "The poll cycle is each timer poll's cost beyond its wait, from one poll timer's start to the next in the " +
+      "The poll cycle is each timer poll's cost once its timer fired, up to the next poll timer's start in the " +
       'history (median over every poll of every run): the same measure for both, without the fixed start and ' +
-      'trigger costs that the end-to-end figure spreads over few polls. ' +
+      "trigger costs that the end-to-end figure spreads over few polls, nor the server's lateness in firing the timer. " +
       (overhead.pollCycle
         ? `Over every poll of every duration: library ${ms(overhead.pollCycle.library.median, 1)}, bare loop ` +
           `${ms(overhead.pollCycle.bare.median, 1)} (median of ${overhead.pollCycle.library.n} and ` +
           `${overhead.pollCycle.bare.n} polls), ${overhead.pollCycle.ratio ?? '—'}× (goal ≤ 1.1). ` +
-          cycleSpread(overhead.pollCycle)
+          cycleSpread(overhead.pollCycle) +
+          (overhead.pollCycle.timerLateness
+            ? `The server fired the timers ${ms(overhead.pollCycle.timerLateness.library.median)} late for the library ` +
+              `and ${ms(overhead.pollCycle.timerLateness.bare.median)} for the bare loop (medians). `
+            : '')
         : '') +
       (overhead.fit
         ? `Split by a least-squares fit over the durations: ${ms(overhead.fit.fixedMs)} per execution plus ` +

@@ -68,22 +68,39 @@ export function addPollPhases(chain: History[], phases: PollPhases): void {
 }
 
 /**
- * What each timer poll cost beyond its wait, in ms: from one poll timer's start to the next one's,
- * less the first timer's duration (the timer firing late, both workflow tasks, the status check).
- * Read from the server's event times, it is the same measure for the library and the bare loop,
- * and none of the execution's fixed costs (start, trigger, result) are in it.
+ * What each timer poll cost once its timer fired, in ms: from the poll timer firing to the next poll
+ * timer's start (both workflow tasks and the status check). Read from the server's event times, it
+ * is the same measure for the library and the bare loop, and none of the execution's fixed costs
+ * (start, trigger, result) are in it. How late the server fired the timer is left out: it is the
+ * server's alone, and with the loops' timers spread over the interval it moved by a hundred
+ * milliseconds from poll to poll (2026-12-06), more than the workflow tasks take; see {@link timerLateness}.
  */
 export function pollCycles(chain: History[]): number[] {
   const cycles: number[] = [];
   for (const history of chain) {
-    let previous: { at: number; waitMs: number } | undefined;
+    let firedAt: number | undefined;
     for (const event of history.events ?? []) {
-      const timer = event.timerStartedEventAttributes;
-      if (!timer) continue;
       const at = protoTimeMs(event.eventTime);
-      if (previous) cycles.push(at - previous.at - previous.waitMs);
-      previous = { at, waitMs: protoTimeMs(timer.startToFireTimeout) };
+      if (event.timerStartedEventAttributes && firedAt !== undefined) cycles.push(at - firedAt);
+      if (event.timerStartedEventAttributes) firedAt = undefined;
+      if (event.timerFiredEventAttributes) firedAt = at;
     }
   }
   return cycles;
+}
+
+/** How late the server fired each timer of a chain, in ms (fired less started less its duration). */
+export function timerLateness(chain: History[]): number[] {
+  const late: number[] = [];
+  for (const history of chain) {
+    const dueAt = new Map<string, number>();
+    for (const event of history.events ?? []) {
+      const at = protoTimeMs(event.eventTime);
+      const started = event.timerStartedEventAttributes;
+      if (started) dueAt.set(started.timerId ?? '', at + protoTimeMs(started.startToFireTimeout));
+      const due = event.timerFiredEventAttributes && dueAt.get(event.timerFiredEventAttributes.timerId ?? '');
+      if (due !== undefined && due !== null) late.push(at - due);
+    }
+  }
+  return late;
 }
