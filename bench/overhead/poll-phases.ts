@@ -72,8 +72,8 @@ export function addPollPhases(chain: History[], phases: PollPhases): void {
  * timer's start (both workflow tasks and the status check). Read from the server's event times, it
  * is the same measure for the library and the bare loop, and none of the execution's fixed costs
  * (start, trigger, result) are in it. How late the server fired the timer is left out: it is the
- * server's alone, and with the loops' timers spread over the interval it moved by a hundred
- * milliseconds from poll to poll (2026-12-06), more than the workflow tasks take; see {@link timerLateness}.
+ * server's alone, and in some runs it was about a hundred milliseconds at the median and moved by as
+ * much from poll to poll (2026-12-06), more than the workflow tasks take; see {@link timerLateness}.
  */
 export function pollCycles(chain: History[]): number[] {
   const cycles: number[] = [];
