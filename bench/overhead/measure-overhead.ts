@@ -3,7 +3,7 @@ import { BENCH_INSTANCE, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain, historyCost } from '../shared/history-cost';
 import { runBareTemporalLoop, runLibraryExecution, type LibraryRun } from '../shared/library-run';
 import type { BenchPlan } from '../shared/plan';
-import { linearFit, median, ratio, summarize, type Summary } from '../shared/stats';
+import { linearFit, median, ratio, spreadOf, summarize, type Summary } from '../shared/stats';
 import { runBaselineExecution } from './baseline-fetch-loop';
 import { addPollPhases, emptyPollPhases, pollCycles, timerLateness, type PollPhases } from './poll-phases';
 
@@ -274,8 +274,7 @@ function compareCycles(samples: OverheadSample[]): CycleComparison {
       ).median;
     return ratio(median('library'), median('bare'));
   });
-  const known = ratioByRound.filter((r): r is number => r !== null);
-  const spread = known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
+  const spread = spreadOf(ratioByRound);
   return {
     library,
     bare,

@@ -1,4 +1,4 @@
-import { ratio } from '../shared/stats';
+import { ratio, spreadOf } from '../shared/stats';
 import type { ScaleComparison, ScaleFigures, ScaleRun } from './scale-result';
 
 /** A batch's headline figures, as the readers compare them. */
@@ -51,9 +51,7 @@ function addRounds(entry: ScaleComparison, batches: ScaleRun[]): void {
   entry.workerCpuRatioByRound = Array.from({ length: rounds }, (_, k) =>
     ratio(library[k]!.cpuMsPerExecution.worker, bare[k]!.cpuMsPerExecution.worker),
   );
-  const known = entry.workerCpuRatioByRound.filter((r): r is number => r !== null);
-  entry.workerCpuRatioSpread =
-    known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
+  entry.workerCpuRatioSpread = spreadOf(entry.workerCpuRatioByRound);
 }
 
 /**

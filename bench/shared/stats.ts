@@ -58,3 +58,9 @@ export function ratio(numerator: number | null | undefined, denominator: number 
   if (numerator == null || denominator == null || denominator === 0) return null;
   return Math.round((numerator / denominator) * 100) / 100;
 }
+
+/** The largest of the known ratios less the smallest, to two decimals: how far a figure moves between rounds; null with fewer than two. */
+export function spreadOf(ratios: readonly (number | null)[]): number | null {
+  const known = ratios.filter((r): r is number => r !== null);
+  return known.length > 1 ? Math.round((Math.max(...known) - Math.min(...known)) * 100) / 100 : null;
+}
