@@ -24,7 +24,7 @@ import { harnessCpuUs, serverTicks, TICKS_PER_SECOND } from '../scale/cpu-time';
 import { BENCH_INSTANCE, startBenchEnv, type BenchEnv } from '../shared/bench-env';
 import { fetchHistoryChain } from '../shared/history-cost';
 import { ratio, round } from '../shared/stats';
-import { addWorkflowTaskWakeUps } from './workflow-task-wake-ups';
+import { addWorkflowTaskWakeUps, eventKind } from './workflow-task-wake-ups';
 
 const CONCURRENCY = 20;
 const EXECUTION_MS = 1_000;
@@ -308,8 +308,7 @@ async function runAndBatchesEvents(
 async function countChainEvents(client: Client, workflowId: string, firstRunId: string, into: EventTally) {
   for (const history of await fetchHistoryChain(client, workflowId, firstRunId)) {
     for (const event of history.events ?? []) {
-      const attributes = Object.keys(event).find((key) => key.endsWith('EventAttributes'));
-      const kind = attributes?.slice(0, -'EventAttributes'.length) ?? 'unknown';
+      const kind = eventKind(event);
       into.kinds.set(kind, (into.kinds.get(kind) ?? 0) + 1);
     }
     addWorkflowTaskWakeUps(history, into.wakeUps);

@@ -37,8 +37,7 @@ const WAKE_KINDS = new Set([
 export function addWorkflowTaskWakeUps(history: History, into: Map<string, number>): void {
   let taken = new Set<string>();
   for (const event of history.events ?? []) {
-    const attributes = Object.keys(event).find((key) => key.endsWith('EventAttributes'));
-    const kind = attributes?.slice(0, -'EventAttributes'.length) ?? 'unknown';
+    const kind = eventKind(event);
     if (WAKE_KINDS.has(kind)) taken.add(kind);
     if (kind === 'workflowTaskStarted') {
       const cause = taken.size === 0 ? 'nothing new' : [...taken].sort().join('+');
@@ -46,4 +45,10 @@ export function addWorkflowTaskWakeUps(history: History, into: Map<string, numbe
       taken = new Set();
     }
   }
+}
+
+/** An event's kind: the name of its attributes less `EventAttributes` (`activityTaskCompleted`). */
+export function eventKind(event: NonNullable<History['events']>[number]): string {
+  const attributes = Object.keys(event).find((key) => key.endsWith('EventAttributes'));
+  return attributes?.slice(0, -'EventAttributes'.length) ?? 'unknown';
 }

@@ -257,30 +257,28 @@ function overheadRow(
 
 /** The library's and the bare loop's poll cycles among `samples`, and library median ÷ bare median. */
 function compareCycles(samples: OverheadSample[]): CycleComparison {
-  const cycles = (runner: OverheadSample['runner']) =>
-    summarize(samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []));
-  const library = cycles('library');
-  const bare = cycles('bare');
-  const lateness = (runner: OverheadSample['runner']) =>
-    summarize(
-      samples.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.timerLatenessMs ?? []),
-    );
+  // Every value of one field over a runner's runs that ended well, pooled.
+  const pooled = (
+    from: OverheadSample[],
+    runner: OverheadSample['runner'],
+    field: 'pollCyclesMs' | 'timerLatenessMs',
+  ) => summarize(from.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s[field] ?? []));
+  const library = pooled(samples, 'library', 'pollCyclesMs');
+  const bare = pooled(samples, 'bare', 'pollCyclesMs');
   const rounds = [...new Set(samples.map((s) => s.round ?? 0))].sort((a, b) => a - b);
   const ratioByRound = rounds.map((round) => {
     const inRound = samples.filter((s) => (s.round ?? 0) === round);
-    const median = (runner: OverheadSample['runner']) =>
-      summarize(
-        inRound.filter((s) => s.runner === runner && s.error === undefined).flatMap((s) => s.pollCyclesMs ?? []),
-      ).median;
-    return ratio(median('library'), median('bare'));
+    return ratio(pooled(inRound, 'library', 'pollCyclesMs').median, pooled(inRound, 'bare', 'pollCyclesMs').median);
   });
-  const spread = spreadOf(ratioByRound);
   return {
     library,
     bare,
     ratio: ratio(library.median, bare.median),
     ratioByRound,
-    spread,
-    timerLateness: { library: lateness('library'), bare: lateness('bare') },
+    spread: spreadOf(ratioByRound),
+    timerLateness: {
+      library: pooled(samples, 'library', 'timerLatenessMs'),
+      bare: pooled(samples, 'bare', 'timerLatenessMs'),
+    },
   };
 }

@@ -12,6 +12,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
   const side = (library: number | null | undefined, bare: number | null | undefined, show: (v: number) => string) =>
     `${library == null ? '—' : show(library)} / ${bare == null ? '—' : show(bare)} (${ratio(library, bare) ?? '—'}×)`;
   const pick = (f: ScaleFigures | null, key: keyof ScaleFigures) => (f ? (f[key] as number | null) : null);
+  const comparisons = compareRunners(scale.batches, '');
   const lines = [
     `### Scale: executions in flight at once, ${plan.workers} worker${plan.workers === 1 ? '' : 's'}, ${plan.server === 'dev' ? 'dev server' : 'PostgreSQL cluster'} ` +
       `(\`auto\`, mock durations uniform over ${plan.minDurationMs / 1000}–${plan.maxDurationMs / 1000} s, ` +
@@ -21,7 +22,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
     '',
     '| executions | server | worker CPU per execution | server CPU per execution | start → trigger p50 | start → trigger p95 | completions/s | detection p50 | worker peak RSS | lost | trigger outcome unknown |',
     '| --: | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
-    ...compareRunners(scale.batches, '').map((c) =>
+    ...comparisons.map((c) =>
       row([
         String(c.executions) + ([c.library, c.bare].some((f) => f && !f.complete) ? ' (capped)' : ''),
         c.server,
@@ -37,7 +38,7 @@ export function scaleSection(scale: ScaleResult, plan: ScalePlan): string[] {
       ]),
     ),
     '',
-    ...compareRunners(scale.batches, '').flatMap((c) =>
+    ...comparisons.flatMap((c) =>
       c.workerCpuRatioByRound
         ? [
             `Worker CPU per execution at ${c.executions}, library ÷ bare by round: ${c.workerCpuRatioByRound.map((r) => r ?? '—').join(', ')} (spread ${c.workerCpuRatioSpread ?? '—'}; the row above is the last round).`,
